@@ -1,0 +1,57 @@
+# sigmix front door. The build itself is meson + ninja; this file installs
+# missing Debian packages, configures build folders and runs the jobs.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+SIGMIX     := $(BUILD)/sigmix
+
+PACKAGES := meson ninja-build pkg-config gcc g++ \
+	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
+	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
+	libcmocka-dev
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+
+.PHONY: all deps build run test test-asan bench fuzz clean
+
+all: build
+
+deps:
+	@sh tools/install-deps.sh $(PACKAGES)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=release
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	@sh examples/run.sh $(SIGMIX) out
+
+test: build
+	@sh tests/run.sh $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --buildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	@sh tests/run.sh $(ASAN_BUILD)
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized \
+		-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps
+	@sh tools/install-deps.sh $(FUZZ_PACKAGES)
+	$(MAKE) $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	@echo "fuzzers are in $(FUZZ_BUILD)/fuzz; see docs/FUZZING.md"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out

@@ -1,0 +1,52 @@
+/*
+ * sigmix ONNX runner: loads a small float32 ONNX model (saliency students,
+ * MobileSal-style heads) and runs it with sigmix's own kernels.
+ */
+#ifndef SIGMIX_ONNX_H
+#define SIGMIX_ONNX_H
+
+#include <stdint.h>
+
+#include "sigmix/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sigmix_onnx_model sigmix_onnx_model;
+
+typedef struct sigmix_onnx_settings {
+    int threads; /**< worker threads per run; 0 = number of cores, 1 = single */
+    int pad;     /**< 1 (default): pad H/W up to the model's required multiple and crop */
+    unsigned char reserved[16];
+} sigmix_onnx_settings;
+
+SIGMIX_API void sigmix_onnx_default_settings(sigmix_onnx_settings *s);
+
+/**
+ * Load and validate a model. Unsupported operators or attribute values are
+ * refused here, naming the node. On success *out owns the model.
+ */
+SIGMIX_API int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s,
+                                sigmix_onnx_model **out, sigmix_error *err);
+
+SIGMIX_API void sigmix_onnx_free(sigmix_onnx_model **m);
+
+/** H and W must be multiples of this for the unpadded graph (1 if none). */
+SIGMIX_API int sigmix_onnx_pad_multiple(const sigmix_onnx_model *m);
+
+/**
+ * Run on one NCHW float32 input of shape in_shape[0..3]. On success *out is
+ * a malloc'd buffer the caller frees, shape in out_shape[0..3] (cropped to
+ * the input's H and W when padding was applied). The model is not changed:
+ * concurrent runs on one model from several threads are allowed.
+ */
+SIGMIX_API int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in,
+                               const int64_t in_shape[4], float **out,
+                               int64_t out_shape[4], sigmix_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIGMIX_ONNX_H */

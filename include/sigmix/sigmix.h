@@ -1,0 +1,14 @@
+/*
+ * sigmix — feature tables for video-quality models.
+ * Umbrella header: include this to get the whole public API.
+ */
+#ifndef SIGMIX_SIGMIX_H
+#define SIGMIX_SIGMIX_H
+
+#include "sigmix/common.h"
+#include "sigmix/table.h"
+#include "sigmix/audit.h"
+#include "sigmix/onnx.h"
+#include "sigmix/saliency.h"
+
+#endif /* SIGMIX_SIGMIX_H */

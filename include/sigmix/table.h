@@ -1,0 +1,186 @@
+/*
+ * sigmix table layer: an in-memory column store shared by every reader
+ * (JSON Lines, JSON rows, CSV, Parquet) and writer.
+ *
+ * A table owns its columns; each column is a set of typed arrays of
+ * `rows` entries plus a validity array. Strings live in an arena owned by
+ * the table. Pointers returned by accessors stay valid until the table is
+ * freed or resized.
+ */
+#ifndef SIGMIX_TABLE_H
+#define SIGMIX_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigmix/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Storage kind of a column. The first three are numeric: `f64` holds the
+ * value of every row (NaN where null) so statistics never look elsewhere.
+ */
+typedef enum sigmix_kind {
+    SIGMIX_KIND_DOUBLE = 0, /**< numeric; f64 */
+    SIGMIX_KIND_INT64  = 1, /**< numeric; exact value in i64, rounded in f64 */
+    SIGMIX_KIND_BOOL   = 2, /**< numeric; f64 is 0 or 1 */
+    SIGMIX_KIND_STRING = 3, /**< text; str */
+    SIGMIX_KIND_JSON   = 4, /**< each value is JSON text: nested or mixed-type data */
+} sigmix_kind;
+
+/** Whether a kind counts as numeric for the audit. */
+static inline int sigmix_kind_is_numeric(sigmix_kind k)
+{
+    return k == SIGMIX_KIND_DOUBLE || k == SIGMIX_KIND_INT64 || k == SIGMIX_KIND_BOOL;
+}
+
+/** A byte string (not NUL-terminated in general; arena strings are). */
+typedef struct sigmix_strref {
+    const char *ptr;
+    size_t      len;
+} sigmix_strref;
+
+/** Column flags (informational; kept by converters where they can). */
+enum {
+    SIGMIX_COLF_TEMPORAL = 1u << 0, /**< STRING holding ISO 8601 date/time text */
+    SIGMIX_COLF_UNSIGNED = 1u << 1, /**< INT64 that came from an unsigned source */
+};
+
+/**
+ * One column. Arrays have `sigmix_table_rows()` entries.
+ *  - valid[r] is 1 when row r holds a value, 0 for null. Never NULL.
+ *  - f64: numeric kinds only (else NULL); NaN where null. A present value
+ *    may also be NaN or +-inf (JSON NaN/Infinity tokens, Parquet floats).
+ *  - i64: SIGMIX_KIND_INT64 only (else NULL); 0 where null.
+ *  - str: STRING and JSON kinds only (else NULL); {NULL, 0} where null.
+ */
+typedef struct sigmix_column {
+    const char    *name;
+    sigmix_kind    kind;
+    unsigned       flags;
+    double        *f64;
+    int64_t       *i64;
+    sigmix_strref *str;
+    uint8_t       *valid;
+} sigmix_column;
+
+typedef struct sigmix_table sigmix_table;
+
+/** Create an empty table (0 rows, 0 columns). Returns 0 or SIGMIX_ENOMEM. */
+SIGMIX_API int sigmix_table_create(sigmix_table **out);
+
+/** Free a table and everything it owns; sets *t to NULL. NULL is fine. */
+SIGMIX_API void sigmix_table_free(sigmix_table **t);
+
+SIGMIX_API size_t sigmix_table_rows(const sigmix_table *t);
+SIGMIX_API size_t sigmix_table_cols(const sigmix_table *t);
+
+/** Column i (0-based, table order), or NULL when out of range. */
+SIGMIX_API const sigmix_column *sigmix_table_col(const sigmix_table *t, size_t i);
+
+/** Mutable column i, for readers and materializers that fill values. */
+SIGMIX_API sigmix_column *sigmix_table_col_mut(sigmix_table *t, size_t i);
+
+/** Index of the column named exactly `name`, or -1. O(1) average. */
+SIGMIX_API long sigmix_table_find(const sigmix_table *t, const char *name);
+
+/**
+ * Set the row count. Growing appends null rows to every column (amortised:
+ * capacity doubles); shrinking drops trailing rows. Returns 0 or SIGMIX_ENOMEM.
+ */
+SIGMIX_API int sigmix_table_resize(sigmix_table *t, size_t rows);
+
+/**
+ * Append a column of `kind` with every row null. The name is copied.
+ * Fails with SIGMIX_EINVAL if a column of that name exists.
+ * On success *index (if non-NULL) receives the new column's index.
+ */
+SIGMIX_API int sigmix_table_add_column(sigmix_table *t, const char *name,
+                                       sigmix_kind kind, size_t *index);
+
+/**
+ * Change a column's kind, converting present values:
+ *  numeric -> STRING/JSON renders numbers as JSON text (non-finite as null
+ *  for STRING, NaN/Infinity tokens for JSON); STRING -> JSON quotes strings;
+ *  INT64/BOOL -> DOUBLE keeps f64. Other conversions return SIGMIX_EINVAL.
+ */
+SIGMIX_API int sigmix_table_convert(sigmix_table *t, size_t col, sigmix_kind kind);
+
+/** Copy `len` bytes into the table's arena (NUL-terminated). NULL on OOM. */
+SIGMIX_API const char *sigmix_table_intern(sigmix_table *t, const char *s, size_t len);
+
+/* Setters: row must be < rows and the column kind must match. */
+SIGMIX_API void sigmix_table_set_null(sigmix_table *t, size_t col, size_t row);
+SIGMIX_API void sigmix_table_set_double(sigmix_table *t, size_t col, size_t row, double v);
+SIGMIX_API void sigmix_table_set_int64(sigmix_table *t, size_t col, size_t row, int64_t v);
+SIGMIX_API void sigmix_table_set_bool(sigmix_table *t, size_t col, size_t row, int v);
+/** Copies the bytes into the arena. Returns 0 or SIGMIX_ENOMEM. */
+SIGMIX_API int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
+                                       const char *s, size_t len);
+
+/* ---- reading and writing tables ------------------------------------- */
+
+typedef enum sigmix_format {
+    SIGMIX_FORMAT_AUTO = 0, /**< from the file name extension */
+    SIGMIX_FORMAT_JSONL,
+    SIGMIX_FORMAT_JSON,
+    SIGMIX_FORMAT_CSV,
+    SIGMIX_FORMAT_PARQUET,
+} sigmix_format;
+
+typedef enum sigmix_compression {
+    SIGMIX_COMPRESSION_DEFAULT = 0, /**< format's default (Parquet: snappy; text: none) */
+    SIGMIX_COMPRESSION_NONE,
+    SIGMIX_COMPRESSION_SNAPPY,
+    SIGMIX_COMPRESSION_ZSTD,
+    SIGMIX_COMPRESSION_GZIP,
+} sigmix_compression;
+
+typedef struct sigmix_read_options {
+    sigmix_format format;     /**< AUTO: by extension (.gz/.zst stripped first) */
+    const char *const *columns; /**< load only these (NULL: all); others may be skipped */
+    size_t      ncolumns;
+    int         threads;      /**< 0: number of cores */
+    /** Called with one-line warnings (e.g. a skipped nested column); may be NULL. */
+    void      (*warn)(void *cookie, const char *msg);
+    void       *warn_cookie;
+} sigmix_read_options;
+
+typedef struct sigmix_write_options {
+    sigmix_format      format;       /**< AUTO: by extension */
+    sigmix_compression compression;
+    size_t             row_group_rows; /**< Parquet; 0: default */
+    /** Parquet footer key/value metadata (NULL-terminated pairs); may be NULL. */
+    const char *const *kv_metadata;
+} sigmix_write_options;
+
+SIGMIX_API void sigmix_read_options_default(sigmix_read_options *o);
+SIGMIX_API void sigmix_write_options_default(sigmix_write_options *o);
+
+/** Format implied by a path's extension (after .gz/.zst), or AUTO if unknown. */
+SIGMIX_API sigmix_format sigmix_format_from_path(const char *path);
+SIGMIX_API const char *sigmix_format_name(sigmix_format f);
+
+/**
+ * Read a table. On success *out owns a new table; on failure *out is NULL
+ * and err (if non-NULL) says what is wrong and where. `o` may be NULL.
+ */
+SIGMIX_API int sigmix_table_read(const char *path, const sigmix_read_options *o,
+                                 sigmix_table **out, sigmix_error *err);
+
+/**
+ * Write a table atomically (temporary file in the same folder, then
+ * rename); on failure nothing is left at `path`. `o` may be NULL.
+ * path "-" writes to stdout (not atomic).
+ */
+SIGMIX_API int sigmix_table_write(const sigmix_table *t, const char *path,
+                                  const sigmix_write_options *o, sigmix_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIGMIX_TABLE_H */

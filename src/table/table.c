@@ -1,0 +1,316 @@
+/*
+ * Column store: typed arrays with validity, names in a hash index,
+ * strings in a chunked arena owned by the table.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigmix/table.h"
+#include "util/arena.h"
+#include "util/jsonw.h"
+
+struct sigmix_table {
+    size_t          rows, cap;     /* cap: allocated entries per column */
+    size_t          ncols, colcap;
+    sigmix_column  *cols;
+    long           *hash;          /* open addressing, -1 empty; size hashcap */
+    size_t          hashcap;
+    sigmix_arena    arena;
+};
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int sigmix_table_create(sigmix_table **out)
+{
+    sigmix_table *t = calloc(1, sizeof *t);
+    *out = t;
+    if (!t)
+        return SIGMIX_ENOMEM;
+    sigmix_arena_init(&t->arena);
+    return 0;
+}
+
+static void free_arrays(sigmix_column *c)
+{
+    free(c->f64);
+    free(c->i64);
+    free(c->str);
+    free(c->valid);
+    c->f64 = NULL;
+    c->i64 = NULL;
+    c->str = NULL;
+    c->valid = NULL;
+}
+
+void sigmix_table_free(sigmix_table **pt)
+{
+    sigmix_table *t = pt ? *pt : NULL;
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->ncols; i++)
+        free_arrays(&t->cols[i]);
+    free(t->cols);
+    free(t->hash);
+    sigmix_arena_free(&t->arena);
+    free(t);
+    *pt = NULL;
+}
+
+size_t sigmix_table_rows(const sigmix_table *t) { return t->rows; }
+size_t sigmix_table_cols(const sigmix_table *t) { return t->ncols; }
+
+const sigmix_column *sigmix_table_col(const sigmix_table *t, size_t i)
+{
+    return i < t->ncols ? &t->cols[i] : NULL;
+}
+
+sigmix_column *sigmix_table_col_mut(sigmix_table *t, size_t i)
+{
+    return i < t->ncols ? &t->cols[i] : NULL;
+}
+
+long sigmix_table_find(const sigmix_table *t, const char *name)
+{
+    if (!t->hashcap)
+        return -1;
+    size_t mask = t->hashcap - 1;
+    for (size_t h = name_hash(name) & mask;; h = (h + 1) & mask) {
+        long i = t->hash[h];
+        if (i < 0)
+            return -1;
+        if (!strcmp(t->cols[i].name, name))
+            return i;
+    }
+}
+
+static int rehash(sigmix_table *t, size_t cap)
+{
+    long *h = malloc(cap * sizeof *h);
+    if (!h)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < cap; i++)
+        h[i] = -1;
+    for (size_t i = 0; i < t->ncols; i++) {
+        size_t k = name_hash(t->cols[i].name) & (cap - 1);
+        while (h[k] >= 0)
+            k = (k + 1) & (cap - 1);
+        h[k] = (long)i;
+    }
+    free(t->hash);
+    t->hash = h;
+    t->hashcap = cap;
+    return 0;
+}
+
+/* Grow one array from old to new entries; new tail zeroed. */
+static int grow(void **p, size_t elem, size_t old, size_t cap)
+{
+    if (cap > SIZE_MAX / elem)
+        return SIGMIX_ENOMEM;
+    void *n = realloc(*p, cap * elem);
+    if (!n)
+        return SIGMIX_ENOMEM;
+    memset((char *)n + old * elem, 0, (cap - old) * elem);
+    *p = n;
+    return 0;
+}
+
+static int alloc_arrays(sigmix_column *c, size_t old, size_t cap)
+{
+    int r = grow((void **)&c->valid, 1, old, cap);
+    if (!r && sigmix_kind_is_numeric(c->kind)) {
+        r = grow((void **)&c->f64, sizeof(double), old, cap);
+        for (size_t i = old; !r && i < cap; i++)
+            c->f64[i] = NAN;
+    }
+    if (!r && c->kind == SIGMIX_KIND_INT64)
+        r = grow((void **)&c->i64, sizeof(int64_t), old, cap);
+    if (!r && (c->kind == SIGMIX_KIND_STRING || c->kind == SIGMIX_KIND_JSON))
+        r = grow((void **)&c->str, sizeof(sigmix_strref), old, cap);
+    return r;
+}
+
+int sigmix_table_resize(sigmix_table *t, size_t rows)
+{
+    if (rows > t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap < rows)
+            cap = cap > SIZE_MAX / 2 ? rows : cap * 2;
+        for (size_t i = 0; i < t->ncols; i++)
+            if (alloc_arrays(&t->cols[i], t->cap, cap))
+                return SIGMIX_ENOMEM;
+        t->cap = cap;
+    } else {
+        /* Shrinking: reset dropped rows so a later grow sees nulls. */
+        for (size_t i = 0; i < t->ncols; i++)
+            for (size_t r = rows; r < t->rows; r++)
+                sigmix_table_set_null(t, i, r);
+    }
+    t->rows = rows;
+    return 0;
+}
+
+int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
+                            size_t *index)
+{
+    if (kind > SIGMIX_KIND_JSON || sigmix_table_find(t, name) >= 0)
+        return SIGMIX_EINVAL;
+    if (t->ncols == t->colcap) {
+        size_t cap = t->colcap ? t->colcap * 2 : 16;
+        sigmix_column *n = realloc(t->cols, cap * sizeof *n);
+        if (!n)
+            return SIGMIX_ENOMEM;
+        t->cols = n;
+        t->colcap = cap;
+    }
+    if ((t->ncols + 1) * 2 > t->hashcap &&
+        rehash(t, t->hashcap ? t->hashcap * 2 : 32))
+        return SIGMIX_ENOMEM;
+    const char *nm = sigmix_table_intern(t, name, strlen(name));
+    if (!nm)
+        return SIGMIX_ENOMEM;
+    sigmix_column *c = &t->cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = nm;
+    c->kind = kind;
+    if (alloc_arrays(c, 0, t->cap ? t->cap : 1)) {
+        free_arrays(c);
+        return SIGMIX_ENOMEM;
+    }
+    size_t k = name_hash(nm) & (t->hashcap - 1);
+    while (t->hash[k] >= 0)
+        k = (k + 1) & (t->hashcap - 1);
+    t->hash[k] = (long)t->ncols;
+    if (index)
+        *index = t->ncols;
+    t->ncols++;
+    return 0;
+}
+
+const char *sigmix_table_intern(sigmix_table *t, const char *s, size_t len)
+{
+    return sigmix_arena_strndup(&t->arena, s, len);
+}
+
+void sigmix_table_set_null(sigmix_table *t, size_t col, size_t row)
+{
+    sigmix_column *c = &t->cols[col];
+    c->valid[row] = 0;
+    if (c->f64)
+        c->f64[row] = NAN;
+    if (c->i64)
+        c->i64[row] = 0;
+    if (c->str)
+        c->str[row] = (sigmix_strref){ NULL, 0 };
+}
+
+void sigmix_table_set_double(sigmix_table *t, size_t col, size_t row, double v)
+{
+    sigmix_column *c = &t->cols[col];
+    c->valid[row] = 1;
+    c->f64[row] = v;
+}
+
+void sigmix_table_set_int64(sigmix_table *t, size_t col, size_t row, int64_t v)
+{
+    sigmix_column *c = &t->cols[col];
+    c->valid[row] = 1;
+    c->f64[row] = (double)v;
+    c->i64[row] = v;
+}
+
+void sigmix_table_set_bool(sigmix_table *t, size_t col, size_t row, int v)
+{
+    sigmix_table_set_double(t, col, row, v ? 1.0 : 0.0);
+}
+
+int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
+                            const char *s, size_t len)
+{
+    sigmix_column *c = &t->cols[col];
+    const char *p = sigmix_arena_strndup(&t->arena, s, len);
+    if (!p)
+        return SIGMIX_ENOMEM;
+    c->valid[row] = 1;
+    c->str[row] = (sigmix_strref){ p, len };
+    return 0;
+}
+
+/* Text of a numeric value as it would appear in JSON. */
+static size_t numeric_text(const sigmix_column *c, size_t r, int json, char *buf, size_t n)
+{
+    double v = c->f64[r];
+    if (c->kind == SIGMIX_KIND_INT64)
+        return (size_t)snprintf(buf, n, "%lld", (long long)c->i64[r]);
+    if (c->kind == SIGMIX_KIND_BOOL)
+        return (size_t)snprintf(buf, n, "%s", v != 0 ? "true" : "false");
+    if (!isfinite(v)) {
+        if (!json)
+            return 0;
+        return (size_t)snprintf(buf, n, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+    }
+    return sigmix_format_double(v, buf, n);
+}
+
+int sigmix_table_convert(sigmix_table *t, size_t col, sigmix_kind kind)
+{
+    sigmix_column *c = &t->cols[col];
+    sigmix_column n = *c;
+    if (c->kind == kind)
+        return 0;
+    n.kind = kind;
+    n.f64 = NULL;
+    n.i64 = NULL;
+    n.str = NULL;
+    n.valid = NULL;
+    if (sigmix_kind_is_numeric(c->kind) && kind == SIGMIX_KIND_DOUBLE) {
+        free(c->i64);
+        c->i64 = NULL;
+        c->kind = kind;
+        return 0;
+    }
+    int to_text = kind == SIGMIX_KIND_STRING || kind == SIGMIX_KIND_JSON;
+    if (!to_text || (c->kind == SIGMIX_KIND_JSON && kind == SIGMIX_KIND_STRING))
+        return SIGMIX_EINVAL;
+    if (alloc_arrays(&n, 0, t->cap ? t->cap : 1)) {
+        free_arrays(&n);
+        return SIGMIX_ENOMEM;
+    }
+    for (size_t r = 0; r < t->rows; r++) {
+        char buf[64];
+        const char *p = NULL;
+        size_t len = 0;
+        if (!c->valid[r])
+            continue;
+        if (sigmix_kind_is_numeric(c->kind)) {
+            len = numeric_text(c, r, kind == SIGMIX_KIND_JSON, buf, sizeof buf);
+            if (!len)
+                continue; /* non-finite in STRING: null */
+            p = sigmix_arena_strndup(&t->arena, buf, len);
+        } else { /* STRING -> JSON: quote */
+            char *q;
+            len = sigmix_json_quote(c->str[r].ptr, c->str[r].len, NULL);
+            q = sigmix_arena_alloc(&t->arena, len + 1);
+            if (q)
+                sigmix_json_quote(c->str[r].ptr, c->str[r].len, q), q[len] = 0;
+            p = q;
+        }
+        if (!p) {
+            free_arrays(&n);
+            return SIGMIX_ENOMEM;
+        }
+        n.valid[r] = 1;
+        n.str[r] = (sigmix_strref){ p, len };
+    }
+    free_arrays(c);
+    *c = n;
+    return 0;
+}

@@ -1,0 +1,71 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+
+struct sigmix_arena_chunk {
+    sigmix_arena_chunk *next;
+    size_t              pad; /* keeps data 16-byte aligned */
+    unsigned char       data[];
+};
+
+enum { ARENA_CHUNK = 1 << 16 };
+
+void sigmix_arena_init(sigmix_arena *a)
+{
+    a->head = NULL;
+    a->used = a->size = 0;
+}
+
+void sigmix_arena_free(sigmix_arena *a)
+{
+    while (a->head) {
+        sigmix_arena_chunk *n = a->head->next;
+        free(a->head);
+        a->head = n;
+    }
+    a->used = a->size = 0;
+}
+
+void *sigmix_arena_alloc(sigmix_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n < 8)
+        n = 8;
+    if (!a->head || a->size - a->used < n) {
+        /* Big requests get their own chunk behind the head so the head's
+         * free space is not wasted. */
+        size_t sz = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+        if (sz > SIZE_MAX - sizeof(sigmix_arena_chunk))
+            return NULL;
+        sigmix_arena_chunk *c = malloc(sizeof *c + sz);
+        if (!c)
+            return NULL;
+        if (sz != ARENA_CHUNK && a->head) {
+            c->next = a->head->next;
+            a->head->next = c;
+            return c->data;
+        }
+        c->next = a->head;
+        a->head = c;
+        a->size = sz;
+        a->used = 0;
+    }
+    void *p = a->head->data + a->used;
+    a->used += n;
+    return p;
+}
+
+char *sigmix_arena_strndup(sigmix_arena *a, const char *s, size_t len)
+{
+    if (len == SIZE_MAX)
+        return NULL;
+    char *p = sigmix_arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}

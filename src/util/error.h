@@ -1,0 +1,23 @@
+/* Internal helpers for filling sigmix_error. */
+#ifndef SIGMIX_UTIL_ERROR_H
+#define SIGMIX_UTIL_ERROR_H
+
+#include "sigmix/common.h"
+
+#if defined(__GNUC__)
+#define SIGMIX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SIGMIX_PRINTF(a, b)
+#endif
+
+/**
+ * Record `code` and a formatted message in err (if non-NULL) and return
+ * `code`, so callers can write `return sigmix_error_set(err, ...);`.
+ * Only the first error is kept: a later call does not overwrite it.
+ */
+int sigmix_error_set(sigmix_error *err, int code, const char *fmt, ...) SIGMIX_PRINTF(3, 4);
+
+/** Clear err (if non-NULL). */
+void sigmix_error_clear(sigmix_error *err);
+
+#endif

@@ -1,0 +1,180 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jsonw.h"
+
+void sigmix_jw_init(sigmix_jsonw *w, FILE *f, int indent)
+{
+    memset(w, 0, sizeof *w);
+    w->f = f;
+    w->indent = indent;
+}
+
+static void newline(sigmix_jsonw *w)
+{
+    if (!w->indent)
+        return;
+    fputc('\n', w->f);
+    for (int i = 0; i < w->depth * w->indent; i++)
+        fputc(' ', w->f);
+}
+
+/* Separator and indentation before a value or key. */
+static void pre_value(sigmix_jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        unsigned char *c = &w->count[w->depth - 1];
+        if (*c)
+            fputc(',', w->f);
+        if (*c < 255)
+            (*c)++;
+        newline(w);
+    }
+}
+
+static void open(sigmix_jsonw *w, char ch)
+{
+    pre_value(w);
+    fputc(ch, w->f);
+    if (w->depth < SIGMIX_JSONW_MAX_DEPTH)
+        w->count[w->depth] = 0;
+    w->depth++;
+}
+
+static void close(sigmix_jsonw *w, char ch)
+{
+    int had = w->depth > 0 && w->depth <= SIGMIX_JSONW_MAX_DEPTH && w->count[w->depth - 1];
+    w->depth--;
+    if (had)
+        newline(w);
+    fputc(ch, w->f);
+    if (w->depth == 0 && w->indent)
+        fputc('\n', w->f);
+}
+
+void sigmix_jw_obj_begin(sigmix_jsonw *w) { open(w, '{'); }
+void sigmix_jw_obj_end(sigmix_jsonw *w) { close(w, '}'); }
+void sigmix_jw_arr_begin(sigmix_jsonw *w) { open(w, '['); }
+void sigmix_jw_arr_end(sigmix_jsonw *w) { close(w, ']'); }
+
+size_t sigmix_json_quote(const char *s, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+#define PUT(ch) do { if (out) out[n] = (ch); n++; } while (0)
+    PUT('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = NULL;
+        switch (c) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        default: break;
+        }
+        if (e) {
+            PUT(e[0]);
+            PUT(e[1]);
+        } else if (c < 0x20 || c == 0x7f) {
+            PUT('\\'); PUT('u'); PUT('0'); PUT('0');
+            PUT(hex[c >> 4]); PUT(hex[c & 15]);
+        } else {
+            PUT((char)c);
+        }
+    }
+    PUT('"');
+#undef PUT
+    return n;
+}
+
+void sigmix_jw_strn(sigmix_jsonw *w, const char *s, size_t n)
+{
+    char stack[256];
+    size_t len = sigmix_json_quote(s, n, NULL);
+    char *buf = len < sizeof stack ? stack : malloc(len);
+    pre_value(w);
+    if (!buf) { /* OOM: still emit valid JSON */
+        fputs("null", w->f);
+        return;
+    }
+    sigmix_json_quote(s, n, buf);
+    fwrite(buf, 1, len, w->f);
+    if (buf != stack)
+        free(buf);
+}
+
+void sigmix_jw_str(sigmix_jsonw *w, const char *s)
+{
+    if (!s)
+        sigmix_jw_null(w);
+    else
+        sigmix_jw_strn(w, s, strlen(s));
+}
+
+void sigmix_jw_key(sigmix_jsonw *w, const char *key)
+{
+    sigmix_jw_str(w, key);
+    fputs(w->indent ? ": " : ":", w->f);
+    w->after_key = 1;
+}
+
+size_t sigmix_format_double(double v, char *buf, size_t n)
+{
+    int len = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        len = snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (len > 0 && (size_t)len + 2 < n && !strpbrk(buf, ".eEn")) {
+        buf[len++] = '.';
+        buf[len++] = '0';
+        buf[len] = '\0';
+    }
+    return len > 0 ? (size_t)len : 0;
+}
+
+void sigmix_jw_double(sigmix_jsonw *w, double v)
+{
+    char buf[40];
+    if (!isfinite(v)) {
+        sigmix_jw_null(w);
+        return;
+    }
+    size_t len = sigmix_format_double(v, buf, sizeof buf);
+    pre_value(w);
+    fwrite(buf, 1, len, w->f);
+}
+
+void sigmix_jw_int(sigmix_jsonw *w, int64_t v)
+{
+    pre_value(w);
+    fprintf(w->f, "%lld", (long long)v);
+}
+
+void sigmix_jw_bool(sigmix_jsonw *w, int v)
+{
+    pre_value(w);
+    fputs(v ? "true" : "false", w->f);
+}
+
+void sigmix_jw_null(sigmix_jsonw *w)
+{
+    pre_value(w);
+    fputs("null", w->f);
+}
+
+void sigmix_jw_raw(sigmix_jsonw *w, const char *s, size_t n)
+{
+    pre_value(w);
+    fwrite(s, 1, n, w->f);
+}

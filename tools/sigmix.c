@@ -1,0 +1,54 @@
+/* sigmix: the command-line front end. Dispatches to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sigmix/sigmix.h"
+#include "cmd.h"
+
+typedef struct command {
+    const char *name;
+    int       (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "audit",      cmd_audit,      "audit which quality signal families a feature table covers" },
+    { "saliency",   cmd_saliency,   "compute saliency features for each row's clip and append them" },
+    { "cat",        cmd_cat,        "show or convert a table (Parquet, JSONL, JSON, CSV)" },
+    { "model-info", cmd_model_info, "describe an ONNX saliency model" },
+    { "model-run",  cmd_model_run,  "run an ONNX model on a raw float32 tensor" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: sigmix COMMAND [OPTIONS]\n\n"
+               "Feature tables for video-quality models.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nOptions:\n"
+               "  -h, --help     show this help and exit\n"
+               "  -V, --version  show the version and exit\n\n"
+               "Run 'sigmix COMMAND --help' for a command's options.\n"
+               "Exit status: 0 success, 1 some rows failed (saliency), 2 usage or input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+        printf("sigmix %s\n", sigmix_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "sigmix: unknown command '%s' (try 'sigmix --help')\n", argv[1]);
+    return 2;
+}
