@@ -125,47 +125,13 @@ static int next(json_reader *R, char *c)
     }
 }
 
-/* End of the value at b[p] within have, 0 when it runs past have,
- * (size_t)-1 when nested too deep. */
-static size_t value_end(const char *b, size_t p, size_t have)
-{
-    int depth = 0;
-    size_t i = p;
-    while (i < have) {
-        char c = b[i];
-        if (c == '"') {
-            for (i++; i < have && b[i] != '"'; i += b[i] == '\\' ? 2 : 1)
-                ;
-            if (i >= have)
-                return 0;
-            if (++i, depth == 0)
-                return i;
-        } else if (c == '{' || c == '[') {
-            if (++depth > SIGMIX_SJ_MAX_DEPTH)
-                return (size_t)-1;
-            i++;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0)
-                return i;
-            i++;
-            if (--depth == 0)
-                return i;
-        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-            return i;
-        } else {
-            i++;
-        }
-    }
-    return 0;
-}
-
 /* Cut out the value at pos: *end is its end offset. At the end of the
  * data an unfinished value is handed over whole (the parser names the
  * problem). */
 static int cut_value(json_reader *R, size_t *end)
 {
     for (;;) {
-        size_t e = value_end(B(R), R->pos, HAVE(R));
+        size_t e = sigmix_json_value_end(B(R), R->pos, HAVE(R));
         if (e == (size_t)-1)
             return fail(R, SIGMIX_EFORMAT, R->pos, "nesting deeper than 64 levels");
         if (e) {
@@ -314,7 +280,7 @@ static int wrapper(json_reader *R)
             return fail(R, SIGMIX_EFORMAT, R->pos - 1, "expected ',' or '}' in the top-level object");
     }
     if (!found)
-        return fail(R, SIGMIX_EFORMAT, 0, EXPECTED ", found an object without \"rows\"");
+        return sigmix_error_set(R->err, SIGMIX_EFORMAT, EXPECTED ", found an object without \"rows\"");
     return 0;
 }
 

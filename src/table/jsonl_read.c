@@ -94,7 +94,7 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         size_t n = 0;
         r = sigmix_segs_reserve(&R->segs, R->nw);
         if (!r)
-            r = setup_parts(R, b, end, R->in.alloc, &n);
+            r = setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
         if (r)
             return sigmix_error_set(err, r, "out of memory");
         sigmix_textin_prepare_next(&R->in, end);

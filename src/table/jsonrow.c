@@ -18,8 +18,6 @@ void sigmix_jworker_free(sigmix_jworker *w)
 {
     sigmix_sj_free(w->sj);
     free(w->pred);
-    free(w->scratch);
-    free(w->sp);
     memset(w, 0, sizeof *w);
 }
 
@@ -93,71 +91,51 @@ static int on_value(void *ctx, long h, const sigmix_sj_value *v)
     }
 }
 
-static int is_delim(char c)
+size_t sigmix_json_value_end(const char *b, size_t p, size_t have)
 {
-    return c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    int depth = 0;
+    size_t i = p;
+    while (i < have) {
+        char c = b[i];
+        if (c == '"') {
+            for (i++; i < have && b[i] != '"'; i += b[i] == '\\' ? 2 : 1)
+                ;
+            if (i >= have)
+                return 0;
+            if (++i, depth == 0)
+                return i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > SIGMIX_SJ_MAX_DEPTH)
+                return (size_t)-1;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            i++;
+            if (--depth == 0)
+                return i;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            return i;
+        } else {
+            i++;
+        }
+    }
+    return 0;
 }
 
-/*
- * simdjson rejects the NaN/Infinity/-Infinity tokens that Python's json
- * writes. Copy the row into scratch with each such token (outside strings,
- * in value position) replaced by a same-length number ("0  ", "1       ",
- * "-1       ") and note its offset so the shim reports the real value.
- * Returns the number of tokens replaced (0: nothing to retry), -1 on OOM.
- */
-static long rewrite_specials(sigmix_jworker *w, const char *p, size_t len)
+/* simdjson reports text after a row object as an unclosed object; tell
+ * the two apart by finding where the object really ends. */
+static int refine_truncated(const char *p, size_t len, size_t *where)
 {
-    static const struct { const char *tok, *rep; int kind; } T[] = {
-        { "NaN", "0  ", 0 }, { "Infinity", "1       ", 1 }, { "-Infinity", "-1       ", 2 },
-    };
-    if (len + SIGMIX_SJ_PADDING > w->scratch_cap) {
-        char *s = realloc(w->scratch, len + SIGMIX_SJ_PADDING);
-        if (!s)
-            return -1;
-        w->scratch = s;
-        w->scratch_cap = len + SIGMIX_SJ_PADDING;
-    }
-    memcpy(w->scratch, p, len);
-    memset(w->scratch + len, ' ', SIGMIX_SJ_PADDING);
-    w->nsp = 0;
-    int in_str = 0;
-    char prev = 0; /* last non-space byte outside strings */
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0, prev = '"';
-            continue;
+    size_t e = sigmix_json_value_end(p, 0, len);
+    if (!e || e == (size_t)-1 || e >= len)
+        return SIGMIX_SJ_TRUNCATED;
+    for (size_t i = e; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') {
+            *where = i;
+            return SIGMIX_SJ_TRAILING;
         }
-        if (c == '"') {
-            in_str = 1;
-            continue;
-        }
-        if ((c == 'N' || c == 'I' || c == '-') && (prev == ':' || prev == ',' || prev == '[')) {
-            for (int k = 0; k < 3; k++) {
-                size_t n = strlen(T[k].tok);
-                if (len - i >= n && !memcmp(p + i, T[k].tok, n) && (i + n == len || is_delim(p[i + n]))) {
-                    if (w->nsp == w->spcap) {
-                        size_t cap = w->spcap ? w->spcap * 2 : 16;
-                        sigmix_sj_special *sp = realloc(w->sp, cap * sizeof *sp);
-                        if (!sp)
-                            return -1;
-                        w->sp = sp;
-                        w->spcap = cap;
-                    }
-                    w->sp[w->nsp++] = (sigmix_sj_special){ i, T[k].kind };
-                    memcpy(w->scratch + i, T[k].rep, n);
-                    i += n - 1;
-                    break;
-                }
-            }
-        }
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-            prev = c;
-    }
-    return (long)w->nsp;
+    return SIGMIX_SJ_TRUNCATED;
 }
 
 /* Parse one row into a new row of the segment. 0 or a shim status. */
@@ -167,18 +145,8 @@ static int parse_row(sigmix_jworker *w, const char *p, size_t len, size_t cap,
     if (sigmix_cb_begin_row(w->seg))
         return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), SIGMIX_SJ_CALLBACK;
     w->field = 0;
-    int st = sigmix_sj_parse_row(w->sj, p, len, cap, NULL, 0, on_key, on_value, w, where, found);
-    if (st == SIGMIX_SJ_OK || st == SIGMIX_SJ_CALLBACK || st == SIGMIX_SJ_NOT_OBJECT)
-        return st;
-    long n = rewrite_specials(w, p, len);
-    if (n < 0)
-        return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), SIGMIX_SJ_CALLBACK;
-    if (n == 0)
-        return st;
-    /* Same row again (values overwrite what the first try stored). */
-    w->field = 0;
-    return sigmix_sj_parse_row(w->sj, w->scratch, len, w->scratch_cap, w->sp, w->nsp,
-                               on_key, on_value, w, where, found);
+    int st = sigmix_sj_parse_row(w->sj, p, len, cap, on_key, on_value, w, where, found);
+    return st == SIGMIX_SJ_TRUNCATED ? refine_truncated(p, len, where) : st;
 }
 
 static void fail(sigmix_jworker *w, int st, const char *found, size_t off)

@@ -23,10 +23,6 @@ typedef struct sigmix_jworker {
     sigmix_cb_seg     *seg;        /* segment being filled */
     long              *pred;       /* column index by field position, from the last row */
     size_t             npred, predcap, field;
-    char              *scratch;    /* NaN/Infinity rewrite of a row */
-    size_t             scratch_cap;
-    sigmix_sj_special *sp;
-    size_t             nsp, spcap;
     int                cb_error;   /* set by a callback */
     char               cb_msg[160];
     /* job: either the lines of buf[0..len) (spans NULL) or the spans */
@@ -58,5 +54,13 @@ void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void
  * found); what = "line" or "row N" context is added by the caller.
  */
 const char *sigmix_jrow_message(int st);
+
+/**
+ * End (exclusive offset) of the JSON value starting at b[p], scanning no
+ * further than have: 0 when it runs past have, (size_t)-1 when nested
+ * deeper than SIGMIX_SJ_MAX_DEPTH. Only brackets and strings are tracked;
+ * the parser validates the rest.
+ */
+size_t sigmix_json_value_end(const char *b, size_t p, size_t have);
 
 #endif

@@ -19,8 +19,6 @@ struct sigmix_sj {
     char *out = nullptr;        // nested value text
     size_t out_len = 0, out_cap = 0;
     const char *base = nullptr; // start of the row (for offsets)
-    const sigmix_sj_special *sp = nullptr;
-    size_t nsp = 0;
     const char *at = nullptr;   // last position seen, for error offsets
     int status = 0;             // our own status when not a simdjson error
 };
@@ -60,18 +58,26 @@ bool put(sigmix_sj *p, const char *s, size_t n)
     return true;
 }
 
-// Special value (NaN/Infinity placeholder) starting at tok, or -1.
-int special_at(const sigmix_sj *p, const char *tok)
+// NaN, Infinity, -Infinity (Python's json writes them; simdjson does not
+// accept them): 0, 1, 2 for the token that starts a value, else -1. The
+// structural index ends the token at the next delimiter, so only trailing
+// blanks need trimming.
+int special_token(std::string_view tok)
 {
-    size_t off = static_cast<size_t>(tok - p->base), lo = 0, hi = p->nsp;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->sp[mid].offset < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->nsp && p->sp[lo].offset == off ? p->sp[lo].kind : -1;
+    if (tok.empty() || (tok[0] != 'N' && tok[0] != 'I' && tok[0] != '-'))
+        return -1;
+    size_t n = tok.size();
+    while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t' || tok[n - 1] == '\n' || tok[n - 1] == '\r'))
+        n--;
+    std::string_view t = tok.substr(0, n);
+    return t == "NaN" ? 0 : t == "Infinity" ? 1 : t == "-Infinity" ? 2 : -1;
+}
+
+double special_value(int k)
+{
+    return k == 0 ? std::numeric_limits<double>::quiet_NaN()
+         : k == 1 ? std::numeric_limits<double>::infinity()
+                  : -std::numeric_limits<double>::infinity();
 }
 
 // Length of a raw (escaped) key or string body starting after its quote.
@@ -100,14 +106,6 @@ error_code number_value(sigmix_sj *p, ondemand::value &val, sigmix_sj_value *v)
 {
     std::string_view tok = val.raw_json_token();
     p->at = tok.data();
-    int k = p->nsp ? special_at(p, tok.data()) : -1;
-    if (k >= 0) {
-        v->type = SIGMIX_SJ_DOUBLE;
-        v->d = k == 0 ? std::numeric_limits<double>::quiet_NaN()
-             : k == 1 ? std::numeric_limits<double>::infinity()
-                      : -std::numeric_limits<double>::infinity();
-        return SUCCESS;
-    }
     ondemand::number n;
     error_code e = val.get_number().get(n);
     if (e == NUMBER_ERROR && big_integer(tok, &v->d)) {
@@ -179,6 +177,12 @@ error_code serialize(sigmix_sj *p, ondemand::value val, int depth)
 {
     if (depth > SIGMIX_SJ_MAX_DEPTH)
         return DEPTH_ERROR;
+    std::string_view tok = val.raw_json_token();
+    p->at = tok.data();
+    if (int k = special_token(tok); k >= 0) {
+        static const char *const names[] = { "NaN", "Infinity", "-Infinity" };
+        return put(p, names[k], std::strlen(names[k])) ? SUCCESS : MEMALLOC;
+    }
     ondemand::json_type t;
     if (auto e = val.type().get(t))
         return e;
@@ -196,22 +200,16 @@ error_code serialize(sigmix_sj *p, ondemand::value val, int depth)
         return serialize_array(p, a, depth);
     }
     case ondemand::json_type::number: {
-        std::string_view tok = val.raw_json_token();
         sigmix_sj_value v;
         if (auto e = number_value(p, val, &v))
             return e;
-        if (v.type == SIGMIX_SJ_DOUBLE && !std::isfinite(v.d)) {
-            const char *s = std::isnan(v.d) ? "NaN" : v.d > 0 ? "Infinity" : "-Infinity";
-            return put(p, s, std::strlen(s)) ? SUCCESS : MEMALLOC;
-        }
         size_t n = tok.size();
         while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t' || tok[n - 1] == '\n' || tok[n - 1] == '\r'))
             n--;
         return put(p, tok.data(), n) ? SUCCESS : MEMALLOC;
     }
     case ondemand::json_type::string: {
-        std::string_view tok = val.raw_json_token(), s;
-        p->at = tok.data();
+        std::string_view s;
         if (auto e = val.get_string().get(s)) // validates escapes
             return e;
         return put(p, tok.data(), raw_string_len(tok.data() + 1) + 2) ? SUCCESS : MEMALLOC;
@@ -237,6 +235,11 @@ error_code serialize(sigmix_sj *p, ondemand::value val, int depth)
 // One field value into v (strings and nested text point into p or the parser).
 error_code field_value(sigmix_sj *p, ondemand::value val, sigmix_sj_value *v)
 {
+    if (int k = special_token(val.raw_json_token()); k >= 0) {
+        v->type = SIGMIX_SJ_DOUBLE;
+        v->d = special_value(k);
+        return SUCCESS; // the token is skipped by the next field()
+    }
     ondemand::json_type t;
     if (auto e = val.type().get(t))
         return e;
@@ -386,13 +389,10 @@ extern "C" void sigmix_sj_free(sigmix_sj *p)
 }
 
 extern "C" int sigmix_sj_parse_row(sigmix_sj *p, const char *buf, size_t len, size_t capacity,
-                                   const sigmix_sj_special *special, size_t nspecial,
                                    sigmix_sj_key_fn on_key, sigmix_sj_value_fn on_value, void *ctx,
                                    size_t *where, const char **found_type)
 {
     p->base = buf;
-    p->sp = special;
-    p->nsp = nspecial;
     p->at = buf;
     *found_type = "";
     ondemand::document doc;
@@ -415,8 +415,6 @@ extern "C" int sigmix_sj_validate(sigmix_sj *p, const char *buf, size_t len, siz
                                   size_t *where)
 {
     p->base = buf;
-    p->sp = nullptr;
-    p->nsp = 0;
     p->at = buf;
     p->out_len = 0;
     ondemand::document doc;

@@ -68,19 +68,13 @@ void       sigmix_sj_free(sigmix_sj *p);
 
 /**
  * Parse buf[0..len) (capacity >= len + SIGMIX_SJ_PADDING readable bytes)
- * as one JSON object and report its fields in order. `special` lists, in
- * increasing order, offsets of number tokens that stand for NaN (kind 0),
- * +Infinity (1) or -Infinity (2): see the NaN rewrite in json_read.c.
+ * as one JSON object and report its fields in order. NaN, Infinity and
+ * -Infinity tokens are accepted as non-finite numbers (SIGMIX_SJ_DOUBLE;
+ * inside nested values they are kept as those tokens).
  * On failure *where is the byte offset of the problem within buf (best
  * effort) and *found_type names the JSON type for SIGMIX_SJ_NOT_OBJECT.
  */
-typedef struct sigmix_sj_special {
-    size_t offset;
-    int    kind;
-} sigmix_sj_special;
-
 int sigmix_sj_parse_row(sigmix_sj *p, const char *buf, size_t len, size_t capacity,
-                        const sigmix_sj_special *special, size_t nspecial,
                         sigmix_sj_key_fn on_key, sigmix_sj_value_fn on_value, void *ctx,
                         size_t *where, const char **found_type);
 
