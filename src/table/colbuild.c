@@ -21,6 +21,7 @@ void sigmix_cb_seg_init(sigmix_cb_seg *s, const char *const *want, size_t nwant)
 {
     memset(s, 0, sizeof *s);
     sigmix_arena_init(&s->arena);
+    sigmix_arena_init(&s->strings);
     s->want = want;
     s->nwant = nwant;
 }
@@ -41,7 +42,9 @@ void sigmix_cb_seg_free(sigmix_cb_seg *s)
         free_col(&s->cols[i]);
     free(s->cols);
     free(s->hash);
+    free(s->map);
     sigmix_arena_free(&s->arena);
+    sigmix_arena_free(&s->strings);
     memset(s, 0, sizeof *s);
 }
 
@@ -186,7 +189,7 @@ int sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_
     sigmix_cb_col *col = &s->cols[c];
     if (!col->str && !(col->str = malloc((s->cap ? s->cap : 1) * sizeof *col->str)))
         return SIGMIX_ENOMEM;
-    const char *q = sigmix_arena_strndup(&s->arena, p, len);
+    const char *q = sigmix_arena_strndup(&s->strings, p, len);
     if (!q)
         return SIGMIX_ENOMEM;
     sigmix_cb_set_num(s, c, tag, 0);
@@ -194,11 +197,28 @@ int sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_
     return 0;
 }
 
-/* ---- stitching segments into a table -------------------------------- */
+/* ---- merging segments into the table ------------------------------- */
 
-typedef struct global_col {
-    size_t count[SIGMIX_CB_NTAGS];
-} global_col;
+int sigmix_cb_table_init(sigmix_cb_table *b)
+{
+    memset(b, 0, sizeof *b);
+    return sigmix_table_create(&b->t);
+}
+
+void sigmix_cb_table_free(sigmix_cb_table *b)
+{
+    sigmix_table_free(&b->t);
+    free(b->count);
+    memset(b, 0, sizeof *b);
+}
+
+static size_t values(const size_t *n)
+{
+    size_t v = 0;
+    for (int k = 1; k < SIGMIX_CB_NTAGS; k++)
+        v += n[k];
+    return v;
+}
 
 static sigmix_kind decide_kind(const size_t *n)
 {
@@ -214,6 +234,73 @@ static sigmix_kind decide_kind(const size_t *n)
     return SIGMIX_KIND_DOUBLE;
 }
 
+/*
+ * Move column g to the kind its values so far call for. A column with no
+ * value yet is kept as INT64 (so later integers stay exact); every other
+ * step is one sigmix_table_convert supports. BOOL and DOUBLE share their
+ * storage (f64, no i64), so an INT64 column without values turns BOOL by
+ * going to DOUBLE and relabelling.
+ */
+static int settle_kind(sigmix_cb_table *b, size_t g)
+{
+    sigmix_column *c = sigmix_table_col_mut(b->t, g);
+    if (!values(b->count[g]))
+        return 0;
+    sigmix_kind want = decide_kind(b->count[g]);
+    if (c->kind == want)
+        return 0;
+    if (want == SIGMIX_KIND_BOOL) {
+        int r = sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE);
+        if (!r)
+            sigmix_table_col_mut(b->t, g)->kind = SIGMIX_KIND_BOOL;
+        return r;
+    }
+    return sigmix_table_convert(b->t, g, want);
+}
+
+static int grow_counts(sigmix_cb_table *b, size_t n)
+{
+    if (n <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    while (cap < n)
+        cap *= 2;
+    size_t (*c)[SIGMIX_CB_NTAGS] = realloc(b->count, cap * sizeof *c);
+    if (!c)
+        return SIGMIX_ENOMEM;
+    memset(c + b->cap, 0, (cap - b->cap) * sizeof *c);
+    b->count = c;
+    b->cap = cap;
+    return 0;
+}
+
+/* Table column of each local column (added in first-seen order). */
+static int map_columns(sigmix_cb_table *b, sigmix_cb_seg *s)
+{
+    if (s->ncols > s->mapcap) {
+        long *m = realloc(s->map, s->colcap * sizeof *m);
+        if (!m)
+            return SIGMIX_ENOMEM;
+        s->map = m;
+        s->mapcap = s->colcap;
+    }
+    for (size_t i = s->nmap; i < s->ncols; i++) {
+        const sigmix_cb_col *c = &s->cols[i];
+        long g = -1;
+        if (!c->skip && (g = sigmix_table_find(b->t, c->name)) < 0) {
+            size_t gi;
+            sigmix_kind k = values(c->count) ? decide_kind(c->count) : SIGMIX_KIND_INT64;
+            if (sigmix_table_add_column(b->t, c->name, k, &gi) ||
+                grow_counts(b, gi + 1))
+                return SIGMIX_ENOMEM;
+            g = (long)gi;
+        }
+        s->map[i] = g;
+    }
+    s->nmap = s->ncols;
+    return 0;
+}
+
 static double slot_double(int tag, uint64_t bits)
 {
     double d;
@@ -224,7 +311,7 @@ static double slot_double(int tag, uint64_t bits)
     return (double)(int64_t)bits;
 }
 
-/* JSON text of one value of a JSON-kind column into the table arena. */
+/* JSON text of one value of a JSON-kind column, in the table arena. */
 static int json_text(sigmix_table *t, int tag, uint64_t bits, const sigmix_strref *s,
                      sigmix_strref *out)
 {
@@ -269,10 +356,10 @@ static int json_text(sigmix_table *t, int tag, uint64_t bits, const sigmix_strre
     return r ? 0 : SIGMIX_ENOMEM;
 }
 
-/* Copy one segment column into rows [base, base + rows) of table column ci. */
-static int fill(sigmix_table *t, size_t ci, size_t base, const sigmix_cb_col *sc, size_t rows)
+/* Copy a local column's rows into rows [base, base + rows) of table column g. */
+static int copy_values(sigmix_table *t, size_t g, size_t base, const sigmix_cb_col *sc, size_t rows)
 {
-    sigmix_column *c = sigmix_table_col_mut(t, ci);
+    sigmix_column *c = sigmix_table_col_mut(t, g);
     for (size_t r = 0; r < rows; r++) {
         int tag = sc->tag[r];
         size_t row = base + r;
@@ -303,107 +390,50 @@ static int fill(sigmix_table *t, size_t ci, size_t base, const sigmix_cb_col *sc
     return 0;
 }
 
-/* Union of the segments' columns in first-seen order; per segment, the
- * global index of each local column (-1 when skipped). */
-static int union_columns(sigmix_cb_seg *segs, size_t n, sigmix_table *idx,
-                         long **maps, global_col **gcols, size_t *ngcols)
+/* Empty the segment for its next batch; columns, map and arrays stay. */
+static void seg_reset(sigmix_cb_seg *s)
 {
-    size_t cap = 0;
-    for (size_t s = 0; s < n; s++) {
-        maps[s] = malloc((segs[s].ncols ? segs[s].ncols : 1) * sizeof **maps);
-        if (!maps[s])
-            return SIGMIX_ENOMEM;
-        for (size_t i = 0; i < segs[s].ncols; i++) {
-            const sigmix_cb_col *c = &segs[s].cols[i];
-            maps[s][i] = -1;
-            if (c->skip)
-                continue;
-            long g = sigmix_table_find(idx, c->name);
-            if (g < 0) {
-                size_t gi;
-                if (sigmix_table_add_column(idx, c->name, SIGMIX_KIND_DOUBLE, &gi))
-                    return SIGMIX_ENOMEM;
-                if (gi >= cap) {
-                    cap = cap ? cap * 2 : 64;
-                    global_col *ng = realloc(*gcols, cap * sizeof *ng);
-                    if (!ng)
-                        return SIGMIX_ENOMEM;
-                    *gcols = ng;
-                }
-                memset(&(*gcols)[gi], 0, sizeof **gcols);
-                g = (long)gi;
-                *ngcols = gi + 1;
-            }
-            maps[s][i] = g;
-            for (int k = 0; k < SIGMIX_CB_NTAGS; k++)
-                (*gcols)[g].count[k] += c->count[k];
-        }
+    for (size_t i = 0; i < s->ncols; i++) {
+        sigmix_cb_col *c = &s->cols[i];
+        if (c->tag)
+            memset(c->tag, 0, s->rows);
+        memset(c->count, 0, sizeof c->count);
     }
+    s->rows = 0;
+    sigmix_arena_free(&s->strings);
+    sigmix_arena_init(&s->strings);
+}
+
+int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
+{
+    size_t base = sigmix_table_rows(b->t);
+    int r = map_columns(b, s);
+    for (size_t i = 0; !r && i < s->ncols; i++) {
+        long g = s->map[i];
+        if (g < 0)
+            continue;
+        for (int k = 0; k < SIGMIX_CB_NTAGS; k++)
+            b->count[g][k] += s->cols[i].count[k];
+        r = settle_kind(b, (size_t)g);
+    }
+    if (!r && s->rows)
+        r = sigmix_table_resize(b->t, base + s->rows);
+    for (size_t i = 0; !r && s->rows && i < s->ncols; i++)
+        if (s->map[i] >= 0 && values(s->cols[i].count))
+            r = copy_values(b->t, (size_t)s->map[i], base, &s->cols[i], s->rows);
+    seg_reset(s);
+    if (r)
+        return sigmix_error_set(err, r, "out of memory while building the table");
     return 0;
 }
 
-static int stitch(sigmix_cb_seg *segs, size_t n, long **maps, const global_col *gcols,
-                  size_t ngcols, sigmix_table *idx, sigmix_table *t)
+int sigmix_cb_table_finish(sigmix_cb_table *b, sigmix_table **out, sigmix_error *err)
 {
-    size_t total = 0;
-    for (size_t s = 0; s < n; s++)
-        total += segs[s].rows;
-    if (sigmix_table_resize(t, total))
-        return SIGMIX_ENOMEM;
-    /* inv[s * ngcols + g]: local index of global column g in segment s, or -1 */
-    if (ngcols && n > SIZE_MAX / sizeof(long) / ngcols)
-        return SIGMIX_ENOMEM;
-    long *inv = malloc((n * ngcols > 0 ? n * ngcols : 1) * sizeof *inv);
-    if (!inv)
-        return SIGMIX_ENOMEM;
-    for (size_t i = 0; i < n * ngcols; i++)
-        inv[i] = -1;
-    for (size_t s = 0; s < n; s++)
-        for (size_t i = 0; i < segs[s].ncols; i++)
-            if (maps[s][i] >= 0)
-                inv[s * ngcols + (size_t)maps[s][i]] = (long)i;
-    int r = 0;
-    for (size_t g = 0; g < ngcols && !r; g++) {
-        size_t ci;
-        r = sigmix_table_add_column(t, sigmix_table_col(idx, g)->name,
-                                    decide_kind(gcols[g].count), &ci);
-        for (size_t s = 0, base = 0; s < n && !r; base += segs[s].rows, s++) {
-            long i = inv[s * ngcols + g];
-            if (i < 0)
-                continue;
-            r = fill(t, ci, base, &segs[s].cols[i], segs[s].rows);
-            free_col(&segs[s].cols[i]); /* keep peak memory near one copy */
-        }
-    }
-    free(inv);
-    return r;
-}
-
-int sigmix_cb_finish(sigmix_cb_seg *segs, size_t n, sigmix_table **out, sigmix_error *err)
-{
-    sigmix_table *idx = NULL, *t = NULL;
-    long **maps = calloc(n ? n : 1, sizeof *maps);
-    global_col *gcols = NULL;
-    size_t ngcols = 0;
-    int r = maps ? 0 : SIGMIX_ENOMEM;
-    *out = NULL;
-    if (!r)
-        r = sigmix_table_create(&idx);
-    if (!r)
-        r = union_columns(segs, n, idx, maps, &gcols, &ngcols);
-    if (!r)
-        r = sigmix_table_create(&t);
-    if (!r)
-        r = stitch(segs, n, maps, gcols, ngcols, idx, t);
-    for (size_t s = 0; maps && s < n; s++)
-        free(maps[s]);
-    free(maps);
-    free(gcols);
-    sigmix_table_free(&idx);
-    if (r) {
-        sigmix_table_free(&t);
-        return sigmix_error_set(err, r, "out of memory while building the table");
-    }
-    *out = t;
+    /* Columns that never held a value are numeric with no valid value. */
+    for (size_t g = 0; g < sigmix_table_cols(b->t); g++)
+        if (!values(b->count[g]) && sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE))
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    *out = b->t;
+    b->t = NULL;
     return 0;
 }

@@ -2,16 +2,16 @@
  * Column builder shared by the text readers (JSON Lines, JSON, CSV), so
  * column typing is identical whatever the format.
  *
- * A reader fills one or more *segments* (a segment is a contiguous range
- * of rows parsed by one thread); each segment keeps its own columns in
- * first-seen order with a per-row value tag. sigmix_cb_finish() stitches
- * the segments, in row order, into a sigmix_table and decides each
- * column's kind from the tags it saw:
+ * A reader fills a *segment* (a batch of rows parsed by one thread): its
+ * own columns in first-seen order with a tag and an 8-byte slot per row.
+ * sigmix_cb_merge() appends a segment's rows to the table being built and
+ * empties the segment for reuse, so memory stays near the table itself
+ * plus one batch. Each column's kind follows every value seen so far:
  *   only ints -> INT64; any fractional/exponent/non-finite number, or
  *   numbers mixed with booleans -> DOUBLE; only booleans -> BOOL;
  *   nothing but nulls -> DOUBLE (no valid value); only strings -> STRING;
- *   any string/object/array mixed with other values, or any object or
- *   array -> JSON (each value as JSON text).
+ *   any object or array, or strings mixed with other values -> JSON (each
+ *   value as JSON text; non-finite numbers as NaN/Infinity tokens).
  */
 #ifndef SIGMIX_TABLE_COLBUILD_H
 #define SIGMIX_TABLE_COLBUILD_H
@@ -49,7 +49,10 @@ typedef struct sigmix_cb_seg {
     size_t          ncols, colcap;
     long           *hash;    /* open addressing into cols; -1 empty */
     size_t          hashcap;
-    sigmix_arena    arena;
+    sigmix_arena    arena;   /* column names */
+    sigmix_arena    strings; /* this batch's string values */
+    long           *map;     /* table column of each local column; -1 skipped */
+    size_t          nmap, mapcap;
     /* projection: NULL = keep every column */
     const char *const *want;
     size_t          nwant;
@@ -73,11 +76,18 @@ void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v);
 void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c);
 int  sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_t len);
 
-/**
- * Build a table from segs[0..n) in row order; the segments' storage is
- * released as columns are copied (so peak memory stays near one copy).
- * The segments must still be freed with sigmix_cb_seg_free.
- */
-int  sigmix_cb_finish(sigmix_cb_seg *segs, size_t n, sigmix_table **out, sigmix_error *err);
+/** The table being built, with the value counts behind each column's kind. */
+typedef struct sigmix_cb_table {
+    sigmix_table *t;
+    size_t      (*count)[SIGMIX_CB_NTAGS];
+    size_t        cap;
+} sigmix_cb_table;
+
+int  sigmix_cb_table_init(sigmix_cb_table *b);
+void sigmix_cb_table_free(sigmix_cb_table *b);
+/** Append s's rows (in order) to the table; s is emptied for reuse. */
+int  sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err);
+/** Final kinds; *out receives the table (b no longer owns it). */
+int  sigmix_cb_table_finish(sigmix_cb_table *b, sigmix_table **out, sigmix_error *err);
 
 #endif

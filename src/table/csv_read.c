@@ -27,7 +27,8 @@
 
 typedef struct csv_reader {
     sigmix_textin   in;
-    sigmix_segs     segs;
+    sigmix_cb_table tb;
+    sigmix_cb_seg   segbuf;
     sigmix_cb_seg  *seg;
     const sigmix_read_options *o;
     struct csv_parser p;
@@ -289,6 +290,8 @@ static int read_all(csv_reader *R, sigmix_error *err)
             }
         }
         r = feed_lines(R, b, end, err);
+        if (!r && R->field == 0) /* between records: move the finished rows */
+            r = sigmix_cb_merge(&R->tb, R->seg, err);
         if (r || R->in.eof[R->in.cur])
             break;
         r = sigmix_textin_refill(&R->in, end, err);
@@ -311,9 +314,9 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     int r = 0;
     R->o = o;
     R->line = 1;
-    sigmix_segs_init(&R->segs, o);
-    if (sigmix_segs_reserve(&R->segs, 1) || !(R->seg = sigmix_segs_add(&R->segs)) ||
-        csv_init(&R->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+    R->seg = &R->segbuf;
+    sigmix_cb_seg_init(R->seg, o->columns, o->columns ? o->ncolumns : 0);
+    if (sigmix_cb_table_init(&R->tb) || csv_init(&R->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     else
         R->p_live = 1;
@@ -327,13 +330,16 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
         freelocale(c);
     }
     if (!r)
-        r = sigmix_cb_finish(R->segs.seg, R->segs.n, out, err);
+        r = sigmix_cb_merge(&R->tb, R->seg, err);
+    if (!r)
+        r = sigmix_cb_table_finish(&R->tb, out, err);
     if (R->p_live)
         csv_free(&R->p);
     for (size_t i = 0; i < R->nnames; i++)
         free(R->names[i]);
     free(R->names);
-    sigmix_segs_free(&R->segs);
+    sigmix_cb_seg_free(R->seg);
+    sigmix_cb_table_free(&R->tb);
     sigmix_textin_close(&R->in);
     return r;
 }

@@ -18,7 +18,8 @@ enum { BATCH_BYTES = 8 << 20 };
 
 typedef struct json_reader {
     sigmix_textin  in;
-    sigmix_segs    segs;
+    sigmix_cb_table tb;
+    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX];
     sigmix_jworker w[SIGMIX_JWORKERS_MAX];
     size_t         nw;
     size_t         pos;      /* scan position in the current buffer */
@@ -66,12 +67,10 @@ static int flush(json_reader *R)
         n = R->nw;
     if (n > R->nspans)
         n = R->nspans;
-    if (sigmix_segs_reserve(&R->segs, n))
-        return sigmix_error_set(R->err, SIGMIX_ENOMEM, "out of memory");
     for (size_t k = 0, at = 0; k < n; k++) {
         size_t cnt = R->nspans / n + (k < R->nspans % n);
         sigmix_jworker *w = &R->w[k];
-        w->seg = sigmix_segs_add(&R->segs);
+        w->seg = &R->seg[k];
         w->buf = B(R);
         w->cap = R->in.alloc + SIGMIX_SJ_PADDING;
         w->spans = R->spans + at;
@@ -88,6 +87,9 @@ static int flush(json_reader *R)
             return sigmix_error_set(R->err, w->err, "%s (row %zu, byte offset %llu)", w->msg,
                                     first + w->lines + 1, OFF(R, w->err_off));
         first += w->lines;
+        int r = sigmix_cb_merge(&R->tb, w->seg, R->err);
+        if (r)
+            return r;
     }
     return 0;
 }
@@ -319,19 +321,24 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
     int r = 0;
     R->err = err;
     R->nw = sigmix_text_threads(o);
-    sigmix_segs_init(&R->segs, o);
-    for (size_t i = 0; i < R->nw && !r; i++)
-        if (sigmix_jworker_init(&R->w[i]))
+    if (sigmix_cb_table_init(&R->tb))
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->nw; i++) {
+        sigmix_cb_seg_init(&R->seg[i], o->columns, o->columns ? o->ncolumns : 0);
+        if (!r && sigmix_jworker_init(&R->w[i]))
             r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
     if (!r)
         r = sigmix_textin_first(&R->in, err);
     if (!r)
         r = document(R);
     if (!r)
-        r = sigmix_cb_finish(R->segs.seg, R->segs.n, out, err);
-    for (size_t i = 0; i < R->nw; i++)
+        r = sigmix_cb_table_finish(&R->tb, out, err);
+    for (size_t i = 0; i < R->nw; i++) {
         sigmix_jworker_free(&R->w[i]);
-    sigmix_segs_free(&R->segs);
+        sigmix_cb_seg_free(&R->seg[i]);
+    }
+    sigmix_cb_table_free(&R->tb);
     sigmix_textin_close(&R->in);
     free(R->spans);
     return r;

@@ -17,10 +17,12 @@ enum { MIN_PART = 1 << 20 };
 
 typedef struct jsonl_reader {
     sigmix_textin  in;
-    sigmix_segs    segs;
+    sigmix_cb_table tb;
+    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX]; /* one per worker, reused */
     sigmix_jworker w[SIGMIX_JWORKERS_MAX];
     size_t         nw;
     unsigned long long line_base; /* lines before the current batch */
+    int            reserved;
 } jsonl_reader;
 
 static const char *last_newline(const char *b, size_t n)
@@ -32,7 +34,7 @@ static const char *last_newline(const char *b, size_t n)
 }
 
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
-static int setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
+static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
     size_t n = end / MIN_PART + 1, start = 0;
     if (n > R->nw)
@@ -47,9 +49,7 @@ static int setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc,
                 stop = start;
         }
         sigmix_jworker *w = &R->w[k];
-        w->seg = sigmix_segs_add(&R->segs);
-        if (!w->seg)
-            return SIGMIX_ENOMEM;
+        w->seg = &R->seg[k];
         w->buf = b + start;
         w->len = stop - start;
         w->cap = alloc - start;
@@ -57,10 +57,27 @@ static int setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc,
         start = stop;
     }
     *nparts = n;
-    return 0;
 }
 
-/* After a batch: the first failing part (in row order) decides. */
+/*
+ * After the first batch of a plain file, reserve the table's rows from
+ * the file size and the bytes per row seen so far (a little over), so the
+ * column arrays are sized once instead of doubling past the row count.
+ */
+static void reserve_rows(jsonl_reader *R, size_t batch_bytes)
+{
+    uint64_t size = sigmix_stream_size_hint(R->in.st);
+    size_t rows = sigmix_table_rows(R->tb.t);
+    if (R->reserved || !size || !rows || !batch_bytes)
+        return;
+    R->reserved = 1;
+    double est = (double)rows * (double)size / (double)batch_bytes * 1.02 + 64;
+    if (est < 1e12)
+        sigmix_table_reserve(R->tb.t, (size_t)est); /* a hint: failure is harmless */
+}
+
+/* After a batch: the first failing part (in row order) decides; else
+ * the parts' rows join the table in order. */
 static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
 {
     for (size_t k = 0; k < n; k++) {
@@ -69,6 +86,9 @@ static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
             return sigmix_error_set(err, w->err, "%s (line %llu)", w->msg,
                                     R->line_base + w->lines + 1);
         R->line_base += w->lines;
+        int r = sigmix_cb_merge(&R->tb, w->seg, err);
+        if (r)
+            return r;
     }
     return 0;
 }
@@ -92,14 +112,12 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
             end = (size_t)(nl - b) + 1;
         }
         size_t n = 0;
-        r = sigmix_segs_reserve(&R->segs, R->nw);
-        if (!r)
-            r = setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
-        if (r)
-            return sigmix_error_set(err, r, "out of memory");
+        setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
         sigmix_textin_prepare_next(&R->in, end);
         sigmix_jworkers_run(R->w, n, sigmix_textin_read_next, &R->in);
         r = batch_result(R, n, err);
+        if (!r)
+            reserve_rows(R, end);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
     }
@@ -111,19 +129,24 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
 {
     int r = 0;
     R->nw = sigmix_text_threads(o);
-    sigmix_segs_init(&R->segs, o);
-    for (size_t i = 0; i < R->nw && !r; i++)
-        if (sigmix_jworker_init(&R->w[i]))
+    if (sigmix_cb_table_init(&R->tb))
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->nw; i++) {
+        sigmix_cb_seg_init(&R->seg[i], o->columns, o->columns ? o->ncolumns : 0);
+        if (!r && sigmix_jworker_init(&R->w[i]))
             r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
     if (!r)
         r = read_all(R, err);
-    if (!r && sigmix_segs_rows(&R->segs) == 0)
+    if (!r && sigmix_table_rows(R->tb.t) == 0)
         r = sigmix_error_set(err, SIGMIX_EFORMAT, "empty file (no JSON rows)");
     if (!r)
-        r = sigmix_cb_finish(R->segs.seg, R->segs.n, out, err);
-    for (size_t i = 0; i < R->nw; i++)
+        r = sigmix_cb_table_finish(&R->tb, out, err);
+    for (size_t i = 0; i < R->nw; i++) {
         sigmix_jworker_free(&R->w[i]);
-    sigmix_segs_free(&R->segs);
+        sigmix_cb_seg_free(&R->seg[i]);
+    }
+    sigmix_cb_table_free(&R->tb);
     sigmix_textin_close(&R->in);
     return r;
 }

@@ -80,12 +80,25 @@ double special_value(int k)
                   : -std::numeric_limits<double>::infinity();
 }
 
-// Length of a raw (escaped) key or string body starting after its quote.
-size_t raw_string_len(const char *s)
+// Length of a raw (escaped) key or string body starting after its quote;
+// *escaped tells whether it holds a backslash.
+size_t raw_string_len(const char *s, bool *escaped = nullptr)
 {
     size_t i = 0;
-    while (s[i] != '"')
-        i += s[i] == '\\' ? 2 : 1;
+    bool esc = false;
+    for (;;) {
+        char c = s[i];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            esc = true;
+            i += 2;
+        } else {
+            i++;
+        }
+    }
+    if (escaped)
+        *escaped = esc;
     return i;
 }
 
@@ -104,16 +117,17 @@ bool big_integer(std::string_view tok, double *d)
 // Parse a number value into v. Integers beyond int64 become doubles.
 error_code number_value(sigmix_sj *p, ondemand::value &val, sigmix_sj_value *v)
 {
-    std::string_view tok = val.raw_json_token();
-    p->at = tok.data();
     ondemand::number n;
     error_code e = val.get_number().get(n);
-    if (e == NUMBER_ERROR && big_integer(tok, &v->d)) {
-        v->type = SIGMIX_SJ_DOUBLE;
-        return SUCCESS;
-    }
-    if (e)
+    if (e) {
+        std::string_view tok = val.raw_json_token();
+        p->at = tok.data();
+        if (e == NUMBER_ERROR && big_integer(tok, &v->d)) {
+            v->type = SIGMIX_SJ_DOUBLE;
+            return SUCCESS;
+        }
         return e;
+    }
     switch (n.get_number_type()) {
     case ondemand::number_type::signed_integer:
         v->type = SIGMIX_SJ_INT;
@@ -235,14 +249,18 @@ error_code serialize(sigmix_sj *p, ondemand::value val, int depth)
 // One field value into v (strings and nested text point into p or the parser).
 error_code field_value(sigmix_sj *p, ondemand::value val, sigmix_sj_value *v)
 {
-    if (int k = special_token(val.raw_json_token()); k >= 0) {
-        v->type = SIGMIX_SJ_DOUBLE;
-        v->d = special_value(k);
-        return SUCCESS; // the token is skipped by the next field()
-    }
     ondemand::json_type t;
-    if (auto e = val.type().get(t))
-        return e;
+    error_code te = val.type().get(t);
+    if (te || (t == ondemand::json_type::number && val.is_negative())) {
+        // NaN / Infinity / -Infinity: not JSON, so checked only here
+        if (int k = special_token(val.raw_json_token()); k >= 0) {
+            v->type = SIGMIX_SJ_DOUBLE;
+            v->d = special_value(k);
+            return SUCCESS; // the token is skipped by the next field()
+        }
+        if (te)
+            return te;
+    }
     switch (t) {
     case ondemand::json_type::number:
         return number_value(p, val, v);
@@ -315,9 +333,10 @@ int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
             return map_error(e);
         const char *raw = fld.key().raw();
         p->at = raw;
-        size_t n = raw_string_len(raw);
+        bool escaped;
+        size_t n = raw_string_len(raw, &escaped);
         std::string_view key(raw, n);
-        if (std::memchr(raw, '\\', n) && fld.unescaped_key().get(key))
+        if (escaped && fld.unescaped_key().get(key))
             return SIGMIX_SJ_BAD_STRING;
         long h = on_key(ctx, key.data(), key.size());
         if (h == -1)

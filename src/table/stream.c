@@ -28,6 +28,7 @@ struct sigmix_stream {
     int                 z_live;
     int                 z_member_end; /* last inflate ended a member */
     ZSTD_DCtx          *zd;
+    uint64_t            file_size;
     size_t              zd_pending;   /* last ZSTD_decompressStream hint; 0 = frame done */
     int                 done;
 };
@@ -141,6 +142,8 @@ int sigmix_stream_open(const char *path, sigmix_stream **out, sigmix_error *err)
         sigmix_stream_close(&s);
         return sigmix_error_set(err, SIGMIX_EIO, "cannot read: is a folder");
     }
+    if (S_ISREG(st.st_mode))
+        s->file_size = (uint64_t)st.st_size;
     return finish_open(s, path, out, err);
 }
 
@@ -270,6 +273,11 @@ long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err
     case SIGMIX_STREAM_ZSTD: return read_zstd(s, buf, n, err);
     default:                 return read_plain(s, buf, n, err);
     }
+}
+
+uint64_t sigmix_stream_size_hint(const sigmix_stream *s)
+{
+    return s->codec == SIGMIX_STREAM_PLAIN ? s->file_size : 0;
 }
 
 sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s)

@@ -44,6 +44,9 @@ long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err
 
 sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s);
 
+/** Bytes the stream will yield when known (plain regular files), else 0. */
+uint64_t sigmix_stream_size_hint(const sigmix_stream *s);
+
 /** Close and free; *s becomes NULL. NULL is fine. */
 void sigmix_stream_close(sigmix_stream **s);
 

@@ -130,55 +130,6 @@ int sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err)
     return 0;
 }
 
-void sigmix_segs_init(sigmix_segs *s, const sigmix_read_options *o)
-{
-    memset(s, 0, sizeof *s);
-    if (o && o->columns) {
-        s->want = o->columns;
-        s->nwant = o->ncolumns;
-    }
-}
-
-int sigmix_segs_reserve(sigmix_segs *s, size_t more)
-{
-    if (s->n + more <= s->cap)
-        return 0;
-    size_t cap = s->cap ? s->cap * 2 : 16;
-    while (cap < s->n + more)
-        cap *= 2;
-    sigmix_cb_seg *n = realloc(s->seg, cap * sizeof *n);
-    if (!n)
-        return SIGMIX_ENOMEM;
-    s->seg = n;
-    s->cap = cap;
-    return 0;
-}
-
-sigmix_cb_seg *sigmix_segs_add(sigmix_segs *s)
-{
-    if (s->n == s->cap)
-        return NULL;
-    sigmix_cb_seg *g = &s->seg[s->n++];
-    sigmix_cb_seg_init(g, s->want, s->nwant);
-    return g;
-}
-
-size_t sigmix_segs_rows(const sigmix_segs *s)
-{
-    size_t r = 0;
-    for (size_t i = 0; i < s->n; i++)
-        r += s->seg[i].rows;
-    return r;
-}
-
-void sigmix_segs_free(sigmix_segs *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        sigmix_cb_seg_free(&s->seg[i]);
-    free(s->seg);
-    memset(s, 0, sizeof *s);
-}
-
 size_t sigmix_text_threads(const sigmix_read_options *o)
 {
     long n = o && o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);

@@ -1,7 +1,6 @@
 /*
  * Plumbing shared by the text readers: double-buffered batch input over a
- * sigmix_stream (one buffer is parsed while the next is read), and the
- * ordered list of column-builder segments they fill.
+ * sigmix_stream (one buffer is parsed while the next is read).
  */
 #ifndef SIGMIX_TABLE_TEXTREAD_H
 #define SIGMIX_TABLE_TEXTREAD_H
@@ -13,7 +12,7 @@
 #include "table/stream.h"
 
 /** Batch size: bytes read per batch (the buffers grow for longer rows). */
-#define SIGMIX_TEXT_BATCH ((size_t)16 << 20)
+#define SIGMIX_TEXT_BATCH ((size_t)4 << 20)
 
 typedef struct sigmix_textin {
     sigmix_stream     *st;
@@ -44,20 +43,6 @@ void sigmix_textin_prepare_next(sigmix_textin *in, size_t end);
 void sigmix_textin_read_next(void *in);
 /** Switch to the other buffer; returns its read error, if any. */
 int  sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err);
-
-typedef struct sigmix_segs {
-    sigmix_cb_seg      *seg;
-    size_t              n, cap;
-    const char *const  *want;
-    size_t              nwant;
-} sigmix_segs;
-
-void           sigmix_segs_init(sigmix_segs *s, const sigmix_read_options *o);
-int            sigmix_segs_reserve(sigmix_segs *s, size_t more);
-/** Next segment (after sigmix_segs_reserve), initialised. */
-sigmix_cb_seg *sigmix_segs_add(sigmix_segs *s);
-size_t         sigmix_segs_rows(const sigmix_segs *s);
-void           sigmix_segs_free(sigmix_segs *s);
 
 /** Parser threads for o->threads (0: online cores), 1..16. */
 size_t sigmix_text_threads(const sigmix_read_options *o);
