@@ -114,7 +114,9 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         size_t n = 0;
         setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
         sigmix_textin_prepare_next(&R->in, end);
-        sigmix_jworkers_run(R->w, n, sigmix_textin_read_next, &R->in);
+        /* Read the next batch meanwhile, unless this one is the last. */
+        int last = R->in.eof[R->in.cur];
+        sigmix_jworkers_run(R->w, n, last ? NULL : sigmix_textin_read_next, &R->in);
         r = batch_result(R, n, err);
         if (!r)
             reserve_rows(R, end);

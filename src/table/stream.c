@@ -223,7 +223,7 @@ static long read_gzip(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *er
         if (zr == Z_BUF_ERROR && s->in_eof && s->in_pos == s->in_len)
             /* no progress possible: the input ended inside a member */
             return sigmix_error_set(err, SIGMIX_EFORMAT, "truncated gzip data (byte offset %llu)",
-                                    (unsigned long long)in_offset(s));
+                                    (unsigned long long)(s->in_base + s->in_len));
         if (zr == Z_STREAM_END)
             s->z_member_end = 1;
         else if (zr == Z_MEM_ERROR)
@@ -259,7 +259,7 @@ static long read_zstd(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *er
         if (zr && !ob.pos && s->in_eof && s->in_pos == s->in_len)
             /* the decoder wants more and there is none */
             return sigmix_error_set(err, SIGMIX_EFORMAT, "truncated zstd data (byte offset %llu)",
-                                    (unsigned long long)in_offset(s));
+                                    (unsigned long long)(s->in_base + s->in_len));
     }
     return (long)got;
 }
