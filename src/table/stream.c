@@ -21,6 +21,7 @@ struct sigmix_stream {
     size_t              mem_size, mem_pos;
     sigmix_stream_codec codec;
     uint8_t            *in;       /* compressed input (or the sniffed head) */
+    size_t              in_cap;
     size_t              in_len, in_pos;
     uint64_t            in_base;  /* file offset of in[0] */
     int                 in_eof;
@@ -59,7 +60,7 @@ static int refill(sigmix_stream *s, sigmix_error *err)
         return 0;
     s->in_base += s->in_len;
     s->in_pos = s->in_len = 0;
-    long r = raw_read(s, s->in, IN_BUF, err);
+    long r = raw_read(s, s->in, s->in_cap, err);
     if (r < 0)
         return (int)r;
     if (r == 0)
@@ -77,12 +78,14 @@ static int ends_with(const char *s, const char *ext)
 /* Sniff the first bytes and set up the decoder. */
 static int start(sigmix_stream *s, const char *name, sigmix_error *err)
 {
-    s->in = calloc(1, IN_BUF);
+    /* small inputs get a small buffer (the fuzzers read many tiny ones) */
+    s->in_cap = s->file_size && s->file_size < IN_BUF ? (size_t)s->file_size : IN_BUF;
+    s->in = calloc(1, s->in_cap);
     if (!s->in)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     /* Fill at least 4 bytes (or to the end) for the magic check. */
     while (s->in_len < 4 && !s->in_eof) {
-        long r = raw_read(s, s->in + s->in_len, IN_BUF - s->in_len, err);
+        long r = raw_read(s, s->in + s->in_len, s->in_cap - s->in_len, err);
         if (r < 0)
             return (int)r;
         if (r == 0)
@@ -157,6 +160,7 @@ int sigmix_stream_open_mem(const void *data, size_t size, const char *name,
     s->fd = -1;
     s->mem = data;
     s->mem_size = size;
+    s->file_size = size;
     return finish_open(s, name, out, err);
 }
 
@@ -278,6 +282,11 @@ long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err
 uint64_t sigmix_stream_size_hint(const sigmix_stream *s)
 {
     return s->codec == SIGMIX_STREAM_PLAIN ? s->file_size : 0;
+}
+
+uint64_t sigmix_stream_input_size(const sigmix_stream *s)
+{
+    return s->file_size;
 }
 
 sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s)

@@ -47,6 +47,9 @@ sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s);
 /** Bytes the stream will yield when known (plain regular files), else 0. */
 uint64_t sigmix_stream_size_hint(const sigmix_stream *s);
 
+/** Size of the (possibly compressed) input when known, else 0. */
+uint64_t sigmix_stream_input_size(const sigmix_stream *s);
+
 /** Close and free; *s becomes NULL. NULL is fine. */
 void sigmix_stream_close(sigmix_stream **s);
 

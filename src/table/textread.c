@@ -21,9 +21,13 @@ static int alloc_bufs(sigmix_textin *in, size_t alloc)
     return 0;
 }
 
+/* Batch buffers: a full batch, or less when the input is known small. */
 static int init(sigmix_textin *in, sigmix_error *err)
 {
-    if (alloc_bufs(in, SIGMIX_TEXT_BATCH)) {
+    uint64_t plain = sigmix_stream_size_hint(in->st), packed = sigmix_stream_input_size(in->st);
+    uint64_t want = plain ? plain + 1 : packed ? packed * 8 : SIGMIX_TEXT_BATCH;
+    size_t alloc = want < 4096 ? 4096 : want > SIGMIX_TEXT_BATCH ? SIGMIX_TEXT_BATCH : (size_t)want;
+    if (alloc_bufs(in, alloc)) {
         sigmix_textin_close(in);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
