@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "table/format.h"
 #include "tt_util.h"
 
 /* Reading `content` saved as `name` fails with exactly `msg`. */
@@ -39,6 +40,12 @@ static void test_files(void **state)
     expect_fail("blank.jsonl", "\n  \n\r\n", "empty file (no JSON rows)");
     expect_fail("blank.json", " \n ", "empty file (no JSON value)");
     expect_fail("blank.csv", "\n\n", "empty file (no CSV header)");
+    sigmix_table *t = NULL;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sigmix_jsonl_read(tt_dir, &(sigmix_read_options){ 0 },
+                                       &t, &err), SIGMIX_EIO);
+    assert_null(t);
+    assert_string_equal(err.message, "cannot read: is a folder");
     expect_fail("x.unknown", "a", "unknown table format (expected .jsonl, .ndjson, .json, .csv or .parquet, optionally .gz/.zst)");
 }
 
