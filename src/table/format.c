@@ -99,6 +99,16 @@ int sigmix_table_write(const sigmix_table *t, const char *path,
     if (!e)
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
             "unknown output format (expected .jsonl, .ndjson, .json, .csv or .parquet)");
+    /* Text tables named .gz/.zst are compressed so they read back. */
+    sigmix_write_options text = *o;
+    size_t n = strlen(path);
+    if (f != SIGMIX_FORMAT_PARQUET && o->compression == SIGMIX_COMPRESSION_DEFAULT) {
+        if (ends_with(path, n, ".gz"))
+            text.compression = SIGMIX_COMPRESSION_GZIP;
+        else if (ends_with(path, n, ".zst"))
+            text.compression = SIGMIX_COMPRESSION_ZSTD;
+        o = &text;
+    }
     sigmix_atomic a;
     int r = sigmix_atomic_open(&a, path, 1, err);
     if (r)

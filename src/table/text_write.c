@@ -4,6 +4,8 @@
  * doubles in shortest round-trip form, INT64 exactly, BOOL as true/false,
  * JSON-kind values as their JSON text. CSV writes null and non-finite
  * numbers as empty fields and quotes (with libcsv) only when needed.
+ * With compression GZIP or ZSTD the text is compressed on the way out
+ * (rows are rendered into a memory stream, 1 MiB at a time).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -12,24 +14,125 @@
 #include <string.h>
 
 #include <csv.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "table/format.h"
 #include "util/error.h"
 #include "util/jsonw.h"
 
-static int check_options(const sigmix_write_options *o, sigmix_error *err)
+enum { CHUNK = 1 << 20 };
+
+/* Output: rows go to `w`; the real file `f` gets them as is or compressed. */
+typedef struct sink {
+    FILE          *f, *w;
+    int            codec;     /* SIGMIX_COMPRESSION_NONE / GZIP / ZSTD */
+    char          *mem;       /* open_memstream buffer */
+    size_t         memlen;
+    z_stream       z;
+    int            z_live;
+    ZSTD_CCtx     *zc;
+    unsigned char *out;       /* compressed output buffer */
+    int            failed;
+} sink;
+
+static int sink_fail(sink *k, sigmix_error *err, int code, const char *what)
 {
-    if (o->compression != SIGMIX_COMPRESSION_DEFAULT && o->compression != SIGMIX_COMPRESSION_NONE)
-        return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
-                                "compression is only available for Parquet output");
+    k->failed = 1;
+    return sigmix_error_set(err, code, "%s", what);
+}
+
+/* Compress (or pass on) in[0..n); finish ends the stream. */
+static int sink_put(sink *k, const void *in, size_t n, int finish, sigmix_error *err)
+{
+    if (k->codec == SIGMIX_COMPRESSION_GZIP) {
+        k->z.next_in = (unsigned char *)in;
+        k->z.avail_in = (uInt)n;
+        int zr;
+        do {
+            k->z.next_out = k->out;
+            k->z.avail_out = CHUNK;
+            zr = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
+            if (zr == Z_STREAM_ERROR)
+                return sink_fail(k, err, SIGMIX_EIO, "gzip compression failed");
+            fwrite(k->out, 1, CHUNK - k->z.avail_out, k->f);
+        } while (k->z.avail_out == 0 || (finish && zr != Z_STREAM_END));
+        return 0;
+    }
+    ZSTD_inBuffer ib = { in, n, 0 };
+    size_t left;
+    do {
+        ZSTD_outBuffer ob = { k->out, CHUNK, 0 };
+        left = ZSTD_compressStream2(k->zc, &ob, &ib, finish ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left))
+            return sink_fail(k, err, SIGMIX_EIO, "zstd compression failed");
+        fwrite(k->out, 1, ob.pos, k->f);
+    } while (ib.pos < ib.size || (finish && left));
     return 0;
 }
 
-static int finish(FILE *f, sigmix_error *err)
+static int sink_open_mem(sink *k, sigmix_error *err)
 {
-    if (fflush(f) || ferror(f))
-        return sigmix_error_set(err, SIGMIX_EIO, "write error");
-    return 0;
+    k->w = open_memstream(&k->mem, &k->memlen);
+    return k->w ? 0 : sink_fail(k, err, SIGMIX_ENOMEM, "out of memory");
+}
+
+static int sink_open(sink *k, FILE *f, const sigmix_write_options *o, sigmix_error *err)
+{
+    memset(k, 0, sizeof *k);
+    k->f = k->w = f;
+    k->codec = o->compression == SIGMIX_COMPRESSION_DEFAULT ? SIGMIX_COMPRESSION_NONE : (int)o->compression;
+    if (k->codec == SIGMIX_COMPRESSION_NONE)
+        return 0;
+    if (k->codec == SIGMIX_COMPRESSION_SNAPPY)
+        return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
+                                "snappy compression is only available for Parquet output");
+    if (!(k->out = malloc(CHUNK)))
+        return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory");
+    if (k->codec == SIGMIX_COMPRESSION_GZIP) {
+        if (deflateInit2(&k->z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory (zlib)");
+        k->z_live = 1;
+    } else if (!(k->zc = ZSTD_createCCtx())) {
+        return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory (zstd)");
+    }
+    return sink_open_mem(k, err);
+}
+
+/* Hand what the memory stream holds to the compressor. */
+static int sink_drain(sink *k, int finish, sigmix_error *err)
+{
+    if (fclose(k->w))
+        return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory");
+    k->w = NULL;
+    int r = sink_put(k, k->mem, k->memlen, finish, err);
+    free(k->mem);
+    k->mem = NULL;
+    return r ? r : finish ? 0 : sink_open_mem(k, err);
+}
+
+/* After each row: compress once a chunk has built up. */
+static int sink_row(sink *k, sigmix_error *err)
+{
+    if (k->codec == SIGMIX_COMPRESSION_NONE || ftell(k->w) < CHUNK)
+        return 0;
+    return sink_drain(k, 0, err);
+}
+
+static int sink_close(sink *k, int r, sigmix_error *err)
+{
+    if (!r && k->codec != SIGMIX_COMPRESSION_NONE)
+        r = sink_drain(k, 1, err);
+    if (k->w && k->w != k->f)
+        fclose(k->w);
+    free(k->mem);
+    free(k->out);
+    if (k->z_live)
+        deflateEnd(&k->z);
+    ZSTD_freeCCtx(k->zc);
+    if (!r && (fflush(k->f) || ferror(k->f)))
+        r = sigmix_error_set(err, SIGMIX_EIO, "write error");
+    return r;
 }
 
 static int special_at(const char *s, size_t n, size_t i, size_t *len)
@@ -112,27 +215,31 @@ static void json_row(const sigmix_table *t, FILE *f, size_t r)
 int sigmix_jsonl_write(const sigmix_table *t, FILE *f,
                        const sigmix_write_options *o, sigmix_error *err)
 {
-    int r = check_options(o, err);
+    sink k;
+    int r = sink_open(&k, f, o, err);
     for (size_t row = 0; !r && row < sigmix_table_rows(t); row++) {
-        json_row(t, f, row);
-        putc('\n', f);
+        json_row(t, k.w, row);
+        putc('\n', k.w);
+        r = sink_row(&k, err);
     }
-    return r ? r : finish(f, err);
+    return sink_close(&k, r, err);
 }
 
 int sigmix_json_write(const sigmix_table *t, FILE *f,
                       const sigmix_write_options *o, sigmix_error *err)
 {
-    int r = check_options(o, err);
-    if (r)
-        return r;
-    fputs("[", f);
-    for (size_t row = 0; row < sigmix_table_rows(t); row++) {
-        fputs(row ? ",\n" : "\n", f);
-        json_row(t, f, row);
+    sink k;
+    int r = sink_open(&k, f, o, err);
+    if (!r)
+        fputs("[", k.w);
+    for (size_t row = 0; !r && row < sigmix_table_rows(t); row++) {
+        fputs(row ? ",\n" : "\n", k.w);
+        json_row(t, k.w, row);
+        r = sink_row(&k, err);
     }
-    fputs("\n]\n", f);
-    return finish(f, err);
+    if (!r)
+        fputs("\n]\n", k.w);
+    return sink_close(&k, r, err);
 }
 
 /* Quote when the reader would otherwise change the text: separators,
@@ -173,24 +280,25 @@ static void csv_value(FILE *f, const sigmix_column *c, size_t r)
 int sigmix_csv_write(const sigmix_table *t, FILE *f,
                      const sigmix_write_options *o, sigmix_error *err)
 {
-    int r = check_options(o, err);
+    sink k;
     size_t nc = sigmix_table_cols(t);
-    if (r)
-        return r;
-    for (size_t i = 0; i < nc; i++) {
+    int r = sink_open(&k, f, o, err);
+    for (size_t i = 0; !r && i < nc; i++) {
         const char *name = sigmix_table_col(t, i)->name;
         if (i)
-            putc(',', f);
-        csv_text(f, name, strlen(name));
+            putc(',', k.w);
+        csv_text(k.w, name, strlen(name));
     }
-    putc('\n', f);
-    for (size_t row = 0; row < sigmix_table_rows(t); row++) {
+    if (!r)
+        putc('\n', k.w);
+    for (size_t row = 0; !r && row < sigmix_table_rows(t); row++) {
         for (size_t i = 0; i < nc; i++) {
             if (i)
-                putc(',', f);
-            csv_value(f, sigmix_table_col(t, i), row);
+                putc(',', k.w);
+            csv_value(k.w, sigmix_table_col(t, i), row);
         }
-        putc('\n', f);
+        putc('\n', k.w);
+        r = sink_row(&k, err);
     }
-    return finish(f, err);
+    return sink_close(&k, r, err);
 }
