@@ -436,6 +436,9 @@ extern "C" int sigmix_sj_validate(sigmix_sj *p, const char *buf, size_t len, siz
     p->base = buf;
     p->at = buf;
     p->out_len = 0;
+    *where = 0;
+    if (special_token(std::string_view(buf, len)) >= 0) // a bare NaN/Infinity value
+        return SIGMIX_SJ_OK;
     ondemand::document doc;
     error_code e = p->parser.iterate(buf, len, capacity).get(doc);
     if (!e)

@@ -371,7 +371,7 @@ static void test_json_shapes(void **state)
     assert_int_equal(sigmix_table_rows(t), 0);
     assert_int_equal(sigmix_table_cols(t), 0);
     sigmix_table_free(&t);
-    t = tt_read(tt_write_str("rows_last.json", "{\"v\": 1, \"s\": \"rows\", \"rows\": [{\"a\": {\"b\": [1, 2]}}]}"),
+    t = tt_read(tt_write_str("rows_last.json", "{\"v\": NaN, \"w\": [Infinity], \"s\": \"rows\", \"rows\": [{\"a\": {\"b\": [1, 2]}}]}"),
                 NULL, &err);
     assert_non_null(t);
     assert_int_equal(tt_col(t, "a")->kind, SIGMIX_KIND_JSON);
