@@ -130,6 +130,7 @@ static long add_col(sigmix_cb_seg *s, const char *name, size_t len, size_t slot)
     c->name = sigmix_arena_strndup(&s->arena, name, len);
     c->namelen = len;
     c->skip = !wanted(s, name, len);
+    c->backslash = memchr(name, '\\', len) != NULL;
     if (!c->name || col_grow(c, 0, s->cap)) {
         free_col(c);
         return SIGMIX_ENOMEM;

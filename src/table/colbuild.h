@@ -37,6 +37,7 @@ typedef struct sigmix_cb_col {
     const char    *name;     /* in the segment arena, NUL-terminated */
     size_t         namelen;
     int            skip;     /* not requested: values are not stored */
+    int            backslash; /* name holds a '\\' (never matched raw) */
     uint8_t       *tag;      /* rows entries (cap allocated) */
     uint64_t      *slot;     /* double bits or int64 */
     sigmix_strref *str;      /* STRING/NESTED bytes (segment arena); lazy */

@@ -44,18 +44,28 @@ static int cb_fail(sigmix_jworker *w, int code, const char *msg)
     return code;
 }
 
-/* Key -> column, predicting from the previous row's key order. */
+/*
+ * Key -> column. Rows usually repeat the previous row's key order, so the
+ * column at the same position is tried first, straight on the raw key
+ * bytes (no length scan, no unescaping); the hash only on a miss.
+ */
 static long on_key(void *ctx, const char *key, size_t len)
 {
     sigmix_jworker *w = ctx;
     sigmix_cb_seg *s = w->seg;
-    size_t pos = w->field++;
-    if (pos < w->npred) {
-        long c = w->pred[pos];
-        const sigmix_cb_col *col = &s->cols[c];
-        if (col->namelen == len && !memcmp(col->name, key, len))
-            return col->skip ? -1 : c;
+    if (len == SIGMIX_SJ_RAW_KEY) {
+        if (w->field < w->npred) {
+            long c = w->pred[w->field];
+            const sigmix_cb_col *col = &s->cols[c];
+            if (!col->backslash && (size_t)(w->limit - key) > col->namelen &&
+                !memcmp(col->name, key, col->namelen) && key[col->namelen] == '"') {
+                w->field++;
+                return col->skip ? -1 : c;
+            }
+        }
+        return SIGMIX_SJ_NEED_KEY;
     }
+    size_t pos = w->field++;
     if (memchr(key, 0, len))
         return cb_fail(w, SIGMIX_EFORMAT, "column name contains a NUL character"), -2;
     long c = sigmix_cb_column(s, key, len);
@@ -145,6 +155,7 @@ static int parse_row(sigmix_jworker *w, const char *p, size_t len, size_t cap,
     if (sigmix_cb_begin_row(w->seg))
         return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), SIGMIX_SJ_CALLBACK;
     w->field = 0;
+    w->limit = p + cap;
     int st = sigmix_sj_parse_row(w->sj, p, len, cap, on_key, on_value, w, where, found);
     return st == SIGMIX_SJ_TRUNCATED ? refine_truncated(p, len, where) : st;
 }

@@ -23,6 +23,7 @@ typedef struct sigmix_jworker {
     sigmix_cb_seg     *seg;        /* segment being filled */
     long              *pred;       /* column index by field position, from the last row */
     size_t             npred, predcap, field;
+    const char        *limit;      /* end of the readable bytes of the row */
     int                cb_error;   /* set by a callback */
     char               cb_msg[160];
     /* job: either the lines of buf[0..len) (spans NULL) or the spans */

@@ -333,12 +333,15 @@ int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
             return map_error(e);
         const char *raw = fld.key().raw();
         p->at = raw;
-        bool escaped;
-        size_t n = raw_string_len(raw, &escaped);
-        std::string_view key(raw, n);
-        if (escaped && fld.unescaped_key().get(key))
-            return SIGMIX_SJ_BAD_STRING;
-        long h = on_key(ctx, key.data(), key.size());
+        long h = on_key(ctx, raw, SIGMIX_SJ_RAW_KEY);
+        if (h == SIGMIX_SJ_NEED_KEY) {
+            bool escaped;
+            size_t n = raw_string_len(raw, &escaped);
+            std::string_view key(raw, n);
+            if (escaped && fld.unescaped_key().get(key))
+                return SIGMIX_SJ_BAD_STRING;
+            h = on_key(ctx, key.data(), key.size());
+        }
         if (h == -1)
             continue;
         if (h < 0)

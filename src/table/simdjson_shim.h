@@ -53,10 +53,16 @@ typedef enum sigmix_sj_status {
 } sigmix_sj_status;
 
 /**
- * Called with each key (unescaped). Return a column handle >= 0 to receive
- * the value, -1 to skip the value unparsed, or -2 to stop with
+ * Called with each key. First with len == SIGMIX_SJ_RAW_KEY and key
+ * pointing just after the key's opening quote in the row (escaped, length
+ * not computed): the callback may recognise it (a key never contains an
+ * unescaped '"'), or return SIGMIX_SJ_NEED_KEY to be called again with
+ * the unescaped key and its length. Return a column handle >= 0 to
+ * receive the value, -1 to skip the value unparsed, or -2 to stop with
  * SIGMIX_SJ_CALLBACK.
  */
+#define SIGMIX_SJ_RAW_KEY ((size_t)-1)
+#define SIGMIX_SJ_NEED_KEY (-3L)
 typedef long (*sigmix_sj_key_fn)(void *ctx, const char *key, size_t len);
 /** Called with the value for a handle; return 0, or nonzero to stop. */
 typedef int (*sigmix_sj_value_fn)(void *ctx, long handle, const sigmix_sj_value *v);

@@ -130,6 +130,26 @@ static void test_key_union_missing(void **state)
     sigmix_table_free(&t);
 }
 
+/* Escaped keys name the same column as their plain spelling. */
+static void test_escaped_keys(void **state)
+{
+    sigmix_error err;
+    (void)state;
+    sigmix_table *t = tt_read(tt_write_str("keys.jsonl",
+        "{\"ab\": 1, \"a\\\\b\": 2, \"q\\\"\": 3}\n"
+        "{\"a\\u0062\": 4, \"a\\\\b\": 5, \"q\\\"\": 6}\n"
+        "{\"a\\\\b\": 7, \"ab\": 8}\n"), NULL, &err);
+    assert_non_null(t);
+    assert_int_equal(sigmix_table_cols(t), 3);
+    assert_string_equal(sigmix_table_col(t, 1)->name, "a\\b");
+    assert_string_equal(sigmix_table_col(t, 2)->name, "q\"");
+    const sigmix_column *ab = tt_col(t, "ab"), *bs = tt_col(t, "a\\b");
+    assert_true(ab->i64[0] == 1 && ab->i64[1] == 4 && ab->i64[2] == 8);
+    assert_true(bs->i64[0] == 2 && bs->i64[1] == 5 && bs->i64[2] == 7);
+    assert_true(tt_col(t, "q\"")->i64[1] == 6);
+    sigmix_table_free(&t);
+}
+
 static void test_nan_infinity(void **state)
 {
     sigmix_error err;
@@ -384,6 +404,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_typing_same_across_formats),
         cmocka_unit_test(test_key_union_missing),
+        cmocka_unit_test(test_escaped_keys),
         cmocka_unit_test(test_nan_infinity),
         cmocka_unit_test(test_int64_exact),
         cmocka_unit_test(test_compressed),
