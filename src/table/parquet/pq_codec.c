@@ -116,6 +116,35 @@ int sigmix_pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, 
     }
 }
 
+int sigmix_pq_size_plausible(int codec, const uint8_t *src, size_t n, size_t dn)
+{
+    /* Worst-case expansion of each format, plus a little slack. */
+    const size_t slack = 1024;
+    switch (codec) {
+    case PQ_UNCOMPRESSED:
+        return dn == n;
+    case PQ_SNAPPY: {
+        size_t len;
+        return snappy_uncompressed_length((const char *)src, n, &len) == SNAPPY_OK && len == dn;
+    }
+    case PQ_GZIP:
+        return dn / 1032 <= n + slack;
+    case PQ_LZ4:
+    case PQ_LZ4_RAW:
+        return dn / 255 <= n + slack;
+    case PQ_ZSTD: {
+        unsigned long long c = ZSTD_getFrameContentSize(src, n);
+        if (c != ZSTD_CONTENTSIZE_UNKNOWN && c != ZSTD_CONTENTSIZE_ERROR)
+            return c <= dn; /* several frames may follow: the first fits */
+        return dn / 4096 <= n + slack * 16;
+    }
+    case PQ_BROTLI:
+        return dn / 4096 <= n + slack * 16;
+    default:
+        return 0;
+    }
+}
+
 const char *sigmix_pq_codec_name(int codec)
 {
     static const char *const names[] = { "UNCOMPRESSED", "SNAPPY", "GZIP", "LZO",

@@ -307,7 +307,8 @@ static int inflate_page(pq_worker *w, int codec, const uint8_t *src, size_t n, s
         *out = src;
         return 0;
     }
-    if (usize > PQ_MAX_PAGE_BYTES || sigmix_pq_buf_reserve(&w->page, usize + 1))
+    if (usize > PQ_MAX_PAGE_BYTES || !sigmix_pq_size_plausible(codec, src, n, usize) ||
+        sigmix_pq_buf_reserve(&w->page, usize + 1))
         return -1;
     if (sigmix_pq_decompress(codec, src, n, w->page.p, usize))
         return -1;
@@ -413,6 +414,9 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err)
     chunk_state s = { .j = j, .codec = cm->codec, .rows = (size_t)g->num_rows };
     if (cm->type != j->leaf->type)
         return fail(err, j, SIGMIX_EFORMAT, "column chunk type differs from the schema");
+    if (cm->codec < 0 || cm->codec > PQ_LZ4_RAW || cm->codec == PQ_LZO)
+        return fail(err, j, SIGMIX_EUNSUPPORTED, "compression codec %s is not supported",
+                    sigmix_pq_codec_name(cm->codec));
     if (s.rows == 0)
         return 0;
     uint64_t start = (uint64_t)cm->data_page_offset;

@@ -97,6 +97,12 @@ int sigmix_pq_emit(pq_worker *w, const pq_job *j, size_t row, size_t count,
                    const uint32_t *defs, const void *vals, size_t n, sigmix_error *err);
 
 int sigmix_pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t dn);
+/*
+ * Whether n compressed bytes can plausibly decode to dn bytes (checked
+ * before allocating dn): exact for snappy and sized zstd frames, the
+ * format's worst-case ratio otherwise.
+ */
+int sigmix_pq_size_plausible(int codec, const uint8_t *src, size_t n, size_t dn);
 const char *sigmix_pq_codec_name(int codec);
 
 /* Text renderings shared with tests: return length written (buf >= 48 bytes). */
