@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <snappy-c.h>
 #include <zlib.h>
+#include <zstd.h>
 
 typedef struct tw {
     uint8_t *p;
@@ -114,18 +116,45 @@ typedef struct pb_spec {
     pb_page *pages;
     size_t   npages;
     int      encrypted_footer; /* write PARE magic */
+    int      codec;       /* 0 none, 1 snappy, 2 gzip, 6 zstd: v1 and dictionary pages */
 } pb_spec;
 
-static void pb_page_header(tw *w, const pb_page *pg)
+/* Compress with the test's codec; returns a malloc'd buffer. */
+static uint8_t *pb_compress(int codec, const uint8_t *p, size_t n, size_t *out)
 {
-    int size = pg->claim ? pg->claim : (int)pg->len;
+    size_t cap = n * 2 + 1024;
+    uint8_t *o = malloc(cap);
+    if (codec == 1) {
+        *out = cap;
+        snappy_compress((const char *)p, n, (char *)o, out);
+    } else if (codec == 6) {
+        *out = ZSTD_compress(o, cap, p, n, 3);
+    } else {
+        uLongf l = (uLongf)cap;
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+        z.next_in = (Bytef *)p;
+        z.avail_in = (uInt)n;
+        z.next_out = o;
+        z.avail_out = (uInt)l;
+        deflate(&z, Z_FINISH);
+        *out = z.total_out;
+        deflateEnd(&z);
+    }
+    return o;
+}
+
+static void pb_page_header(tw *w, const pb_page *pg, const uint8_t *body, size_t blen)
+{
+    int size = pg->claim ? pg->claim : (int)blen;
     w->last[0] = 0;
     w->depth = 0;
     tw_i32(w, 1, pg->dict ? 2 : pg->v2 ? 3 : 0);
-    tw_i32(w, 2, size);
+    tw_i32(w, 2, pg->claim ? pg->claim : (int)pg->len);
     tw_i32(w, 3, size);
     if (pg->crc)
-        tw_i32(w, 4, (int32_t)(crc32(0, pg->data, (uInt)pg->len) ^ (pg->crc == 2 ? 1u : 0u)));
+        tw_i32(w, 4, (int32_t)(crc32(0, body, (uInt)blen) ^ (pg->crc == 2 ? 1u : 0u)));
     if (pg->dict) {
         tw_begin(w, 7);
         tw_i32(w, 1, pg->num_values);
@@ -163,8 +192,12 @@ static size_t pb_build(const pb_spec *s, uint8_t **out)
             dict_off = (int64_t)f.n;
         if (!s->pages[i].dict && data_off < 0)
             data_off = (int64_t)f.n;
-        pb_page_header(&f, &s->pages[i]);
-        tw_bytes(&f, s->pages[i].data, s->pages[i].len);
+        const pb_page *pg = &s->pages[i];
+        size_t blen = pg->len;
+        uint8_t *body = s->codec && !pg->v2 ? pb_compress(s->codec, pg->data, pg->len, &blen) : NULL;
+        pb_page_header(&f, pg, body ? body : pg->data, blen);
+        tw_bytes(&f, body ? body : pg->data, blen);
+        free(body);
     }
     if (data_off < 0)
         data_off = (int64_t)f.n;
@@ -198,7 +231,7 @@ static size_t pb_build(const pb_spec *s, uint8_t **out)
     tw_list(&m, 3, 8, 1);
     tw_varint(&m, 1);
     tw_byte(&m, 'x');
-    tw_i32(&m, 4, 0);
+    tw_i32(&m, 4, s->codec);
     tw_i64(&m, 5, s->num_rows);
     tw_i64(&m, 6, chunk);
     tw_i64(&m, 7, chunk);
