@@ -94,6 +94,14 @@ SIGMIX_API long sigmix_table_find(const sigmix_table *t, const char *name);
 SIGMIX_API int sigmix_table_resize(sigmix_table *t, size_t rows);
 
 /**
+ * Make room for `rows` rows without changing the row count. The capacity
+ * becomes exactly `rows` (no doubling slack), so a reader that knows the
+ * final size touches no more memory than the table needs. Returns 0 or
+ * SIGMIX_ENOMEM.
+ */
+SIGMIX_API int sigmix_table_reserve(sigmix_table *t, size_t rows);
+
+/**
  * Append a column of `kind` with every row null. The name is copied.
  * Fails with SIGMIX_EINVAL if a column of that name exists.
  * On success *index (if non-NULL) receives the new column's index.

@@ -23,20 +23,20 @@ typedef struct tw {
     int      depth;
 } tw;
 
-static void tw_byte(tw *w, uint8_t b)
+static inline void tw_byte(tw *w, uint8_t b)
 {
     if (w->n == w->cap)
         w->p = realloc(w->p, w->cap = w->cap ? w->cap * 2 : 256);
     w->p[w->n++] = b;
 }
 
-static void tw_bytes(tw *w, const void *p, size_t n)
+static inline void tw_bytes(tw *w, const void *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         tw_byte(w, ((const uint8_t *)p)[i]);
 }
 
-static void tw_varint(tw *w, uint64_t v)
+static inline void tw_varint(tw *w, uint64_t v)
 {
     while (v >= 0x80) {
         tw_byte(w, (uint8_t)(v | 0x80));
@@ -45,12 +45,12 @@ static void tw_varint(tw *w, uint64_t v)
     tw_byte(w, (uint8_t)v);
 }
 
-static void tw_zz(tw *w, int64_t v)
+static inline void tw_zz(tw *w, int64_t v)
 {
     tw_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
-static void tw_field(tw *w, int id, int type)
+static inline void tw_field(tw *w, int id, int type)
 {
     int d = id - w->last[w->depth];
     if (d > 0 && d <= 15) {
@@ -62,27 +62,27 @@ static void tw_field(tw *w, int id, int type)
     w->last[w->depth] = id;
 }
 
-static void tw_i32(tw *w, int id, int64_t v) { tw_field(w, id, 5); tw_zz(w, v); }
-static void tw_i64(tw *w, int id, int64_t v) { tw_field(w, id, 6); tw_zz(w, v); }
-static void tw_bin(tw *w, int id, const char *s)
+static inline void tw_i32(tw *w, int id, int64_t v) { tw_field(w, id, 5); tw_zz(w, v); }
+static inline void tw_i64(tw *w, int id, int64_t v) { tw_field(w, id, 6); tw_zz(w, v); }
+static inline void tw_bin(tw *w, int id, const char *s)
 {
     tw_field(w, id, 8);
     tw_varint(w, strlen(s));
     tw_bytes(w, s, strlen(s));
 }
 /* Struct as a field (id > 0) or as a list element (id == 0). */
-static void tw_begin(tw *w, int id)
+static inline void tw_begin(tw *w, int id)
 {
     if (id)
         tw_field(w, id, 12);
     w->last[++w->depth] = 0;
 }
-static void tw_end(tw *w)
+static inline void tw_end(tw *w)
 {
     tw_byte(w, 0);
     w->depth--;
 }
-static void tw_list(tw *w, int id, int elem, size_t n)
+static inline void tw_list(tw *w, int id, int elem, size_t n)
 {
     tw_field(w, id, 9);
     if (n < 15) {
@@ -120,7 +120,7 @@ typedef struct pb_spec {
 } pb_spec;
 
 /* Compress with the test's codec; returns a malloc'd buffer. */
-static uint8_t *pb_compress(int codec, const uint8_t *p, size_t n, size_t *out)
+static inline uint8_t *pb_compress(int codec, const uint8_t *p, size_t n, size_t *out)
 {
     size_t cap = n * 2 + 1024;
     uint8_t *o = malloc(cap);
@@ -145,7 +145,7 @@ static uint8_t *pb_compress(int codec, const uint8_t *p, size_t n, size_t *out)
     return o;
 }
 
-static void pb_page_header(tw *w, const pb_page *pg, const uint8_t *body, size_t blen)
+static inline void pb_page_header(tw *w, const pb_page *pg, const uint8_t *body, size_t blen)
 {
     int size = pg->claim ? pg->claim : (int)blen;
     w->last[0] = 0;
@@ -182,7 +182,7 @@ static void pb_page_header(tw *w, const pb_page *pg, const uint8_t *body, size_t
 }
 
 /* Build the whole file into *out (malloc'd); returns its size. */
-static size_t pb_build(const pb_spec *s, uint8_t **out)
+static inline size_t pb_build(const pb_spec *s, uint8_t **out)
 {
     tw f = { 0 }, m = { 0 };
     tw_bytes(&f, "PAR1", 4);
@@ -255,7 +255,7 @@ static size_t pb_build(const pb_spec *s, uint8_t **out)
     return f.n;
 }
 
-static int pb_write(const char *path, const uint8_t *p, size_t n)
+static inline int pb_write(const char *path, const uint8_t *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f)

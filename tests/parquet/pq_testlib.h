@@ -26,7 +26,7 @@ typedef struct jv {
     struct jv  *items;
 } jv;
 
-static void jv_free(jv *v)
+static inline void jv_free(jv *v)
 {
     free(v->s);
     for (size_t i = 0; i < v->n; i++) {
@@ -39,14 +39,14 @@ static void jv_free(jv *v)
     memset(v, 0, sizeof *v);
 }
 
-static const char *jv_ws(const char *p)
+static inline const char *jv_ws(const char *p)
 {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
         p++;
     return p;
 }
 
-static void jv_put_utf8(char *o, size_t *n, unsigned cp)
+static inline void jv_put_utf8(char *o, size_t *n, unsigned cp)
 {
     if (cp < 0x80) {
         o[(*n)++] = (char)cp;
@@ -65,7 +65,7 @@ static void jv_put_utf8(char *o, size_t *n, unsigned cp)
     }
 }
 
-static const char *jv_str(const char *p, char **out, size_t *len)
+static inline const char *jv_str(const char *p, char **out, size_t *len)
 {
     size_t cap = 64, n = 0;
     char *o = malloc(cap);
@@ -105,7 +105,7 @@ static const char *jv_str(const char *p, char **out, size_t *len)
     return *p ? p + 1 : NULL;
 }
 
-static const char *jv_parse(const char *p, jv *v)
+static inline const char *jv_parse(const char *p, jv *v)
 {
     memset(v, 0, sizeof *v);
     p = jv_ws(p);
@@ -163,7 +163,7 @@ static const char *jv_parse(const char *p, jv *v)
     return p;
 }
 
-static const jv *jv_get(const jv *o, const char *key)
+static inline const jv *jv_get(const jv *o, const char *key)
 {
     for (size_t i = 0; o->type == JV_OBJ && i < o->n; i++)
         if (!strcmp(o->keys[i], key))
@@ -172,7 +172,7 @@ static const jv *jv_get(const jv *o, const char *key)
 }
 
 /* a + "/" + b, malloc'd. */
-static char *path_join(const char *a, const char *b)
+static inline char *path_join(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 2;
     char *p = malloc(n);
@@ -183,7 +183,7 @@ static char *path_join(const char *a, const char *b)
 }
 
 /* Read a whole file (NUL-terminated); NULL if absent. */
-static char *slurp(const char *path, size_t *len)
+static inline char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -207,7 +207,7 @@ static char *slurp(const char *path, size_t *len)
  * Compare expected value e with row r of column c. Returns 0 when equal,
  * else writes a description into why.
  */
-static int pq_value_cmp(const jv *e, const sigmix_column *c, size_t r, char *why, size_t wn)
+static inline int pq_value_cmp(const jv *e, const sigmix_column *c, size_t r, char *why, size_t wn)
 {
     if (e->type == JV_NULL) {
         if (!c->valid[r])

@@ -145,6 +145,7 @@ static void column_meta(T *t, pq_chunk_meta *c)
         case 1: c->type = int32_field(t, ty); break;
         case 4: c->codec = int32_field(t, ty); break;
         case 5: c->num_values = sigmix_pq_int(t, ty); break;
+        case 6: c->total_uncompressed = sigmix_pq_int(t, ty); break;
         case 7: c->total_compressed = sigmix_pq_int(t, ty); break;
         case 9: c->data_page_offset = sigmix_pq_int(t, ty); break;
         case 11: c->dict_page_offset = sigmix_pq_int(t, ty); break;

@@ -63,6 +63,7 @@ typedef struct pq_chunk_meta {
     int      codec;
     int64_t  num_values;
     int64_t  total_compressed;
+    int64_t  total_uncompressed; /* informational (benchmarks) */
     int64_t  data_page_offset;
     int64_t  dict_page_offset; /* -1 when absent */
     int      has_meta;

@@ -363,6 +363,7 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
         ds.files[i].nrows = (size_t)(total - ds.files[i].row0);
     }
     if (total > SIZE_MAX / 64 || (r = sigmix_pq_dataset_add_keys(&ds, t, o, err)) ||
+        (r = sigmix_table_reserve(t, (size_t)total)) ||
         (r = sigmix_table_resize(t, (size_t)total))) {
         r = r ? r : SIGMIX_ENOMEM;
         sigmix_error_set(err, r, "table too large (%llu rows)", (unsigned long long)total);
