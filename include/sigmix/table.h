@@ -94,10 +94,10 @@ SIGMIX_API long sigmix_table_find(const sigmix_table *t, const char *name);
 SIGMIX_API int sigmix_table_resize(sigmix_table *t, size_t rows);
 
 /**
- * Make room for `rows` rows without changing the row count, so later
- * resizes up to that many rows neither move nor refill arrays (readers
- * that can estimate their row count use it to avoid doubling slack).
- * Returns 0 or SIGMIX_ENOMEM.
+ * Make room for `rows` rows without changing the row count. The capacity
+ * becomes exactly `rows` (no doubling slack), so a reader that knows the
+ * final size touches no more memory than the table needs. Returns 0 or
+ * SIGMIX_ENOMEM.
  */
 SIGMIX_API int sigmix_table_reserve(sigmix_table *t, size_t rows);
 
