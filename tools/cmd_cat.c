@@ -105,7 +105,7 @@ static int split_columns(cat_args *a, const char *arg)
         if (comma)
             *comma = '\0';
         if (!*p)
-            return fail_usage("empty column name in --columns", arg);
+            return fail_usage("empty column name in --columns:", arg);
         for (size_t i = 0; i < a->ncols; i++)
             if (!strcmp(a->cols[i], p))
                 return fail_usage("column listed twice in --columns:", p);
