@@ -65,14 +65,19 @@ static int emit_page(writer *w, pqw_chunk *ch, int type, int32_t nvalues, int en
     if (w->raw.len > INT32_MAX)
         return sigmix_error_set(w->err, SIGMIX_EUNSUPPORTED,
                                 "page over 2 GiB (column '%s')", w->cur_name);
-    int r = pqw_compress(w->codec, w->raw.p, w->raw.len, &w->comp);
-    if (r == SIGMIX_ENOMEM)
-        return oom(w);
-    if (r || w->comp.len > INT32_MAX)
-        return sigmix_error_set(w->err, SIGMIX_EUNSUPPORTED, "page compression failed");
-    uint32_t crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), w->comp.p, (uInt)w->comp.len);
+    const pqw_buf *out = &w->raw;   /* uncompressed pages are written as they are */
+    if (w->codec_id != PQ_CODEC_NONE) {
+        int r = pqw_compress(w->codec, w->raw.p, w->raw.len, &w->comp);
+        if (r == SIGMIX_ENOMEM)
+            return oom(w);
+        if (r || w->comp.len > INT32_MAX)
+            return sigmix_error_set(w->err, SIGMIX_EUNSUPPORTED,
+                                    "page compression failed (column '%s')", w->cur_name);
+        out = &w->comp;
+    }
+    uint32_t crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), out->p, (uInt)out->len);
     w->hdr.len = 0;
-    pqw_page_header(&w->hdr, type, w->raw.len, w->comp.len, crc, nvalues, enc);
+    pqw_page_header(&w->hdr, type, w->raw.len, out->len, crc, nvalues, enc);
     if (w->hdr.oom)
         return oom(w);
     if (type == PQ_PAGE_DICTIONARY) {
@@ -84,10 +89,9 @@ static int emit_page(writer *w, pqw_chunk *ch, int type, int32_t nvalues, int en
         ch->data_pages++;
     }
     ch->unc += (int64_t)(w->hdr.len + w->raw.len);
-    ch->comp += (int64_t)(w->hdr.len + w->comp.len);
-    if ((r = write_bytes(w, w->hdr.p, w->hdr.len)))
-        return r;
-    return write_bytes(w, w->comp.p, w->comp.len);
+    ch->comp += (int64_t)(w->hdr.len + out->len);
+    int r = write_bytes(w, w->hdr.p, w->hdr.len);
+    return r ? r : write_bytes(w, out->p, out->len);
 }
 
 static int scratch(writer *w, size_t n)
