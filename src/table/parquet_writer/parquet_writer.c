@@ -494,6 +494,8 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
                          const sigmix_write_options *o, sigmix_error *err)
 {
     writer w;
+    if (!sigmix_table_cols(t))  /* DuckDB and Spark refuse a schema without leaf columns */
+        return sigmix_error_set(err, SIGMIX_EINVAL, "a Parquet file needs at least one column");
     memset(&w, 0, sizeof w);
     w.f = f;
     w.err = err;
