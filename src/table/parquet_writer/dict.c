@@ -111,6 +111,9 @@ int pqw_dict_build(pqw_dict *d, const sigmix_column *c, size_t r0, size_t r1,
                 return 0;
         }
         d->idx[d->nidx++] = e;
+        /* Mostly distinct values never pay for a dictionary: stop early. */
+        if (d->nidx == 8192 && d->n > d->nidx / 10 * 6)
+            return 0;
     }
     return 1;
 }
