@@ -92,6 +92,10 @@ if "$bin" cat "$tmp/m.parquet" --head 1 > "$tmp/probe.jsonl" 2> "$tmp/err"; then
         "$bin" cat "$tmp/a.$ext.parquet" --to "$ext" > "$tmp/b.$ext" || fail "$ext round trip"
         cmp -s "$tmp/a.$ext" "$tmp/b.$ext" || fail "$ext -> parquet -> $ext changed the text"
     done
+    "$bin" cat "$tmp/m.parquet" -z zstd -o "$tmp/z.jsonl" 2> "$tmp/err" && fail "compressed text accepted"
+    grep -qx "sigmix: $tmp/z.jsonl: compression is only available for Parquet output" "$tmp/err" \
+        || fail "text compression message: $(cat "$tmp/err")"
+    [ -e "$tmp/z.jsonl" ] && fail "file written for refused compression"
     # Column selection and errors work the same on a text input.
     "$bin" cat "$tmp/a.jsonl" -c dr,s -n 2 > "$tmp/sel.jsonl" || fail "jsonl --columns"
     diff "$tmp/sel.jsonl" <(printf '%s\n' '{"dr":0.0,"s":""}' '{"dr":0.8414709848078965,"s":"héllo ✓"}') \
