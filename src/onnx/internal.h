@@ -11,6 +11,7 @@
 #ifndef SIGMIX_ONNX_INTERNAL_H
 #define SIGMIX_ONNX_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 /* Bounds on what one model may declare: far above any saliency network. */
 #define OX_MAX_ELEMS ((int64_t)1 << 31) /* per tensor */
 #define OX_MAX_DIM   ((int64_t)1 << 24) /* per dimension */
+#define OX_CACHE     96                 /* buffers kept between runs */
 
 enum { ONNX_FLOAT = 1, ONNX_INT32 = 6, ONNX_INT64 = 7 };
 enum {
@@ -148,6 +150,13 @@ struct sigmix_onnx_model {
     const char         **op_names;  /* distinct op types of the file ... */
     int                 *op_counts; /* ... and how often each occurs */
     int                  nops;
+    /* Buffers kept between runs so frame after frame reuses warm memory
+     * instead of faulting in fresh pages; guarded by cache_mu because runs
+     * may be concurrent. Released by sigmix_onnx_free. */
+    pthread_mutex_t      cache_mu;
+    int                  cache_init, ncache;
+    float               *cache[OX_CACHE];
+    size_t               cache_cap[OX_CACHE];
 };
 
 /** Build the executable graph from m->raw. */
@@ -164,6 +173,9 @@ typedef struct ox_pool ox_pool;
 /** Run fn(ctx, task, thread) for task in [0, ntasks) on the pool's threads. */
 void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int ntasks);
 int  sigmix_ox_pool_threads(const ox_pool *p);
+/** Hand a buffer to / take it back from thread k's scratch slot. */
+void sigmix_ox_pool_give(ox_pool *p, int thread, float *buf, size_t cap);
+float *sigmix_ox_pool_take(ox_pool *p, int thread, size_t *cap);
 /** Per-thread scratch of at least n floats (NULL on OOM, also flagged for run.c). */
 float *sigmix_ox_scratch(ox_pool *p, int thread, size_t n);
 

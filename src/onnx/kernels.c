@@ -91,18 +91,22 @@ static void im2col(const ox_conv_args *a, const float *x, int cg, int64_t oy0, i
             }
 }
 
-static void bias_act(float *y, int64_t stride, int m, int64_t n, const float *b, int act)
+/* C starts as the bias so sgemm runs with beta = 1 (no separate zeroing pass). */
+static void bias_fill(float *y, int64_t stride, int m, int64_t n, const float *b)
 {
     for (int o = 0; o < m; o++) {
         float *r = y + o * stride, bv = b[o];
-        if (act == ACT_RELU)
-            for (int64_t k = 0; k < n; k++) {
-                float v = r[k] + bv;
-                r[k] = v > 0.0f ? v : 0.0f;
-            }
-        else
-            for (int64_t k = 0; k < n; k++)
-                r[k] += bv;
+        for (int64_t k = 0; k < n; k++)
+            r[k] = bv;
+    }
+}
+
+static void relu_rows(float *y, int64_t stride, int m, int64_t n)
+{
+    for (int o = 0; o < m; o++) {
+        float *r = y + o * stride;
+        for (int64_t k = 0; k < n; k++)
+            r[k] = r[k] > 0.0f ? r[k] : 0.0f;
     }
 }
 
@@ -131,14 +135,19 @@ static void conv_task(void *ctx, int t, int thread)
         bm = col;
         ldb = n;
     }
+    bias_fill(y, ohw, mg, n, nd->b + g * mg);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, (int)n, kk, 1.0f,
-                nd->w + (size_t)g * mg * kk, kk, bm, (int)ldb, 0.0f, y, (int)ohw);
-    bias_act(y, ohw, mg, n, nd->b + g * mg, nd->act);
+                nd->w + (size_t)g * mg * kk, kk, bm, (int)ldb, 1.0f, y, (int)ohw);
+    if (nd->act == ACT_RELU)
+        relu_rows(y, ohw, mg, n);
 }
 
+#include <stdlib.h>
 static int64_t tile_rows(int64_t ow, int64_t oh, int kk, int threads, int groups)
 {
-    int64_t px = TILE_FLOATS / (kk > 0 ? kk : 1);
+    static long tf = -1;
+    if (tf < 0) tf = getenv("OXTILE") ? atol(getenv("OXTILE")) : TILE_FLOATS;
+    int64_t px = tf / (kk > 0 ? kk : 1);
     if (px < TILE_MIN_PX)
         px = TILE_MIN_PX;
     int64_t rows = px / ow;
@@ -334,6 +343,20 @@ typedef struct pool_job {
     int                 is_max;
 } pool_job;
 
+/* MaxPool 2x2 stride 2 without padding: every window lies inside the input. */
+static void max2x2(const float *x, float *y, int64_t w, int64_t oh, int64_t ow)
+{
+    for (int64_t oy = 0; oy < oh; oy++) {
+        const float *r0 = x + 2 * oy * w, *r1 = r0 + w;
+        float *d = y + oy * ow;
+        for (int64_t ox = 0; ox < ow; ox++) {
+            float a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox] : r0[2 * ox + 1];
+            float b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox] : r1[2 * ox + 1];
+            d[ox] = a > b ? a : b;
+        }
+    }
+}
+
 static void pool_task(void *ctx, int t, int thread)
 {
     const pool_job *j = ctx;
@@ -342,6 +365,12 @@ static void pool_task(void *ctx, int t, int thread)
     const float *x = a->x + (int64_t)t * a->h * a->w;
     float *y = a->y + (int64_t)t * a->oh * a->ow;
     (void)thread;
+    if (j->is_max && w->k[0] == 2 && w->k[1] == 2 && w->s[0] == 2 && w->s[1] == 2 &&
+        w->d[0] == 1 && w->d[1] == 1 && a->pt == 0 && a->pl == 0 && 2 * a->oh <= a->h &&
+        2 * a->ow <= a->w) {
+        max2x2(x, y, a->w, a->oh, a->ow);
+        return;
+    }
     for (int64_t oy = 0; oy < a->oh; oy++) {
         int64_t ys = oy * w->s[0] - a->pt;
         for (int64_t ox = 0; ox < a->ow; ox++) {

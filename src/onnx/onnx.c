@@ -31,6 +31,11 @@ int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_set
     if (!m)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     sigmix_arena_init(&m->arena);
+    if (pthread_mutex_init(&m->cache_mu, NULL)) {
+        free(m);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "cannot create a mutex");
+    }
+    m->cache_init = 1;
     if (s)
         m->settings = *s;
     else
@@ -89,6 +94,10 @@ void sigmix_onnx_free(sigmix_onnx_model **m)
     if (!m || !*m)
         return;
     sigmix_arena_free(&(*m)->arena);
+    for (int k = 0; k < (*m)->ncache; k++)
+        free((*m)->cache[k]);
+    if ((*m)->cache_init)
+        pthread_mutex_destroy(&(*m)->cache_mu);
     free(*m);
     *m = NULL;
 }

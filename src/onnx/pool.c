@@ -123,6 +123,22 @@ void sigmix_ox_pool_free(ox_pool *p)
 
 int sigmix_ox_pool_threads(const ox_pool *p) { return p->n; }
 
+void sigmix_ox_pool_give(ox_pool *p, int thread, float *buf, size_t cap)
+{
+    free(p->scratch[thread]);
+    p->scratch[thread] = buf;
+    p->cap[thread] = buf ? cap : 0;
+}
+
+float *sigmix_ox_pool_take(ox_pool *p, int thread, size_t *cap)
+{
+    float *b = p->scratch[thread];
+    *cap = p->cap[thread];
+    p->scratch[thread] = NULL;
+    p->cap[thread] = 0;
+    return b;
+}
+
 int sigmix_ox_pool_oom(const ox_pool *p) { return atomic_load(&((ox_pool *)p)->oom); }
 
 float *sigmix_ox_scratch(ox_pool *p, int thread, size_t n)

@@ -380,6 +380,46 @@ done:
     return rc;
 }
 
+/* Take the model's cached buffers: largest first to the thread scratch slots,
+ * the rest into this run's free list. */
+static void cache_take(run_ctx *c)
+{
+    sigmix_onnx_model *m = (sigmix_onnx_model *)c->m; /* only the mutex-guarded cache */
+    pthread_mutex_lock(&m->cache_mu);
+    for (int k = 0; k < m->ncache; k++) {
+        c->fbuf[c->nfree] = m->cache[k];
+        c->fcap[c->nfree++] = m->cache_cap[k];
+    }
+    m->ncache = 0;
+    pthread_mutex_unlock(&m->cache_mu);
+    for (int t = 0; t < sigmix_ox_pool_threads(c->pool); t++) {
+        int best = -1;
+        for (int k = 0; k < c->nfree; k++)
+            if (c->fcap[k] <= (size_t)1 << 22 && (best < 0 || c->fcap[k] > c->fcap[best]))
+                best = k;
+        if (best < 0)
+            break;
+        sigmix_ox_pool_give(c->pool, t, c->fbuf[best], c->fcap[best]);
+        c->fbuf[best] = c->fbuf[--c->nfree];
+        c->fcap[best] = c->fcap[c->nfree];
+    }
+}
+
+static void cache_put(run_ctx *c, float *b, size_t cap)
+{
+    sigmix_onnx_model *m = (sigmix_onnx_model *)c->m;
+    if (!b)
+        return;
+    pthread_mutex_lock(&m->cache_mu);
+    if (m->ncache < OX_CACHE) {
+        m->cache[m->ncache] = b;
+        m->cache_cap[m->ncache++] = cap;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&m->cache_mu);
+    free(b);
+}
+
 static int execute(run_ctx *c)
 {
     const sigmix_onnx_model *m = c->m;
@@ -496,8 +536,8 @@ int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in, const int64_t i
     run_ctx c = { m, NULL, NULL, NULL, NULL, 0, err };
     float *padded = NULL;
     c.t = calloc((size_t)m->nvalues, sizeof *c.t);
-    c.fbuf = calloc((size_t)m->nvalues + 1, sizeof *c.fbuf);
-    c.fcap = calloc((size_t)m->nvalues + 1, sizeof *c.fcap);
+    c.fbuf = calloc((size_t)m->nvalues + 1 + OX_CACHE, sizeof *c.fbuf);
+    c.fcap = calloc((size_t)m->nvalues + 1 + OX_CACHE, sizeof *c.fcap);
     if (ps[2] != in_shape[2] || ps[3] != in_shape[3])
         padded = pad_input(in, ps[0] * ps[1], in_shape[2], in_shape[3], ps[2], ps[3]);
     openblas_set_num_threads(1); /* our threads split the work; see docs/onnx.md */
@@ -506,6 +546,7 @@ int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in, const int64_t i
         (ps[3] != in_shape[3] && !padded)) {
         rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     } else {
+        cache_take(&c);
         rt_tensor *x = &c.t[m->input];
         x->s = (ox_shape){ 4, { ps[0], ps[1], ps[2], ps[3] } };
         x->data = padded ? padded : in;
@@ -514,9 +555,14 @@ int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in, const int64_t i
             rc = take_output(&c, ps, in_shape, out, out_shape);
     }
     for (int v = 0; c.t && v < m->nvalues; v++)
-        free(c.t[v].buf);
+        cache_put(&c, c.t[v].buf, c.t[v].cap);
     for (int k = 0; k < c.nfree; k++)
-        free(c.fbuf[k]);
+        cache_put(&c, c.fbuf[k], c.fcap[k]);
+    for (int t = 0; c.pool && t < sigmix_ox_pool_threads(c.pool); t++) {
+        size_t cap;
+        float *b = sigmix_ox_pool_take(c.pool, t, &cap);
+        cache_put(&c, b, cap);
+    }
     sigmix_ox_pool_free(c.pool);
     free(c.t);
     free(c.fbuf);
