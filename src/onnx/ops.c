@@ -139,9 +139,9 @@ static int parse_auto_pad(ox_cc *c, const ox_rawnode *r, int allow_same, int *mo
 static int two(ox_cc *c, const ox_rawnode *r, const char *name, int def, int64_t lo, int64_t hi,
                int out[2])
 {
-    int64_t v[2];
+    int64_t v[OX_MAXDIM];
     int n;
-    if (sigmix_ox_attr_ints(c, r, name, 2, lo, hi, v, &n))
+    if (sigmix_ox_attr_ints(c, r, name, OX_MAXDIM, lo, hi, v, &n))
         return -1;
     if (n != 0 && n != 2)
         return sigmix_ox_refuse(c, r, SIGMIX_EUNSUPPORTED,
@@ -154,13 +154,13 @@ static int two(ox_cc *c, const ox_rawnode *r, const char *name, int def, int64_t
 
 static int parse_window(ox_cc *c, const ox_rawnode *r, ox_win *w, const int *kdef, int allow_same)
 {
-    int64_t pads[4];
+    int64_t pads[OX_MAXDIM];
     int np;
     memset(w, 0, sizeof *w);
     if (parse_auto_pad(c, r, allow_same, &w->auto_pad) ||
         two(c, r, "kernel_shape", 0, 1, 4096, w->k) || two(c, r, "strides", 1, 1, 4096, w->s) ||
         two(c, r, "dilations", 1, 1, 4096, w->d) ||
-        sigmix_ox_attr_ints(c, r, "pads", 4, 0, 65536, pads, &np))
+        sigmix_ox_attr_ints(c, r, "pads", OX_MAXDIM, 0, 65536, pads, &np))
         return -1;
     if (np != 0 && np != 4)
         return sigmix_ox_refuse(c, r, SIGMIX_EUNSUPPORTED,
