@@ -3,7 +3,7 @@
  * checks (ops.c), BatchNormalization and Relu folded into the preceding
  * Conv, dead-node removal, topological order, last use of every value
  * (so run.c frees each activation as soon as possible) and the padding
- * multiple (product of the strides along the deepest path).
+ * multiple (product of the strides down to the deepest up-sampled value).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +270,12 @@ static int64_t lcm_capped(int64_t a, int64_t b)
     return l > 4096 ? a : l;
 }
 
-/* Cumulative down-sampling factor per value; the multiple is their lcm. */
+/*
+ * Cumulative down-sampling factor per value. Sizes only matter where a
+ * down-sampled value is up-sampled again (U-Net decoders meet their skip
+ * connections), so the multiple is the lcm of the factors entering an
+ * up-sampling node; a plain encoder (or a single strided op) needs none.
+ */
 static void pad_multiple(sigmix_onnx_model *m, int64_t *fac)
 {
     int64_t mult = 1;
@@ -285,6 +290,10 @@ static void pad_multiple(sigmix_onnx_model *m, int64_t *fac)
         for (int a = 0; a < 2; a++) {
             int s = n->win.s[a];
             float sc = n->rs_scales[2 + a];
+            int up = (n->op == OP_CONVT && s > 1) ||
+                     (n->op == OP_RESIZE && (n->rs_has_sizes || sc > 1.0f));
+            if (up)
+                mult = lcm_capped(mult, f[a]);
             switch (n->op) {
             case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
                 f[a] = f[a] * s <= 4096 ? f[a] * s : f[a];
@@ -307,7 +316,6 @@ static void pad_multiple(sigmix_onnx_model *m, int64_t *fac)
             default:
                 break;
             }
-            mult = lcm_capped(mult, f[a]);
             fac[2 * n->out + a] = f[a];
         }
     }
