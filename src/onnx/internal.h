@@ -24,6 +24,10 @@
 #define OX_MAX_DIM   ((int64_t)1 << 24) /* per dimension */
 #define OX_CACHE     96                 /* buffers kept between runs */
 
+/* Elements allowed per activation at run time (OX_MAX_ELEMS); the fuzz
+ * harness lowers it so hostile shapes fail instead of exhausting memory. */
+extern int64_t sigmix_ox_elem_limit;
+
 enum { ONNX_FLOAT = 1, ONNX_INT32 = 6, ONNX_INT64 = 7 };
 enum {
     ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5,

@@ -55,11 +55,14 @@ static int64_t elems(const ox_shape *s)
     return n;
 }
 
+int64_t sigmix_ox_elem_limit = OX_MAX_ELEMS;
+
 static int check_shape(run_ctx *c, const ox_node *n, const ox_shape *s)
 {
     int64_t e = 1;
     for (int i = 0; i < s->ndim; i++) {
-        if (s->d[i] < 0 || s->d[i] > OX_MAX_DIM || (s->d[i] && e > OX_MAX_ELEMS / s->d[i]))
+        if (s->d[i] < 0 || s->d[i] > OX_MAX_DIM ||
+            (s->d[i] && e > sigmix_ox_elem_limit / s->d[i]))
             return node_fail(c, n, SIGMIX_ENOMEM, "output tensor too large");
         e *= s->d[i];
     }
@@ -472,7 +475,7 @@ static int check_input(const sigmix_onnx_model *m, const int64_t s[4], sigmix_er
                                     (long long)s[k]);
         e *= s[k];
     }
-    if (e > OX_MAX_ELEMS / 4)
+    if (e > sigmix_ox_elem_limit)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "input tensor too large");
     const ox_valueinfo *vi = &m->raw.inputs[m->input_info];
     for (int k = 0; k < 4 && k < vi->ndim; k++)

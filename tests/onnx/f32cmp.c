@@ -3,6 +3,8 @@
  * element by element. Prints the count and max |A-B|; exits 0 when both
  * hold the same number of values and every difference is <= TOL (and
  * neither holds NaN), 1 otherwise, 2 on usage or I/O errors.
+ * f32cmp --stats A.f32 MEAN VAR TOL: the values clipped to [0,1] must have
+ * this mean and population variance (computed in double) within TOL.
  */
 #include <math.h>
 #include <stdint.h>
@@ -36,8 +38,34 @@ static float *load(const char *path, size_t *n)
     return v;
 }
 
+static int stats(const char *path, double want_mean, double want_var, double tol)
+{
+    size_t n;
+    float *a = load(path, &n);
+    if (!a || !n) {
+        fprintf(stderr, "f32cmp: cannot read %s\n", path);
+        return 2;
+    }
+    double s = 0.0, s2 = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double v = a[k] < 0.0f ? 0.0 : a[k] > 1.0f ? 1.0 : a[k];
+        s += v;
+    }
+    double mean = s / (double)n;
+    for (size_t k = 0; k < n; k++) {
+        double v = (a[k] < 0.0f ? 0.0 : a[k] > 1.0f ? 1.0 : a[k]) - mean;
+        s2 += v * v;
+    }
+    double var = s2 / (double)n;
+    free(a);
+    printf("mean %.10f (want %.10f) var %.10f (want %.10f)\n", mean, want_mean, var, want_var);
+    return fabs(mean - want_mean) <= tol && fabs(var - want_var) <= tol ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 6 && !strcmp(argv[1], "--stats"))
+        return stats(argv[2], atof(argv[3]), atof(argv[4]), atof(argv[5]));
     if (argc != 4) {
         fprintf(stderr, "usage: f32cmp A.f32 B.f32 TOL\n");
         return 2;

@@ -5,7 +5,8 @@
  *   affine.onnx      Conv 1x1 (w=2, b=1): y = 2x + 1, any size
  *   affine_in.f32    1x1x3x5 input, affine_want.f32 its exact output
  *   unet.onnx        Conv, 2x MaxPool, 2x Resize, skip Add (multiple 4)
- *   mixed.onnx       BatchNormalization, Clip, Concat, ConvTranspose, AveragePool
+ *   mixed.onnx       BatchNormalization, Clip, AveragePool, ConvTranspose, LeakyRelu
+ *   mixed_in.f32     1x3x9x11 input for it
  *   bad_op.onnx      a node with an unsupported operator
  */
 #include "pbwriter.h"
@@ -129,8 +130,12 @@ static int mixed(const char *dir)
     onnx_add_node(&m, &ct);
     pbw lr = onnx_node("LeakyRelu", "leaky", (const char *[]){ "ct" }, 1, "output");
     onnx_add_node(&m, &lr);
+    float x[3 * 9 * 11];
+    for (int k = 0; k < 3 * 9 * 11; k++)
+        x[k] = (float)((k * 37) % 101) / 50.0f - 1.0f;
     return save_model(dir, "mixed.onnx", &m, (int64_t[]){ 1, 3, -1, -1 },
-                      (int64_t[]){ 1, 2, -1, -1 });
+                      (int64_t[]){ 1, 2, -1, -1 }) ||
+           save_f32(dir, "mixed_in.f32", x, 3 * 9 * 11);
 }
 
 static int bad_op(const char *dir)
