@@ -352,6 +352,16 @@ static int finish(ox_cc *c, int nn, int *producer, int *consumers, char *dead, i
         for (int k = 0; k < m->nodes[j].nin; k++)
             consumers[m->nodes[j].in[k]]++;
     fuse(m, nn, producer, consumers, dead);
+    for (int j = 0; j < nn; j++) { /* after folding: transform the final weights */
+        ox_node *n = &m->nodes[j];
+        if (dead[j] || !sigmix_ox_wino_ok(n))
+            continue;
+        n->wino = sigmix_arena_alloc(&m->arena, sizeof(float) * 16 * (size_t)n->cout *
+                                                    (size_t)n->cin);
+        if (!n->wino)
+            return sigmix_error_set(c->err, SIGMIX_ENOMEM, "out of memory");
+        sigmix_ox_wino_pack(n, n->wino);
+    }
     int count;
     if (order_nodes(c, nn, producer, dead, order, &count))
         return -1;

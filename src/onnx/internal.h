@@ -121,6 +121,7 @@ typedef struct ox_node {
     int         group, act;
     int         cin, cout;  /* Conv/ConvT channels */
     float      *w, *b;      /* packed weights and bias (Conv, ConvT, BN scale/shift) */
+    float      *wino;       /* Winograd-transformed weights [16][cout][cin], or NULL */
     float       alpha, lo, hi;
     int         axis;
     int64_t     shape[OX_MAXDIM];
@@ -196,6 +197,10 @@ typedef struct ox_conv_args {
 } ox_conv_args;
 
 void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a);
+/* Winograd F(2x2,3x3) for 3x3 stride-1 undilated single-group Conv (winograd.c). */
+int  sigmix_ox_wino_ok(const ox_node *n);
+void sigmix_ox_wino_pack(const ox_node *n, float *u); /* u: 16 * cout * cin floats */
+void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_conv_ref(const ox_conv_args *a);
 void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_convt_ref(const ox_conv_args *a);

@@ -142,12 +142,9 @@ static void conv_task(void *ctx, int t, int thread)
         relu_rows(y, ohw, mg, n);
 }
 
-#include <stdlib.h>
 static int64_t tile_rows(int64_t ow, int64_t oh, int kk, int threads, int groups)
 {
-    static long tf = -1;
-    if (tf < 0) tf = getenv("OXTILE") ? atol(getenv("OXTILE")) : TILE_FLOATS;
-    int64_t px = tf / (kk > 0 ? kk : 1);
+    int64_t px = TILE_FLOATS / (kk > 0 ? kk : 1);
     if (px < TILE_MIN_PX)
         px = TILE_MIN_PX;
     int64_t rows = px / ow;
@@ -163,6 +160,10 @@ static int64_t tile_rows(int64_t ow, int64_t oh, int kk, int threads, int groups
 void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
+    if (n->wino) {
+        sigmix_ox_conv_wino(p, a);
+        return;
+    }
     const ox_win *w = &n->win;
     conv_job j = { a, p, 0, 0, 0 };
     j.direct = w->k[0] == 1 && w->k[1] == 1 && w->s[0] == 1 && w->s[1] == 1 && a->pt == 0 &&

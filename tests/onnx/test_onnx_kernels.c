@@ -27,7 +27,7 @@ typedef struct conv_case {
     int cin, cout, group, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, h, w, act, op0, op1;
 } conv_case;
 
-static void run_case(const conv_case *k, int transposed, int threads)
+static void run_case(const conv_case *k, int transposed, int threads, int wino)
 {
     ox_node n;
     memset(&n, 0, sizeof n);
@@ -61,6 +61,11 @@ static void run_case(const conv_case *k, int transposed, int threads)
         sigmix_ox_convt_ref(&a);
     else
         sigmix_ox_conv_ref(&a);
+    if (wino) {
+        assert_true(sigmix_ox_wino_ok(&n));
+        n.wino = malloc(sizeof(float) * 16 * (size_t)n.cout * (size_t)n.cin);
+        sigmix_ox_wino_pack(&n, n.wino);
+    }
     ox_pool *p = sigmix_ox_pool_new(threads);
     assert_non_null(p);
     for (size_t i = 0; i < yn; i++)
@@ -82,6 +87,7 @@ static void run_case(const conv_case *k, int transposed, int threads)
     free(r);
     free(n.w);
     free(n.b);
+    free(n.wino);
 }
 
 static const conv_case conv_cases[] = {
@@ -110,7 +116,7 @@ static void test_conv_vs_ref(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof conv_cases / sizeof *conv_cases; i++)
         for (int t = 1; t <= 3; t++)
-            run_case(&conv_cases[i], 0, t);
+            run_case(&conv_cases[i], 0, t, 0);
 }
 
 static void test_convt_vs_ref(void **state)
@@ -118,7 +124,22 @@ static void test_convt_vs_ref(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof convt_cases / sizeof *convt_cases; i++)
         for (int t = 1; t <= 3; t++)
-            run_case(&convt_cases[i], 1, t);
+            run_case(&convt_cases[i], 1, t, 0);
+}
+
+static const conv_case wino_cases[] = {
+    { 8, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 9, 11, 1, 0, 0 },    /* odd sizes */
+    { 16, 5, 1, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 14, 7, 0, 0, 0 },   /* asymmetric pads */
+    { 12, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 45, 37, 1, 0, 0 }, /* many tiles */
+    { 8, 3, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 3, 4, 0, 0, 0 },     /* one output row */
+};
+
+static void test_winograd_vs_ref(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof wino_cases / sizeof *wino_cases; i++)
+        for (int t = 1; t <= 3; t++)
+            run_case(&wino_cases[i], 0, t, 1);
 }
 
 static void task(void *ctx, int t, int thread)
@@ -166,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_vs_ref),
         cmocka_unit_test(test_convt_vs_ref),
+        cmocka_unit_test(test_winograd_vs_ref),
         cmocka_unit_test(test_pool_runs_each_task_once),
         cmocka_unit_test(test_window_sizes),
     };
