@@ -79,6 +79,9 @@ typedef struct sal_model {
 extern const sal_model_class sigmix_sal_spectral_residual;
 extern const sal_model_class sigmix_sal_onnx_model;
 
+/** Tests only: when set, runs use this model class (shared = NULL) instead. */
+extern const sal_model_class *sigmix_sal_model_override;
+
 /** Built-in spectral residual (shared = NULL). */
 int  sigmix_sal_model_builtin(sal_model *m);
 /** ONNX model from path (default id: the file stem). */

@@ -21,6 +21,7 @@
 
 enum { SR_LONG = 64, SR_RADIUS = 5 };
 #define SR_SIGMA 2.5
+#define SR_FLOOR 1e-3
 
 /* FFTW's planner is not thread-safe; execution on distinct arrays is. */
 static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -253,17 +254,24 @@ static void residual(sal_sr *s)
         s->buf[i][1] = 0.0f;
     }
     fftwf_execute(s->fwd);
+    double asum = 0.0;
     for (size_t i = 0; i < n; i++) {
-        float a = hypotf(s->buf[i][0], s->buf[i][1]);
-        s->tmp[i] = a; /* amplitude, reused below */
-        s->logamp[i] = logf(a > 1e-9f ? a : 1e-9f);
+        s->tmp[i] = hypotf(s->buf[i][0], s->buf[i][1]); /* amplitude, reused below */
+        asum += s->tmp[i];
     }
+    /* Synthetic frames have exact spectral zeros; log(0) would let them
+     * swamp their neighbours' local mean, so amplitudes are floored at a
+     * small fraction of the mean amplitude (a noise floor). */
+    float floor_a = (float)(SR_FLOOR * asum / (double)n);
+    floor_a = floor_a > 1e-12f ? floor_a : 1e-12f;
+    for (size_t i = 0; i < n; i++)
+        s->logamp[i] = logf(s->tmp[i] > floor_a ? s->tmp[i] : floor_a);
     box3(s->logamp, s->small, s->sw, s->sh);
     for (size_t i = 0; i < n; i++) {
         /* exp(R) * e^{i phase} = exp(R) * F / |F|; phase of a zero bin is 0. */
         float g = expf(s->logamp[i] - s->small[i]);
         float a = s->tmp[i];
-        if (a > 1e-9f) {
+        if (a > 0.0f) {
             s->buf[i][0] *= g / a;
             s->buf[i][1] *= g / a;
         } else {

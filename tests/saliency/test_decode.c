@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <libavutil/log.h>
+
 #include <libavutil/pixfmt.h>
 
 #include "saliency/internal.h"
@@ -144,6 +146,7 @@ static void test_tensor_frame0(void **state)
 
 int main(void)
 {
+    av_log_set_level(AV_LOG_QUIET);
     const char *sh = getenv("SIGMIX_SHARED");
     snprintf(clips, sizeof clips, "%s/clips", sh ? sh : "../shared");
     char probe[4200];
