@@ -54,10 +54,14 @@ static int geometry_ok(int w, int h)
 
 void sigmix_sal_clip_free(sal_clip *c)
 {
-    if (c->frames)
-        for (int i = 0; i < c->n; i++)
-            free(c->frames[i]);
+    if (c->refs)
+        for (int i = 0; i < c->n; i++) {
+            AVFrame *f = c->refs[i];
+            av_frame_free(&f);
+        }
+    free(c->refs);
     free(c->frames);
+    c->refs = NULL;
     c->frames = NULL;
     c->n = 0;
 }
@@ -68,21 +72,41 @@ static int clip_init(sal_clip *c, int w, int h, int max_frames)
     c->w = w;
     c->h = h;
     c->frames = calloc((size_t)max_frames, sizeof *c->frames);
-    return c->frames ? 0 : -1;
+    c->refs = calloc((size_t)max_frames, sizeof *c->refs);
+    return c->frames && c->refs ? 0 : -1;
 }
 
-static uint8_t *clip_new_frame(sal_clip *c)
+static sal_frame view_of(const AVFrame *f)
 {
-    uint8_t *f = malloc(sigmix_sal_frame_size(c->w, c->h));
-    if (f)
-        c->frames[c->n++] = f;
+    sal_frame v = { f->data[0], f->data[1], f->data[2], f->linesize[0], f->linesize[1],
+                    f->linesize[2], f->width, f->height };
+    return v;
+}
+
+static void clip_push(sal_clip *c, AVFrame *f)
+{
+    c->refs[c->n] = f;
+    c->frames[c->n++] = view_of(f);
+}
+
+/* A fresh yuv420p frame of the clip's size, or NULL. */
+static AVFrame *clip_alloc_frame(const sal_clip *c)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return NULL;
+    f->width = c->w;
+    f->height = c->h;
+    f->format = AV_PIX_FMT_YUV420P;
+    if (av_frame_get_buffer(f, 0) < 0)
+        av_frame_free(&f);
     return f;
 }
 
 /* Convert src (any format/size) into a packed yuv420p frame of c's size. */
 static int convert(struct SwsContext **sws, const uint8_t *const src[4], const int ss[4],
                    int sw, int sh, enum AVPixelFormat sf, int full_range, int colorspace,
-                   sal_clip *c, uint8_t *dst)
+                   sal_clip *c, AVFrame *dst)
 {
     *sws = sws_getCachedContext(*sws, sw, sh, sf, c->w, c->h, AV_PIX_FMT_YUV420P,
                                 SWS_BICUBIC, NULL, NULL, NULL);
@@ -95,40 +119,50 @@ static int convert(struct SwsContext **sws, const uint8_t *const src[4], const i
             src_full = full_range;
         sws_setColorspaceDetails(*sws, coef, src_full, coef, dst_full, bri, con, sat);
     }
-    sal_frame f = sigmix_sal_frame_packed(dst, c->w, c->h);
-    uint8_t *d[4] = { (uint8_t *)f.y, (uint8_t *)f.u, (uint8_t *)f.v, NULL };
-    int ds[4] = { f.ys, f.us, f.vs, 0 };
-    return sws_scale(*sws, src, ss, 0, sh, d, ds) == c->h ? 0 : -1;
+    return sws_scale(*sws, src, ss, 0, sh, dst->data, dst->linesize) == c->h ? 0 : -1;
 }
 
-static void copy_plane(uint8_t *dst, int ds, const uint8_t *src, int ss, int w, int h)
-{
-    for (int r = 0; r < h; r++)
-        memcpy(dst + (size_t)r * ds, src + (size_t)r * ss, (size_t)w);
-}
-
-static int store_frame(const AVFrame *fr, sal_clip *c, struct SwsContext **sws)
+/* Keep a decoded frame: by reference when it already is yuv420p of the
+ * clip's size, else converted into a new frame. */
+static int store_frame(AVFrame *fr, sal_clip *c, struct SwsContext **sws)
 {
     double t0 = now_s();
-    uint8_t *dst = clip_new_frame(c);
     int r = 0;
-    if (!dst)
-        return -1;
     if (fr->format == AV_PIX_FMT_YUV420P && fr->width == c->w && fr->height == c->h) {
-        sal_frame f = sigmix_sal_frame_packed(dst, c->w, c->h);
-        int cw = (c->w + 1) / 2, ch = (c->h + 1) / 2;
-        copy_plane((uint8_t *)f.y, f.ys, fr->data[0], fr->linesize[0], c->w, c->h);
-        copy_plane((uint8_t *)f.u, f.us, fr->data[1], fr->linesize[1], cw, ch);
-        copy_plane((uint8_t *)f.v, f.vs, fr->data[2], fr->linesize[2], cw, ch);
+        AVFrame *keep = av_frame_alloc();
+        if (!keep)
+            return -1;
+        av_frame_move_ref(keep, fr);
+        clip_push(c, keep);
     } else {
+        AVFrame *dst = clip_alloc_frame(c);
+        if (!dst)
+            return -1;
         int full = fr->color_range == AVCOL_RANGE_JPEG ? 1
                  : fr->color_range == AVCOL_RANGE_MPEG ? 0 : -1;
         int cs = fr->colorspace == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : (int)fr->colorspace;
         r = convert(sws, (const uint8_t *const *)fr->data, fr->linesize, fr->width, fr->height,
                     fr->format, full, cs, c, dst);
+        if (r)
+            av_frame_free(&dst);
+        else
+            clip_push(c, dst);
     }
     c->t_convert += now_s() - t0;
     return r;
+}
+
+/* Read one packed yuv420p frame into f's planes. */
+static int read_yuv420p(FILE *in, AVFrame *f)
+{
+    int cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
+    const int pw[3] = { f->width, cw, cw }, ph[3] = { f->height, ch, ch };
+    for (int p = 0; p < 3; p++)
+        for (int r = 0; r < ph[p]; r++)
+            if (fread(f->data[p] + (size_t)r * f->linesize[p], 1, (size_t)pw[p], in)
+                != (size_t)pw[p])
+                return -1;
+    return 0;
 }
 
 static int decode_raw(const char *path, const sal_decode_opts *o, sal_clip *c,
@@ -170,12 +204,15 @@ static int decode_raw(const char *path, const sal_decode_opts *o, sal_clip *c,
     }
     for (int i = 0; i < frames; i++) {
         double t0 = now_s();
-        uint8_t *dst = clip_new_frame(c);
+        AVFrame *dst = clip_alloc_frame(c);
         if (!dst) {
             status = fail(msg, n, SIGMIX_SAL_DECODE_FAILED, "out of memory");
             break;
         }
-        if (fread(direct ? dst : tmp, 1, (size_t)fsize, f) != (size_t)fsize) {
+        clip_push(c, dst);
+        int rd = direct ? read_yuv420p(f, dst)
+                        : fread(tmp, 1, (size_t)fsize, f) == (size_t)fsize ? 0 : -1;
+        if (rd) {
             status = fail(msg, n, SIGMIX_SAL_DECODE_FAILED, "short read (frame %d)", i);
             break;
         }

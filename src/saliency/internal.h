@@ -39,16 +39,18 @@ typedef struct sal_reducer {
     sigmix_saliency_reducer kind;
     float   alpha;
     size_t  npix;
-    int     w, h;
+    int     w, h;       /* map size */
+    int     lw, lh;     /* luma size (motion weights); may differ from the map's */
     int     count;
     float  *acc;        /* running sum / ema / max / weighted sum */
     float   wsum;       /* motion-weighted: sum of weights */
     uint8_t *prev_y;    /* motion-weighted: previous sampled luma (w*h) */
     float   last_weight;
+    uint64_t last_absdiff; /* exact sum |dY| behind last_weight */
 } sal_reducer;
 
 int  sigmix_sal_reducer_init(sal_reducer *r, sigmix_saliency_reducer kind, double alpha,
-                             int w, int h);
+                             int w, int h, int lw, int lh);
 void sigmix_sal_reducer_free(sal_reducer *r);
 /** Add one map (w*h floats); luma (stride ys) is needed by motion-weighted. */
 void sigmix_sal_reducer_add(sal_reducer *r, const float *map, const uint8_t *y, int ys);
@@ -57,6 +59,10 @@ void sigmix_sal_reducer_add(sal_reducer *r, const float *map, const uint8_t *y, 
  * population variance, accumulated in double. Needs count >= 1.
  */
 void sigmix_sal_reducer_finish(sal_reducer *r, double *mean, double *var);
+/** The reduced (not yet clipped) map in r->acc: divides mean/motion-weighted. */
+void sigmix_sal_reducer_final(sal_reducer *r);
+/** Clip map to [0,1] in place; mean and population variance in double. */
+void sigmix_sal_map_stats(float *map, size_t n, double *mean, double *var);
 
 /* ---- models (model.c, model_sr.c, model_onnx.c) ------------------------ */
 
@@ -68,6 +74,16 @@ typedef struct sal_model_class {
     int  (*run)(void *inst, const sal_frame *f, float *map, sigmix_error *err);
     void (*instance_free)(void *inst);
     void (*shared_free)(void *shared);
+    /*
+     * Optional, for models whose full map is the bilinear upsampling of a
+     * small one: run_small gives the small map (owned by inst, valid until
+     * the next call) and expand upsamples any small map of that size to the
+     * frame. Linear reducers then work on small maps and expand once per
+     * clip: the same result in exact arithmetic, far less memory traffic.
+     */
+    int  (*run_small)(void *inst, const sal_frame *f, const float **small, int *sw, int *sh,
+                      sigmix_error *err);
+    void (*expand)(void *inst, const float *small, float *map);
 } sal_model_class;
 
 typedef struct sal_model {
@@ -103,10 +119,12 @@ void sigmix_sal_yuv_to_tensor(const sal_frame *f, float *out);
 /* ---- decoding (decode.c) ----------------------------------------------- */
 
 typedef struct sal_clip {
-    int       w, h;
-    int       n;        /* decoded frames */
-    uint8_t **frames;   /* n packed yuv420p frames of w x h */
-    double    t_decode, t_convert;
+    int        w, h;
+    int        n;        /* decoded frames */
+    sal_frame *frames;   /* n yuv420p views of w x h */
+    void     **refs;     /* the AVFrame behind each view (decoder buffers are
+                            kept by reference, not copied) */
+    double     t_decode, t_convert;
 } sal_clip;
 
 typedef struct sal_decode_opts {

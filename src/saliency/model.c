@@ -131,7 +131,7 @@ static void onnx_shared_free(void *shared)
 }
 
 const sal_model_class sigmix_sal_onnx_model = {
-    "onnx", onnx_instance_create, onnx_run, onnx_instance_free, onnx_shared_free,
+    "onnx", onnx_instance_create, onnx_run, onnx_instance_free, onnx_shared_free, NULL, NULL,
 };
 
 int sigmix_sal_model_builtin(sal_model *m)

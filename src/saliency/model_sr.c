@@ -31,7 +31,7 @@ struct sal_sr {
     fftwf_complex *buf;
     fftwf_plan fwd, inv;
     float *small, *logamp, *tmp;    /* sw*sh */
-    float *hrow;                    /* H x sw: horizontally area-reduced rows */
+    float *hrow;                    /* W: one vertically reduced row */
     /* area downscale: per small column/row, span and weights */
     int *dx0, *dxn, *dy0, *dyn;
     float *dxw, *dyw;               /* weights, W + sw and H + sh entries max */
@@ -120,7 +120,7 @@ static int build_tables(sal_sr *s, int W, int H)
     s->small = malloc(sn * sizeof(float));
     s->logamp = malloc(sn * sizeof(float));
     s->tmp = malloc(sn * sizeof(float));
-    s->hrow = malloc((size_t)H * sw * sizeof(float));
+    s->hrow = malloc((size_t)W * sizeof(float));
     s->dx0 = malloc(sw * sizeof(int));
     s->dxn = malloc(sw * sizeof(int));
     s->dy0 = malloc(sh * sizeof(int));
@@ -179,36 +179,33 @@ void sigmix_sal_sr_free(sal_sr *s)
     free(s);
 }
 
+/* Area downscale, vertical pass first: it runs over contiguous rows and
+ * vectorises; the horizontal pass then only touches sh rows. */
 static void downscale(sal_sr *s, const uint8_t *y, int ys)
 {
-    const int W = s->W, H = s->H, sw = s->sw, sh = s->sh;
-    for (int r = 0; r < H; r++) {
-        const uint8_t *row = y + (size_t)r * ys;
-        const float *wt = s->dxw;
-        float *o = s->hrow + (size_t)r * sw;
-        for (int k = 0; k < sw; k++) {
-            float acc = 0.0f;
-            const uint8_t *p = row + s->dx0[k];
-            for (int i = 0; i < s->dxn[k]; i++)
-                acc += wt[i] * p[i];
-            wt += s->dxn[k];
-            o[k] = acc;
-        }
-    }
-    (void)W;
-    const float *wt = s->dyw;
-    for (int k = 0; k < sh; k++) {
-        float *o = s->small + (size_t)k * sw;
-        for (int x = 0; x < sw; x++)
-            o[x] = 0.0f;
+    const int W = s->W, sw = s->sw;
+    const float *wy = s->dyw;
+    float *acc = s->hrow;
+    for (int k = 0; k < s->sh; k++) {
+        for (int x = 0; x < W; x++)
+            acc[x] = 0.0f;
         for (int i = 0; i < s->dyn[k]; i++) {
-            const float *src = s->hrow + (size_t)(s->dy0[k] + i) * sw;
-            for (int x = 0; x < sw; x++)
-                o[x] += wt[i] * src[x];
+            const uint8_t *row = y + (size_t)(s->dy0[k] + i) * ys;
+            const float w = wy[i];
+            for (int x = 0; x < W; x++)
+                acc[x] += w * (float)row[x];
         }
-        wt += s->dyn[k];
-        for (int x = 0; x < sw; x++)
-            o[x] *= 1.0f / 255.0f;
+        wy += s->dyn[k];
+        const float *wx = s->dxw;
+        float *o = s->small + (size_t)k * sw;
+        for (int c = 0; c < sw; c++) {
+            float v = 0.0f;
+            const float *p = acc + s->dx0[c];
+            for (int i = 0; i < s->dxn[c]; i++)
+                v += wx[i] * p[i];
+            wx += s->dxn[c];
+            o[c] = v * (1.0f / 255.0f);
+        }
     }
 }
 
@@ -293,11 +290,11 @@ static void residual(sal_sr *s)
         s->small[i] = span > 0.0f && isfinite(span) ? (s->small[i] - lo) / span : 0.0f;
 }
 
-static void upscale(sal_sr *s, float *map)
+static void upscale_from(sal_sr *s, const float *small, float *map)
 {
     const int W = s->W, H = s->H, sw = s->sw;
     for (int k = 0; k < s->sh; k++) {
-        const float *src = s->small + (size_t)k * sw;
+        const float *src = small + (size_t)k * sw;
         float *o = s->up + (size_t)k * W;
         for (int x = 0; x < W; x++) {
             int a = s->ux0[x], b = sw > 1 ? a + 1 : a;
@@ -325,7 +322,7 @@ int sigmix_sal_sr_run(sal_sr *s, const uint8_t *y, int ys, int w, int h, float *
     }
     downscale(s, y, ys);
     residual(s);
-    upscale(s, map);
+    upscale_from(s, s->small, map);
     return 0;
 }
 
@@ -349,9 +346,34 @@ static int sr_run(void *inst, const sal_frame *f, float *map, sigmix_error *err)
     return 0;
 }
 
+static int sr_run_small(void *inst, const sal_frame *f, const float **small, int *sw, int *sh,
+                        sigmix_error *err)
+{
+    sal_sr *s = inst;
+    if (f->w <= 0 || f->h <= 0)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "empty frame");
+    if (s->W != f->w || s->H != f->h || !s->fwd) {
+        if (build_tables(s, f->w, f->h))
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    downscale(s, f->y, f->ys);
+    residual(s);
+    *small = s->small;
+    *sw = s->sw;
+    *sh = s->sh;
+    return 0;
+}
+
+static void sr_expand(void *inst, const float *small, float *map)
+{
+    sal_sr *s = inst;
+    upscale_from(s, small, map);
+}
+
 static void sr_instance_free(void *inst) { sigmix_sal_sr_free(inst); }
 static void sr_shared_free(void *shared) { (void)shared; }
 
 const sal_model_class sigmix_sal_spectral_residual = {
     "spectral_residual_v1", sr_instance_create, sr_run, sr_instance_free, sr_shared_free,
+    sr_run_small, sr_expand,
 };

@@ -20,6 +20,8 @@
 #include "util/error.h"
 #include "util/sha256.h"
 
+enum { SAL_MAX_SAMPLES = 65536 };
+
 typedef struct sal_task {
     char  *source;      /* resolved path */
     int    row_w, row_h;
@@ -66,46 +68,73 @@ typedef struct worker {
     double   t_decode, t_convert, t_model, t_reduce;
 } worker;
 
+static int grow_map(worker *w, size_t n)
+{
+    if (w->map_cap >= n)
+        return 0;
+    float *m = realloc(w->map, n * sizeof *m);
+    if (!m)
+        return -1;
+    w->map = m;
+    w->map_cap = n;
+    return 0;
+}
+
+/* Score the sampled frames and reduce them; t gets mean/var or a failure. */
 static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
 {
     sal_run *run = w->run;
-    int idx[1 + 65536];
-    int fs = run->frame_samples < 65536 ? run->frame_samples : 65536;
+    const sal_model_class *cls = run->model.cls;
+    const sigmix_saliency_settings *s = run->s;
+    /* Linear reducers commute with the model's bilinear upsampling. */
+    int small = cls->run_small && cls->expand && s->reducer != SIGMIX_SAL_MAX;
+    int fs = run->frame_samples < SAL_MAX_SAMPLES ? run->frame_samples : SAL_MAX_SAMPLES;
+    int idx[SAL_MAX_SAMPLES + 1];
     int k = sigmix_sal_sample(clip->n, fs, idx);
     size_t npix = (size_t)clip->w * clip->h;
-    if (w->map_cap < npix) {
-        float *m = realloc(w->map, npix * sizeof *m);
-        if (!m) {
-            snprintf(t->msg, sizeof t->msg, "out of memory");
-            return SIGMIX_SAL_MODEL_FAILED;
-        }
-        w->map = m;
-        w->map_cap = npix;
-    }
-    sal_reducer red;
-    if (sigmix_sal_reducer_init(&red, run->s->reducer, run->s->ema_alpha, clip->w, clip->h)) {
+    sal_reducer red = { 0 };
+    int inited = 0, status = SIGMIX_SAL_OK;
+    if (grow_map(w, npix)) {
         snprintf(t->msg, sizeof t->msg, "out of memory");
         return SIGMIX_SAL_MODEL_FAILED;
     }
-    for (int i = 0; i < k; i++) {
-        sal_frame f = sigmix_sal_frame_packed(clip->frames[idx[i]], clip->w, clip->h);
+    for (int i = 0; i < k && status == SIGMIX_SAL_OK; i++) {
+        const sal_frame *f = &clip->frames[idx[i]];
         sigmix_error err = { 0 };
+        const float *map = w->map;
+        int mw = clip->w, mh = clip->h, r;
         double t0 = now_s();
-        if (run->model.cls->run(w->inst, &f, w->map, &err)) {
-            snprintf(t->msg, sizeof t->msg, "frame %d: %.500s", idx[i], err.message);
-            sigmix_sal_reducer_free(&red);
-            return SIGMIX_SAL_MODEL_FAILED;
-        }
+        r = small ? cls->run_small(w->inst, f, &map, &mw, &mh, &err)
+                  : cls->run(w->inst, f, w->map, &err);
         double t1 = now_s();
-        sigmix_sal_reducer_add(&red, w->map, f.y, f.ys);
         w->t_model += t1 - t0;
+        if (r) {
+            snprintf(t->msg, sizeof t->msg, "frame %d: %.500s", idx[i], err.message);
+            status = SIGMIX_SAL_MODEL_FAILED;
+        } else if (!inited && sigmix_sal_reducer_init(&red, s->reducer, s->ema_alpha, mw, mh,
+                                                      clip->w, clip->h)) {
+            snprintf(t->msg, sizeof t->msg, "out of memory");
+            status = SIGMIX_SAL_MODEL_FAILED;
+        } else {
+            inited = 1;
+            sigmix_sal_reducer_add(&red, map, f->y, f->ys);
+        }
         w->t_reduce += now_s() - t1;
     }
-    double t0 = now_s();
-    sigmix_sal_reducer_finish(&red, &t->mean, &t->var);
-    w->t_reduce += now_s() - t0;
-    sigmix_sal_reducer_free(&red);
-    return SIGMIX_SAL_OK;
+    if (status == SIGMIX_SAL_OK && inited) {
+        double t0 = now_s();
+        sigmix_sal_reducer_final(&red);
+        float *out = red.acc;
+        if (small) {
+            cls->expand(w->inst, red.acc, w->map);
+            out = w->map;
+        }
+        sigmix_sal_map_stats(out, npix, &t->mean, &t->var);
+        w->t_reduce += now_s() - t0;
+    }
+    if (inited)
+        sigmix_sal_reducer_free(&red);
+    return status;
 }
 
 static void compute_task(worker *w, sal_task *t)

@@ -48,7 +48,7 @@ static void run_reducer(sigmix_saliency_reducer kind, double alpha, const float 
                         double *var)
 {
     sal_reducer r;
-    assert_int_equal(sigmix_sal_reducer_init(&r, kind, alpha, W, H), 0);
+    assert_int_equal(sigmix_sal_reducer_init(&r, kind, alpha, W, H, W, H), 0);
     for (int i = 0; i < n; i++)
         sigmix_sal_reducer_add(&r, maps[i], lumas[i], W);
     sigmix_sal_reducer_finish(&r, mean, var);

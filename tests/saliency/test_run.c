@@ -413,7 +413,8 @@ static int fail_run(void *inst, const sal_frame *f, float *map, sigmix_error *er
     return sigmix_error_set(err, SIGMIX_EMODEL, "synthetic failure");
 }
 static void fail_free(void *p) { (void)p; }
-static const sal_model_class failing = { "failing", fail_create, fail_run, fail_free, fail_free };
+static const sal_model_class failing = { "failing", fail_create, fail_run, fail_free, fail_free,
+                                         NULL, NULL };
 
 static void test_model_failed(void **state)
 {
