@@ -506,6 +506,10 @@ int cmd_saliency(int argc, char **argv)
                 c.output);
         return 2;
     }
+    if (c.s.root && access(c.s.root, X_OK)) {
+        fprintf(stderr, "sigmix: %s: root folder not found\n", c.s.root);
+        return 2;
+    }
     av_log_set_level(AV_LOG_QUIET); /* failures are reported per clip instead */
     sigmix_saliency_report rep;
     r = run_table(&c, &rep);
