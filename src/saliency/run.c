@@ -20,8 +20,6 @@
 #include "util/error.h"
 #include "util/sha256.h"
 
-enum { SAL_MAX_SAMPLES = 65536 };
-
 typedef struct sal_task {
     char  *source;      /* resolved path */
     int    row_w, row_h;
@@ -88,16 +86,17 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     const sigmix_saliency_settings *s = run->s;
     /* Linear reducers commute with the model's bilinear upsampling. */
     int small = cls->run_small && cls->expand && s->reducer != SIGMIX_SAL_MAX;
-    int fs = run->frame_samples < SAL_MAX_SAMPLES ? run->frame_samples : SAL_MAX_SAMPLES;
-    int idx[SAL_MAX_SAMPLES + 1];
-    int k = sigmix_sal_sample(clip->n, fs, idx);
+    int fs = run->frame_samples < clip->n ? run->frame_samples : clip->n;
+    int *idx = malloc((size_t)(fs > 1 ? fs : 1) * sizeof *idx);
     size_t npix = (size_t)clip->w * clip->h;
     sal_reducer red = { 0 };
     int inited = 0, status = SIGMIX_SAL_OK;
-    if (grow_map(w, npix)) {
+    if (!idx || grow_map(w, npix)) {
+        free(idx);
         snprintf(t->msg, sizeof t->msg, "out of memory");
         return SIGMIX_SAL_MODEL_FAILED;
     }
+    int k = sigmix_sal_sample(clip->n, fs, idx);
     for (int i = 0; i < k && status == SIGMIX_SAL_OK; i++) {
         const sal_frame *f = &clip->frames[idx[i]];
         sigmix_error err = { 0 };
@@ -134,6 +133,7 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     }
     if (inited)
         sigmix_sal_reducer_free(&red);
+    free(idx);
     return status;
 }
 
