@@ -6,7 +6,8 @@
 set -u
 build=${1:-build}
 BENCH="$build/bench/saliency/sal_bench"
-SIGMIX="$build/sigmix"
+SIGMIX="$build/tools/sigmix"
+[ -x "$SIGMIX" ] || SIGMIX="$build/sigmix"
 N=${SAL_BENCH_REPS:-3}
 [ -x "$BENCH" ] && [ -x "$SIGMIX" ] || { echo "saliency bench: build first"; exit 0; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/sigmix-sal-bench.XXXXXX")
