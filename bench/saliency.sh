@@ -38,7 +38,7 @@ best_run() { # jobs -> prints best wall seconds; keeps the audit of the best run
     done
     echo "$best"
 }
-timing() { grep -o "\"$2\": [0-9.e-]*" "$1" | head -1 | awk '{print $2}'; }
+timing() { sed -n '/"timings_s"/,/}/p' "$1" | grep -o "\"$2\": [0-9.e-]*" | awk '{print $2}'; }
 
 dec=$("$BENCH" decode "$N" "$T"/clip*.mp4)
 dec_s=$(echo "$dec" | sed 's/.*decode_s=\([0-9.]*\).*/\1/')
@@ -50,7 +50,7 @@ for j in 1 2; do
     w=$([ $j = 1 ] && echo "$j1" || echo "$j2")
     [ "$w" = nan ] && continue
     a="$T/audit_j$j.json"
-    printf '  (b) sigmix saliency --jobs %d: %.3f s  (%.1f clips/s)  CPU s: decode %.3f convert %.3f model %.3f reduce %.3f; table+other %.3f\n' \
+    printf '  (b) sigmix saliency --jobs %d: %.3f s  (%.1f clips/s)  CPU s: decode %.3f convert %.3f model %.3f reduce %.3f; outside the run (startup, table read/write) %.3f\n' \
         "$j" "$w" "$(calc "40 / $w")" "$(timing "$a" decode)" "$(timing "$a" convert)" \
         "$(timing "$a" model)" "$(timing "$a" reduce)" \
         "$(calc "$w - $(timing "$a" wall)")"
