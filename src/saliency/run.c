@@ -120,7 +120,11 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
         }
         w->t_reduce += now_s() - t1;
     }
-    if (status == SIGMIX_SAL_OK && inited) {
+    if (status == SIGMIX_SAL_OK && !inited) { /* cannot happen with n >= 1; be safe */
+        snprintf(t->msg, sizeof t->msg, "no frame sampled");
+        status = SIGMIX_SAL_DECODE_FAILED;
+    }
+    if (status == SIGMIX_SAL_OK) {
         double t0 = now_s();
         sigmix_sal_reducer_final(&red);
         float *out = red.acc;
