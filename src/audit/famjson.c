@@ -270,6 +270,8 @@ static int parse_value(parser *ps, famjson **out)
     unsigned c = *ps->p;
     famjson_type t = c == '{' ? FAMJSON_OBJECT : c == '[' ? FAMJSON_ARRAY : c == '"' ? FAMJSON_STRING
                    : c == 't' || c == 'f' ? FAMJSON_BOOL : c == 'n' ? FAMJSON_NULL : FAMJSON_NUMBER;
+    if (t == FAMJSON_NUMBER && c != '-' && !(c >= '0' && c <= '9'))
+        return fail(ps, "unexpected character");
     if (!(v = node(ps, t)))
         return sigmix_error_set(ps->err, SIGMIX_ENOMEM, "out of memory");
     *out = v;
