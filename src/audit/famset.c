@@ -12,22 +12,30 @@
 #include "audit/famjson.h"
 #include "util/error.h"
 
-/* Reject patterns whose repetition bounds would blow up regcomp's automaton. */
-static int check_pattern(const char *p, sigmix_error *err)
+/*
+ * Reject patterns whose compiled automaton could explode: glibc's regcomp
+ * copies the operand of every '+' and of every {m,n} interval, so stacked
+ * or nested repetitions grow it geometrically (a fuzzer found "e++++..."
+ * eating gigabytes). Bound the product of the copy factors.
+ */
+enum { MAX_EXPANSION = 4096, MAX_INTERVAL = 32 };
+
+static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
 {
     size_t len = strlen(p);
-    int intervals = 0;
+    unsigned long expansion = 1;
     if (len == 0)
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty pattern");
     if (len > SIGMIX_FAMFILE_MAX_PATTERN)
         return sigmix_error_set(err, SIGMIX_EINVAL, "pattern longer than %d bytes",
                                 SIGMIX_FAMFILE_MAX_PATTERN);
     for (size_t i = 0; i < len; i++) {
+        unsigned long factor = 1;
         if (p[i] == '\\') {
             i++;
             continue;
         }
-        if (p[i] == '[') { /* bracket expression: braces inside are literal */
+        if (p[i] == '[') { /* bracket expression: operators inside are literal */
             size_t j = i + 1;
             if (p[j] == '^')
                 j++;
@@ -43,29 +51,39 @@ static int check_pattern(const char *p, sigmix_error *err)
             i = j;
             continue;
         }
+        if (p[i] == '+')
+            factor = 2;
         if (p[i] == '{') {
-            unsigned long v = 0;
+            unsigned long v = 0, top = 0;
             for (size_t j = i + 1; j < len && p[j] != '}'; j++) {
                 if (p[j] >= '0' && p[j] <= '9') {
                     v = v * 10 + (unsigned long)(p[j] - '0');
-                    if (v > 32)
+                    if (v > MAX_INTERVAL)
                         return sigmix_error_set(err, SIGMIX_EINVAL,
-                            "repetition bound above 32 in pattern");
+                            "repetition bound above %d in pattern", MAX_INTERVAL);
+                    top = v > top ? v : top;
                 } else {
                     v = 0;
                 }
             }
-            if (++intervals > 2)
-                return sigmix_error_set(err, SIGMIX_EINVAL,
-                    "more than two repetition bounds in one pattern");
+            factor = top + 1;
         }
+        expansion *= factor;
+        if (expansion > MAX_EXPANSION)
+            return sigmix_error_set(err, SIGMIX_EINVAL,
+                "pattern too complex (its repetitions multiply beyond %d copies)", MAX_EXPANSION);
     }
+    *cost = expansion * len;
     return 0;
 }
 
-int sigmix_family_compile(regex_t *re, const char *pattern, sigmix_error *err)
+/* Bound on the summed cost (expansion x length) of every pattern of a set. */
+#define MAX_TOTAL_COST (1ul << 22)
+
+static int compile_costed(regex_t *re, const char *pattern, unsigned long *cost,
+                          sigmix_error *err)
 {
-    int r = check_pattern(pattern, err);
+    int r = check_pattern(pattern, cost, err);
     if (r)
         return r;
     r = regcomp(re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
@@ -75,6 +93,12 @@ int sigmix_family_compile(regex_t *re, const char *pattern, sigmix_error *err)
         return sigmix_error_set(err, SIGMIX_EINVAL, "bad pattern (%s)", msg);
     }
     return 0;
+}
+
+int sigmix_family_compile(regex_t *re, const char *pattern, sigmix_error *err)
+{
+    unsigned long cost;
+    return compile_costed(re, pattern, &cost, err);
 }
 
 static size_t list_len(const char *const *l)
@@ -103,6 +127,7 @@ void sigmix_family_set_free(sigmix_family_set *s)
 /* Compile every family of s->fam; on error s keeps only what it can free. */
 static int compile_all(sigmix_family_set *s, sigmix_error *err)
 {
+    unsigned long total = 0;
     s->re = calloc(s->n ? s->n : 1, sizeof *s->re);
     s->nre = calloc(s->n ? s->n : 1, sizeof *s->nre);
     if (!s->re || !s->nre)
@@ -114,7 +139,13 @@ static int compile_all(sigmix_family_set *s, sigmix_error *err)
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         for (size_t k = 0; k < np; k++) {
             sigmix_error e = { 0, "" };
-            int r = sigmix_family_compile(&s->re[f][k], s->fam[f].patterns[k], &e);
+            unsigned long cost = 0;
+            int r = compile_costed(&s->re[f][k], s->fam[f].patterns[k], &cost, &e);
+            total += cost;
+            if (!r && total > MAX_TOTAL_COST) {
+                regfree(&s->re[f][k]);
+                r = sigmix_error_set(&e, SIGMIX_EINVAL, "patterns too complex in total");
+            }
             if (r)
                 return sigmix_error_set(err, r == SIGMIX_EINVAL ? SIGMIX_EFORMAT : r,
                                         "family '%s' pattern %zu: %s", s->fam[f].key, k + 1,

@@ -182,8 +182,9 @@ static void test_families_file_errors(void **state)
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"x\"]},"
           " {\"key\": \"a\", \"label\": \"B\", \"patterns\": [\"y\"]}]", "family 2: duplicate key" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"(x\"]}]", "family 'a' pattern 1: bad pattern" },
-        { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"((a{32}){32}){32}\"]}]", "more than two repetition" },
+        { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"((a{32}){32}){32}\"]}]", "pattern too complex" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"a{99}\"]}]", "repetition bound above 32" },
+        { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"e+++++++++++++\"]}]", "pattern too complex" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"\"]}]", "empty pattern" },
         { "[{\"key\": \"a\", \"label\": \"\xff\", \"patterns\": [\"x\"]}]", "invalid UTF-8" },
         { "[{\"key\": \"a\", \"label\": \"\\u0000\", \"patterns\": [\"x\"]}]", "NUL character" },
