@@ -6,10 +6,12 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "audit/audit_internal.h"
 #include "stats/stats.h"
@@ -281,7 +283,75 @@ static int sort_desc(void *items, size_t n, size_t size, const double *keys)
     return 0;
 }
 
-static int target_correlations(work *w, double *scratch)
+/*
+ * Per-column target work (Pearson, ranks, Spearman) is the costliest part of
+ * the statistics and independent per column: workers pull columns from a
+ * shared counter, each with its own scratch.
+ */
+typedef struct tc_job {
+    const work      *w;
+    const double    *ty, *tr;
+    double          *pv, *sv;
+    size_t           next;
+    int              failed;
+    pthread_mutex_t  mu;
+} tc_job;
+
+static void *tc_worker(void *arg)
+{
+    tc_job *j = arg;
+    const work *w = j->w;
+    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
+    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
+    int ok = scratch && cr && rs;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t k = j->next++;
+        if (!ok)
+            j->failed = 1;
+        pthread_mutex_unlock(&j->mu);
+        if (!ok || k >= w->nsig)
+            break;
+        const double *x = sigmix_table_col(w->t, w->sig[k])->f64;
+        j->pv[k] = sigmix_pearson_ref(x, j->ty, w->rows, scratch);
+        sigmix_rank_average(x, w->rows, cr, rs);
+        j->sv[k] = sigmix_pearson_ref(cr, j->tr, w->rows, scratch);
+    }
+    free(scratch);
+    free(cr);
+    sigmix_rank_scratch_free(rs);
+    return NULL;
+}
+
+static int worker_count(const work *w)
+{
+    long n = w->a->s.threads > 0 ? w->a->s.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 16)
+        n = 16;
+    if ((size_t)n > w->nsig)
+        n = w->nsig ? (long)w->nsig : 1;
+    return (int)n;
+}
+
+/* Fill pv/sv for every signal column; returns 0 or SIGMIX_ENOMEM. */
+static int tc_run(const work *w, const double *ty, const double *tr, double *pv, double *sv)
+{
+    tc_job j = { w, ty, tr, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+    pthread_t th[16];
+    int n = worker_count(w), started = 0;
+    while (started < n - 1 && pthread_create(&th[started], NULL, tc_worker, &j) == 0)
+        started++;
+    tc_worker(&j); /* the calling thread works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&j.mu);
+    return j.failed && j.next <= w->nsig ? SIGMIX_ENOMEM : 0;
+}
+
+static int target_correlations(work *w)
 {
     w->target_abs = alloc(w, w->nsig, sizeof *w->target_abs);
     if (!w->target_abs)
@@ -292,33 +362,32 @@ static int target_correlations(work *w, double *scratch)
         return 0;
     sigmix_audit_corr *out = alloc(w, w->nsig, sizeof *out);
     double *keys = malloc((w->nsig + 1) * sizeof *keys);
-    double *tr = malloc((w->rows + 1) * sizeof *tr), *cr = malloc((w->rows + 1) * sizeof *cr);
+    double *pv = malloc((w->nsig + 1) * sizeof *pv), *sv = malloc((w->nsig + 1) * sizeof *sv);
+    double *tr = malloc((w->rows + 1) * sizeof *tr);
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
-    int rc = (!out || !keys || !tr || !cr || !rs) ? SIGMIX_ENOMEM : 0;
+    int rc = (!out || !keys || !pv || !sv || !tr || !rs) ? SIGMIX_ENOMEM : 0;
     size_t n = 0;
+    const double *ty = rc ? NULL : sigmix_table_col(w->t, (size_t)w->target)->f64;
     if (!rc) {
-        const double *ty = sigmix_table_col(w->t, (size_t)w->target)->f64;
         sigmix_rank_average(ty, w->rows, tr, rs);
-        for (size_t k = 0; k < w->nsig; k++) {
-            const double *x = sigmix_table_col(w->t, w->sig[k])->f64;
-            double p = sigmix_pearson_ref(x, ty, w->rows, scratch);
-            sigmix_rank_average(x, w->rows, cr, rs);
-            double s = sigmix_pearson_ref(cr, tr, w->rows, scratch);
-            if (isnan(p) && isnan(s))
-                continue;
-            w->target_abs[k] = fabs(p);
-            out[n] = (sigmix_audit_corr){ colname(w, w->sig[k]), w->primary[w->sig[k]], p, s,
-                                          fabs(p) };
-            keys[n] = fabs(p);
-            n++;
-        }
-        rc = sort_desc(out, n, sizeof *out, keys);
+        rc = tc_run(w, ty, tr, pv, sv);
     }
+    for (size_t k = 0; !rc && k < w->nsig; k++) {
+        double p = pv[k], s = sv[k];
+        if (isnan(p) && isnan(s))
+            continue;
+        w->target_abs[k] = fabs(p);
+        out[n] = (sigmix_audit_corr){ colname(w, w->sig[k]), w->primary[w->sig[k]], p, s, fabs(p) };
+        keys[n++] = fabs(p);
+    }
+    if (!rc)
+        rc = sort_desc(out, n, sizeof *out, keys);
     w->res->target_correlations = out;
-    w->res->n_target_correlations = n;
+    w->res->n_target_correlations = rc ? 0 : n;
     free(keys);
+    free(pv);
+    free(sv);
     free(tr);
-    free(cr);
     sigmix_rank_scratch_free(rs);
     return rc;
 }
@@ -433,7 +502,7 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
         find_target(&w);
         if (!(rc = classify(&w)) && !(rc = match_families(&w)) &&
             !(rc = column_stats(&w, scratch)) && !(rc = family_health(&w)) &&
-            !(rc = target_correlations(&w, scratch)))
+            !(rc = target_correlations(&w)))
             rc = pairs(&w);
     }
     free(scratch);
