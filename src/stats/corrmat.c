@@ -189,8 +189,8 @@ static int accumulate(acc *c, const double *const *cols, const sigmix_colstats *
     return 0;
 }
 
-int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
-                          const sigmix_colstats *stats, double *out)
+int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
+                               const sigmix_colstats *stats, double *out)
 {
     for (size_t i = 0; i < p * p; i++)
         out[i] = NAN;
@@ -235,6 +235,21 @@ int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
     free(own);
     free(scratch);
     return rc;
+}
+
+/*
+ * Small tables take the reference path: it costs little there, and its
+ * results do not depend on which OpenBLAS kernel the CPU selects, so reports
+ * on small inputs are identical on every machine.
+ */
+#define SMALL_WORK 4e6
+
+int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out)
+{
+    if ((double)n * (double)p * (double)p <= SMALL_WORK)
+        return sigmix_pearson_matrix_ref(cols, p, n, out);
+    return sigmix_pearson_matrix_fast(cols, p, n, stats, out);
 }
 
 int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, double *out)

@@ -68,6 +68,11 @@ void sigmix_rank_average(const double *x, size_t n, double *ranks, sigmix_rank_s
 int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
                           const sigmix_colstats *stats, double *out);
 
+/* The BLAS path alone (sigmix_pearson_matrix uses the reference for small
+ * tables, where it is cheap and bit-for-bit reproducible). */
+int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
+                               const sigmix_colstats *stats, double *out);
+
 /** The same matrix, pair by pair with sigmix_pearson_ref (for tests). */
 int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, double *out);
 

@@ -98,7 +98,7 @@ expect_err same-output "sigmix: out/r: the JSON and Markdown reports need differ
 nothing_written same-output
 touch "$tmp/work/blocker"
 run unwritable 2 audit --input examples/ugc_mos.csv --out-json out/r.json --out-md blocker/r.md
-expect_err_like unwritable "sigmix: blocker/r.md: cannot create folder (*)"
+expect_err_like unwritable "sigmix: blocker/r.md: cannot create *"
 nothing_written unwritable
 
 printf '{"psnr": 1, "vmaf": 2}\n{"psnr": 2, "vmaf": \n' >"$tmp/work/trunc.jsonl"
@@ -147,7 +147,7 @@ grep -q '^sigmix audit: tables=1 .* wrote=-$' "$tmp/err" || fail "md-stdout: sum
 run json-stdout 0 audit --input examples/ugc_mos.csv --out-json - --out-md out/x.md
 head -1 "$tmp/out" | grep -qx '{' || fail "json-stdout: JSON not on stdout"
 run target-warning 0 audit --input examples/ugc_mos.csv --target moss --out-json out/w.json
-grep -qx "sigmix: warning: ugc_mos: target column 'moss' not found (closest: 'mos', 'niqe', 'musiq'); continuing without a target" "$tmp/err" ||
+grep -qx "sigmix: warning: ugc_mos: target column 'moss' not found (closest: 'mos', 'musiq', 'niqe'); continuing without a target" "$tmp/err" ||
     fail "target-warning: $(cat "$tmp/err")"
 grep -q '"target": null' "$tmp/work/out/w.json" || fail "target-warning: target not null"
 gzip -c "$tmp/work/examples/ugc_mos.csv" >"$tmp/work/ugc_mos.csv.gz"
