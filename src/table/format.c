@@ -99,14 +99,18 @@ int sigmix_table_write(const sigmix_table *t, const char *path,
     if (!e)
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
             "unknown output format (expected .jsonl, .ndjson, .json, .csv or .parquet)");
-    /* Text tables named .gz/.zst are compressed so they read back. */
+    /* Text tables are compressed when their name ends in .gz/.zst (so
+     * they read back); an explicit codec must agree with the name. */
     sigmix_write_options text = *o;
     size_t n = strlen(path);
-    if (f != SIGMIX_FORMAT_PARQUET && o->compression == SIGMIX_COMPRESSION_DEFAULT) {
-        if (ends_with(path, n, ".gz"))
-            text.compression = SIGMIX_COMPRESSION_GZIP;
-        else if (ends_with(path, n, ".zst"))
-            text.compression = SIGMIX_COMPRESSION_ZSTD;
+    if (f != SIGMIX_FORMAT_PARQUET && o->compression != SIGMIX_COMPRESSION_NONE) {
+        sigmix_compression named = ends_with(path, n, ".gz") ? SIGMIX_COMPRESSION_GZIP
+                                 : ends_with(path, n, ".zst") ? SIGMIX_COMPRESSION_ZSTD
+                                 : SIGMIX_COMPRESSION_NONE;
+        if (o->compression != SIGMIX_COMPRESSION_DEFAULT && o->compression != named)
+            return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
+                                    "compression is only available for Parquet output");
+        text.compression = named;
         o = &text;
     }
     sigmix_atomic a;

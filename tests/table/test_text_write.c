@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "table/format.h"
 #include "tt_util.h"
 
 /* A table with every kind; json != 0 adds a JSON-kind column. */
@@ -171,9 +172,13 @@ static void test_compressed_large(void **state)
         sigmix_table_set_double(t, c, r, (double)r / 7.0);
     write_ok(t, tt_path("big.jsonl.zst"));
     assert_magic(tt_path("big.jsonl.zst"), (const unsigned char *)"\x28\xb5\x2f\xfd", 4);
+    /* the writer itself takes any codec it is given */
     sigmix_write_options_default(&o);
-    o.compression = SIGMIX_COMPRESSION_GZIP; /* explicit: any name */
-    assert_int_equal(sigmix_table_write(t, tt_path("big.csv"), &o, &err), 0);
+    o.compression = SIGMIX_COMPRESSION_GZIP;
+    FILE *f = fopen(tt_path("big.csv"), "wb");
+    assert_non_null(f);
+    assert_int_equal(sigmix_csv_write(t, f, &o, &err), 0);
+    assert_int_equal(fclose(f), 0);
     assert_magic(tt_path("big.csv"), (const unsigned char *)"\x1f\x8b", 2);
     const char *names[] = { "big.jsonl.zst", "big.csv" };
     for (int k = 0; k < 2; k++) {
@@ -197,8 +202,24 @@ static void test_write_errors(void **state)
     sigmix_write_options_default(&o);
     o.compression = SIGMIX_COMPRESSION_SNAPPY;
     assert_int_equal(sigmix_table_write(t, tt_path("c.jsonl"), &o, &err), SIGMIX_EUNSUPPORTED);
-    assert_string_equal(err.message, "snappy compression is only available for Parquet output");
+    assert_string_equal(err.message, "compression is only available for Parquet output");
     assert_int_equal(stat(tt_path("c.jsonl"), &st), -1); /* nothing left behind */
+    /* a codec that disagrees with the name is refused too */
+    memset(&err, 0, sizeof err);
+    o.compression = SIGMIX_COMPRESSION_ZSTD;
+    assert_int_equal(sigmix_table_write(t, tt_path("c.jsonl.gz"), &o, &err), SIGMIX_EUNSUPPORTED);
+    assert_int_equal(stat(tt_path("c.jsonl.gz"), &st), -1);
+    /* ... and one that agrees is fine */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sigmix_table_write(t, tt_path("c.jsonl.zst"), &o, &err), 0);
+    /* snappy straight to the writer */
+    FILE *f = fopen(tt_path("s.jsonl"), "wb");
+    assert_non_null(f);
+    memset(&err, 0, sizeof err);
+    o.compression = SIGMIX_COMPRESSION_SNAPPY;
+    assert_int_equal(sigmix_jsonl_write(t, f, &o, &err), SIGMIX_EUNSUPPORTED);
+    assert_string_equal(err.message, "snappy compression is only available for Parquet output");
+    fclose(f);
     sigmix_table_free(&t);
 }
 
