@@ -37,6 +37,7 @@ typedef struct csv_reader {
     unsigned long long rec_start; /* line the current record began on; 0 between records */
     unsigned long long err_line;
     int             header_done;
+    int             reserved;
     char          **names;     /* header fields */
     size_t          nnames, namecap;
     size_t          field;     /* fields so far in the current record */
@@ -290,8 +291,11 @@ static int read_all(csv_reader *R, sigmix_error *err)
             }
         }
         r = feed_lines(R, b, end, err);
-        if (!r && R->field == 0) /* between records: move the finished rows */
+        if (!r && R->field == 0) { /* between records: move the finished rows */
             r = sigmix_cb_merge(&R->tb, R->seg, err);
+            if (!r && !R->reserved)
+                R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur] + end);
+        }
         if (r || R->in.eof[R->in.cur])
             break;
         r = sigmix_textin_refill(&R->in, end, err);

@@ -26,6 +26,7 @@ typedef struct json_reader {
     sigmix_jspan  *spans;    /* rows cut out but not parsed yet */
     size_t         nspans, spancap, span_bytes;
     size_t         rows;     /* rows cut out so far */
+    int            reserved, nspans_done;
     sigmix_error  *err;
 } json_reader;
 
@@ -79,6 +80,7 @@ static int flush(json_reader *R)
     }
     sigmix_jworkers_run(R->w, n, NULL, NULL);
     size_t first = R->rows - R->nspans;
+    R->nspans_done = 1;
     R->nspans = 0;
     R->span_bytes = 0;
     for (size_t k = 0; k < n; k++) {
@@ -91,6 +93,8 @@ static int flush(json_reader *R)
         if (r)
             return r;
     }
+    if (!R->reserved && R->nspans_done) /* spans were cut up to pos */
+        R->reserved = sigmix_text_reserve(&R->in, R->tb.t, OFF(R, R->pos));
     return 0;
 }
 

@@ -59,23 +59,6 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
     *nparts = n;
 }
 
-/*
- * After the first batch of a plain file, reserve the table's rows from
- * the file size and the bytes per row seen so far (a little over), so the
- * column arrays are sized once instead of doubling past the row count.
- */
-static void reserve_rows(jsonl_reader *R, size_t batch_bytes)
-{
-    uint64_t size = sigmix_stream_size_hint(R->in.st);
-    size_t rows = sigmix_table_rows(R->tb.t);
-    if (R->reserved || !size || !rows || !batch_bytes)
-        return;
-    R->reserved = 1;
-    double est = (double)rows * (double)size / (double)batch_bytes * 1.02 + 64;
-    if (est < 1e12)
-        sigmix_table_reserve(R->tb.t, (size_t)est); /* a hint: failure is harmless */
-}
-
 /* After a batch: the first failing part (in row order) decides; else
  * the parts' rows join the table in order. */
 static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
@@ -118,8 +101,8 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         int last = R->in.eof[R->in.cur];
         sigmix_jworkers_run(R->w, n, last ? NULL : sigmix_textin_read_next, &R->in);
         r = batch_result(R, n, err);
-        if (!r)
-            reserve_rows(R, end);
+        if (!r && !R->reserved)
+            R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur] + end);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
     }

@@ -134,6 +134,18 @@ int sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err)
     return 0;
 }
 
+int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done)
+{
+    uint64_t size = sigmix_stream_size_hint(in->st);
+    size_t rows = sigmix_table_rows(t);
+    if (!size || !rows || !done)
+        return !size;
+    double est = (double)rows * (double)size / (double)done * 1.02 + 64;
+    if (est < 1e12)
+        sigmix_table_reserve(t, (size_t)est); /* a hint: failure is harmless */
+    return 1;
+}
+
 size_t sigmix_text_threads(const sigmix_read_options *o)
 {
     long n = o && o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);

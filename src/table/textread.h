@@ -44,6 +44,14 @@ void sigmix_textin_read_next(void *in);
 /** Switch to the other buffer; returns its read error, if any. */
 int  sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err);
 
+/**
+ * Once some rows are in the table, reserve room for the whole input of a
+ * plain file, estimated from the bytes `done` so far (a little over), so
+ * the column arrays are sized once instead of doubling past the row
+ * count. Returns 1 when it made the estimate (call it once), else 0.
+ */
+int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done);
+
 /** Parser threads for o->threads (0: online cores), 1..16. */
 size_t sigmix_text_threads(const sigmix_read_options *o);
 
