@@ -7,7 +7,7 @@
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.."
-sigmix=$build/tools/sigmix
+sigmix=$build/sigmix
 gen=$build/bench/audit/gen_audit_table
 stats=$build/bench/audit/bench_audit_stats
 data=$build/bench-data
