@@ -2,6 +2,7 @@
  * sigmix audit: parse options, feed inputs to the audit library, write the
  * reports, print one summary line. All logic lives behind sigmix/audit.h.
  */
+#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -175,6 +176,18 @@ static int run(cli *c)
     return fflush(stdout) ? 2 : 0;
 }
 
+/*
+ * The audit's BLAS products are small (columns x columns per block of rows)
+ * and it runs its own per-column workers; OpenBLAS's threads only add
+ * spin-waits, which on a busy machine cost seconds. Process-wide, so decided
+ * here in the program, and only when the user has not chosen.
+ */
+static void blas_policy(void)
+{
+    if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS"))
+        openblas_set_num_threads(1);
+}
+
 int cmd_audit(int argc, char **argv)
 {
     cli c;
@@ -196,8 +209,10 @@ int cmd_audit(int argc, char **argv)
     c.s.argv = full;
     c.s.warn = warn;
     int rc = parse_args(argc, argv, &c);
-    if (rc < 0)
+    if (rc < 0) {
+        blas_policy();
         rc = run(&c);
+    }
     free(c.inputs);
     free(full);
     return rc;

@@ -210,8 +210,11 @@ static int family_health(work *w)
         pos[w->sig[k]] = (long)k;
     size_t nm = 0, nw = 0;
     for (size_t f = 0; f < w->nfam; f++) {
-        const char **m = alloc(w, w->ncols, sizeof *m), **nu = alloc(w, w->ncols, sizeof *nu),
-                   **he = alloc(w, w->ncols, sizeof *he);
+        size_t cnt = 0; /* size the lists exactly: many families x wide tables */
+        for (size_t i = 0; i < w->ncols; i++)
+            cnt += w->match[i * w->nfam + f];
+        const char **m = alloc(w, cnt, sizeof *m), **nu = alloc(w, cnt, sizeof *nu),
+                   **he = alloc(w, cnt, sizeof *he);
         if (!m || !nu || !he)
             return SIGMIX_ENOMEM;
         size_t a = 0, b = 0, c = 0;

@@ -93,11 +93,12 @@ void sigmix_rank_average(const double *x, size_t n, double *ranks, sigmix_rank_s
         a = b;
         b = t;
     }
-    /* Tie groups compare values, so -0.0 and +0.0 share a rank as in pandas. */
+    /* Tie groups: equal keys, plus -0.0 and +0.0 (keys k and ~k, adjacent
+     * only for that pair), which share a rank as in pandas. */
     for (size_t i = 0; i < m;) {
-        double v = x[a[i].idx];
+        uint64_t k0 = a[i].key;
         size_t j = i + 1;
-        while (j < m && x[a[j].idx] == v)
+        while (j < m && (a[j].key == k0 || (a[j].key ^ k0) == ~0ull))
             j++;
         double r = ((double)(i + 1) + (double)j) / 2.0;
         for (size_t k = i; k < j; k++)

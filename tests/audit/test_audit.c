@@ -258,6 +258,31 @@ static void test_pair_order_is_stable(void **state)
     sigmix_audit_close(&x);
 }
 
+static void test_threads_give_identical_results(void **state)
+{
+    (void)state;
+    sigmix_audit_settings s;
+    sigmix_audit_default_settings(&s);
+    s.threads = 1;
+    sigmix_audit *one = open_audit(&s);
+    add(one, "t", vmaf_table());
+    s.threads = 5;
+    sigmix_audit *many = open_audit(&s);
+    add(many, "t", vmaf_table());
+    const sigmix_audit_result *a = sigmix_audit_result_at(one, 0), *b = sigmix_audit_result_at(many, 0);
+    assert_int_equal(a->n_target_correlations, b->n_target_correlations);
+    for (size_t i = 0; i < a->n_target_correlations; i++) {
+        assert_string_equal(a->target_correlations[i].column, b->target_correlations[i].column);
+        assert_memory_equal(&a->target_correlations[i].pearson, &b->target_correlations[i].pearson,
+                            sizeof(double));
+        assert_memory_equal(&a->target_correlations[i].spearman, &b->target_correlations[i].spearman,
+                            sizeof(double));
+    }
+    assert_int_equal(a->n_intersections, b->n_intersections);
+    sigmix_audit_close(&one);
+    sigmix_audit_close(&many);
+}
+
 static char warned[1024];
 static void on_warn(void *cookie, const char *msg)
 {
@@ -568,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_correlation_lists_and_order),
         cmocka_unit_test(test_spearman_only_column_sorts_last),
         cmocka_unit_test(test_pair_order_is_stable),
+        cmocka_unit_test(test_threads_give_identical_results),
         cmocka_unit_test(test_missing_target_warns),
         cmocka_unit_test(test_degenerate_tables),
         cmocka_unit_test(test_markdown_escaping),

@@ -153,9 +153,23 @@ grep -q '"target": null' "$tmp/work/out/w.json" || fail "target-warning: target 
 gzip -c "$tmp/work/examples/ugc_mos.csv" >"$tmp/work/ugc_mos.csv.gz"
 run gzip 0 audit --input ugc_mos.csv.gz --out-json out/gz.json
 run plain 0 audit --input examples/ugc_mos.csv --out-json out/plain.json
-sed -n '/"columns"/,/"weak_families"/p' "$tmp/work/out/gz.json" >"$tmp/a"
-sed -n '/"columns"/,/"weak_families"/p' "$tmp/work/out/plain.json" >"$tmp/b"
+sed -n '/"run_provenance"/q; /"columns"/,$p' "$tmp/work/out/gz.json" >"$tmp/a"
+sed -n '/"run_provenance"/q; /"columns"/,$p' "$tmp/work/out/plain.json" >"$tmp/b"
+[ "$(wc -l <"$tmp/a")" -gt 100 ] || fail "gzip: report too small"
 cmp -s "$tmp/a" "$tmp/b" || fail "gzip input audits differently from plain"
+
+cat >"$tmp/work/extend.json" <<'JSON'
+{"mode": "extend", "families": [
+  {"key": "ugc_rating_spread", "label": "Rating spread", "question": "How much do viewers disagree?",
+   "patterns": ["^std_dev$", "^n_ratings$"], "candidate_metrics": ["rater z-scores"],
+   "recommendation": "Keep per-clip rating spread next to the MOS."}]}
+JSON
+run families-extend 0 audit --families extend.json --input examples/ugc_mos.csv --out-json out/f.json --out-md out/f.md
+grep -q '"ugc_rating_spread": \[' "$tmp/work/out/f.json" || fail "families-extend: family missing from JSON"
+grep -q '^| Rating spread | How much do viewers disagree? | `ugc_mos`: covered (2/2) | rater z-scores |$' \
+    "$tmp/work/out/f.md" || fail "families-extend: coverage row missing"
+grep -q '"families_file": "extend.json"' "$tmp/work/out/f.json" || fail "families-extend: not in provenance"
+grep -q '"canonical_fr"' "$tmp/work/out/f.json" || fail "families-extend: built-ins dropped"
 
 echo "$checks checks, $failures failures"
 [ "$failures" = 0 ]
