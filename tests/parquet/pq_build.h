@@ -110,7 +110,7 @@ typedef struct pb_page {
 typedef struct pb_spec {
     int      type;        /* physical type */
     int      type_length; /* FLBA */
-    int      optional;
+    int      optional;    /* repetition: 0 required, 1 optional, 2 repeated */
     int      converted;   /* -1: none */
     int64_t  num_rows;
     pb_page *pages;
@@ -213,7 +213,7 @@ static inline size_t pb_build(const pb_spec *s, uint8_t **out)
     tw_i32(&m, 1, s->type);
     if (s->type_length)
         tw_i32(&m, 2, s->type_length);
-    tw_i32(&m, 3, s->optional ? 1 : 0);
+    tw_i32(&m, 3, s->optional);
     tw_bin(&m, 4, "x");
     if (s->converted >= 0)
         tw_i32(&m, 6, s->converted);
