@@ -129,6 +129,15 @@ SIGMIX_API void sigmix_table_set_bool(sigmix_table *t, size_t col, size_t row, i
 SIGMIX_API int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
                                        const char *s, size_t len);
 
+/**
+ * New table *out holding columns cols[0..ncols) of src (indices, in that
+ * order; names, kinds, flags and values copied) and its first
+ * min(rows, sigmix_table_rows(src)) rows. Returns 0, SIGMIX_EINVAL (bad or
+ * repeated index) or SIGMIX_ENOMEM; *out is NULL on failure.
+ */
+SIGMIX_API int sigmix_table_select(const sigmix_table *src, const size_t *cols,
+                                   size_t ncols, size_t rows, sigmix_table **out);
+
 /* ---- reading and writing tables ------------------------------------- */
 
 typedef enum sigmix_format {
