@@ -278,6 +278,12 @@ static void test_encrypted(void **state)
     pb_spec s = { .type = 1, .converted = -1, .num_rows = 5, .pages = &pg, .npages = 1,
                   .encrypted_footer = 1 };
     expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
+    s.encrypted_footer = 0;
+    s.encrypted_plain = 1; /* plaintext footer, encrypted columns */
+    expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
+    s.encrypted_plain = 0;
+    s.encrypted_column = 1;
+    expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
 }
 
 static void test_not_parquet_and_empty_folder(void **state)
