@@ -81,5 +81,12 @@ int main(int argc, char **argv)
     pb_page ip = { .encoding = 0, .num_values = 2, .data = i96, .len = sizeof i96 };
     pb_spec si = { .type = 3, .converted = -1, .num_rows = 2, .pages = &ip, .npages = 1 };
     emit(d, "int96.parquet", &si);
+    /* Top-level repeated INT32 (a list): rows [1,2], [], [3]. */
+    uint8_t rep[] = { 2, 0, 0, 0, 0x03, 0x02, 2, 0, 0, 0, 0x03, 0x0b, 1, 0, 0, 0, 2, 0, 0, 0,
+                      3, 0, 0, 0 };
+    pb_page rp = { .encoding = 0, .num_values = 4, .data = rep, .len = sizeof rep };
+    pb_spec sr = { .type = 1, .optional = 2, .converted = -1, .num_rows = 3, .pages = &rp,
+                   .npages = 1 };
+    emit(d, "repeated_int32.parquet", &sr);
     return 0;
 }

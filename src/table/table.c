@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sigmix/table.h"
 #include "util/arena.h"
@@ -158,13 +160,46 @@ int sigmix_table_resize(sigmix_table *t, size_t rows)
     return 0;
 }
 
+/*
+ * Grow one array to cap entries and pre-fault its new tail with one
+ * madvise call: in virtual machines a page fault per 4 KiB page can cost
+ * more than filling the table. Contents are initialised by alloc_arrays.
+ */
+static int reserve_array(void **p, size_t elem, size_t old, size_t cap)
+{
+    if (!*p)
+        return 0;
+    if (cap > SIZE_MAX / elem)
+        return SIGMIX_ENOMEM;
+    void *n = realloc(*p, cap * elem);
+    if (!n)
+        return SIGMIX_ENOMEM;
+    *p = n;
+#if defined(MADV_POPULATE_WRITE)
+    long pg = sysconf(_SC_PAGESIZE);
+    if (pg > 0 && (cap - old) * elem >= ((size_t)1 << 20)) {
+        uintptr_t a = ((uintptr_t)n + old * elem + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+        uintptr_t b = ((uintptr_t)n + cap * elem) & ~((uintptr_t)pg - 1);
+        if (b > a)
+            (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* best effort */
+    }
+#endif
+    return 0;
+}
+
 int sigmix_table_reserve(sigmix_table *t, size_t rows)
 {
     if (rows <= t->cap)
         return 0;
-    for (size_t i = 0; i < t->ncols; i++)
-        if (alloc_arrays(&t->cols[i], t->cap, rows))
+    for (size_t i = 0; i < t->ncols; i++) {
+        sigmix_column *c = &t->cols[i];
+        if (reserve_array((void **)&c->valid, 1, t->cap, rows) ||
+            reserve_array((void **)&c->f64, sizeof(double), t->cap, rows) ||
+            reserve_array((void **)&c->i64, sizeof(int64_t), t->cap, rows) ||
+            reserve_array((void **)&c->str, sizeof(sigmix_strref), t->cap, rows) ||
+            alloc_arrays(c, t->cap, rows))
             return SIGMIX_ENOMEM;
+    }
     t->cap = rows;
     return 0;
 }

@@ -110,12 +110,14 @@ typedef struct pb_page {
 typedef struct pb_spec {
     int      type;        /* physical type */
     int      type_length; /* FLBA */
-    int      optional;
+    int      optional;    /* repetition: 0 required, 1 optional, 2 repeated */
     int      converted;   /* -1: none */
     int64_t  num_rows;
     pb_page *pages;
     size_t   npages;
     int      encrypted_footer; /* write PARE magic */
+    int      encrypted_plain;  /* plaintext footer naming an encryption algorithm */
+    int      encrypted_column; /* column chunk with crypto metadata */
     int      codec;       /* 0 none, 1 snappy, 2 gzip, 6 zstd: v1 and dictionary pages */
 } pb_spec;
 
@@ -213,7 +215,7 @@ static inline size_t pb_build(const pb_spec *s, uint8_t **out)
     tw_i32(&m, 1, s->type);
     if (s->type_length)
         tw_i32(&m, 2, s->type_length);
-    tw_i32(&m, 3, s->optional ? 1 : 0);
+    tw_i32(&m, 3, s->optional);
     tw_bin(&m, 4, "x");
     if (s->converted >= 0)
         tw_i32(&m, 6, s->converted);
@@ -239,10 +241,22 @@ static inline size_t pb_build(const pb_spec *s, uint8_t **out)
     if (dict_off >= 0)
         tw_i64(&m, 11, dict_off);
     tw_end(&m);
+    if (s->encrypted_column) { /* ColumnCryptoMetaData: ENCRYPTION_WITH_FOOTER_KEY {} */
+        tw_begin(&m, 8);
+        tw_begin(&m, 1);
+        tw_end(&m);
+        tw_end(&m);
+    }
     tw_end(&m);
     tw_i64(&m, 2, chunk);
     tw_i64(&m, 3, s->num_rows);
     tw_end(&m);
+    if (s->encrypted_plain) { /* EncryptionAlgorithm: AES_GCM_V1 {} */
+        tw_begin(&m, 8);
+        tw_begin(&m, 1);
+        tw_end(&m);
+        tw_end(&m);
+    }
     tw_byte(&m, 0);
     tw_bytes(&f, m.p, m.n);
     uint32_t len = (uint32_t)m.n;

@@ -203,6 +203,54 @@ static inline char *slurp(const char *path, size_t *len)
     return b;
 }
 
+/* Text of a JSON number or numeric string as a double (NaN if neither). */
+static inline int jv_number(const jv *v, double *out)
+{
+    if (v->type == JV_NUM) {
+        *out = strtod(v->s, NULL);
+        return 1;
+    }
+    if (v->type == JV_STR && v->slen && strspn(v->s, "-0123456789") == v->slen) {
+        *out = strtod(v->s, NULL); /* DuckDB prints integers beyond 2^53 as strings */
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Structural JSON equality of a dump value (DuckDB conventions) and
+ * sigmix's JSON text: numbers by value (exact for integers), "NaN" and
+ * infinities as null, objects in key order.
+ */
+static inline int jv_equal(const jv *e, const jv *a)
+{
+    double x, y;
+    if (e->type == JV_STR && a->type == JV_NULL &&
+        (!strcmp(e->s, "NaN") || !strcmp(e->s, "Infinity") || !strcmp(e->s, "-Infinity")))
+        return 1;
+    if (a->type == JV_NUM && jv_number(e, &x) && jv_number(a, &y)) {
+        if (strchr(a->s, '.') || strchr(a->s, 'e') || strchr(a->s, 'E') ||
+            (e->type == JV_NUM && (strchr(e->s, '.') || strchr(e->s, 'e'))))
+            return x == y;
+        return !strcmp(e->s[0] == '+' ? e->s + 1 : e->s, a->s); /* integers: exact digits */
+    }
+    if (e->type != a->type)
+        return 0;
+    switch (e->type) {
+    case JV_NULL: return 1;
+    case JV_BOOL: return e->b == a->b;
+    case JV_STR: return e->slen == a->slen && !memcmp(e->s, a->s, e->slen);
+    case JV_NUM: return 0;
+    default:
+        if (e->n != a->n)
+            return 0;
+        for (size_t i = 0; i < e->n; i++)
+            if ((e->keys && strcmp(e->keys[i], a->keys[i])) || !jv_equal(&e->items[i], &a->items[i]))
+                return 0;
+        return 1;
+    }
+}
+
 /*
  * Compare expected value e with row r of column c. Returns 0 when equal,
  * else writes a description into why.
@@ -259,6 +307,15 @@ static inline int pq_value_cmp(const jv *e, const sigmix_column *c, size_t r, ch
         snprintf(why, wn, "expected \"%.60s\", got \"%.60s\"", e->s ? e->s : "?",
                  c->str[r].ptr);
         return 1;
+    case SIGMIX_KIND_JSON: {
+        jv a;
+        int same = jv_parse(c->str[r].ptr, &a) && jv_equal(e, &a);
+        jv_free(&a);
+        if (same)
+            return 0;
+        snprintf(why, wn, "JSON differs: got %.150s", c->str[r].ptr);
+        return 1;
+    }
     default:
         snprintf(why, wn, "unexpected column kind %d", (int)c->kind);
         return 1;

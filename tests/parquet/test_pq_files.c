@@ -278,6 +278,12 @@ static void test_encrypted(void **state)
     pb_spec s = { .type = 1, .converted = -1, .num_rows = 5, .pages = &pg, .npages = 1,
                   .encrypted_footer = 1 };
     expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
+    s.encrypted_footer = 0;
+    s.encrypted_plain = 1; /* plaintext footer, encrypted columns */
+    expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
+    s.encrypted_plain = 0;
+    s.encrypted_column = 1;
+    expect_error(&s, SIGMIX_EUNSUPPORTED, "file is encrypted");
 }
 
 static void test_not_parquet_and_empty_folder(void **state)
@@ -294,6 +300,32 @@ static void test_not_parquet_and_empty_folder(void **state)
     assert_non_null(strstr(err.message, "no .parquet files"));
 }
 
+/* Top-level repeated INT32: rows [1,2], [], [3] as JSON arrays. */
+static void test_repeated_column_as_json(void **state)
+{
+    (void)state;
+    uint8_t page[] = { 2, 0, 0, 0, 0x03, 0x02, 2, 0, 0, 0, 0x03, 0x0b, 1, 0, 0, 0, 2, 0, 0, 0,
+                       3, 0, 0, 0 };
+    pb_page pg = { .encoding = 0, .num_values = 4, .data = page, .len = sizeof page };
+    pb_spec s = { .type = 1, .optional = 2, .converted = -1, .num_rows = 3, .pages = &pg,
+                  .npages = 1 };
+    sigmix_table *t;
+    sigmix_error err;
+    assert_int_equal(build_and_read(&s, &t, &err), 0);
+    const sigmix_column *c = sigmix_table_col(t, 0);
+    assert_int_equal(c->kind, SIGMIX_KIND_JSON);
+    assert_string_equal(c->str[0].ptr, "[1,2]");
+    assert_string_equal(c->str[1].ptr, "[]");
+    assert_string_equal(c->str[2].ptr, "[3]");
+    sigmix_table_free(&t);
+    /* A record that does not start at repetition level 0 is malformed. */
+    page[5] = 0x03;
+    expect_error(&s, SIGMIX_EFORMAT, "first repetition level is not 0 (column 'x', row group 0)");
+    /* More records than the row group claims. */
+    page[5] = 0x00;
+    expect_error(&s, SIGMIX_EFORMAT, "more rows than the row group");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_huge_claims),
         cmocka_unit_test(test_encrypted),
         cmocka_unit_test(test_not_parquet_and_empty_folder),
+        cmocka_unit_test(test_repeated_column_as_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -30,7 +30,7 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
 
 void sigmix_pq_worker_free(pq_worker *w)
 {
-    pq_buf *bufs[] = { &w->chunk, &w->page, &w->dict, &w->levels, &w->values, &w->idx,
+    pq_buf *bufs[] = { &w->chunk, &w->page, &w->dict, &w->levels, &w->reps, &w->values, &w->idx,
                        &w->bytes, &w->rebuilt, &w->dba, &w->text, &w->refs };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
         free(bufs[i]->p);
@@ -277,25 +277,68 @@ static int load_dict(pq_worker *w, chunk_state *s, const pq_page_header *h,
     return 0;
 }
 
-/* Definition levels of a flat optional column (bit width 1). */
-static int def_levels(pq_worker *w, const uint8_t *p, size_t n, size_t nv, int bitpacked,
-                      uint32_t **out)
+static int bit_width(int max_level)
 {
-    if (sigmix_pq_buf_reserve(&w->levels, (nv + 1) * sizeof(uint32_t)))
+    int b = 0;
+    while (max_level >> b)
+        b++;
+    return b;
+}
+
+/*
+ * Levels (repetition or definition) of nv entries at bit width for
+ * max_level into buf; every level must be <= max_level.
+ */
+static int levels(pq_buf *buf, const uint8_t *p, size_t n, size_t nv, int max_level,
+                  int bitpacked, uint32_t **out)
+{
+    int bw = bit_width(max_level);
+    if (sigmix_pq_buf_reserve(buf, (nv + 1) * sizeof(uint32_t)))
         return -1;
-    uint32_t *d = (uint32_t *)(void *)w->levels.p;
+    uint32_t *d = (uint32_t *)(void *)buf->p;
     if (bitpacked) { /* deprecated BIT_PACKED levels: most significant bit first */
-        if ((nv + 7) / 8 > n)
+        if (((uint64_t)nv * (uint64_t)bw + 7) / 8 > n)
             return -1;
-        for (size_t i = 0; i < nv; i++)
-            d[i] = (p[i >> 3] >> (7 - (i & 7))) & 1;
+        for (size_t i = 0; i < nv; i++) {
+            uint32_t v = 0;
+            for (int k = 0; k < bw; k++) {
+                size_t bit = i * (size_t)bw + (size_t)k;
+                v = v << 1 | ((p[bit >> 3] >> (7 - (bit & 7))) & 1);
+            }
+            d[i] = v;
+        }
     } else {
         pq_rle r;
-        sigmix_pq_rle_init(&r, p, n, 1);
+        sigmix_pq_rle_init(&r, p, n, bw);
         if (sigmix_pq_rle_get(&r, d, nv))
             return -1;
     }
+    for (size_t i = 0; i < nv; i++)
+        if (d[i] > (uint32_t)max_level)
+            return -1;
     *out = d;
+    return 0;
+}
+
+/* v1 levels: RLE with a 4-byte length, or legacy BIT_PACKED without. */
+static int v1_levels(pq_buf *buf, const uint8_t **p, size_t *len, size_t nv, int max_level,
+                     int encoding, uint32_t **out)
+{
+    size_t used, skip = 0;
+    if (encoding == PQ_ENC_BIT_PACKED) {
+        used = (size_t)(((uint64_t)nv * (uint64_t)bit_width(max_level) + 7) / 8);
+    } else {
+        if (*len < 4)
+            return -1;
+        used = 4 + ((size_t)(*p)[0] | (size_t)(*p)[1] << 8 | (size_t)(*p)[2] << 16 |
+                    (size_t)(*p)[3] << 24);
+        skip = 4;
+    }
+    if (used > *len || used < skip ||
+        levels(buf, *p + skip, used - skip, nv, max_level, encoding == PQ_ENC_BIT_PACKED, out))
+        return -1;
+    *p += used;
+    *len -= used;
     return 0;
 }
 
@@ -307,13 +350,27 @@ static int inflate_page(pq_worker *w, int codec, const uint8_t *src, size_t n, s
         *out = src;
         return 0;
     }
-    if (usize > PQ_MAX_PAGE_BYTES || !sigmix_pq_size_plausible(codec, src, n, usize) ||
-        sigmix_pq_buf_reserve(&w->page, usize + 1))
+    if (usize > PQ_MAX_PAGE_BYTES)
+        return -2;
+    if (!sigmix_pq_size_plausible(codec, src, n, usize))
         return -1;
+    if (sigmix_pq_buf_reserve(&w->page, usize + 1))
+        return -2;
     if (sigmix_pq_decompress(codec, src, n, w->page.p, usize))
         return -1;
     *out = w->page.p;
     return 0;
+}
+
+/* Error for a failed inflate_page: too large (limit) or corrupt. */
+static int inflate_fail(sigmix_error *err, const pq_job *j, int r, int codec, size_t usize,
+                        const char *what)
+{
+    if (r == -2)
+        return fail(err, j, SIGMIX_ENOMEM, "%s page of %zu bytes exceeds the %zu MiB limit", what,
+                    usize, PQ_MAX_PAGE_BYTES >> 20);
+    return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s %s page",
+                sigmix_pq_codec_name(codec), what);
 }
 
 static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
@@ -322,54 +379,55 @@ static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
     const pq_job *j = s->j;
     const pq_leaf *l = j->leaf;
     size_t nv = (size_t)h->num_values;
-    if (nv > s->rows - s->done)
-        return fail(err, j, SIGMIX_EFORMAT, "page holds more values than the row group's %zu rows",
-                    s->rows);
     if (nv == 0)
         return 0;
+    if (!l->max_rep && nv > s->rows - s->done)
+        return fail(err, j, SIGMIX_EFORMAT, "page holds more values than the row group's %zu rows",
+                    s->rows);
     const uint8_t *p;
     size_t len;
-    uint32_t *defs = NULL;
+    uint32_t *defs = NULL, *reps = NULL;
     if (h->type == PQ_DATA_PAGE) {
-        if (inflate_page(w, s->codec, body, n, (size_t)h->uncompressed, &p))
-            return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s page",
-                        sigmix_pq_codec_name(s->codec));
+        int ir = inflate_page(w, s->codec, body, n, (size_t)h->uncompressed, &p);
+        if (ir)
+            return inflate_fail(err, j, ir, s->codec, (size_t)h->uncompressed, "data");
         len = s->codec == PQ_UNCOMPRESSED ? n : (size_t)h->uncompressed;
-        if (l->max_def) {
-            size_t used;
-            int bp = h->def_encoding == PQ_ENC_BIT_PACKED;
-            if (bp) {
-                used = (nv + 7) / 8;
-            } else {
-                if (len < 4)
-                    return fail(err, j, SIGMIX_EFORMAT, "truncated definition levels");
-                used = 4 + ((size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 |
-                            (size_t)p[3] << 24);
-            }
-            if (used > len || def_levels(w, p + (bp ? 0 : 4), used - (bp ? 0 : 4), nv, bp, &defs))
-                return fail(err, j, SIGMIX_EFORMAT, "malformed definition levels");
-            p += used;
-            len -= used;
-        }
+        if (l->max_rep && v1_levels(&w->reps, &p, &len, nv, l->max_rep, h->rep_encoding, &reps))
+            return fail(err, j, SIGMIX_EFORMAT, "malformed repetition levels");
+        if (l->max_def && v1_levels(&w->levels, &p, &len, nv, l->max_def, h->def_encoding, &defs))
+            return fail(err, j, SIGMIX_EFORMAT, "malformed definition levels");
     } else { /* v2: levels first, uncompressed; then the (maybe compressed) values */
         size_t lv = (size_t)h->rep_len + (size_t)h->def_len;
         if (lv > n)
             return fail(err, j, SIGMIX_EFORMAT, "level lengths exceed the page");
-        if (l->max_def && def_levels(w, body + h->rep_len, (size_t)h->def_len, nv, 0, &defs))
+        if (l->max_rep && levels(&w->reps, body, (size_t)h->rep_len, nv, l->max_rep, 0, &reps))
+            return fail(err, j, SIGMIX_EFORMAT, "malformed repetition levels");
+        if (l->max_def &&
+            levels(&w->levels, body + h->rep_len, (size_t)h->def_len, nv, l->max_def, 0, &defs))
             return fail(err, j, SIGMIX_EFORMAT, "malformed definition levels");
         size_t usize = (size_t)h->uncompressed >= lv ? (size_t)h->uncompressed - lv : 0;
         int codec = h->is_compressed ? s->codec : PQ_UNCOMPRESSED;
-        if (inflate_page(w, codec, body + lv, n - lv, usize, &p))
-            return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s page",
-                        sigmix_pq_codec_name(codec));
+        int ir = inflate_page(w, codec, body + lv, n - lv, usize, &p);
+        if (ir)
+            return inflate_fail(err, j, ir, codec, usize, "data");
         len = codec == PQ_UNCOMPRESSED ? n - lv : usize;
     }
-    size_t nn = nv;
+    size_t nn = nv, rows = nv;
+    if (reps) {
+        rows = 0;
+        for (size_t i = 0; i < nv; i++)
+            rows += reps[i] == 0;
+        if (s->done == 0 && reps[0] != 0)
+            return fail(err, j, SIGMIX_EFORMAT, "first repetition level is not 0");
+        if (rows > s->rows - s->done)
+            return fail(err, j, SIGMIX_EFORMAT, "page holds more rows than the row group's %zu",
+                        s->rows);
+    }
     if (defs) {
         nn = 0;
         for (size_t i = 0; i < nv; i++)
-            nn += defs[i];
-        if (nn == nv)
+            nn += defs[i] == (uint32_t)l->max_def;
+        if (nn == nv && !j->sink)
             defs = NULL;
     }
     const void *vals = NULL;
@@ -381,8 +439,11 @@ static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
     if (r)
         return fail(err, j, SIGMIX_EFORMAT, "malformed or truncated values (encoding %d)",
                     h->encoding);
-    r = sigmix_pq_emit(w, j, j->row0 + s->done, nv, defs, vals, nn, err);
-    s->done += nv;
+    if (j->sink)
+        r = sigmix_pq_sink_page(w, j, reps, defs, nv, vals, nn, err);
+    else
+        r = sigmix_pq_emit(w, j, j->row0 + s->done, nv, defs, vals, nn, err);
+    s->done += rows;
     return r;
 }
 
@@ -429,9 +490,12 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err)
     if (read_at(w, f, start, len, 0))
         return fail(err, j, SIGMIX_EIO, "cannot read column chunk");
     size_t pos = 0;
-    while (s.done < s.rows) {
+    /* Nested leaves: a row's entries may continue on the next page. */
+    while (s.done < s.rows || (j->leaf->max_rep && pos < len)) {
         pq_page_header h;
         size_t used;
+        if (pos >= len && s.done == s.rows)
+            break;
         if (pos >= len)
             return fail(err, j, SIGMIX_EFORMAT, "column chunk ends after %zu of %zu rows",
                         s.done, s.rows);
@@ -458,9 +522,9 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err)
                         h.type == PQ_DICT_PAGE ? "dictionary" : "data page");
         if (h.type == PQ_DICT_PAGE) {
             const uint8_t *d;
-            if (inflate_page(w, s.codec, p, body, (size_t)h.uncompressed, &d))
-                return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s dictionary page",
-                            sigmix_pq_codec_name(s.codec));
+            int ir = inflate_page(w, s.codec, p, body, (size_t)h.uncompressed, &d);
+            if (ir)
+                return inflate_fail(err, j, ir, s.codec, (size_t)h.uncompressed, "dictionary");
             r = load_dict(w, &s, &h, d, s.codec == PQ_UNCOMPRESSED ? body : (size_t)h.uncompressed,
                           err);
         } else if (h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2) {

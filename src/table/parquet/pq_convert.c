@@ -11,6 +11,7 @@
 
 #include "table/parquet/pq_internal.h"
 #include "util/error.h"
+#include "util/jsonw.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -373,6 +374,67 @@ int sigmix_pq_emit(pq_worker *w, const pq_job *j, size_t row, size_t count,
         c->f64[row + r] = f;
         if (i64)
             i64[row + r] = i;
+    }
+    return 0;
+}
+
+/* Reserve room for `more` bytes after *len in b. */
+static int room(pq_buf *b, size_t len, size_t more)
+{
+    return more > SIZE_MAX - len - 1 ? -1 : sigmix_pq_buf_reserve(b, len + more + 1);
+}
+
+int sigmix_pq_json_values(pq_leaf *l, const void *vals, size_t n, pq_buf *text, size_t *tlen,
+                          pq_buf *spans, size_t *nspans, pq_buf *tmp)
+{
+    int is_bytes = l->type == PQ_BYTE_ARRAY;
+    size_t stride = is_bytes ? sizeof(pq_bytes) : (size_t)l->width;
+    const uint8_t *v = vals;
+    if (sigmix_pq_buf_reserve(spans, (*nspans + n + 1) * sizeof(pq_span)))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        const uint8_t *x = v + k * stride;
+        size_t start = *tlen, m;
+        char num[64];
+        if (l->conv <= CV_DECIMAL) { /* numbers and booleans */
+            double f = 0;
+            int64_t i = 0;
+            number(l, x, &f, &i);
+            if (l->conv == CV_BOOL)
+                m = (size_t)snprintf(num, sizeof num, "%s", f != 0 ? "true" : "false");
+            else if (l->conv == CV_U64)
+                m = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)i);
+            else if (l->conv == CV_I32 || l->conv == CV_U32 || l->conv == CV_I64)
+                m = (size_t)snprintf(num, sizeof num, "%lld", (long long)i);
+            else if (!isfinite(f))
+                m = (size_t)snprintf(num, sizeof num, "null"); /* strict JSON */
+            else
+                m = sigmix_format_double(f, num, sizeof num);
+            if (room(text, *tlen, m))
+                return -1;
+            memcpy(text->p + *tlen, num, m);
+        } else { /* text: render raw, then JSON-quote */
+            const pq_bytes *b = (const pq_bytes *)(const void *)x;
+            const uint8_t *p = is_bytes ? b->p : x;
+            size_t len = is_bytes ? b->len : (size_t)l->width, rl;
+            const char *raw;
+            if (l->conv == CV_STRING) {
+                raw = (const char *)p;
+                rl = len;
+            } else {
+                if (sigmix_pq_buf_reserve(tmp, text_bound(l, len) + 1))
+                    return -1;
+                rl = l->conv == CV_BASE64 ? sigmix_pq_base64(p, len, (char *)tmp->p)
+                                          : render_fixed(l, p, (char *)tmp->p);
+                raw = (const char *)tmp->p;
+            }
+            m = sigmix_json_quote(raw, rl, NULL);
+            if (m > PQ_MAX_PAGE_BYTES || room(text, *tlen, m))
+                return -1;
+            sigmix_json_quote(raw, rl, (char *)text->p + *tlen);
+        }
+        *tlen += m;
+        ((pq_span *)(void *)spans->p)[(*nspans)++] = (pq_span){ start, m };
     }
     return 0;
 }

@@ -33,7 +33,8 @@ typedef struct pq_leaf {
     const char *name;
     size_t      chunk;      /* index of its column chunk in each row group */
     size_t      dest;       /* column index in the output table */
-    int         max_def;    /* 0 required, 1 optional */
+    int         max_def;    /* flat: 0 required, 1 optional; nested: path's level */
+    int         max_rep;    /* 0 for flat columns */
     int         type;       /* physical type */
     int         width;      /* bytes per fixed-size value (FLBA length etc.) */
     pq_conv     conv;
@@ -59,7 +60,7 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n);
 
 /* Per-thread decoding state, reused across chunks. */
 typedef struct pq_worker {
-    pq_buf chunk, page, dict, levels, values, idx, bytes, rebuilt, dba, text;
+    pq_buf chunk, page, dict, levels, reps, values, idx, bytes, rebuilt, dba, text;
     pq_buf refs;
 } pq_worker;
 
@@ -82,7 +83,28 @@ typedef struct pq_job {
     sigmix_column   *col;
     size_t           row0;       /* first table row of this row group */
     pthread_mutex_t *intern_lock;
+    struct pq_nsink *sink;       /* nested leaf: levels and JSON values go here */
+    struct pq_nfield *nested;    /* job decodes this nested field (leaf unused) */
 } pq_job;
+
+/* Decoded chunk of one leaf of a nested column: levels and JSON values. */
+typedef struct pq_nsink {
+    pq_buf  rep, def;     /* uint8_t per level entry */
+    size_t  n;            /* level entries */
+    pq_buf  text;         /* JSON text of the present values, back to back */
+    size_t  tlen;
+    pq_buf  spans;        /* pq_span per present value */
+    size_t  nvals;
+} pq_nsink;
+
+/* Append one page of a nested leaf to j->sink. */
+int sigmix_pq_sink_page(pq_worker *w, const pq_job *j, const uint32_t *reps,
+                        const uint32_t *defs, size_t nv, const void *vals, size_t nn,
+                        sigmix_error *err);
+
+/* Append JSON text of n decoded values to text/spans. Returns 0 or -1. */
+int sigmix_pq_json_values(pq_leaf *l, const void *vals, size_t n, pq_buf *text, size_t *tlen,
+                          pq_buf *spans, size_t *nspans, pq_buf *tmp);
 
 /* Decode one column chunk into its table column. Returns 0 or SIGMIX_E*. */
 int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err);

@@ -14,6 +14,7 @@
 
 #include "table/format.h"
 #include "table/parquet/pq_dir.h"
+#include "table/parquet/pq_nested.h"
 #include "table/parquet/pq_schema.h"
 #include "util/error.h"
 
@@ -157,7 +158,24 @@ static void *worker_main(void *arg)
         if (i >= p->njobs || __atomic_load_n(&p->failed, __ATOMIC_RELAXED))
             break;
         sigmix_error e = { 0, "" };
-        int r = sigmix_pq_read_chunk(&w, &p->jobs[i], &e);
+        pq_job *j = &p->jobs[i];
+        int r;
+        if (j->nested) {
+            /* A nested column too large to render is not an error for the
+             * file: it is reported and left null (see the end of the read).
+             * Malformed data still is. */
+            r = sigmix_pq_read_nested(&w, j, j->nested, &e);
+            if (r && r != SIGMIX_EFORMAT) {
+                pthread_mutex_lock(&p->lock);
+                if (!j->nested->failed)
+                    snprintf(j->nested->why, sizeof j->nested->why, "%s", e.message);
+                j->nested->failed = 1;
+                pthread_mutex_unlock(&p->lock);
+                r = 0;
+            }
+        } else {
+            r = sigmix_pq_read_chunk(&w, j, &e);
+        }
         if (r) {
             pthread_mutex_lock(&p->lock);
             if (!p->failed || i < p->fail_job) {
@@ -206,9 +224,43 @@ static int run_jobs(pq_job *jobs, size_t njobs, int threads, sigmix_error *err)
 
 /* Per-file plan: its flat leaves, mapped onto table columns. */
 typedef struct file_plan {
-    pq_leaf *leaves;
-    size_t   nleaves;
+    pq_leaf   *leaves;
+    size_t     nleaves;
+    pq_nfield *nested;    /* nested fields rendered as JSON */
+    size_t     nnested;
 } file_plan;
+
+/* Plan a nested field as a JSON column; warns and returns 0 to skip it. */
+static int plan_nested(const pq_file *f, const pq_field *fd, const sigmix_read_options *o,
+                       sigmix_table *t, int first, file_plan *plan, sigmix_error *err)
+{
+    const char *name = fd->el->name;
+    long at = sigmix_table_find(t, name);
+    pq_nfield *nf = &plan->nested[plan->nnested];
+    if (!fd->nleaves || sigmix_pq_nfield_init(nf, &f->meta, fd->index, fd->leaf)) {
+        if (first)
+            warnf(o, "column '%s' is nested and has no readable values; skipped", name);
+        return 0;
+    }
+    if (first && at >= 0) {
+        sigmix_pq_nfield_free(nf);
+        return sigmix_error_set(err, SIGMIX_EFORMAT, "duplicate column name '%s'", name);
+    }
+    if (first) {
+        if (sigmix_table_add_column(t, name, SIGMIX_KIND_JSON, &nf->dest)) {
+            sigmix_pq_nfield_free(nf);
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (columns)");
+        }
+    } else if (at < 0 || sigmix_table_col(t, (size_t)at)->kind != SIGMIX_KIND_JSON) {
+        warnf(o, "column '%s' does not match the first file; skipped", name);
+        sigmix_pq_nfield_free(nf);
+        return 0;
+    } else {
+        nf->dest = (size_t)at;
+    }
+    plan->nnested++;
+    return 0;
+}
 
 /*
  * Map one file's fields onto the table: the first file creates the
@@ -220,9 +272,11 @@ static int plan_file(const pq_file *f, const sigmix_read_options *o, sigmix_tabl
     size_t nf, nl;
     pq_field *fields = malloc(f->meta.nschema * sizeof *fields);
     plan->leaves = calloc(f->meta.nschema, sizeof *plan->leaves);
+    plan->nested = calloc(f->meta.nschema, sizeof *plan->nested);
     plan->nleaves = 0;
+    plan->nnested = 0;
     int r = 0;
-    if (!fields || !plan->leaves) {
+    if (!fields || !plan->leaves || !plan->nested) {
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (schema)");
         goto done;
     }
@@ -236,8 +290,8 @@ static int plan_file(const pq_file *f, const sigmix_read_options *o, sigmix_tabl
         if (!wanted(o, fd->el->name))
             continue;
         if (fd->nested) {
-            if (first)
-                warnf(o, "column '%s' is nested (list, map or struct); skipped", fd->el->name);
+            if ((r = plan_nested(f, fd, o, t, first, plan, err)))
+                goto done;
             continue;
         }
         pq_leaf *l = &plan->leaves[plan->nleaves];
@@ -284,7 +338,7 @@ done:
 static int decode_file(pq_file *f, file_plan *plan, sigmix_table *t, size_t row0,
                        int threads, pthread_mutex_t *lock, sigmix_error *err)
 {
-    size_t njobs = f->meta.nrg * plan->nleaves, k = 0, row = row0;
+    size_t njobs = f->meta.nrg * (plan->nleaves + plan->nnested), k = 0, row = row0;
     if (!njobs)
         return 0;
     pq_job *jobs = calloc(njobs, sizeof *jobs);
@@ -293,7 +347,11 @@ static int decode_file(pq_file *f, file_plan *plan, sigmix_table *t, size_t row0
     for (size_t g = 0; g < f->meta.nrg; g++) {
         for (size_t c = 0; c < plan->nleaves; c++)
             jobs[k++] = (pq_job){ f, g, &plan->leaves[c], t,
-                                  sigmix_table_col_mut(t, plan->leaves[c].dest), row, lock };
+                                  sigmix_table_col_mut(t, plan->leaves[c].dest), row, lock,
+                                  NULL, NULL };
+        for (size_t c = 0; c < plan->nnested; c++)
+            jobs[k++] = (pq_job){ f, g, NULL, t, sigmix_table_col_mut(t, plan->nested[c].dest),
+                                  row, lock, NULL, &plan->nested[c] };
         row += (size_t)f->meta.rgs[g].num_rows;
     }
     int r = run_jobs(jobs, njobs, threads, err);
@@ -312,6 +370,18 @@ static int widen_overflowed(sigmix_table *t, file_plan *plans, size_t nplans)
                 return SIGMIX_ENOMEM;
         }
     return 0;
+}
+
+/* A nested column that failed somewhere: warn once, all rows null. */
+static void drop_nested(sigmix_table *t, const pq_nfield *nf, const sigmix_read_options *o)
+{
+    char msg[400];
+    for (size_t r = 0; r < sigmix_table_rows(t); r++)
+        sigmix_table_set_null(t, nf->dest, r);
+    snprintf(msg, sizeof msg, "column '%s' is nested and could not be read (%s); left null",
+             nf->name, nf->why);
+    if (o->warn)
+        o->warn(o->warn_cookie, msg);
 }
 
 /* Add " (file X)" to an error from one file of a folder. */
@@ -390,10 +460,17 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
     }
     if ((r = widen_overflowed(t, plans, ds.nfiles)))
         sigmix_error_set(err, r, "out of memory");
+    for (size_t i = 0; !r && i < ds.nfiles; i++)
+        for (size_t c = 0; c < plans[i].nnested; c++)
+            if (plans[i].nested[c].failed)
+                drop_nested(t, &plans[i].nested[c], o);
 done:
     for (size_t i = 0; files && i < ds.nfiles; i++) {
         close_file(&files[i]);
         free(plans[i].leaves);
+        for (size_t c = 0; plans[i].nested && c < plans[i].nnested; c++)
+            sigmix_pq_nfield_free(&plans[i].nested[c]);
+        free(plans[i].nested);
     }
     free(files);
     free(plans);
