@@ -49,12 +49,12 @@ typedef struct wino_job {
 } wino_job;
 
 /* B^T along rows: the restrict pointers let the compiler vectorise. */
-static void row_transform(float *const pr[4], float *const sr[4], int64_t wp)
+static void row_transform(const float *const pr[4], float *const sr[4], int64_t n)
 {
     const float *restrict p0 = pr[0], *restrict p1 = pr[1], *restrict p2 = pr[2],
                 *restrict p3 = pr[3];
     float *restrict s0 = sr[0], *restrict s1 = sr[1], *restrict s2 = sr[2], *restrict s3 = sr[3];
-    for (int64_t k = 0; k < wp; k++) {
+    for (int64_t k = 0; k < n; k++) {
         s0[k] = p0[k] - p2[k];
         s1[k] = p1[k] + p2[k];
         s2[k] = p2[k] - p1[k];
@@ -85,24 +85,26 @@ static void input_transform(const wino_job *j, int64_t ty0, int64_t nty, float *
     const ox_conv_args *a = j->a;
     int cin = a->n->cin;
     int64_t tw = j->tw, wp = 2 * tw + 2, nt = nty * tw;
-    float *pr[4], *sr[4];
-    for (int i = 0; i < 4; i++) {
-        pr[i] = rows + i * wp;
-        sr[i] = rows + (4 + i) * wp;
-    }
-    int64_t xs = a->pl, xn = a->w; /* input columns land at [pl, pl + w) of a padded row */
-    if (xs + xn > wp)
-        xn = wp - xs > 0 ? wp - xs : 0;
+    float *sr[4], *zero = rows + 4 * wp;
+    for (int i = 0; i < 4; i++)
+        sr[i] = rows + i * wp;
+    memset(zero, 0, sizeof(float) * (size_t)wp);
+    /* input columns land at [pl, pl + xn) of a zero-padded row of wp values */
+    int64_t xs = a->pl < wp ? a->pl : wp, xn = a->w < wp - xs ? a->w : wp - xs;
     for (int c = 0; c < cin; c++) {
         const float *x = a->x + (int64_t)c * a->h * a->w;
         for (int64_t ty = ty0; ty < ty0 + nty; ty++) {
+            const float *pr[4];
             for (int i = 0; i < 4; i++) {
                 int64_t yy = 2 * ty - a->pt + i;
-                memset(pr[i], 0, sizeof(float) * (size_t)wp);
-                if (yy >= 0 && yy < a->h && xn > 0)
-                    memcpy(pr[i] + xs, x + yy * a->w, sizeof(float) * (size_t)xn);
+                pr[i] = yy >= 0 && yy < a->h ? x + yy * a->w : zero;
             }
-            row_transform(pr, sr, wp);
+            float *in[4] = { sr[0] + xs, sr[1] + xs, sr[2] + xs, sr[3] + xs };
+            row_transform(pr, in, xn);
+            for (int i = 0; i < 4; i++) { /* the padding columns transform to zero */
+                memset(sr[i], 0, sizeof(float) * (size_t)xs);
+                memset(sr[i] + xs + xn, 0, sizeof(float) * (size_t)(wp - xs - xn));
+            }
             float *vt = v + (size_t)c * nt + (ty - ty0) * tw;
             size_t step = (size_t)cin * nt;
             for (int i = 0; i < 4; i++)
@@ -169,7 +171,7 @@ static void wino_task(void *ctx, int task, int thread)
     int64_t ty0 = (int64_t)task * j->rows, nty = j->th - ty0 < j->rows ? j->th - ty0 : j->rows;
     int64_t nt = nty * j->tw;
     size_t vn = 16 * (size_t)n->cin * (size_t)nt, mn = 16 * (size_t)n->cout * (size_t)nt;
-    size_t rn = 8 * (size_t)(2 * j->tw + 2);
+    size_t rn = 8 * (size_t)(2 * j->tw + 2); /* 4 transformed rows + a zero row */
     float *v = sigmix_ox_scratch(j->pool, thread, vn + mn + rn);
     if (!v)
         return;
