@@ -1,10 +1,526 @@
-/* Placeholder: implemented by the saliency work. */
+/*
+ * sigmix saliency: read a table, compute saliency for each row's clip,
+ * write the table with the saliency columns appended (atomically), an
+ * optional audit report, and a summary line. Exit 0 all rows ok/skipped,
+ * 1 some rows failed, 2 usage or table errors (nothing written then).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavutil/log.h>
+
+#include "sigmix/saliency.h"
+#include "sigmix/table.h"
 #include "cmd.h"
+#include "util/atomic.h"
+#include "util/jsonw.h"
+#include "util/sha256.h"
+
+typedef struct sal_cli {
+    sigmix_saliency_settings s;
+    const char *input, *output, *audit_json;
+    int in_place, quiet;
+    int argc;
+    char **argv;
+    char started[32], finished[32];
+    char input_sha[65];
+    uint64_t input_size;
+    /* progress */
+    int    tty;
+    double t0, last;
+    /* failure messages */
+    size_t nfail_printed, nfail_more;
+} sal_cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: sigmix saliency --input TABLE --output TABLE [options]\n\n"
+        "Decode each row's clip, score sampled frames with a saliency model, reduce\n"
+        "the maps over time and append saliency_mean, saliency_var and provenance.\n\n"
+        "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv)\n"
+        "  --output TABLE              table to write; format from the extension\n"
+        "  --in-place                  allow --output to be the input (or omit --output)\n"
+        "  --audit-json FILE           JSON report: configuration, counters, provenance\n"
+        "  --path-column COL           clip path column (default src)\n"
+        "  --root DIR                  resolve relative paths here; refuse paths outside\n"
+        "  --allow-outside-root        accept paths resolving outside --root\n"
+        "  --width-column COL          (default width)\n"
+        "  --height-column COL         (default height)\n"
+        "  --default-width W --default-height H\n"
+        "                              geometry when neither row nor container has one\n"
+        "  --raw-pix-fmt FMT           pixel format of raw .yuv clips (default yuv420p)\n"
+        "  --model-path MODEL.onnx     ONNX model (default: built-in spectral residual)\n"
+        "  --model-id ID               model id column value (default spectral_residual_v1\n"
+        "                              or the model file's stem)\n"
+        "  --max-frames N              decode the first N frames (default 8, >= 1)\n"
+        "  --frame-samples N           frames to score (default 8; clamped to max-frames)\n"
+        "  --temporal-aggregator A     mean|ema|max|motion-weighted (default mean)\n"
+        "  --ema-alpha X               in (0, 1] (default 0.6)\n"
+        "  --overwrite                 recompute rows that already hold saliency values\n"
+        "  --status-column COL         (default saliency_status; \"\" suppresses)\n"
+        "  --model-id-column COL       (default saliency_model_id; \"\" suppresses)\n"
+        "  --aggregator-column COL     (default saliency_aggregator; \"\" suppresses)\n"
+        "  --ema-alpha-column COL      (default saliency_ema_alpha; \"\" suppresses)\n"
+        "  --jobs N                    clips in parallel (default: number of cores)\n"
+        "  --quiet                     no progress bar and no per-clip messages\n"
+        "  -h, --help                  show this help\n\n"
+        "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "sigmix: saliency: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (try 'sigmix saliency --help')\n");
+    return 2;
+}
+
+static int parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (!*s || *e || errno || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+enum {
+    O_INPUT = 256, O_OUTPUT, O_AUDIT, O_PATHCOL, O_ROOT, O_OUTSIDE, O_WCOL, O_HCOL, O_DEFW,
+    O_DEFH, O_RAWFMT, O_MODEL, O_MODELID, O_MAXF, O_FS, O_AGG, O_ALPHA, O_OVERWRITE,
+    O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE,
+};
+
+static const struct option long_opts[] = {
+    { "input", required_argument, NULL, O_INPUT },
+    { "output", required_argument, NULL, O_OUTPUT },
+    { "audit-json", required_argument, NULL, O_AUDIT },
+    { "path-column", required_argument, NULL, O_PATHCOL },
+    { "root", required_argument, NULL, O_ROOT },
+    { "allow-outside-root", no_argument, NULL, O_OUTSIDE },
+    { "width-column", required_argument, NULL, O_WCOL },
+    { "height-column", required_argument, NULL, O_HCOL },
+    { "default-width", required_argument, NULL, O_DEFW },
+    { "default-height", required_argument, NULL, O_DEFH },
+    { "raw-pix-fmt", required_argument, NULL, O_RAWFMT },
+    { "model-path", required_argument, NULL, O_MODEL },
+    { "model-id", required_argument, NULL, O_MODELID },
+    { "max-frames", required_argument, NULL, O_MAXF },
+    { "frame-samples", required_argument, NULL, O_FS },
+    { "temporal-aggregator", required_argument, NULL, O_AGG },
+    { "ema-alpha", required_argument, NULL, O_ALPHA },
+    { "overwrite", no_argument, NULL, O_OVERWRITE },
+    { "status-column", required_argument, NULL, O_STATUSCOL },
+    { "model-id-column", required_argument, NULL, O_MIDCOL },
+    { "aggregator-column", required_argument, NULL, O_AGGCOL },
+    { "ema-alpha-column", required_argument, NULL, O_ALPHACOL },
+    { "jobs", required_argument, NULL, O_JOBS },
+    { "quiet", no_argument, NULL, O_QUIET },
+    { "in-place", no_argument, NULL, O_INPLACE },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* One option; returns 0, or the exit status for a usage error / help (-1). */
+static int apply_opt(sal_cli *c, int o, const char *a)
+{
+    sigmix_saliency_settings *s = &c->s;
+    switch (o) {
+    case O_INPUT: c->input = a; break;
+    case O_OUTPUT: c->output = a; break;
+    case O_AUDIT: c->audit_json = a; break;
+    case O_PATHCOL: s->path_column = a; break;
+    case O_ROOT: s->root = a; break;
+    case O_OUTSIDE: s->allow_outside_root = 1; break;
+    case O_WCOL: s->width_column = a; break;
+    case O_HCOL: s->height_column = a; break;
+    case O_DEFW:
+        if (parse_int(a, 1, 32768, &s->default_width))
+            return usage_error("--default-width must be an integer in 1..32768, not '%s'", a);
+        break;
+    case O_DEFH:
+        if (parse_int(a, 1, 32768, &s->default_height))
+            return usage_error("--default-height must be an integer in 1..32768, not '%s'", a);
+        break;
+    case O_RAWFMT: s->raw_pix_fmt = a; break;
+    case O_MODEL: s->model_path = a; break;
+    case O_MODELID: s->model_id = a; break;
+    case O_MAXF:
+        if (parse_int(a, 1, 1000000, &s->max_frames))
+            return usage_error("--max-frames must be an integer in 1..1000000, not '%s'", a);
+        break;
+    case O_FS:
+        if (parse_int(a, 0, 1000000, &s->frame_samples))
+            return usage_error("--frame-samples must be an integer in 0..1000000, not '%s'", a);
+        break;
+    case O_AGG:
+        if (sigmix_saliency_reducer_parse(a, &s->reducer))
+            return usage_error("unknown temporal aggregator '%s' (mean, ema, max, "
+                               "motion-weighted)", a);
+        break;
+    case O_ALPHA: {
+        char *e;
+        errno = 0;
+        s->ema_alpha = strtod(a, &e);
+        if (!*a || *e || errno || !(s->ema_alpha > 0.0 && s->ema_alpha <= 1.0))
+            return usage_error("--ema-alpha must be a number in (0, 1], not '%s'", a);
+        break;
+    }
+    case O_OVERWRITE: s->overwrite = 1; break;
+    case O_STATUSCOL: s->status_column = a; break;
+    case O_MIDCOL: s->model_id_column = a; break;
+    case O_AGGCOL: s->aggregator_column = a; break;
+    case O_ALPHACOL: s->ema_alpha_column = a; break;
+    case O_JOBS:
+        if (parse_int(a, 1, 1024, &s->jobs))
+            return usage_error("--jobs must be an integer in 1..1024, not '%s'", a);
+        break;
+    case O_QUIET: c->quiet = 1; break;
+    case O_INPLACE: c->in_place = 1; break;
+    case 'h': usage(stdout); return -1;
+    default: return usage_error("%s", "unknown option");
+    }
+    return 0;
+}
+
+static int parse_args(sal_cli *c, int argc, char **argv)
+{
+    optind = 1;
+    opterr = 0;
+    int o;
+    while ((o = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        if (o == '?') {
+            const char *bad = argv[optind - 1];
+            return usage_error("unknown option or missing value: '%s'", bad ? bad : "?");
+        }
+        int r = apply_opt(c, o, optarg);
+        if (r)
+            return r;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!c->input)
+        return usage_error("%s", "--input is required");
+    if (!c->output && c->in_place)
+        c->output = c->input;
+    if (!c->output)
+        return usage_error("%s", "--output is required");
+    if (sigmix_format_from_path(c->output) == SIGMIX_FORMAT_AUTO)
+        return usage_error("cannot tell the output format from '%s' (use .parquet, .jsonl, "
+                           ".ndjson, .json or .csv)", c->output);
+    sigmix_error err = { 0 };
+    if (sigmix_saliency_check_settings(&c->s, &err))
+        return usage_error("%s", err.message);
+    return 0;
+}
+
+/* Whether out names the same file as in (out may not exist yet). */
+static int same_file(const char *in, const char *out)
+{
+    char *a = realpath(in, NULL), *b = realpath(out, NULL);
+    int same = a && b && !strcmp(a, b);
+    if (!b && a) { /* compare the would-be path: real folder + base name */
+        const char *slash = strrchr(out, '/');
+        char *dir = slash ? strndup(out, (size_t)(slash - out + (slash == out))) : strdup(".");
+        char *rd = dir ? realpath(dir, NULL) : NULL;
+        if (rd) {
+            size_t n = strlen(rd) + strlen(out) + 2;
+            char *full = malloc(n);
+            if (full) {
+                snprintf(full, n, "%s/%s", strcmp(rd, "/") ? rd : "", slash ? slash + 1 : out);
+                same = !strcmp(full, a);
+            }
+            free(full);
+        }
+        free(rd);
+        free(dir);
+    }
+    free(a);
+    free(b);
+    return same;
+}
+
+/* ---- progress and messages --------------------------------------------------- */
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void progress(void *cookie, size_t rows_done, size_t rows_total, size_t clips_done,
+                     size_t clips_total)
+{
+    sal_cli *c = cookie;
+    double t = mono();
+    if (t - c->last < 0.1 && clips_done < clips_total)
+        return;
+    c->last = t;
+    double el = t - c->t0, rate = el > 0 ? clips_done / el : 0;
+    double eta = rate > 0 ? (clips_total - clips_done) / rate : 0;
+    int width = 24, fill = rows_total ? (int)((double)rows_done / rows_total * width) : width;
+    char bar[32];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r\033[Ksaliency [%s] %zu/%zu rows  %.1f clips/s  ETA %d:%02d",
+            bar, rows_done, rows_total, rate, (int)eta / 60, (int)eta % 60);
+    fflush(stderr);
+}
+
+static void on_fail(void *cookie, const char *source, int status, const char *message)
+{
+    sal_cli *c = cookie;
+    if (c->nfail_printed >= 20) {
+        c->nfail_more++;
+        return;
+    }
+    c->nfail_printed++;
+    fprintf(stderr, "sigmix: %s: %s: %s\n", source, sigmix_saliency_status_name(status), message);
+}
+
+/* ---- audit report ---------------------------------------------------------- */
+
+static void jw_opt_str(sigmix_jsonw *w, const char *key, const char *v)
+{
+    sigmix_jw_key(w, key);
+    sigmix_jw_str(w, v);
+}
+
+static void write_config(sigmix_jsonw *w, const sal_cli *c, const sigmix_saliency_report *rep)
+{
+    const sigmix_saliency_settings *s = &c->s;
+    sigmix_jw_key(w, "config");
+    sigmix_jw_obj_begin(w);
+    jw_opt_str(w, "path_column", s->path_column);
+    jw_opt_str(w, "root", s->root);
+    sigmix_jw_key(w, "allow_outside_root");
+    sigmix_jw_bool(w, s->allow_outside_root);
+    jw_opt_str(w, "width_column", s->width_column);
+    jw_opt_str(w, "height_column", s->height_column);
+    sigmix_jw_key(w, "default_width");
+    if (s->default_width) sigmix_jw_int(w, s->default_width); else sigmix_jw_null(w);
+    sigmix_jw_key(w, "default_height");
+    if (s->default_height) sigmix_jw_int(w, s->default_height); else sigmix_jw_null(w);
+    jw_opt_str(w, "raw_pix_fmt", s->raw_pix_fmt ? s->raw_pix_fmt : "yuv420p");
+    jw_opt_str(w, "model", s->model_path ? "onnx" : "spectral_residual");
+    jw_opt_str(w, "model_path", s->model_path);
+    jw_opt_str(w, "model_id", rep->model_id);
+    sigmix_jw_key(w, "max_frames");
+    sigmix_jw_int(w, s->max_frames);
+    sigmix_jw_key(w, "frame_samples");
+    sigmix_jw_int(w, rep->frame_samples);
+    jw_opt_str(w, "temporal_aggregator", sigmix_saliency_reducer_name(s->reducer));
+    sigmix_jw_key(w, "ema_alpha");
+    if (s->reducer == SIGMIX_SAL_EMA) sigmix_jw_double(w, s->ema_alpha); else sigmix_jw_null(w);
+    sigmix_jw_key(w, "overwrite");
+    sigmix_jw_bool(w, s->overwrite);
+    sigmix_jw_key(w, "in_place");
+    sigmix_jw_bool(w, c->in_place);
+    sigmix_jw_key(w, "jobs");
+    sigmix_jw_int(w, rep->jobs);
+    sigmix_jw_key(w, "columns");
+    sigmix_jw_obj_begin(w);
+    jw_opt_str(w, "mean", s->mean_column);
+    jw_opt_str(w, "var", s->var_column);
+    const char *names[4] = { s->model_id_column, s->aggregator_column, s->ema_alpha_column,
+                             s->status_column };
+    const char *keys[4] = { "model_id", "aggregator", "ema_alpha", "status" };
+    for (int i = 0; i < 4; i++)
+        jw_opt_str(w, keys[i], names[i][0] ? names[i] : NULL);
+    sigmix_jw_obj_end(w);
+    sigmix_jw_obj_end(w);
+}
+
+static void write_counters(sigmix_jsonw *w, const sigmix_saliency_report *rep)
+{
+    size_t ok = rep->by_status[SIGMIX_SAL_OK], sk = rep->by_status[SIGMIX_SAL_SKIPPED_EXISTING];
+    sigmix_jw_key(w, "counters");
+    sigmix_jw_obj_begin(w);
+    sigmix_jw_key(w, "total");
+    sigmix_jw_int(w, (int64_t)rep->total);
+    sigmix_jw_key(w, "ok");
+    sigmix_jw_int(w, (int64_t)ok);
+    sigmix_jw_key(w, "skipped_existing");
+    sigmix_jw_int(w, (int64_t)sk);
+    sigmix_jw_key(w, "failed");
+    sigmix_jw_int(w, (int64_t)(rep->total - ok - sk));
+    sigmix_jw_key(w, "by_status");
+    sigmix_jw_obj_begin(w);
+    for (int i = 0; i < SIGMIX_SAL_NSTATUS; i++) {
+        sigmix_jw_key(w, sigmix_saliency_status_name(i));
+        sigmix_jw_int(w, (int64_t)rep->by_status[i]);
+    }
+    sigmix_jw_obj_end(w);
+    sigmix_jw_obj_end(w);
+    sigmix_jw_key(w, "clips");
+    sigmix_jw_obj_begin(w);
+    sigmix_jw_key(w, "distinct");
+    sigmix_jw_int(w, (int64_t)rep->clips);
+    sigmix_jw_key(w, "from_journal");
+    sigmix_jw_int(w, (int64_t)rep->clips_from_journal);
+    sigmix_jw_obj_end(w);
+    sigmix_jw_key(w, "timings_s");
+    sigmix_jw_obj_begin(w);
+    const char *k[] = { "decode", "convert", "model", "reduce", "wall" };
+    const double v[] = { rep->t_decode, rep->t_convert, rep->t_model, rep->t_reduce, rep->t_wall };
+    for (int i = 0; i < 5; i++) {
+        sigmix_jw_key(w, k[i]);
+        sigmix_jw_double(w, v[i]);
+    }
+    sigmix_jw_obj_end(w);
+}
+
+static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_saliency_report *rep)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    sigmix_jw_key(w, "run_provenance");
+    sigmix_jw_obj_begin(w);
+    jw_opt_str(w, "tool", "sigmix saliency");
+    jw_opt_str(w, "version", sigmix_version());
+    sigmix_jw_key(w, "argv");
+    sigmix_jw_arr_begin(w);
+    for (int i = 0; i < c->argc; i++)
+        sigmix_jw_str(w, c->argv[i]);
+    sigmix_jw_arr_end(w);
+    jw_opt_str(w, "input_path", c->input);
+    sigmix_jw_key(w, "input_size");
+    sigmix_jw_int(w, (int64_t)c->input_size);
+    jw_opt_str(w, "input_sha256", c->input_sha);
+    jw_opt_str(w, "model_path", c->s.model_path);
+    jw_opt_str(w, "model_sha256", rep->model_sha256[0] ? rep->model_sha256 : NULL);
+    jw_opt_str(w, "started_at", c->started);
+    jw_opt_str(w, "finished_at", c->finished);
+    jw_opt_str(w, "host", host);
+    sigmix_jw_obj_end(w);
+}
+
+static int write_audit(const sal_cli *c, const sigmix_saliency_report *rep)
+{
+    sigmix_atomic a;
+    sigmix_error err = { 0 };
+    if (sigmix_atomic_open(&a, c->audit_json, 1, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+        return 2;
+    }
+    sigmix_jsonw w;
+    sigmix_jw_init(&w, a.f, 2);
+    sigmix_jw_obj_begin(&w);
+    jw_opt_str(&w, "input", c->input);
+    jw_opt_str(&w, "output", c->output);
+    write_config(&w, c, rep);
+    write_counters(&w, rep);
+    write_provenance(&w, c, rep);
+    sigmix_jw_obj_end(&w);
+    fputc('\n', a.f);
+    if (sigmix_atomic_commit(&a, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- main flow ------------------------------------------------------------- */
+
+static int run_table(sal_cli *c, sigmix_saliency_report *rep)
+{
+    sigmix_error err = { 0 };
+    sigmix_table *t = NULL;
+    if (sigmix_sha256_file(c->input, c->input_sha, &c->input_size, &err)
+        || sigmix_table_read(c->input, NULL, &t, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
+        return 2;
+    }
+    size_t jn = strlen(c->output) + 16;
+    char *journal = malloc(jn);
+    if (!journal) {
+        sigmix_table_free(&t);
+        fprintf(stderr, "sigmix: saliency: out of memory\n");
+        return 2;
+    }
+    snprintf(journal, jn, "%s.partial.jsonl", c->output);
+    c->s.journal_path = journal;
+    c->tty = !c->quiet && isatty(2);
+    if (c->tty) {
+        c->s.progress = progress;
+        c->s.progress_cookie = c;
+    }
+    if (!c->quiet) {
+        c->s.on_fail = on_fail;
+        c->s.on_fail_cookie = c;
+    }
+    c->t0 = mono();
+    int r = sigmix_saliency_run(t, &c->s, rep, &err);
+    if (c->tty)
+        fprintf(stderr, "\r\033[K");
+    if (c->nfail_more)
+        fprintf(stderr, "sigmix: saliency: ... and %zu more failures\n", c->nfail_more);
+    int status = 0;
+    if (r) {
+        fprintf(stderr, "sigmix: %s: %s\n", r == SIGMIX_EMODEL && c->s.model_path
+                ? c->s.model_path : "saliency", err.message);
+        status = 2;
+    } else if (sigmix_table_write(t, c->output, NULL, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->output, err.message);
+        status = 2;
+    } else {
+        remove(journal); /* the table is complete: nothing left to resume */
+    }
+    free(journal);
+    sigmix_table_free(&t);
+    return status;
+}
 
 int cmd_saliency(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "sigmix: saliency: not implemented yet\n");
-    return 2;
+    sal_cli c;
+    memset(&c, 0, sizeof c);
+    sigmix_saliency_default_settings(&c.s);
+    c.argc = argc;
+    c.argv = argv;
+    iso_now(c.started, sizeof c.started);
+    int r = parse_args(&c, argc, argv);
+    if (r)
+        return r < 0 ? 0 : r;
+    if (!c.in_place && same_file(c.input, c.output)) {
+        fprintf(stderr, "sigmix: %s: refusing to write over the input (use --in-place)\n",
+                c.output);
+        return 2;
+    }
+    if (c.s.root && access(c.s.root, X_OK)) {
+        fprintf(stderr, "sigmix: %s: root folder not found\n", c.s.root);
+        return 2;
+    }
+    av_log_set_level(AV_LOG_QUIET); /* failures are reported per clip instead */
+    sigmix_saliency_report rep;
+    r = run_table(&c, &rep);
+    if (r)
+        return r;
+    iso_now(c.finished, sizeof c.finished);
+    if (c.audit_json && (r = write_audit(&c, &rep)))
+        return r;
+    size_t ok = rep.by_status[SIGMIX_SAL_OK], sk = rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING];
+    size_t failed = rep.total - ok - sk;
+    fprintf(stderr, "saliency: total=%zu ok=%zu skipped=%zu failed=%zu\n", rep.total, ok, sk,
+            failed);
+    return failed ? 1 : 0;
 }

@@ -1,5 +1,122 @@
-/* sigmix saliency API — defined by the saliency work. */
+/*
+ * sigmix saliency: materialize saliency features into a feature table.
+ *
+ * For every row, the clip named by the path column is decoded (FFmpeg's
+ * libraries), a bounded sample of frames is scored by a saliency model (the
+ * built-in spectral residual, or an ONNX model through sigmix/onnx.h), the
+ * per-frame maps are reduced over time and the mean and population variance
+ * of the reduced map are appended to the row with provenance columns.
+ *
+ * Ownership: the settings struct only borrows its strings; the table passed
+ * to sigmix_saliency_run stays owned by the caller and is modified in place
+ * (columns appended, saliency values filled).
+ */
 #ifndef SIGMIX_SALIENCY_H
 #define SIGMIX_SALIENCY_H
+
+#include <stddef.h>
+
+#include "sigmix/common.h"
 #include "sigmix/table.h"
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/** Per-row outcome, written to the status column. Values are stable. */
+typedef enum sigmix_saliency_status {
+    SIGMIX_SAL_OK = 0,
+    SIGMIX_SAL_SKIPPED_EXISTING,
+    SIGMIX_SAL_MISSING_SOURCE,
+    SIGMIX_SAL_MISSING_GEOMETRY,
+    SIGMIX_SAL_DECODE_FAILED,
+    SIGMIX_SAL_MODEL_FAILED,
+    SIGMIX_SAL_NSTATUS
+} sigmix_saliency_status;
+
+/** Temporal reducer over the sampled per-frame maps. */
+typedef enum sigmix_saliency_reducer {
+    SIGMIX_SAL_MEAN = 0,
+    SIGMIX_SAL_EMA,
+    SIGMIX_SAL_MAX,
+    SIGMIX_SAL_MOTION_WEIGHTED,
+} sigmix_saliency_reducer;
+
+typedef struct sigmix_saliency_settings {
+    const char *path_column;    /**< default "src" */
+    const char *root;           /**< relative paths resolve here; NULL: cwd, no confinement */
+    int allow_outside_root;     /**< accept paths that resolve outside root */
+    const char *width_column;   /**< default "width" */
+    const char *height_column;  /**< default "height" */
+    int default_width, default_height; /**< 0: none */
+    const char *raw_pix_fmt;    /**< pixel format of raw .yuv clips; NULL: yuv420p */
+    const char *model_path;     /**< ONNX model; NULL: built-in spectral residual */
+    const char *model_id;       /**< NULL: model default (spectral_residual_v1 or file stem) */
+    int max_frames;             /**< >= 1; default 8 */
+    int frame_samples;          /**< default 8; clamped to max_frames */
+    sigmix_saliency_reducer reducer;
+    double ema_alpha;           /**< (0, 1]; default 0.6 */
+    int overwrite;              /**< recompute rows that already hold values */
+    /* Output column names. mean/var cannot be suppressed; for the others an
+     * empty string suppresses the column. */
+    const char *mean_column, *var_column;
+    const char *model_id_column, *aggregator_column, *ema_alpha_column, *status_column;
+    int jobs;                   /**< worker threads; 0: number of cores */
+    const char *journal_path;   /**< resume journal (JSONL); NULL: none */
+    /** Progress callback, called from worker threads one at a time. */
+    void (*progress)(void *cookie, size_t rows_done, size_t rows_total,
+                     size_t clips_done, size_t clips_total);
+    void *progress_cookie;
+    /**
+     * Called after the run, from the calling thread, once per failed clip and
+     * once per missing-source row, in row order. source is the row's path
+     * text (the resolved path for computed clips). May be NULL.
+     */
+    void (*on_fail)(void *cookie, const char *source, int status, const char *message);
+    void *on_fail_cookie;
+} sigmix_saliency_settings;
+
+/** What a run did. Times are CPU seconds summed over workers. */
+typedef struct sigmix_saliency_report {
+    size_t total;                        /**< table rows */
+    size_t by_status[SIGMIX_SAL_NSTATUS];
+    size_t clips;                        /**< distinct (source, geometry) pairs to compute */
+    size_t clips_from_journal;           /**< of which reused from the journal */
+    int    frame_samples;                /**< effective (clamped) */
+    int    jobs;                         /**< effective */
+    char   model_id[256];
+    char   model_sha256[65];                /**< "" for the built-in model */
+    double t_decode, t_convert, t_model, t_reduce, t_wall;
+} sigmix_saliency_report;
+
+SIGMIX_API void sigmix_saliency_default_settings(sigmix_saliency_settings *s);
+
+/** "ok", "skipped-existing", ...; "unknown" when out of range. */
+SIGMIX_API const char *sigmix_saliency_status_name(int status);
+/** "mean", "ema", "max", "motion-weighted". */
+SIGMIX_API const char *sigmix_saliency_reducer_name(sigmix_saliency_reducer r);
+/** Parse a reducer name ("motion_weighted" is accepted too). 0 or SIGMIX_EINVAL. */
+SIGMIX_API int sigmix_saliency_reducer_parse(const char *name, sigmix_saliency_reducer *out);
+
+/**
+ * Check settings without touching any file: reducer, alpha, frame counts,
+ * column names. Returns 0 or SIGMIX_EINVAL with err filled.
+ */
+SIGMIX_API int sigmix_saliency_check_settings(const sigmix_saliency_settings *s,
+                                              sigmix_error *err);
+
+/**
+ * Compute saliency for every row of t and append/fill the columns. Row
+ * failures are not errors: they are counted in rep->by_status. Returns
+ * nonzero (SIGMIX_EINVAL, SIGMIX_ENOTFOUND, SIGMIX_EMODEL, ...) only when
+ * the run cannot start (bad settings, missing path column, model that does
+ * not load, unusable existing column); t is then unchanged.
+ */
+SIGMIX_API int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
+                                   sigmix_saliency_report *rep, sigmix_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIGMIX_SALIENCY_H */

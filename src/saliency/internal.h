@@ -1,0 +1,184 @@
+/*
+ * Internal pieces of the saliency materializer, split so each can be unit
+ * tested: frame sampling, temporal reducers, the model interface, clip
+ * decoding, source resolution and the resume journal.
+ */
+#ifndef SIGMIX_SALIENCY_INTERNAL_H
+#define SIGMIX_SALIENCY_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigmix/saliency.h"
+
+/* ---- frame sampling (sample.c) ----------------------------------------- */
+
+/**
+ * Sampled frame indices for n decoded frames: none when n <= 0; [0] when
+ * frame_samples <= 1 or n == 1; else every max(1, n / frame_samples)-th
+ * index from 0, the first frame_samples of them. out needs room for
+ * max(1, frame_samples) entries. Returns the count.
+ */
+int sigmix_sal_sample(int n, int frame_samples, int *out);
+
+/* ---- one 8-bit yuv420p frame ------------------------------------------- */
+
+typedef struct sal_frame {
+    const uint8_t *y, *u, *v;
+    int ys, us, vs;   /* strides in bytes */
+    int w, h;         /* chroma planes are ceil(w/2) x ceil(h/2) */
+} sal_frame;
+
+/* Plane views of a packed yuv420p buffer (av_image layout, align 1). */
+sal_frame sigmix_sal_frame_packed(const uint8_t *buf, int w, int h);
+size_t sigmix_sal_frame_size(int w, int h);
+
+/* ---- temporal reducers (reduce.c) -------------------------------------- */
+
+typedef struct sal_reducer {
+    sigmix_saliency_reducer kind;
+    float   alpha;
+    size_t  npix;
+    int     w, h;       /* map size */
+    int     lw, lh;     /* luma size (motion weights); may differ from the map's */
+    int     count;
+    float  *acc;        /* running sum / ema / max / weighted sum */
+    float   wsum;       /* motion-weighted: sum of weights */
+    uint8_t *prev_y;    /* motion-weighted: previous sampled luma (w*h) */
+    float   last_weight;
+    uint64_t last_absdiff; /* exact sum |dY| behind last_weight */
+} sal_reducer;
+
+int  sigmix_sal_reducer_init(sal_reducer *r, sigmix_saliency_reducer kind, double alpha,
+                             int w, int h, int lw, int lh);
+void sigmix_sal_reducer_free(sal_reducer *r);
+/** Add one map (w*h floats); luma (stride ys) is needed by motion-weighted. */
+void sigmix_sal_reducer_add(sal_reducer *r, const float *map, const uint8_t *y, int ys);
+/**
+ * Final map (clipped to [0,1], written into r->acc) and its mean and
+ * population variance, accumulated in double. Needs count >= 1.
+ */
+void sigmix_sal_reducer_finish(sal_reducer *r, double *mean, double *var);
+/** The reduced (not yet clipped) map in r->acc: divides mean/motion-weighted. */
+void sigmix_sal_reducer_final(sal_reducer *r);
+/** Clip map to [0,1] in place; mean and population variance in double. */
+void sigmix_sal_map_stats(float *map, size_t n, double *mean, double *var);
+
+/* ---- models (model.c, model_sr.c, model_onnx.c) ------------------------ */
+
+typedef struct sal_model_class {
+    const char *name;
+    /** Per-thread working state. */
+    int  (*instance_create)(void *shared, void **inst, sigmix_error *err);
+    /** Score one frame into map (f->w * f->h floats in [0,1]). */
+    int  (*run)(void *inst, const sal_frame *f, float *map, sigmix_error *err);
+    void (*instance_free)(void *inst);
+    void (*shared_free)(void *shared);
+    /*
+     * Optional, for models whose full map is the bilinear upsampling of a
+     * small one: run_small gives the small map (owned by inst, valid until
+     * the next call) and expand upsamples any small map of that size to the
+     * frame. Linear reducers then work on small maps and expand once per
+     * clip: the same result in exact arithmetic, far less memory traffic.
+     */
+    int  (*run_small)(void *inst, const sal_frame *f, const float **small, int *sw, int *sh,
+                      sigmix_error *err);
+    void (*expand)(void *inst, const float *small, float *map);
+} sal_model_class;
+
+typedef struct sal_model {
+    const sal_model_class *cls;
+    void *shared;
+    char  id[256];
+} sal_model;
+
+extern const sal_model_class sigmix_sal_spectral_residual;
+extern const sal_model_class sigmix_sal_onnx_model;
+
+/** Tests only: when set, runs use this model class (shared = NULL) instead. */
+extern const sal_model_class *sigmix_sal_model_override;
+
+/** Built-in spectral residual (shared = NULL). */
+int  sigmix_sal_model_builtin(sal_model *m);
+/** ONNX model from path (default id: the file stem). */
+int  sigmix_sal_model_onnx(sal_model *m, const char *path, sigmix_error *err);
+void sigmix_sal_model_free(sal_model *m);
+
+/** Spectral residual on a w x h luma plane, into map (w*h). Exposed for tests. */
+typedef struct sal_sr sal_sr;
+int  sigmix_sal_sr_create(sal_sr **out);
+void sigmix_sal_sr_free(sal_sr *s);
+int  sigmix_sal_sr_run(sal_sr *s, const uint8_t *y, int ys, int w, int h, float *map);
+
+/**
+ * ONNX input tensor [1,3,h,w] from a yuv420p frame: BT.709 limited range to
+ * RGB, clipped, ImageNet-normalised (float32 arithmetic, see docs).
+ */
+void sigmix_sal_yuv_to_tensor(const sal_frame *f, float *out);
+
+/* ---- decoding (decode.c) ----------------------------------------------- */
+
+typedef struct sal_clip {
+    int        w, h;
+    int        n;        /* decoded frames */
+    sal_frame *frames;   /* n yuv420p views of w x h */
+    void     **refs;     /* the AVFrame behind each view (decoder buffers are
+                            kept by reference, not copied) */
+    double     t_decode, t_convert;
+} sal_clip;
+
+typedef struct sal_decode_opts {
+    int row_w, row_h;     /* 0: not given */
+    int def_w, def_h;     /* 0: not given */
+    int raw_pix_fmt;      /* AVPixelFormat of .yuv files */
+    int max_frames;
+} sal_decode_opts;
+
+/**
+ * Decode the first max_frames frames of path into out as yuv420p.
+ * Returns SIGMIX_SAL_OK, SIGMIX_SAL_MISSING_GEOMETRY or
+ * SIGMIX_SAL_DECODE_FAILED (msg says why).
+ */
+int  sigmix_sal_decode(const char *path, const sal_decode_opts *o, sal_clip *out,
+                       char *msg, size_t msglen);
+void sigmix_sal_clip_free(sal_clip *c);
+/** Whether path names a raw .yuv file (by extension). */
+int  sigmix_sal_is_raw(const char *path);
+
+/* ---- source resolution (source.c) -------------------------------------- */
+
+/**
+ * Resolve a row's path: relative paths under root_real (or the cwd when
+ * root_real is NULL), then realpath. With root_real and !allow_outside the
+ * result must lie inside it. Returns a malloc'd path or NULL (missing-source).
+ */
+char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
+                         int allow_outside);
+
+/* ---- journal (journal.c) ----------------------------------------------- */
+
+typedef struct sal_journal_entry {
+    char   key[65];
+    double mean, var;
+} sal_journal_entry;
+
+typedef struct sal_journal {
+    sal_journal_entry *e;
+    size_t n, cap;
+} sal_journal;
+
+/**
+ * Load the valid complete lines of a journal (missing file: empty) and cut
+ * off a truncated last line so appends start on a fresh line.
+ */
+int  sigmix_sal_journal_load(const char *path, sal_journal *j, sigmix_error *err);
+void sigmix_sal_journal_free(sal_journal *j);
+/** Look a key up (entries are sorted by key after loading). */
+const sal_journal_entry *sigmix_sal_journal_find(const sal_journal *j, const char *key);
+/** One journal line for an ok result (NUL-terminated, '\n' included). */
+int  sigmix_sal_journal_line(char *buf, size_t n, const char *key, double mean,
+                             double var, const char *source, int w, int h);
+/** Hex SHA-256 of the parts joined with NUL separators. */
+void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * sigmix_saliency_run: classify rows, group them into distinct clips,
+ * compute the clips on a pthread work queue (journaling each result), then
+ * fill the table in row order. Results depend only on the clip, never on
+ * the thread that computed it, so any --jobs gives the same table.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavutil/pixdesc.h>
+
+#include "saliency/columns.h"
+#include "saliency/internal.h"
+#include "util/error.h"
+#include "util/sha256.h"
+
+typedef struct sal_task {
+    char  *source;      /* resolved path */
+    int    row_w, row_h;
+    size_t first_row, nrows;
+    char   key[65];
+    int    status;
+    int    done;        /* result known (computed or from the journal) */
+    double mean, var;
+    int    w, h;        /* geometry used */
+    char   msg[600];
+} sal_task;
+
+typedef struct sal_run {
+    const sigmix_saliency_settings *s;
+    sal_model  model;
+    const char *model_sha;     /* hex, "" for the built-in model */
+    int        frame_samples;
+    int        raw_fmt;
+    sal_task  *tasks;
+    size_t     ntasks;
+    size_t     next;           /* work queue head */
+    size_t    *todo;           /* task indices still to compute */
+    size_t     ntodo;
+    pthread_mutex_t lock;
+    FILE      *journal;
+    size_t     rows_total, rows_done, clips_done;
+    double     t_decode, t_convert, t_model, t_reduce;
+} sal_run;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- one clip ------------------------------------------------------------ */
+
+typedef struct worker {
+    sal_run *run;
+    void    *inst;
+    float   *map;
+    size_t   map_cap;
+    double   t_decode, t_convert, t_model, t_reduce;
+} worker;
+
+static int grow_map(worker *w, size_t n)
+{
+    if (w->map_cap >= n)
+        return 0;
+    float *m = realloc(w->map, n * sizeof *m);
+    if (!m)
+        return -1;
+    w->map = m;
+    w->map_cap = n;
+    return 0;
+}
+
+/* Score the sampled frames and reduce them; t gets mean/var or a failure. */
+static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
+{
+    sal_run *run = w->run;
+    const sal_model_class *cls = run->model.cls;
+    const sigmix_saliency_settings *s = run->s;
+    /* Linear reducers commute with the model's bilinear upsampling. */
+    int small = cls->run_small && cls->expand && s->reducer != SIGMIX_SAL_MAX;
+    int fs = run->frame_samples < clip->n ? run->frame_samples : clip->n;
+    int *idx = malloc((size_t)(fs > 1 ? fs : 1) * sizeof *idx);
+    size_t npix = (size_t)clip->w * clip->h;
+    sal_reducer red = { 0 };
+    int inited = 0, status = SIGMIX_SAL_OK;
+    if (!idx || grow_map(w, npix)) {
+        free(idx);
+        snprintf(t->msg, sizeof t->msg, "out of memory");
+        return SIGMIX_SAL_MODEL_FAILED;
+    }
+    int k = sigmix_sal_sample(clip->n, fs, idx);
+    for (int i = 0; i < k && status == SIGMIX_SAL_OK; i++) {
+        const sal_frame *f = &clip->frames[idx[i]];
+        sigmix_error err = { 0 };
+        const float *map = w->map;
+        int mw = clip->w, mh = clip->h, r;
+        double t0 = now_s();
+        r = small ? cls->run_small(w->inst, f, &map, &mw, &mh, &err)
+                  : cls->run(w->inst, f, w->map, &err);
+        double t1 = now_s();
+        w->t_model += t1 - t0;
+        if (r) {
+            snprintf(t->msg, sizeof t->msg, "frame %d: %.500s", idx[i], err.message);
+            status = SIGMIX_SAL_MODEL_FAILED;
+        } else if (!inited && sigmix_sal_reducer_init(&red, s->reducer, s->ema_alpha, mw, mh,
+                                                      clip->w, clip->h)) {
+            snprintf(t->msg, sizeof t->msg, "out of memory");
+            status = SIGMIX_SAL_MODEL_FAILED;
+        } else {
+            inited = 1;
+            sigmix_sal_reducer_add(&red, map, f->y, f->ys);
+        }
+        w->t_reduce += now_s() - t1;
+    }
+    if (status == SIGMIX_SAL_OK && !inited) { /* cannot happen with n >= 1; be safe */
+        snprintf(t->msg, sizeof t->msg, "no frame sampled");
+        status = SIGMIX_SAL_DECODE_FAILED;
+    }
+    if (status == SIGMIX_SAL_OK) {
+        double t0 = now_s();
+        sigmix_sal_reducer_final(&red);
+        float *out = red.acc;
+        if (small) {
+            cls->expand(w->inst, red.acc, w->map);
+            out = w->map;
+        }
+        sigmix_sal_map_stats(out, npix, &t->mean, &t->var);
+        w->t_reduce += now_s() - t0;
+    }
+    if (inited)
+        sigmix_sal_reducer_free(&red);
+    free(idx);
+    return status;
+}
+
+static void compute_task(worker *w, sal_task *t)
+{
+    const sigmix_saliency_settings *s = w->run->s;
+    sal_decode_opts o = { t->row_w, t->row_h, s->default_width, s->default_height,
+                          w->run->raw_fmt, s->max_frames };
+    sal_clip clip;
+    t->status = sigmix_sal_decode(t->source, &o, &clip, t->msg, sizeof t->msg);
+    w->t_decode += clip.t_decode;
+    w->t_convert += clip.t_convert;
+    if (t->status != SIGMIX_SAL_OK)
+        return;
+    t->w = clip.w;
+    t->h = clip.h;
+    t->status = score_clip(w, t, &clip);
+    sigmix_sal_clip_free(&clip);
+}
+
+/* Journal the result and report progress; called with the lock held. */
+static void task_finished(sal_run *run, sal_task *t)
+{
+    t->done = 1;
+    if (run->journal && t->status == SIGMIX_SAL_OK) {
+        char line[8192];
+        if (!sigmix_sal_journal_line(line, sizeof line, t->key, t->mean, t->var, t->source,
+                                     t->w, t->h)) {
+            fputs(line, run->journal);
+            fflush(run->journal);
+        }
+    }
+    run->rows_done += t->nrows;
+    run->clips_done++;
+    if (run->s->progress)
+        run->s->progress(run->s->progress_cookie, run->rows_done, run->rows_total,
+                         run->clips_done, run->ntodo);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    sal_run *run = w->run;
+    sigmix_error err = { 0 };
+    int ok = run->model.cls->instance_create(run->model.shared, &w->inst, &err) == 0;
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        size_t i = run->next < run->ntodo ? run->todo[run->next++] : (size_t)-1;
+        pthread_mutex_unlock(&run->lock);
+        if (i == (size_t)-1)
+            break;
+        sal_task *t = &run->tasks[i];
+        if (ok) {
+            compute_task(w, t);
+        } else {
+            t->status = SIGMIX_SAL_MODEL_FAILED;
+            snprintf(t->msg, sizeof t->msg, "%.500s", err.message);
+        }
+        pthread_mutex_lock(&run->lock);
+        task_finished(run, t);
+        pthread_mutex_unlock(&run->lock);
+    }
+    if (w->inst)
+        run->model.cls->instance_free(w->inst);
+    free(w->map);
+    pthread_mutex_lock(&run->lock);
+    run->t_decode += w->t_decode;
+    run->t_convert += w->t_convert;
+    run->t_model += w->t_model;
+    run->t_reduce += w->t_reduce;
+    pthread_mutex_unlock(&run->lock);
+    return NULL;
+}
+
+static void run_workers(sal_run *run, int jobs)
+{
+    if ((size_t)jobs > run->ntodo)
+        jobs = (int)run->ntodo;
+    if (jobs <= 1) {
+        worker w = { .run = run };
+        if (run->ntodo)
+            worker_main(&w);
+        return;
+    }
+    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    pthread_t *th = calloc((size_t)jobs, sizeof *th);
+    int started = 0;
+    if (ws && th)
+        for (; started < jobs; started++) {
+            ws[started].run = run;
+            if (pthread_create(&th[started], NULL, worker_main, &ws[started]))
+                break;
+        }
+    if (started == 0) { /* no thread could start: do the work here */
+        worker w = { .run = run };
+        worker_main(&w);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(ws);
+    free(th);
+}
+
+/* ---- grouping rows into clips -------------------------------------------- */
+
+typedef struct row_ref {
+    char  *source;
+    int    w, h;
+    size_t row;
+} row_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const row_ref *x = a, *y = b;
+    int c = strcmp(x->source, y->source);
+    if (c)
+        return c;
+    if (x->w != y->w)
+        return x->w < y->w ? -1 : 1;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* Group refs (sorted here) into tasks; row_task[row] gets the task index. */
+static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
+{
+    if (n)
+        qsort(refs, n, sizeof *refs, cmp_ref);
+    run->tasks = calloc(n ? n : 1, sizeof *run->tasks);
+    if (!run->tasks)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(refs[i].source, run->tasks[run->ntasks - 1].source)
+            || refs[i].w != refs[i - 1].w || refs[i].h != refs[i - 1].h) {
+            sal_task *t = &run->tasks[run->ntasks++];
+            t->source = refs[i].source;
+            t->row_w = refs[i].w;
+            t->row_h = refs[i].h;
+            t->first_row = refs[i].row; /* refs of a group are in row order */
+        } else {
+            free(refs[i].source);
+        }
+        refs[i].source = NULL; /* owned by the task (or freed) */
+        run->tasks[run->ntasks - 1].nrows++;
+        row_task[refs[i].row] = run->ntasks - 1;
+    }
+    return 0;
+}
+
+/* ---- journal keys ---------------------------------------------------------- */
+
+static void task_key(const sal_run *run, sal_task *t)
+{
+    const sigmix_saliency_settings *s = run->s;
+    struct stat st;
+    char size[32] = "", mtime[48] = "", geo[64], frames[64], red[64], defs[64];
+    if (!stat(t->source, &st)) {
+        snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)st.st_mtim.tv_sec,
+                 (long)st.st_mtim.tv_nsec);
+    }
+    snprintf(geo, sizeof geo, "%dx%d", t->row_w, t->row_h);
+    snprintf(defs, sizeof defs, "%dx%d", s->default_width, s->default_height);
+    snprintf(frames, sizeof frames, "%d/%d", s->max_frames, run->frame_samples);
+    snprintf(red, sizeof red, "%s/%a", sigmix_saliency_reducer_name(s->reducer),
+             s->reducer == SIGMIX_SAL_EMA ? s->ema_alpha : 0.0);
+    const char *parts[] = { "sigmix-saliency-journal-1", t->source, size, mtime, geo, defs,
+                            av_get_pix_fmt_name(run->raw_fmt), run->model.id,
+                            run->model.cls->name, run->model_sha,
+                            frames, red };
+    sigmix_sal_key(t->key, parts, sizeof parts / sizeof *parts);
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static const char *const status_names[SIGMIX_SAL_NSTATUS] = {
+    "ok", "skipped-existing", "missing-source", "missing-geometry", "decode-failed",
+    "model-failed",
+};
+
+const char *sigmix_saliency_status_name(int status)
+{
+    return status >= 0 && status < SIGMIX_SAL_NSTATUS ? status_names[status] : "unknown";
+}
+
+const char *sigmix_saliency_reducer_name(sigmix_saliency_reducer r)
+{
+    switch (r) {
+    case SIGMIX_SAL_MEAN: return "mean";
+    case SIGMIX_SAL_EMA: return "ema";
+    case SIGMIX_SAL_MAX: return "max";
+    case SIGMIX_SAL_MOTION_WEIGHTED: return "motion-weighted";
+    }
+    return "unknown";
+}
+
+int sigmix_saliency_reducer_parse(const char *name, sigmix_saliency_reducer *out)
+{
+    static const struct { const char *n; sigmix_saliency_reducer r; } tab[] = {
+        { "mean", SIGMIX_SAL_MEAN }, { "ema", SIGMIX_SAL_EMA }, { "max", SIGMIX_SAL_MAX },
+        { "motion-weighted", SIGMIX_SAL_MOTION_WEIGHTED },
+        { "motion_weighted", SIGMIX_SAL_MOTION_WEIGHTED },
+    };
+    for (size_t i = 0; name && i < sizeof tab / sizeof *tab; i++)
+        if (!strcmp(name, tab[i].n)) {
+            *out = tab[i].r;
+            return 0;
+        }
+    return SIGMIX_EINVAL;
+}
+
+void sigmix_saliency_default_settings(sigmix_saliency_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->path_column = "src";
+    s->width_column = "width";
+    s->height_column = "height";
+    s->max_frames = 8;
+    s->frame_samples = 8;
+    s->reducer = SIGMIX_SAL_MEAN;
+    s->ema_alpha = 0.6;
+    s->mean_column = "saliency_mean";
+    s->var_column = "saliency_var";
+    s->model_id_column = "saliency_model_id";
+    s->aggregator_column = "saliency_aggregator";
+    s->ema_alpha_column = "saliency_ema_alpha";
+    s->status_column = "saliency_status";
+}
+
+int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_error *err)
+{
+    if (!s->path_column || !s->path_column[0])
+        return sigmix_error_set(err, SIGMIX_EINVAL, "empty path column name");
+    if (!s->mean_column || !s->mean_column[0] || !s->var_column || !s->var_column[0])
+        return sigmix_error_set(err, SIGMIX_EINVAL, "empty saliency_mean/saliency_var column name");
+    if (s->max_frames < 1)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "max-frames must be at least 1");
+    if (s->frame_samples < 0)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "frame-samples must not be negative");
+    if ((unsigned)s->reducer > SIGMIX_SAL_MOTION_WEIGHTED)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "unknown temporal aggregator");
+    if (!(s->ema_alpha > 0.0 && s->ema_alpha <= 1.0))
+        return sigmix_error_set(err, SIGMIX_EINVAL, "ema-alpha must lie in (0, 1]");
+    if (s->default_width < 0 || s->default_height < 0 || s->default_width > SAL_MAX_DIM
+        || s->default_height > SAL_MAX_DIM || (!s->default_width != !s->default_height))
+        return sigmix_error_set(err, SIGMIX_EINVAL,
+                                "default width and height must be given together, 1..%d",
+                                SAL_MAX_DIM);
+    if (s->raw_pix_fmt && av_get_pix_fmt(s->raw_pix_fmt) == AV_PIX_FMT_NONE)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "unknown pixel format '%s'", s->raw_pix_fmt);
+    if (s->jobs < 0)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "jobs must not be negative");
+    if (s->model_id && !s->model_id[0])
+        return sigmix_error_set(err, SIGMIX_EINVAL, "empty model id");
+    return 0;
+}
+
+const sal_model_class *sigmix_sal_model_override;
+
+/* ---- the run --------------------------------------------------------------- */
+
+static int load_model(sal_run *run, const sigmix_saliency_settings *s, char sha[65],
+                      sigmix_error *err)
+{
+    sha[0] = '\0';
+    if (sigmix_sal_model_override) {
+        memset(&run->model, 0, sizeof run->model);
+        run->model.cls = sigmix_sal_model_override;
+        snprintf(run->model.id, sizeof run->model.id, "%s", run->model.cls->name);
+        return 0;
+    }
+    if (!s->model_path)
+        return sigmix_sal_model_builtin(&run->model);
+    uint64_t size;
+    int r = sigmix_sha256_file(s->model_path, sha, &size, err);
+    if (r)
+        return r;
+    return sigmix_sal_model_onnx(&run->model, s->model_path, err);
+}
+
+/* Classify rows; rows to compute become refs. status[row] is set for the rest. */
+static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
+                    unsigned char *status, row_ref **refs_out, size_t *nrefs)
+{
+    const sigmix_saliency_settings *s = run->s;
+    size_t rows = sigmix_table_rows(t), n = 0;
+    const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
+    long wc = sigmix_table_find(t, s->width_column), hc = sigmix_table_find(t, s->height_column);
+    row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
+    if (!refs)
+        return SIGMIX_ENOMEM;
+    for (size_t r = 0; r < rows; r++) {
+        if (!s->overwrite && sigmix_sal_row_has_values(t, s, r)) {
+            status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
+            continue;
+        }
+        char *src = NULL;
+        if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
+            src = sigmix_sal_resolve(pc->str[r].ptr, pc->str[r].len, root_real,
+                                     s->allow_outside_root);
+        if (!src) {
+            status[r] = SIGMIX_SAL_MISSING_SOURCE;
+            continue;
+        }
+        int w = sigmix_sal_cell_dim(t, wc, r), h = sigmix_sal_cell_dim(t, hc, r);
+        if (!w || !h)
+            w = h = 0;
+        refs[n++] = (row_ref){ src, w, h, r };
+        status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
+    }
+    *refs_out = refs;
+    *nrefs = n;
+    return 0;
+}
+
+static void write_row(sigmix_table *t, const sal_run *run, const sal_columns *c, size_t r,
+                      int status, const sal_task *task)
+{
+    const sigmix_saliency_settings *s = run->s;
+    if (c->status >= 0) {
+        const char *name = sigmix_saliency_status_name(status);
+        sigmix_table_set_string(t, (size_t)c->status, r, name, strlen(name));
+    }
+    if (status != SIGMIX_SAL_OK)
+        return; /* skipped rows keep their metadata; failed rows get none */
+    sigmix_table_set_double(t, (size_t)c->mean, r, task->mean);
+    sigmix_table_set_double(t, (size_t)c->var, r, task->var);
+    if (c->model_id >= 0)
+        sigmix_table_set_string(t, (size_t)c->model_id, r, run->model.id, strlen(run->model.id));
+    if (c->aggregator >= 0) {
+        const char *a = sigmix_saliency_reducer_name(s->reducer);
+        sigmix_table_set_string(t, (size_t)c->aggregator, r, a, strlen(a));
+    }
+    if (c->ema_alpha >= 0) {
+        if (s->reducer == SIGMIX_SAL_EMA)
+            sigmix_table_set_double(t, (size_t)c->ema_alpha, r, s->ema_alpha);
+        else
+            sigmix_table_set_null(t, (size_t)c->ema_alpha, r);
+    }
+}
+
+static int open_journal(sal_run *run, sigmix_error *err)
+{
+    const char *path = run->s->journal_path;
+    sal_journal j;
+    int r = sigmix_sal_journal_load(path, &j, err);
+    if (r)
+        return r;
+    size_t reused = 0;
+    for (size_t i = 0; i < run->ntasks; i++) {
+        sal_task *t = &run->tasks[i];
+        const sal_journal_entry *e = sigmix_sal_journal_find(&j, t->key);
+        if (e) {
+            t->done = 1;
+            t->status = SIGMIX_SAL_OK;
+            t->mean = e->mean;
+            t->var = e->var;
+            reused++;
+        }
+    }
+    sigmix_sal_journal_free(&j);
+    if (reused < run->ntasks && !(run->journal = fopen(path, "ab")))
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot write journal");
+    return (int)reused;
+}
+
+static void free_run(sal_run *run)
+{
+    for (size_t i = 0; i < run->ntasks; i++)
+        free(run->tasks[i].source);
+    free(run->tasks);
+    free(run->todo);
+    if (run->journal)
+        fclose(run->journal);
+    sigmix_sal_model_free(&run->model);
+    pthread_mutex_destroy(&run->lock);
+}
+
+static void report_failures(const sigmix_table *t, const sal_run *run, const unsigned char *st,
+                            const size_t *row_task)
+{
+    const sigmix_saliency_settings *s = run->s;
+    if (!s->on_fail)
+        return;
+    const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
+    for (size_t r = 0; r < sigmix_table_rows(t); r++) {
+        if (st[r] == SIGMIX_SAL_MISSING_SOURCE) {
+            char buf[512] = "(no path)";
+            if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
+                snprintf(buf, sizeof buf, "%.*s", (int)(pc->str[r].len < 500 ? pc->str[r].len : 500),
+                         pc->str[r].ptr);
+            s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE,
+                       run->s->root && !run->s->allow_outside_root
+                           ? "not a readable file inside the root" : "not a readable file");
+        } else if (row_task[r] != (size_t)-1) {
+            const sal_task *k = &run->tasks[row_task[r]];
+            if (k->status != SIGMIX_SAL_OK && k->first_row == r)
+                s->on_fail(s->on_fail_cookie, k->source, k->status, k->msg);
+        }
+    }
+}
+
+int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
+                        sigmix_saliency_report *rep, sigmix_error *err)
+{
+    double t_start = now_s();
+    memset(rep, 0, sizeof *rep);
+    int r = sigmix_saliency_check_settings(s, err);
+    if (r)
+        return r;
+    if (sigmix_table_find(t, s->path_column) < 0)
+        return sigmix_error_set(err, SIGMIX_ENOTFOUND, "path column '%s' not found", s->path_column);
+    if ((r = sigmix_sal_columns_check(t, s, err)))
+        return r;
+    char *root_real = NULL;
+    if (s->root && !(root_real = realpath(s->root, NULL)))
+        return sigmix_error_set(err, SIGMIX_ENOTFOUND, "root folder not found");
+    sal_run run;
+    memset(&run, 0, sizeof run);
+    pthread_mutex_init(&run.lock, NULL);
+    run.s = s;
+    run.frame_samples = s->frame_samples < s->max_frames ? s->frame_samples : s->max_frames;
+    run.raw_fmt = s->raw_pix_fmt ? av_get_pix_fmt(s->raw_pix_fmt) : AV_PIX_FMT_YUV420P;
+    run.model_sha = rep->model_sha256;
+    size_t rows = sigmix_table_rows(t), nrefs = 0;
+    unsigned char *st = calloc(rows ? rows : 1, 1);
+    size_t *row_task = malloc((rows ? rows : 1) * sizeof *row_task);
+    row_ref *refs = NULL;
+    if (!st || !row_task) {
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < rows; i++)
+        row_task[i] = (size_t)-1;
+    if ((r = load_model(&run, s, rep->model_sha256, err)))
+        goto done;
+    if (s->model_id)
+        snprintf(run.model.id, sizeof run.model.id, "%s", s->model_id);
+    if ((r = classify(&run, t, root_real, st, &refs, &nrefs))
+        || (r = group_rows(&run, refs, nrefs, row_task))) {
+        sigmix_error_set(err, r, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < run.ntasks; i++)
+        task_key(&run, &run.tasks[i]);
+    if (s->journal_path) {
+        int reused = open_journal(&run, err);
+        if (reused < 0) {
+            r = reused;
+            goto done;
+        }
+        rep->clips_from_journal = (size_t)reused;
+    }
+    sal_columns cols;
+    if ((r = sigmix_sal_columns_prepare(t, s, &cols))) {
+        sigmix_error_set(err, r, "cannot add output columns");
+        goto done;
+    }
+    run.todo = malloc((run.ntasks ? run.ntasks : 1) * sizeof *run.todo);
+    if (!run.todo) {
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
+    run.rows_total = rows;
+    run.rows_done = rows;
+    for (size_t i = 0; i < run.ntasks; i++)
+        if (!run.tasks[i].done) {
+            run.todo[run.ntodo++] = i;
+            run.rows_done -= run.tasks[i].nrows;
+        }
+    /* Distinct clips are queued in order of their first row. */
+    for (size_t i = 1; i < run.ntodo; i++)
+        for (size_t k = i; k > 0 && run.tasks[run.todo[k - 1]].first_row
+                                    > run.tasks[run.todo[k]].first_row; k--) {
+            size_t x = run.todo[k];
+            run.todo[k] = run.todo[k - 1];
+            run.todo[k - 1] = x;
+        }
+    int jobs = s->jobs > 0 ? s->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    rep->jobs = jobs < 1 ? 1 : jobs;
+    run_workers(&run, rep->jobs);
+    for (size_t i = 0; i < rows; i++) {
+        int status = st[i];
+        const sal_task *task = row_task[i] != (size_t)-1 ? &run.tasks[row_task[i]] : NULL;
+        if (task)
+            status = task->status;
+        write_row(t, &run, &cols, i, status, task);
+        rep->by_status[status]++;
+    }
+    report_failures(t, &run, st, row_task);
+    rep->total = rows;
+    rep->clips = run.ntasks;
+    rep->frame_samples = run.frame_samples;
+    snprintf(rep->model_id, sizeof rep->model_id, "%s", run.model.id);
+    rep->t_decode = run.t_decode;
+    rep->t_convert = run.t_convert;
+    rep->t_model = run.t_model;
+    rep->t_reduce = run.t_reduce;
+    r = 0;
+done:
+    if (refs)
+        for (size_t i = 0; i < nrefs; i++)
+            free(refs[i].source);
+    free(refs);
+    free(st);
+    free(row_task);
+    free(root_real);
+    free_run(&run);
+    rep->t_wall = now_s() - t_start;
+    return r;
+}
