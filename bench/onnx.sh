@@ -23,7 +23,7 @@ for size in 320x176 1280x720 1920x1080; do
     "$build/bench/onnx/onnx_mkinput" "$h" "$w" "$tmp/in.f32" || continue
     case $size in 320x176) rep=30 ;; 1280x720) rep=5 ;; *) rep=3 ;; esac
     for t in 1 2; do
-        s=$("$build/tools/sigmix" model-run "$model" --input "$tmp/in.f32" --shape "1x3x${h}x${w}" \
+        s=$("$build/sigmix" model-run "$model" --input "$tmp/in.f32" --shape "1x3x${h}x${w}" \
             --output "$tmp/out.f32" --threads "$t" --repeat "$rep" | sed -n 's/^median \(.*\) ms per run$/\1 ms/p')
         o=-
         if [ -n "$ort" ] && [ -f "$ort/ort_time.js" ] && command -v node >/dev/null; then
