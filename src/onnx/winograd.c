@@ -280,7 +280,7 @@ void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
     wino_job j = { a, p, (a->ow + 1) / 2, (a->oh + 1) / 2, 1 };
-    int64_t target = 16384 / (n->cin + n->cout); /* tiles per task: ~1 MiB of V and M */
+    int64_t target = 8192 / (n->cin + n->cout); /* tiles per task: V + M near L2 size */
     j.rows = target / j.tw > 1 ? target / j.tw : 1;
     int threads = sigmix_ox_pool_threads(p);
     if (threads > 1 && j.th / j.rows < 4 * threads)
