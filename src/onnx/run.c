@@ -153,6 +153,8 @@ static int reshape_shape(run_ctx *c, const ox_node *n, const ox_shape *s, ox_sha
         } else if (v < 0) {
             return node_fail(c, n, SIGMIX_EMODEL, "negative shape entry");
         }
+        if (v && known > sigmix_ox_elem_limit / v)
+            return node_fail(c, n, SIGMIX_ENOMEM, "output tensor too large");
         o->d[i] = v;
         known *= v;
     }
@@ -473,10 +475,10 @@ static int check_input(const sigmix_onnx_model *m, const int64_t s[4], sigmix_er
         if (s[k] < 1 || s[k] > OX_MAX_DIM)
             return sigmix_error_set(err, SIGMIX_EINVAL, "input %s %lld out of range", axes[k],
                                     (long long)s[k]);
+        if (e > sigmix_ox_elem_limit / s[k])
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "input tensor too large");
         e *= s[k];
     }
-    if (e > sigmix_ox_elem_limit)
-        return sigmix_error_set(err, SIGMIX_ENOMEM, "input tensor too large");
     const ox_valueinfo *vi = &m->raw.inputs[m->input_info];
     for (int k = 0; k < 4 && k < vi->ndim; k++)
         if (vi->dims[k] > 0 && vi->dims[k] != s[k])
