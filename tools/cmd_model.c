@@ -272,9 +272,13 @@ int cmd_model_run(int argc, char **argv)
     int64_t shape[4], oshape[4];
     if (parse_shape(o.shape, shape))
         return usage_error("model-run", "bad --shape (want NxCxHxW, e.g. 1x3x176x320):", o.shape);
-    size_t count = (size_t)(shape[0] * shape[1] * shape[2] * shape[3]);
-    if (shape[0] * shape[1] * shape[2] * shape[3] > ((int64_t)1 << 30))
-        return usage_error("model-run", "--shape too large:", o.shape);
+    int64_t total = 1;
+    for (int k = 0; k < 4; k++) {
+        if (total > ((int64_t)1 << 30) / shape[k])
+            return usage_error("model-run", "--shape too large:", o.shape);
+        total *= shape[k];
+    }
+    size_t count = (size_t)total;
     sigmix_error e = { 0, "" };
     sigmix_onnx_settings s;
     sigmix_onnx_default_settings(&s);

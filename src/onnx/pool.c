@@ -2,7 +2,9 @@
  * A small fork-join thread pool, one per run: the calling thread works as
  * thread 0 and T-1 workers wait on a condition variable between kernels.
  * Tasks are handed out through an atomic counter. Each thread owns a
- * growable scratch buffer (im2col columns, ConvTranspose columns).
+ * growable scratch buffer (im2col columns, ConvTranspose columns). Waits
+ * spin briefly before sleeping: a run makes ~20 fork-joins, and a futex
+ * wake-up on a virtual machine can cost as much as a small kernel.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,8 +19,9 @@ struct ox_pool {
     pthread_cond_t  start, done;
     void          (*fn)(void *, int, int);
     void           *ctx;
-    int             ntasks, active, quit, inited;
-    unsigned        gen;
+    int             ntasks, inited;
+    atomic_int      active, quit;
+    atomic_uint     gen;
     atomic_int      next;
     float         **scratch;
     size_t         *cap;
@@ -40,6 +43,8 @@ static void drain(ox_pool *p, int id)
     }
 }
 
+#define SPIN 20000 /* polls before sleeping, a few tens of microseconds */
+
 static void *worker(void *arg)
 {
     ox_pool *p = ((worker_arg *)arg)->p;
@@ -47,20 +52,23 @@ static void *worker(void *arg)
     free(arg);
     unsigned seen = 0;
     for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (p->gen == seen && !p->quit)
-            pthread_cond_wait(&p->start, &p->mu);
-        if (p->quit) {
+        for (int i = 0; i < SPIN && atomic_load(&p->gen) == seen && !atomic_load(&p->quit); i++)
+            ;
+        if (atomic_load(&p->gen) == seen) {
+            pthread_mutex_lock(&p->mu);
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit))
+                pthread_cond_wait(&p->start, &p->mu);
             pthread_mutex_unlock(&p->mu);
-            return NULL;
         }
-        seen = p->gen;
-        pthread_mutex_unlock(&p->mu);
+        if (atomic_load(&p->quit))
+            return NULL;
+        seen = atomic_load(&p->gen);
         drain(p, id);
-        pthread_mutex_lock(&p->mu);
-        if (--p->active == 0)
+        if (atomic_fetch_sub(&p->active, 1) == 1) {
+            pthread_mutex_lock(&p->mu); /* the caller checks active under the lock */
             pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
 }
 
@@ -104,7 +112,7 @@ void sigmix_ox_pool_free(ox_pool *p)
         return;
     if (p->inited) {
         pthread_mutex_lock(&p->mu);
-        p->quit = 1;
+        atomic_store(&p->quit, 1);
         pthread_cond_broadcast(&p->start);
         pthread_mutex_unlock(&p->mu);
         for (int k = 1; k < p->n; k++)
@@ -164,18 +172,22 @@ void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int
             fn(ctx, t, 0);
         return;
     }
-    pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->ctx = ctx;
     p->ntasks = ntasks;
     atomic_store(&p->next, 0);
-    p->active = p->n - 1;
-    p->gen++;
+    atomic_store(&p->active, p->n - 1);
+    pthread_mutex_lock(&p->mu);
+    atomic_fetch_add(&p->gen, 1); /* publishes fn/ctx/ntasks to spinning workers */
     pthread_cond_broadcast(&p->start);
     pthread_mutex_unlock(&p->mu);
     drain(p, 0);
-    pthread_mutex_lock(&p->mu);
-    while (p->active > 0)
-        pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < SPIN && atomic_load(&p->active) > 0; i++)
+        ;
+    if (atomic_load(&p->active) > 0) {
+        pthread_mutex_lock(&p->mu);
+        while (atomic_load(&p->active) > 0)
+            pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
 }

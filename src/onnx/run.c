@@ -153,6 +153,8 @@ static int reshape_shape(run_ctx *c, const ox_node *n, const ox_shape *s, ox_sha
         } else if (v < 0) {
             return node_fail(c, n, SIGMIX_EMODEL, "negative shape entry");
         }
+        if (v && known > sigmix_ox_elem_limit / v)
+            return node_fail(c, n, SIGMIX_ENOMEM, "output tensor too large");
         o->d[i] = v;
         known *= v;
     }
@@ -184,6 +186,74 @@ static int squeeze_shape(run_ctx *c, const ox_node *n, const ox_shape *s, ox_sha
         else if (!(mark[i] || (!n->allowzero && s->d[i] == 1)))
             o->d[o->ndim++] = s->d[i];
     }
+    return 0;
+}
+
+/* Large element-wise passes and copies are split into pieces across the pool. */
+#define PIECE ((int64_t)1 << 15)
+
+typedef struct piece_job {
+    const ox_node *n;
+    const float  **src;  /* per chunk (copy) or the single input (unary) */
+    float         *dst;
+    const int64_t *start, *len; /* per chunk: destination offset and length */
+    int64_t        count;
+} piece_job;
+
+static void copy_piece(void *ctx, int t, int thread)
+{
+    const piece_job *j = ctx;
+    (void)thread;
+    /* piece t: find its chunk by walking the cumulative piece counts */
+    int64_t first = 0;
+    for (int k = 0;; k++) {
+        int64_t np = (j->len[k] + PIECE - 1) / PIECE;
+        if (t < first + np) {
+            int64_t off = (t - first) * PIECE, n = j->len[k] - off < PIECE ? j->len[k] - off : PIECE;
+            memcpy(j->dst + j->start[k] + off, j->src[k] + off, (size_t)n * sizeof(float));
+            return;
+        }
+        first += np;
+    }
+}
+
+static void unary_piece(void *ctx, int t, int thread)
+{
+    const piece_job *j = ctx;
+    int64_t off = (int64_t)t * PIECE, n = j->count - off < PIECE ? j->count - off : PIECE;
+    (void)thread;
+    sigmix_ox_unary(j->n, j->src[0] + off, j->dst + off, (size_t)n);
+}
+
+static void unary_op(run_ctx *c, const ox_node *n, const float *x, float *y, int64_t count)
+{
+    piece_job j = { n, &x, y, NULL, NULL, count };
+    sigmix_ox_parallel(c->pool, unary_piece, &j, (int)((count + PIECE - 1) / PIECE));
+}
+
+/* Batch-1 style concat (one slab per input): copy the slabs in parallel pieces. */
+static int concat_flat(run_ctx *c, const ox_node *n, const rt_tensor **in, rt_tensor *y,
+                       int64_t inner, int axis)
+{
+    const float **src = malloc(sizeof(*src) * (size_t)n->nin);
+    int64_t *start = malloc(sizeof(int64_t) * 2 * (size_t)n->nin), *len = start + n->nin;
+    if (!src || !start) {
+        free(src);
+        free(start);
+        return node_fail(c, n, SIGMIX_ENOMEM, "out of memory");
+    }
+    int64_t off = 0, pieces = 0;
+    for (int k = 0; k < n->nin; k++) {
+        src[k] = in[k]->data;
+        start[k] = off;
+        len[k] = in[k]->s.d[axis] * inner;
+        off += len[k];
+        pieces += (len[k] + PIECE - 1) / PIECE;
+    }
+    piece_job j = { n, src, y->buf, start, len, 0 };
+    sigmix_ox_parallel(c->pool, copy_piece, &j, (int)pieces);
+    free(src);
+    free(start);
     return 0;
 }
 
@@ -239,7 +309,7 @@ static int misc_op(run_ctx *c, const ox_node *n, const rt_tensor **in, rt_tensor
         return 0;
     default: /* unary element-wise and pure reshapes */
         if (phase == 1) {
-            sigmix_ox_unary(n, in[0]->data, y->buf, (size_t)elems(s));
+            unary_op(c, n, in[0]->data, y->buf, elems(s));
             return 0;
         }
         if (n->op == OP_RESHAPE)
@@ -271,6 +341,8 @@ static int concat_op(run_ctx *c, const ox_node *n, const rt_tensor **in, rt_tens
             outer *= y->s.d[i];
         for (int i = axis + 1; i < y->s.ndim; i++)
             inner *= y->s.d[i];
+        if (outer == 1)
+            return concat_flat(c, n, in, y, inner, axis);
         for (int k = 0; k < n->nin; k++) {
             int64_t chunk = in[k]->s.d[axis] * inner;
             for (int64_t o = 0; o < outer; o++)
@@ -473,10 +545,10 @@ static int check_input(const sigmix_onnx_model *m, const int64_t s[4], sigmix_er
         if (s[k] < 1 || s[k] > OX_MAX_DIM)
             return sigmix_error_set(err, SIGMIX_EINVAL, "input %s %lld out of range", axes[k],
                                     (long long)s[k]);
+        if (e > sigmix_ox_elem_limit / s[k])
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "input tensor too large");
         e *= s[k];
     }
-    if (e > sigmix_ox_elem_limit)
-        return sigmix_error_set(err, SIGMIX_ENOMEM, "input tensor too large");
     const ox_valueinfo *vi = &m->raw.inputs[m->input_info];
     for (int k = 0; k < 4 && k < vi->ndim; k++)
         if (vi->dims[k] > 0 && vi->dims[k] != s[k])

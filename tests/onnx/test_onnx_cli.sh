@@ -78,6 +78,8 @@ expect_err "input channel is 2, the model expects 1" \
     "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x2x5x7 --output "$T/o.f32"
 expect_err "bad --shape" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x3x7 \
     --output "$T/o.f32"
+expect_err "--shape too large" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
+    --shape 16777216x16777216x16777216x16777216 --output "$T/o.f32"
 expect_err "bad --threads" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
     --shape 1x1x7x10 --output "$T/o.f32" --threads -1
 expect_err "needs MODEL.onnx, --input, --shape and --output" "$BIN" model-run "$T/affine.onnx"

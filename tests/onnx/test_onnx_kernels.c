@@ -132,6 +132,8 @@ static const conv_case wino_cases[] = {
     { 16, 5, 1, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 14, 7, 0, 0, 0 },   /* asymmetric pads */
     { 12, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 45, 37, 1, 0, 0 }, /* many tiles */
     { 8, 3, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 3, 4, 0, 0, 0 },     /* one output row */
+    { 9, 4, 1, 3, 3, 1, 1, 1, 1, 3, 5, 2, 3, 4, 5, 1, 0, 0 },     /* pads wider than the input */
+    { 8, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 37, 0, 0, 0 },    /* long rows: SSE2 paths */
 };
 
 static void test_winograd_vs_ref(void **state)

@@ -276,6 +276,10 @@ static void test_threads_agree_and_info(void **state)
         assert_true(fabsf(y1[k] - y2[k]) <= 1e-6f);
     free(y1);
     free(y2);
+    /* absurd shapes are refused before any allocation */
+    assert_int_equal(mu_run(&b, 1, 1, x, (int64_t[]){ 1 << 24, 1, 1 << 24, 1 << 24 }, &y1, o1, &e),
+                     SIGMIX_ENOMEM);
+    assert_non_null(strstr(e.message, "input tensor too large"));
     /* wrong channel count against a fixed input dim */
     assert_int_equal(mu_run(&b, 1, 1, x, (int64_t[]){ 1, 2, 8, 8 }, &y1, o1, &e), SIGMIX_EINVAL);
     assert_non_null(strstr(e.message, "input channel is 2, the model expects 1"));
