@@ -6,7 +6,7 @@
 set -u
 build=${1:-build}
 BENCH="$build/bench/saliency/sal_bench"
-SIGMIX="$build/tools/sigmix"
+SIGMIX="$build/sigmix"
 [ -x "$SIGMIX" ] || SIGMIX="$build/sigmix"
 N=${SAL_BENCH_REPS:-3}
 [ -x "$BENCH" ] && [ -x "$SIGMIX" ] || { echo "saliency bench: build first"; exit 0; }

@@ -1,17 +1,318 @@
-/* Placeholder: implemented by the ONNX work. */
+/*
+ * sigmix model-info / model-run (owned by the onnx work): describe an ONNX
+ * model, or run it on a raw little-endian float32 NCHW tensor.
+ */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sigmix/onnx.h"
+#include "util/atomic.h"
 #include "cmd.h"
+
+static int fail(const char *path, const sigmix_error *e)
+{
+    fprintf(stderr, "sigmix: %s: %s\n", path, e->message[0] ? e->message : sigmix_strerror(e->code));
+    return 2;
+}
+
+static int usage_error(const char *cmd, const char *msg, const char *arg)
+{
+    fprintf(stderr, "sigmix: %s: %s%s%s (try 'sigmix %s --help')\n", cmd, msg, arg ? " " : "",
+            arg ? arg : "", cmd);
+    return 2;
+}
+
+static const char *type_name(int t)
+{
+    switch (t) {
+    case 1: return "float32";
+    case 6: return "int32";
+    case 7: return "int64";
+    case 0: return "unknown";
+    default: return "other";
+    }
+}
+
+static void print_io(const sigmix_onnx_io *io)
+{
+    printf("  %s  %s  ", io->name, type_name(io->elem_type));
+    if (io->ndim < 0) {
+        printf("[?]\n");
+        return;
+    }
+    printf("[");
+    for (int k = 0; k < io->ndim; k++) {
+        if (k)
+            printf(", ");
+        if (io->dim_names[k])
+            printf("%s", io->dim_names[k]);
+        else if (io->dims[k] >= 0)
+            printf("%lld", (long long)io->dims[k]);
+        else
+            printf("?");
+    }
+    printf("]\n");
+}
 
 int cmd_model_info(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "sigmix: model-info: not implemented yet\n");
-    return 2;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("Usage: sigmix model-info MODEL.onnx\n\n"
+                   "Print the model's inputs, outputs, operators (with counts), weight count\n"
+                   "and the padding multiple (H and W are padded up to it by model-run and\n"
+                   "saliency). Fails, naming the node, if the model uses anything sigmix\n"
+                   "cannot run.\n");
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("model-info", "unknown option", argv[i]);
+        if (path)
+            return usage_error("model-info", "more than one model given", NULL);
+        path = argv[i];
+    }
+    if (!path)
+        return usage_error("model-info", "missing MODEL.onnx", NULL);
+    sigmix_onnx_model *m;
+    sigmix_error e = { 0, "" };
+    if (sigmix_onnx_load(path, NULL, &m, &e))
+        return fail(path, &e);
+    int64_t ir;
+    int opset = sigmix_onnx_opset(m, &ir);
+    printf("model: %s\nir_version: %lld\nopset: %d\ninputs:\n", path, (long long)ir, opset);
+    sigmix_onnx_io io;
+    for (int k = 0; sigmix_onnx_io_info(m, 0, k, &io) == 0; k++)
+        print_io(&io);
+    printf("outputs:\n");
+    for (int k = 0; sigmix_onnx_io_info(m, 1, k, &io) == 0; k++)
+        print_io(&io);
+    printf("operators:\n");
+    const char *op;
+    int count;
+    for (int k = 0; sigmix_onnx_op_info(m, k, &op, &count) == 0; k++)
+        printf("  %s  %d\n", op, count);
+    printf("weights: %zu\npad multiple: %d\n", sigmix_onnx_weight_count(m),
+           sigmix_onnx_pad_multiple(m));
+    sigmix_onnx_free(&m);
+    return 0;
+}
+
+/* ---- model-run ---- */
+
+typedef struct run_opts {
+    const char *model, *input, *output, *shape;
+    long        repeat;
+    int         threads, pad;
+} run_opts;
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_shape(const char *s, int64_t shape[4])
+{
+    for (int k = 0; k < 4; k++) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || end == s || v < 1 || v > (1 << 24) || *end != (k < 3 ? 'x' : '\0'))
+            return -1;
+        shape[k] = v;
+        s = end + 1;
+    }
+    return 0;
+}
+
+static int parse_run_args(int argc, char **argv, run_opts *o)
+{
+    *o = (run_opts){ NULL, NULL, NULL, NULL, 0, 0, 1 };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        long v;
+        int has_val = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("Usage: sigmix model-run MODEL.onnx --input IN.f32 --shape 1x3xHxW "
+                   "--output OUT.f32\n"
+                   "                        [--repeat N] [--threads T] [--no-pad]\n\n"
+                   "Run the model on a raw little-endian float32 NCHW tensor and write the\n"
+                   "raw float32 output (atomically).\n\n"
+                   "  --repeat N    run N times and print 'median X.XX ms per run'\n"
+                   "  --threads T   worker threads (0 = all cores, the default)\n"
+                   "  --no-pad      fail on sizes that are not a multiple of the model's\n"
+                   "                down-sampling instead of padding and cropping\n");
+            return 1;
+        }
+        if (!strcmp(a, "--no-pad")) {
+            o->pad = 0;
+        } else if (!strcmp(a, "--input") && has_val) {
+            o->input = argv[++i];
+        } else if (!strcmp(a, "--output") && has_val) {
+            o->output = argv[++i];
+        } else if (!strcmp(a, "--shape") && has_val) {
+            o->shape = argv[++i];
+        } else if (!strcmp(a, "--repeat") && has_val) {
+            if (parse_long(argv[++i], 1, 100000, &v))
+                return usage_error("model-run", "bad --repeat value", argv[i]);
+            o->repeat = v;
+        } else if (!strcmp(a, "--threads") && has_val) {
+            if (parse_long(argv[++i], 0, 64, &v))
+                return usage_error("model-run", "bad --threads value", argv[i]);
+            o->threads = (int)v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("model-run", has_val || !strncmp(a, "--", 2) ?
+                               "unknown option or missing value:" : "unknown option", a);
+        } else if (o->model) {
+            return usage_error("model-run", "more than one model given", NULL);
+        } else {
+            o->model = a;
+        }
+    }
+    if (!o->model || !o->input || !o->output || !o->shape)
+        return usage_error("model-run", "needs MODEL.onnx, --input, --shape and --output", NULL);
+    return 0;
+}
+
+static float *read_tensor(const char *path, size_t count, sigmix_error *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(e->message, sizeof e->message, "cannot open input (%s)", strerror(errno));
+        return NULL;
+    }
+    float *buf = malloc(count * sizeof(float) + 1);
+    unsigned char tmp[4096];
+    size_t have = 0, n;
+    while (buf && (n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        if (have + n > count * 4) {
+            snprintf(e->message, sizeof e->message,
+                     "input holds more than the %zu float32 values its shape needs", count);
+            free(buf);
+            fclose(f);
+            return NULL;
+        }
+        memcpy((unsigned char *)buf + have, tmp, n);
+        have += n;
+    }
+    fclose(f);
+    if (!buf) {
+        snprintf(e->message, sizeof e->message, "out of memory");
+        return NULL;
+    }
+    if (have != count * 4) {
+        snprintf(e->message, sizeof e->message,
+                 "input holds %zu bytes, its shape needs %zu float32 values (%zu bytes)", have,
+                 count, count * 4);
+        free(buf);
+        return NULL;
+    }
+    for (size_t k = 0; k < count; k++) { /* little-endian on any host */
+        const unsigned char *p = (const unsigned char *)&buf[k];
+        uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                     (uint32_t)p[3] << 24;
+        memcpy(&buf[k], &u, 4);
+    }
+    return buf;
+}
+
+static int write_tensor(const char *path, const float *y, size_t count, sigmix_error *e)
+{
+    sigmix_atomic a;
+    if (sigmix_atomic_open(&a, path, 0, e))
+        return -1;
+    unsigned char tmp[4096];
+    size_t fill = 0;
+    for (size_t k = 0; k < count; k++) {
+        uint32_t u;
+        memcpy(&u, &y[k], 4);
+        for (int b = 0; b < 4; b++)
+            tmp[fill++] = (unsigned char)(u >> (8 * b));
+        if (fill == sizeof tmp || k + 1 == count) {
+            if (fwrite(tmp, 1, fill, a.f) != fill) {
+                sigmix_atomic_abort(&a);
+                snprintf(e->message, sizeof e->message, "cannot write output");
+                return -1;
+            }
+            fill = 0;
+        }
+    }
+    return sigmix_atomic_commit(&a, e);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 int cmd_model_run(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "sigmix: model-run: not implemented yet\n");
-    return 2;
+    run_opts o;
+    int rc = parse_run_args(argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    int64_t shape[4], oshape[4];
+    if (parse_shape(o.shape, shape))
+        return usage_error("model-run", "bad --shape (want NxCxHxW, e.g. 1x3x176x320):", o.shape);
+    size_t count = (size_t)(shape[0] * shape[1] * shape[2] * shape[3]);
+    if (shape[0] * shape[1] * shape[2] * shape[3] > ((int64_t)1 << 30))
+        return usage_error("model-run", "--shape too large:", o.shape);
+    sigmix_error e = { 0, "" };
+    sigmix_onnx_settings s;
+    sigmix_onnx_default_settings(&s);
+    s.threads = o.threads;
+    s.pad = o.pad;
+    sigmix_onnx_model *m;
+    if (sigmix_onnx_load(o.model, &s, &m, &e))
+        return fail(o.model, &e);
+    float *x = read_tensor(o.input, count, &e), *y = NULL;
+    if (!x) {
+        sigmix_onnx_free(&m);
+        return fail(o.input, &e);
+    }
+    long runs = o.repeat > 0 ? o.repeat : 1;
+    double *ms = malloc(sizeof(double) * (size_t)runs);
+    rc = ms ? 0 : -1;
+    for (long r = 0; r < runs && !rc; r++) {
+        free(y);
+        y = NULL;
+        double t0 = now_ms();
+        rc = sigmix_onnx_run(m, x, shape, &y, oshape, &e);
+        ms[r] = now_ms() - t0;
+    }
+    if (rc) {
+        rc = fail(o.model, &e);
+    } else {
+        size_t n = (size_t)(oshape[0] * oshape[1] * oshape[2] * oshape[3]);
+        if (write_tensor(o.output, y, n, &e)) {
+            rc = fail(o.output, &e);
+        } else if (o.repeat > 0) {
+            qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
+            double med = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+            printf("median %.2f ms per run\n", med);
+        }
+    }
+    free(ms);
+    free(x);
+    free(y);
+    sigmix_onnx_free(&m);
+    return rc;
 }

@@ -94,6 +94,14 @@ SIGMIX_API long sigmix_table_find(const sigmix_table *t, const char *name);
 SIGMIX_API int sigmix_table_resize(sigmix_table *t, size_t rows);
 
 /**
+ * Make room for `rows` rows without changing the row count. The capacity
+ * becomes exactly `rows` (no doubling slack), so a reader that knows the
+ * final size touches no more memory than the table needs. Returns 0 or
+ * SIGMIX_ENOMEM.
+ */
+SIGMIX_API int sigmix_table_reserve(sigmix_table *t, size_t rows);
+
+/**
  * Append a column of `kind` with every row null. The name is copied.
  * Fails with SIGMIX_EINVAL if a column of that name exists.
  * On success *index (if non-NULL) receives the new column's index.
@@ -120,6 +128,15 @@ SIGMIX_API void sigmix_table_set_bool(sigmix_table *t, size_t col, size_t row, i
 /** Copies the bytes into the arena. Returns 0 or SIGMIX_ENOMEM. */
 SIGMIX_API int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
                                        const char *s, size_t len);
+
+/**
+ * New table *out holding columns cols[0..ncols) of src (indices, in that
+ * order; names, kinds, flags and values copied) and its first
+ * min(rows, sigmix_table_rows(src)) rows. Returns 0, SIGMIX_EINVAL (bad or
+ * repeated index) or SIGMIX_ENOMEM; *out is NULL on failure.
+ */
+SIGMIX_API int sigmix_table_select(const sigmix_table *src, const size_t *cols,
+                                   size_t ncols, size_t rows, sigmix_table **out);
 
 /* ---- reading and writing tables ------------------------------------- */
 

@@ -158,6 +158,17 @@ int sigmix_table_resize(sigmix_table *t, size_t rows)
     return 0;
 }
 
+int sigmix_table_reserve(sigmix_table *t, size_t rows)
+{
+    if (rows <= t->cap)
+        return 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (alloc_arrays(&t->cols[i], t->cap, rows))
+            return SIGMIX_ENOMEM;
+    t->cap = rows;
+    return 0;
+}
+
 int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
                             size_t *index)
 {

@@ -1,0 +1,513 @@
+/*
+ * The audit of one table: target, numeric/signal columns, family
+ * membership and health, column statistics, target correlations, redundant
+ * pairs and complementary intersections. Everything lands in the result's
+ * arena so the table can be freed right after.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "audit/audit_internal.h"
+#include "stats/stats.h"
+#include "util/error.h"
+
+typedef struct work {
+    const sigmix_audit  *a;
+    const sigmix_table  *t;
+    sigmix_audit_result *res;
+    sigmix_arena        *ar;
+    size_t               rows, ncols, nfam;
+    long                 target;     /* column index or -1 */
+    size_t              *sig;        /* signal column indices, table order */
+    size_t               nsig;
+    unsigned char       *match;      /* ncols x nfam */
+    const char         **primary;    /* per column: primary family key */
+    sigmix_colstats     *st;         /* per signal column */
+    double              *target_abs; /* per signal column: |r| with target, NaN if none */
+} work;
+
+static void *alloc(work *w, size_t n, size_t size)
+{
+    if (n && size > SIZE_MAX / n)
+        return NULL;
+    size_t bytes = n * size;
+    void *p = sigmix_arena_alloc(w->ar, bytes ? bytes : 1);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static const char *colname(const work *w, size_t i)
+{
+    return w->res->columns.v[i];
+}
+
+static int lower_eq(const char *a, const char *b)
+{
+    return !strcasecmp(a, b); /* ASCII case folding, as column names are */
+}
+
+static int is_candidate(const char *name)
+{
+    for (const char *const *c = sigmix_audit_target_candidates(); *c; c++)
+        if (lower_eq(name, *c))
+            return 1;
+    return 0;
+}
+
+/* Edit distance on lower-cased names, bounded to 128 bytes each. */
+static size_t distance(const char *x, const char *y)
+{
+    size_t n = strlen(x), m = strlen(y), row[129];
+    n = n > 128 ? 128 : n;
+    m = m > 128 ? 128 : m;
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t cost = tolower((unsigned char)x[i - 1]) != tolower((unsigned char)y[j - 1]);
+            size_t best = diag + cost;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+static void warn_target(const work *w, const char *want)
+{
+    const sigmix_audit_settings *s = &w->a->s;
+    if (!s->warn)
+        return;
+    size_t best[3] = { 0 }, dist[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX }, nb = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        size_t d = distance(want, colname(w, i));
+        for (size_t k = 0; k < 3; k++) {
+            if (d < dist[k]) { /* insert, keeping table order among equals */
+                for (size_t m = 2; m > k; m--) {
+                    dist[m] = dist[m - 1];
+                    best[m] = best[m - 1];
+                }
+                dist[k] = d;
+                best[k] = i;
+                nb += nb < 3;
+                break;
+            }
+        }
+    }
+    char msg[1024];
+    int len = snprintf(msg, sizeof msg, "%s: target column '%s' not found", w->res->label, want);
+    for (size_t k = 0; k < nb && len > 0 && (size_t)len < sizeof msg; k++)
+        len += snprintf(msg + len, sizeof msg - (size_t)len, "%s'%s'", k ? ", " : " (closest: ",
+                        colname(w, best[k]));
+    if (nb && len > 0 && (size_t)len < sizeof msg)
+        snprintf(msg + len, sizeof msg - (size_t)len, ")");
+    if (len > 0 && (size_t)len < sizeof msg)
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; continuing without a target");
+    s->warn(s->warn_cookie, msg);
+}
+
+static void find_target(work *w)
+{
+    w->target = -1;
+    const char *want = w->a->s.target;
+    if (want) {
+        w->target = sigmix_table_find(w->t, want);
+        if (w->target < 0)
+            warn_target(w, want);
+    } else {
+        /* First candidate present; among names equal ignoring case, the last
+         * column wins (the reference tool keys a dict by lower-case name). */
+        for (const char *const *c = sigmix_audit_target_candidates(); *c && w->target < 0; c++)
+            for (size_t i = 0; i < w->ncols; i++)
+                if (lower_eq(colname(w, i), *c))
+                    w->target = (long)i;
+    }
+    w->res->target = w->target >= 0 ? colname(w, (size_t)w->target) : NULL;
+}
+
+static int classify(work *w)
+{
+    const char **num = alloc(w, w->ncols, sizeof *num), **sigv = alloc(w, w->ncols, sizeof *sigv);
+    w->sig = alloc(w, w->ncols, sizeof *w->sig);
+    if (!num || !sigv || !w->sig)
+        return SIGMIX_ENOMEM;
+    size_t nn = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        const sigmix_column *c = sigmix_table_col(w->t, i);
+        if (!sigmix_kind_is_numeric(c->kind))
+            continue;
+        const char *name = colname(w, i);
+        num[nn++] = name;
+        if (w->target >= 0 && ((size_t)w->target == i || is_candidate(name)))
+            continue;
+        if (w->a->metadata_ok && regexec(&w->a->metadata_re, name, 0, NULL, 0) == 0)
+            continue;
+        sigv[w->nsig] = name;
+        w->sig[w->nsig++] = i;
+    }
+    w->res->numeric_columns = (sigmix_audit_names){ num, nn };
+    w->res->signal_columns = (sigmix_audit_names){ sigv, w->nsig };
+    return 0;
+}
+
+static int match_families(work *w)
+{
+    w->match = alloc(w, w->ncols ? w->ncols : 1, w->nfam ? w->nfam : 1);
+    w->primary = alloc(w, w->ncols, sizeof *w->primary);
+    if (!w->match || !w->primary)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < w->ncols; i++) {
+        w->primary[i] = "uncategorized";
+        for (size_t f = w->nfam; f-- > 0;) {
+            if (sigmix_family_matches(&w->a->fams, f, colname(w, i))) {
+                w->match[i * w->nfam + f] = 1;
+                w->primary[i] = w->a->fams.fam[f].key;
+            }
+        }
+    }
+    return 0;
+}
+
+static int column_stats(work *w, double *scratch)
+{
+    sigmix_audit_stat *out = alloc(w, w->nsig, sizeof *out);
+    w->st = alloc(w, w->nsig, sizeof *w->st);
+    if (!out || !w->st)
+        return SIGMIX_ENOMEM;
+    for (size_t k = 0; k < w->nsig; k++) {
+        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
+        sigmix_column_stats(c->f64, w->rows, scratch, &w->st[k]);
+        out[k] = (sigmix_audit_stat){ colname(w, w->sig[k]), w->st[k].finite_ratio,
+                                      w->st[k].mean, w->st[k].std, w->st[k].min, w->st[k].max };
+    }
+    w->res->stats = out;
+    return 0;
+}
+
+static int family_health(work *w)
+{
+    const double minr = w->a->s.min_finite_ratio;
+    sigmix_audit_health *h = alloc(w, w->nfam, sizeof *h);
+    const char **miss = alloc(w, w->nfam, sizeof *miss), **weak = alloc(w, w->nfam, sizeof *weak);
+    long *pos = alloc(w, w->ncols, sizeof *pos);
+    if (!h || !miss || !weak || !pos)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < w->ncols; i++)
+        pos[i] = -1;
+    for (size_t k = 0; k < w->nsig; k++)
+        pos[w->sig[k]] = (long)k;
+    size_t nm = 0, nw = 0;
+    for (size_t f = 0; f < w->nfam; f++) {
+        const char **m = alloc(w, w->ncols, sizeof *m), **nu = alloc(w, w->ncols, sizeof *nu),
+                   **he = alloc(w, w->ncols, sizeof *he);
+        if (!m || !nu || !he)
+            return SIGMIX_ENOMEM;
+        size_t a = 0, b = 0, c = 0;
+        for (size_t i = 0; i < w->ncols; i++) {
+            if (!w->match[i * w->nfam + f])
+                continue;
+            m[a++] = colname(w, i);
+            if (pos[i] < 0)
+                continue;
+            nu[b++] = colname(w, i);
+            const sigmix_colstats *s = &w->st[pos[i]];
+            if (s->finite_ratio >= minr && s->std > SIGMIX_FLAT_STD)
+                he[c++] = colname(w, i);
+        }
+        h[f].key = w->a->fams.fam[f].key;
+        h[f].matched = (sigmix_audit_names){ m, a };
+        h[f].numeric = (sigmix_audit_names){ nu, b };
+        h[f].healthy = (sigmix_audit_names){ he, c };
+        h[f].status = !a ? SIGMIX_FAMILY_MISSING : !c ? SIGMIX_FAMILY_WEAK : SIGMIX_FAMILY_COVERED;
+        if (!a)
+            miss[nm++] = h[f].key;
+        else if (!c)
+            weak[nw++] = h[f].key;
+    }
+    w->res->health = h;
+    w->res->n_health = w->nfam;
+    w->res->missing_families = (sigmix_audit_names){ miss, nm };
+    w->res->weak_families = (sigmix_audit_names){ weak, nw };
+    return 0;
+}
+
+/* Stable order: qsort with the original position as the last key. */
+typedef struct keyed {
+    double key;   /* sort descending; NaN last */
+    size_t ord;
+} keyed;
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    int na = isnan(a->key), nb = isnan(b->key);
+    if (na != nb)
+        return na - nb;
+    if (!na && a->key != b->key)
+        return a->key > b->key ? -1 : 1;
+    return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+/* Reorder n items of `size` bytes by descending keys (stable). */
+static int sort_desc(void *items, size_t n, size_t size, const double *keys)
+{
+    if (n < 2)
+        return 0;
+    keyed *k = malloc(n * sizeof *k);
+    unsigned char *tmp = malloc(n * size);
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        return SIGMIX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){ keys[i], i };
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < n; i++)
+        memcpy(tmp + i * size, (unsigned char *)items + k[i].ord * size, size);
+    memcpy(items, tmp, n * size);
+    free(k);
+    free(tmp);
+    return 0;
+}
+
+/*
+ * Per-column target work (Pearson, ranks, Spearman) is the costliest part of
+ * the statistics and independent per column: workers pull columns from a
+ * shared counter, each with its own scratch.
+ */
+typedef struct tc_job {
+    const work      *w;
+    const double    *ty, *tr;
+    double          *pv, *sv;
+    size_t           next;
+    int              failed;
+    pthread_mutex_t  mu;
+} tc_job;
+
+static void *tc_worker(void *arg)
+{
+    tc_job *j = arg;
+    const work *w = j->w;
+    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
+    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
+    int ok = scratch && cr && rs;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t k = j->next++;
+        if (!ok)
+            j->failed = 1;
+        pthread_mutex_unlock(&j->mu);
+        if (!ok || k >= w->nsig)
+            break;
+        const double *x = sigmix_table_col(w->t, w->sig[k])->f64;
+        j->pv[k] = sigmix_pearson_ref(x, j->ty, w->rows, scratch);
+        sigmix_rank_average(x, w->rows, cr, rs);
+        j->sv[k] = sigmix_pearson_ref(cr, j->tr, w->rows, scratch);
+    }
+    free(scratch);
+    free(cr);
+    sigmix_rank_scratch_free(rs);
+    return NULL;
+}
+
+static int worker_count(const work *w)
+{
+    long n = w->a->s.threads > 0 ? w->a->s.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 16)
+        n = 16;
+    if ((size_t)n > w->nsig)
+        n = w->nsig ? (long)w->nsig : 1;
+    return (int)n;
+}
+
+/* Fill pv/sv for every signal column; returns 0 or SIGMIX_ENOMEM. */
+static int tc_run(const work *w, const double *ty, const double *tr, double *pv, double *sv)
+{
+    tc_job j = { w, ty, tr, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+    pthread_t th[16];
+    int n = worker_count(w), started = 0;
+    while (started < n - 1 && pthread_create(&th[started], NULL, tc_worker, &j) == 0)
+        started++;
+    tc_worker(&j); /* the calling thread works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&j.mu);
+    return j.failed && j.next <= w->nsig ? SIGMIX_ENOMEM : 0;
+}
+
+static int target_correlations(work *w)
+{
+    w->target_abs = alloc(w, w->nsig, sizeof *w->target_abs);
+    if (!w->target_abs)
+        return SIGMIX_ENOMEM;
+    for (size_t k = 0; k < w->nsig; k++)
+        w->target_abs[k] = NAN;
+    if (w->target < 0 || !sigmix_kind_is_numeric(sigmix_table_col(w->t, (size_t)w->target)->kind))
+        return 0;
+    sigmix_audit_corr *out = alloc(w, w->nsig, sizeof *out);
+    double *keys = malloc((w->nsig + 1) * sizeof *keys);
+    double *pv = malloc((w->nsig + 1) * sizeof *pv), *sv = malloc((w->nsig + 1) * sizeof *sv);
+    double *tr = malloc((w->rows + 1) * sizeof *tr);
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
+    int rc = (!out || !keys || !pv || !sv || !tr || !rs) ? SIGMIX_ENOMEM : 0;
+    size_t n = 0;
+    const double *ty = rc ? NULL : sigmix_table_col(w->t, (size_t)w->target)->f64;
+    if (!rc) {
+        sigmix_rank_average(ty, w->rows, tr, rs);
+        rc = tc_run(w, ty, tr, pv, sv);
+    }
+    for (size_t k = 0; !rc && k < w->nsig; k++) {
+        double p = pv[k], s = sv[k];
+        if (isnan(p) && isnan(s))
+            continue;
+        w->target_abs[k] = fabs(p);
+        out[n] = (sigmix_audit_corr){ colname(w, w->sig[k]), w->primary[w->sig[k]], p, s, fabs(p) };
+        keys[n++] = fabs(p);
+    }
+    if (!rc)
+        rc = sort_desc(out, n, sizeof *out, keys);
+    w->res->target_correlations = out;
+    w->res->n_target_correlations = rc ? 0 : n;
+    free(keys);
+    free(pv);
+    free(sv);
+    free(tr);
+    sigmix_rank_scratch_free(rs);
+    return rc;
+}
+
+typedef struct pair_list {
+    sigmix_audit_pair *v;
+    double            *keys;
+    size_t             n, cap;
+} pair_list;
+
+static int pair_push(pair_list *l, const sigmix_audit_pair *p, double key)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        sigmix_audit_pair *v = realloc(l->v, cap * sizeof *v);
+        if (v)
+            l->v = v;
+        double *k = realloc(l->keys, cap * sizeof *k);
+        if (k)
+            l->keys = k;
+        if (!v || !k)
+            return SIGMIX_ENOMEM;
+        l->cap = cap;
+    }
+    l->v[l->n] = *p;
+    l->keys[l->n++] = key;
+    return 0;
+}
+
+/* Sort l, copy it into the arena, free the heap copy. */
+static int pair_finish(work *w, pair_list *l, const sigmix_audit_pair **out, size_t *n)
+{
+    int rc = sort_desc(l->v, l->n, sizeof *l->v, l->keys);
+    sigmix_audit_pair *v = rc ? NULL : alloc(w, l->n, sizeof *v);
+    if (v && l->n)
+        memcpy(v, l->v, l->n * sizeof *v);
+    *out = v;
+    *n = v ? l->n : 0;
+    free(l->v);
+    free(l->keys);
+    return rc ? rc : v ? 0 : SIGMIX_ENOMEM;
+}
+
+static int pairs(work *w)
+{
+    const sigmix_audit_settings *s = &w->a->s;
+    size_t p = w->nsig;
+    pair_list red = { 0 }, inter = { 0 };
+    const double **cols = malloc((p + 1) * sizeof *cols);
+    double *r = p && p <= SIZE_MAX / sizeof(double) / p ? malloc(p * p * sizeof *r) : NULL;
+    int rc = (!cols || (p && !r)) ? SIGMIX_ENOMEM : 0;
+    for (size_t k = 0; !rc && k < p; k++)
+        cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
+    if (!rc && p)
+        rc = sigmix_pearson_matrix(cols, p, w->rows, w->st, r);
+    for (size_t i = 0; !rc && i < p; i++) {
+        for (size_t j = i + 1; !rc && j < p; j++) {
+            double c = r[i * p + j];
+            if (isnan(c))
+                continue;
+            size_t li = w->sig[i], ri = w->sig[j];
+            sigmix_audit_pair pr = { colname(w, li), colname(w, ri), w->primary[li],
+                                     w->primary[ri], c, fabs(c), NAN, NAN };
+            if (pr.abs_pearson >= s->redundancy_threshold)
+                rc = pair_push(&red, &pr, pr.abs_pearson);
+            double lt = w->target_abs[i], rt = w->target_abs[j];
+            if (!rc && strcmp(pr.left_family, pr.right_family) &&
+                pr.abs_pearson <= s->complement_threshold &&
+                lt >= s->min_target_abs_r && rt >= s->min_target_abs_r) {
+                pr.left_target_abs_pearson = lt;
+                pr.right_target_abs_pearson = rt;
+                rc = pair_push(&inter, &pr, lt + rt);
+            }
+        }
+    }
+    free(cols);
+    free(r);
+    int r1 = pair_finish(w, &red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
+    int r2 = pair_finish(w, &inter, &w->res->intersections, &w->res->n_intersections);
+    return rc ? rc : r1 ? r1 : r2;
+}
+
+static int copy_names(work *w)
+{
+    const char **v = alloc(w, w->ncols, sizeof *v);
+    if (!v)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < w->ncols; i++) {
+        const char *name = sigmix_table_col(w->t, i)->name;
+        if (!(v[i] = sigmix_arena_strndup(w->ar, name, strlen(name))))
+            return SIGMIX_ENOMEM;
+    }
+    w->res->columns = (sigmix_audit_names){ v, w->ncols };
+    return 0;
+}
+
+int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_table *r,
+                         sigmix_error *err)
+{
+    work w = { 0 };
+    w.a = a;
+    w.t = t;
+    w.res = &r->res;
+    w.ar = &r->arena;
+    w.rows = sigmix_table_rows(t);
+    w.ncols = sigmix_table_cols(t);
+    w.nfam = a->fams.n;
+    r->res.rows = w.rows;
+    double *scratch = malloc((2 * w.rows + 1) * sizeof *scratch);
+    int rc = scratch ? 0 : SIGMIX_ENOMEM;
+    if (!rc && !(rc = copy_names(&w))) {
+        find_target(&w);
+        if (!(rc = classify(&w)) && !(rc = match_families(&w)) &&
+            !(rc = column_stats(&w, scratch)) && !(rc = family_health(&w)) &&
+            !(rc = target_correlations(&w)))
+            rc = pairs(&w);
+    }
+    free(scratch);
+    if (rc)
+        return sigmix_error_set(err, rc, "out of memory while auditing (%zu rows, %zu columns)",
+                                w.rows, w.ncols);
+    return 0;
+}

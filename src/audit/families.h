@@ -1,0 +1,51 @@
+/*
+ * Signal-family sets: the built-in table (families.c) or one loaded from a
+ * JSON families file (famfile.c), with every pattern compiled once.
+ * Owned by the audit work.
+ */
+#ifndef SIGMIX_AUDIT_FAMILIES_H
+#define SIGMIX_AUDIT_FAMILIES_H
+
+#include <regex.h>
+#include <stddef.h>
+
+#include "sigmix/audit.h"
+#include "util/arena.h"
+
+/* Bounds for families files (a file is rejected beyond them). */
+enum {
+    SIGMIX_FAMFILE_MAX_BYTES    = 1 << 20,
+    SIGMIX_FAMFILE_MAX_FAMILIES = 256,
+    SIGMIX_FAMFILE_MAX_LIST     = 256,  /* patterns or metrics per family */
+    SIGMIX_FAMFILE_MAX_STRING   = 4096,
+    SIGMIX_FAMFILE_MAX_PATTERN  = 256,
+};
+
+typedef struct sigmix_family_set {
+    size_t               n;
+    sigmix_audit_family *fam;    /* n entries; strings static or in arena */
+    regex_t            **re;     /* re[f]: compiled patterns of family f */
+    size_t              *nre;
+    sigmix_arena         arena;
+} sigmix_family_set;
+
+/* Compile the built-ins. */
+int  sigmix_family_set_builtin(sigmix_family_set *s, sigmix_error *err);
+/* Load a families file (replace or extend the built-ins, see audit.h). */
+int  sigmix_family_set_load(sigmix_family_set *s, const char *path, sigmix_error *err);
+/* The same from bytes in memory (used by the loader and the fuzzer). */
+int  sigmix_family_set_parse(sigmix_family_set *s, const char *buf, size_t len,
+                             sigmix_error *err);
+void sigmix_family_set_free(sigmix_family_set *s);
+
+/* Whether column name matches any pattern of family f. */
+int  sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name);
+
+/*
+ * Compile one pattern (POSIX ERE, case-insensitive, search). Rejects
+ * patterns longer than SIGMIX_FAMFILE_MAX_PATTERN and repetition bounds
+ * that would make the compiled automaton explode.
+ */
+int  sigmix_family_compile(regex_t *re, const char *pattern, sigmix_error *err);
+
+#endif

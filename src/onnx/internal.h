@@ -1,0 +1,214 @@
+/*
+ * Internal structures of the ONNX runner (owned by the onnx work).
+ *
+ * parse.c turns the protobuf bytes into an ox_raw (names, attributes,
+ * static tensors); compile.c checks every node against the supported
+ * operator set, resolves static inputs into node parameters, folds
+ * BatchNormalization and Relu into Conv, orders the nodes and packs the
+ * weights; run.c executes the result with the kernels of kernels.c and
+ * eltwise.c. The model is read-only after loading.
+ */
+#ifndef SIGMIX_ONNX_INTERNAL_H
+#define SIGMIX_ONNX_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigmix/onnx.h"
+#include "util/arena.h"
+
+#define OX_MAXDIM 8
+/* Bounds on what one model may declare: far above any saliency network. */
+#define OX_MAX_ELEMS ((int64_t)1 << 31) /* per tensor */
+#define OX_MAX_DIM   ((int64_t)1 << 24) /* per dimension */
+#define OX_CACHE     96                 /* buffers kept between runs */
+
+/* Elements allowed per activation at run time (OX_MAX_ELEMS); the fuzz
+ * harness lowers it so hostile shapes fail instead of exhausting memory. */
+extern int64_t sigmix_ox_elem_limit;
+
+enum { ONNX_FLOAT = 1, ONNX_INT32 = 6, ONNX_INT64 = 7 };
+enum {
+    ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5,
+    ATTR_FLOATS = 6, ATTR_INTS = 7, ATTR_STRINGS = 8
+};
+
+/* A static tensor: initializer or Constant value (float or int64). */
+typedef struct ox_tensor {
+    const char *name;
+    int         dtype;   /* ONNX_FLOAT or ONNX_INT64 (int32 widened) */
+    int         ndim;
+    int64_t     dims[OX_MAXDIM];
+    size_t      n;
+    float      *f;
+    int64_t    *i;
+} ox_tensor;
+
+typedef struct ox_attr {
+    const char *name;
+    int         type;
+    float       f;
+    int64_t     i;
+    const char *s;
+    float      *floats;
+    size_t      nfloats;
+    int64_t    *ints;
+    size_t      nints;
+    ox_tensor  *t;
+} ox_attr;
+
+typedef struct ox_rawnode {
+    const char  *name, *op_type, *domain;
+    const char **in, **out;
+    int          nin, nout, nattr;
+    ox_attr     *attrs;
+} ox_rawnode;
+
+typedef struct ox_valueinfo {
+    const char *name;
+    int         elem_type;
+    int         ndim; /* -1: shape not given */
+    int64_t     dims[OX_MAXDIM];       /* -1 where symbolic or unknown */
+    const char *dim_names[OX_MAXDIM];  /* symbolic name or NULL */
+} ox_valueinfo;
+
+typedef struct ox_raw {
+    int64_t       ir_version, opset;
+    const char   *producer;
+    ox_rawnode   *nodes;
+    ox_tensor    *inits;
+    ox_valueinfo *inputs, *outputs;
+    size_t        nnodes, ninits, ninputs, noutputs;
+} ox_raw;
+
+/** Parse ModelProto bytes; strings and arrays live in arena. */
+int sigmix_ox_parse(const void *data, size_t size, sigmix_arena *arena, ox_raw *raw,
+                    sigmix_error *err);
+
+/* ---- compiled graph ---- */
+
+typedef enum ox_op {
+    OP_CONV, OP_CONVT, OP_RELU, OP_LEAKY, OP_SIGMOID, OP_CLIP,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
+    OP_MAXPOOL, OP_AVGPOOL, OP_GAP, OP_CONCAT, OP_RESIZE, OP_BN,
+    OP_IDENTITY, OP_RESHAPE, OP_FLATTEN, OP_TRANSPOSE, OP_SQUEEZE, OP_UNSQUEEZE,
+    OP_CONSTANT
+} ox_op;
+
+enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
+enum { ACT_NONE, ACT_RELU };
+enum { RS_NEAREST, RS_LINEAR };
+enum { CT_HALF_PIXEL, CT_PYTORCH_HALF_PIXEL, CT_ALIGN_CORNERS, CT_ASYMMETRIC };
+enum { NM_ROUND_PREFER_FLOOR, NM_ROUND_PREFER_CEIL, NM_FLOOR, NM_CEIL, NM_SIMPLE };
+
+/* 2-D window parameters shared by Conv, ConvTranspose and the pools. */
+typedef struct ox_win {
+    int k[2], s[2], d[2];
+    int pad[4];      /* top, left, bottom, right */
+    int auto_pad;
+    int out_pad[2];  /* ConvTranspose */
+    int ceil_mode, count_include_pad;
+} ox_win;
+
+typedef struct ox_node {
+    ox_op       op;
+    const char *name, *op_type;
+    int         nin;
+    int        *in;   /* value ids; -1 for an omitted optional input */
+    int         out;  /* value id */
+    ox_win      win;
+    int         group, act;
+    int         cin, cout;  /* Conv/ConvT channels */
+    float      *w, *b;      /* packed weights and bias (Conv, ConvT, BN scale/shift) */
+    float      *wino;       /* Winograd-transformed weights [16][cout][cin], or NULL */
+    float       alpha, lo, hi;
+    int         axis;
+    int64_t     shape[OX_MAXDIM];
+    int         nshape, allowzero;
+    int         perm[OX_MAXDIM];
+    int         nperm;
+    int         rs_mode, rs_ctm, rs_nearest, rs_has_sizes;
+    float       rs_scales[4];
+    int64_t     rs_sizes[4];
+} ox_node;
+
+typedef struct ox_value {
+    const char      *name;
+    const ox_tensor *konst;     /* static data, or NULL */
+    int              last_use;  /* index in order of the last reader */
+    int              is_output;
+} ox_value;
+
+struct sigmix_onnx_model {
+    sigmix_arena         arena;
+    sigmix_onnx_settings settings;
+    ox_raw               raw;
+    ox_value            *values;
+    int                  nvalues;
+    ox_node             *nodes;  /* in execution order */
+    int                  nnodes;
+    int                  input, output;  /* value ids */
+    int                  input_info, output_info; /* index in raw.inputs / raw.outputs */
+    int                  pad_multiple;
+    size_t               weight_count;
+    const char         **op_names;  /* distinct op types of the file ... */
+    int                 *op_counts; /* ... and how often each occurs */
+    int                  nops;
+    /* Buffers kept between runs so frame after frame reuses warm memory
+     * instead of faulting in fresh pages; guarded by cache_mu because runs
+     * may be concurrent. Released by sigmix_onnx_free. */
+    pthread_mutex_t      cache_mu;
+    int                  cache_init, ncache;
+    float               *cache[OX_CACHE];
+    size_t               cache_cap[OX_CACHE];
+};
+
+/** Build the executable graph from m->raw. */
+int sigmix_ox_compile(sigmix_onnx_model *m, sigmix_error *err);
+
+/* ---- kernels (kernels.c, eltwise.c) ---- */
+
+typedef struct ox_shape {
+    int     ndim;
+    int64_t d[OX_MAXDIM];
+} ox_shape;
+
+typedef struct ox_pool ox_pool;
+/** Run fn(ctx, task, thread) for task in [0, ntasks) on the pool's threads. */
+void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int ntasks);
+int  sigmix_ox_pool_threads(const ox_pool *p);
+/** Hand a buffer to / take it back from thread k's scratch slot. */
+void sigmix_ox_pool_give(ox_pool *p, int thread, float *buf, size_t cap);
+float *sigmix_ox_pool_take(ox_pool *p, int thread, size_t *cap);
+/** Per-thread scratch of at least n floats (NULL on OOM, also flagged for run.c). */
+float *sigmix_ox_scratch(ox_pool *p, int thread, size_t n);
+
+/* Output size of a 2-D window along one axis; pads resolved for auto_pad. */
+int sigmix_ox_win_out(const ox_win *w, int axis, int64_t in, int transposed, int64_t *out,
+                      int *pb, int *pe);
+
+typedef struct ox_conv_args {
+    const ox_node *n;
+    const float   *x;
+    float         *y;
+    int64_t        h, w, oh, ow;
+    int            pt, pl, pb, pr;   /* resolved pads */
+} ox_conv_args;
+
+void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a);
+/* Winograd F(2x2,3x3) for 3x3 stride-1 undilated single-group Conv (winograd.c). */
+int  sigmix_ox_wino_ok(const ox_node *n);
+void sigmix_ox_wino_pack(const ox_node *n, float *u); /* u: 16 * cout * cin floats */
+void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a);
+void sigmix_ox_conv_ref(const ox_conv_args *a);
+void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a);
+void sigmix_ox_convt_ref(const ox_conv_args *a);
+void sigmix_ox_pool2d(ox_pool *p, const ox_conv_args *a, int64_t channels, int is_max);
+void sigmix_ox_resize(ox_pool *p, const ox_node *n, const float *x, float *y,
+                      int64_t nc, int64_t h, int64_t w, int64_t oh, int64_t ow);
+/** Pack a ConvTranspose weight [I, O/g, kh, kw] as per-group [(O/g)*kh*kw, I/g] into out. */
+void sigmix_ox_pack_convt(const float *w, float *out, int cin, int cout, int group, int kh,
+                          int kw);
+
+#endif

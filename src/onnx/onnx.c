@@ -1,0 +1,161 @@
+/* Public entry points of the ONNX runner: load, free, describe. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "onnx/internal.h"
+#include "util/error.h"
+
+/* Largest model file accepted: the saliency networks are < 1 MiB. */
+#define MAX_MODEL_BYTES ((size_t)1 << 30)
+
+void sigmix_onnx_default_settings(sigmix_onnx_settings *s)
+{
+    *s = (sigmix_onnx_settings){ .threads = 0, .pad = 1 };
+}
+
+int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_settings *s,
+                            sigmix_onnx_model **out, sigmix_error *err)
+{
+    sigmix_error local = { 0, "" };
+    if (!err)
+        err = &local;
+    if (!out)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "missing argument");
+    *out = NULL;
+    if (!data && size)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "missing argument");
+    sigmix_onnx_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    sigmix_arena_init(&m->arena);
+    if (pthread_mutex_init(&m->cache_mu, NULL)) {
+        free(m);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "cannot create a mutex");
+    }
+    m->cache_init = 1;
+    if (s)
+        m->settings = *s;
+    else
+        sigmix_onnx_default_settings(&m->settings);
+    int rc = sigmix_ox_parse(data ? data : "", size, &m->arena, &m->raw, err);
+    if (!rc)
+        rc = sigmix_ox_compile(m, err);
+    if (rc) {
+        rc = err->code ? err->code : SIGMIX_EMODEL;
+        sigmix_onnx_free(&m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onnx_model **out,
+                     sigmix_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "missing argument");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sigmix_error_set(err, errno == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
+                                "cannot open model (%s)", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return sigmix_error_set(err, SIGMIX_EIO, "not a regular file");
+    }
+    if ((uint64_t)st.st_size > MAX_MODEL_BYTES) {
+        fclose(f);
+        return sigmix_error_set(err, SIGMIX_EUNSUPPORTED, "model file larger than 1 GiB");
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    if (got != n) {
+        free(buf);
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model");
+    }
+    int rc = sigmix_onnx_load_buffer(buf, n, s, out, err);
+    free(buf);
+    return rc;
+}
+
+void sigmix_onnx_free(sigmix_onnx_model **m)
+{
+    if (!m || !*m)
+        return;
+    sigmix_arena_free(&(*m)->arena);
+    for (int k = 0; k < (*m)->ncache; k++)
+        free((*m)->cache[k]);
+    if ((*m)->cache_init)
+        pthread_mutex_destroy(&(*m)->cache_mu);
+    free(*m);
+    *m = NULL;
+}
+
+int sigmix_onnx_pad_multiple(const sigmix_onnx_model *m)
+{
+    return m ? m->pad_multiple : 1;
+}
+
+int sigmix_onnx_io_info(const sigmix_onnx_model *m, int is_output, int index, sigmix_onnx_io *io)
+{
+    if (!m || !io || index < 0)
+        return SIGMIX_EINVAL;
+    const ox_valueinfo *vi = NULL;
+    if (is_output) {
+        if ((size_t)index < m->raw.noutputs)
+            vi = &m->raw.outputs[index];
+    } else {
+        /* only the real input: initializers may be listed as inputs too */
+        if (index == 0)
+            vi = &m->raw.inputs[m->input_info];
+    }
+    if (!vi)
+        return SIGMIX_ENOTFOUND;
+    memset(io, 0, sizeof *io);
+    io->name = vi->name;
+    io->elem_type = vi->elem_type;
+    io->ndim = vi->ndim;
+    for (int k = 0; k < vi->ndim && k < SIGMIX_ONNX_MAXDIM; k++) {
+        io->dims[k] = vi->dims[k];
+        io->dim_names[k] = vi->dim_names[k];
+    }
+    return 0;
+}
+
+int sigmix_onnx_op_info(const sigmix_onnx_model *m, int index, const char **op_type, int *count)
+{
+    if (!m || index < 0)
+        return SIGMIX_EINVAL;
+    if (index >= m->nops)
+        return SIGMIX_ENOTFOUND;
+    if (op_type)
+        *op_type = m->op_names[index];
+    if (count)
+        *count = m->op_counts[index];
+    return 0;
+}
+
+size_t sigmix_onnx_weight_count(const sigmix_onnx_model *m)
+{
+    return m ? m->weight_count : 0;
+}
+
+int sigmix_onnx_opset(const sigmix_onnx_model *m, int64_t *ir_version)
+{
+    if (!m)
+        return 0;
+    if (ir_version)
+        *ir_version = m->raw.ir_version;
+    return (int)m->raw.opset;
+}

@@ -1,0 +1,181 @@
+/*
+ * A small fork-join thread pool, one per run: the calling thread works as
+ * thread 0 and T-1 workers wait on a condition variable between kernels.
+ * Tasks are handed out through an atomic counter. Each thread owns a
+ * growable scratch buffer (im2col columns, ConvTranspose columns).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "onnx/pool.h"
+
+struct ox_pool {
+    int             n;
+    pthread_t      *th;
+    pthread_mutex_t mu;
+    pthread_cond_t  start, done;
+    void          (*fn)(void *, int, int);
+    void           *ctx;
+    int             ntasks, active, quit, inited;
+    unsigned        gen;
+    atomic_int      next;
+    float         **scratch;
+    size_t         *cap;
+    atomic_int      oom;
+};
+
+typedef struct worker_arg {
+    ox_pool *p;
+    int      id;
+} worker_arg;
+
+static void drain(ox_pool *p, int id)
+{
+    for (;;) {
+        int t = atomic_fetch_add(&p->next, 1);
+        if (t >= p->ntasks)
+            return;
+        p->fn(p->ctx, t, id);
+    }
+}
+
+static void *worker(void *arg)
+{
+    ox_pool *p = ((worker_arg *)arg)->p;
+    int id = ((worker_arg *)arg)->id;
+    free(arg);
+    unsigned seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->gen == seen && !p->quit)
+            pthread_cond_wait(&p->start, &p->mu);
+        if (p->quit) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        seen = p->gen;
+        pthread_mutex_unlock(&p->mu);
+        drain(p, id);
+        pthread_mutex_lock(&p->mu);
+        if (--p->active == 0)
+            pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+ox_pool *sigmix_ox_pool_new(int threads)
+{
+    ox_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    p->scratch = calloc((size_t)p->n, sizeof *p->scratch);
+    p->cap = calloc((size_t)p->n, sizeof *p->cap);
+    p->th = calloc((size_t)p->n, sizeof *p->th);
+    if (!p->scratch || !p->cap || !p->th) {
+        sigmix_ox_pool_free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->start, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->inited = 1;
+    int started = 1;
+    for (int k = 1; k < p->n; k++) {
+        worker_arg *a = malloc(sizeof *a);
+        if (!a)
+            break;
+        a->p = p;
+        a->id = k;
+        if (pthread_create(&p->th[k], NULL, worker, a)) {
+            free(a);
+            break;
+        }
+        started++;
+    }
+    p->n = started; /* run with the threads we got */
+    return p;
+}
+
+void sigmix_ox_pool_free(ox_pool *p)
+{
+    if (!p)
+        return;
+    if (p->inited) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = 1;
+        pthread_cond_broadcast(&p->start);
+        pthread_mutex_unlock(&p->mu);
+        for (int k = 1; k < p->n; k++)
+            pthread_join(p->th[k], NULL);
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->start);
+        pthread_cond_destroy(&p->done);
+    }
+    for (int k = 0; p->scratch && k < p->n; k++)
+        free(p->scratch[k]);
+    free(p->scratch);
+    free(p->cap);
+    free(p->th);
+    free(p);
+}
+
+int sigmix_ox_pool_threads(const ox_pool *p) { return p->n; }
+
+void sigmix_ox_pool_give(ox_pool *p, int thread, float *buf, size_t cap)
+{
+    free(p->scratch[thread]);
+    p->scratch[thread] = buf;
+    p->cap[thread] = buf ? cap : 0;
+}
+
+float *sigmix_ox_pool_take(ox_pool *p, int thread, size_t *cap)
+{
+    float *b = p->scratch[thread];
+    *cap = p->cap[thread];
+    p->scratch[thread] = NULL;
+    p->cap[thread] = 0;
+    return b;
+}
+
+int sigmix_ox_pool_oom(const ox_pool *p) { return atomic_load(&((ox_pool *)p)->oom); }
+
+float *sigmix_ox_scratch(ox_pool *p, int thread, size_t n)
+{
+    if (p->cap[thread] < n) {
+        free(p->scratch[thread]);
+        p->scratch[thread] = n <= SIZE_MAX / sizeof(float) ? malloc(n * sizeof(float)) : NULL;
+        p->cap[thread] = p->scratch[thread] ? n : 0;
+        if (!p->scratch[thread]) {
+            atomic_store(&p->oom, 1);
+            return NULL;
+        }
+    }
+    return p->scratch[thread];
+}
+
+void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int ntasks)
+{
+    if (ntasks <= 0)
+        return;
+    if (p->n == 1 || ntasks == 1) {
+        for (int t = 0; t < ntasks; t++)
+            fn(ctx, t, 0);
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->ntasks = ntasks;
+    atomic_store(&p->next, 0);
+    p->active = p->n - 1;
+    p->gen++;
+    pthread_cond_broadcast(&p->start);
+    pthread_mutex_unlock(&p->mu);
+    drain(p, 0);
+    pthread_mutex_lock(&p->mu);
+    while (p->active > 0)
+        pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}

@@ -1,0 +1,267 @@
+/*
+ * Pairwise-complete Pearson matrix as a few OpenBLAS products.
+ *
+ * Columns are centred on their own finite mean and zero-filled where not
+ * finite (X). For a pair (i, j) restricted to rows valid in both:
+ *   n_ij   = M'M            (M: 0/1 validity of columns with gaps)
+ *   Sx_i|j = (X'M)_ij,  Sxx_i|j = (X2'M)_ij   (X2 = X squared)
+ *   Sxy    = (X'X)_ij
+ * Columns without gaps need no M column: their sums over "rows valid in a
+ * complete column" are their own totals. Rows are streamed in blocks so
+ * memory stays O(block * p + p^2).
+ *
+ * Sums of squares about a subset mean lose precision when that mean sits far
+ * from the full-column mean, and the null rule (std <= 1e-12) is a sharp
+ * threshold: such pairs are recomputed exactly with sigmix_pearson_ref.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigmix/common.h"
+#include "stats/stats.h"
+
+enum { BLOCK_ROWS = 1024 };
+
+/* Recompute when the subset's sum of squares is below Sxx / CANCEL_RATIO. */
+#define CANCEL_RATIO 1e3
+/* Recompute when the subset std is within this relative band of the threshold. */
+#define FLAT_BAND 1e-6
+
+typedef struct acc {
+    size_t  p, k, n;
+    long   *kidx;      /* column -> index among gap columns, or -1 */
+    double *sum;       /* p: sum of centred finite values */
+    double *cxx;       /* p x p, column-major upper: X'X */
+    double *a;         /* 2p x k: [X X2]'M */
+    double *nn;        /* k x k upper: M'M */
+} acc;
+
+static void acc_free(acc *c)
+{
+    free(c->kidx);
+    free(c->sum);
+    free(c->cxx);
+    free(c->a);
+    free(c->nn);
+}
+
+static int acc_alloc(acc *c, size_t p, size_t k, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    c->k = k;
+    c->n = n;
+    if (p > (size_t)1 << 20 || p * p > SIZE_MAX / sizeof(double) / 2)
+        return SIGMIX_ENOMEM;
+    c->kidx = malloc(p * sizeof *c->kidx);
+    c->sum = calloc(p, sizeof *c->sum);
+    c->cxx = calloc(p * p, sizeof *c->cxx);
+    c->a = calloc(2 * p * (k ? k : 1), sizeof *c->a);
+    c->nn = calloc((k ? k : 1) * (k ? k : 1), sizeof *c->nn);
+    if (!c->kidx || !c->sum || !c->cxx || !c->a || !c->nn) {
+        acc_free(c);
+        return SIGMIX_ENOMEM;
+    }
+    return 0;
+}
+
+/* Fill one block of X (and X2, M) and add its products into c. */
+static void acc_block(acc *c, const double *const *cols, const sigmix_colstats *st,
+                      const size_t *gaps, size_t r0, size_t bn, double *xx, double *mb)
+{
+    const size_t p = c->p, k = c->k, ld = BLOCK_ROWS;
+    for (size_t i = 0; i < p; i++) {
+        const double *src = cols[i] + r0;
+        double *x = xx + i * ld, *x2 = xx + (p + i) * ld;
+        double m = st[i].mean, s = 0.0;
+        for (size_t r = 0; r < bn; r++) {
+            double v = src[r];
+            double d = isfinite(v) ? v - m : 0.0;
+            x[r] = d;
+            s += d;
+        }
+        c->sum[i] += s;
+        if (k)
+            for (size_t r = 0; r < bn; r++)
+                x2[r] = x[r] * x[r];
+    }
+    for (size_t g = 0; g < k; g++) {
+        const double *src = cols[gaps[g]] + r0;
+        double *mcol = mb + g * ld;
+        for (size_t r = 0; r < bn; r++)
+            mcol[r] = isfinite(src[r]) ? 1.0 : 0.0;
+    }
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)bn, 1.0, xx,
+                (int)ld, 1.0, c->cxx, (int)p);
+    if (k) {
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * p), (int)k,
+                    (int)bn, 1.0, xx, (int)ld, mb, (int)ld, 1.0, c->a, (int)(2 * p));
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)k, (int)bn, 1.0, mb,
+                    (int)ld, 1.0, c->nn, (int)k);
+    }
+}
+
+/* Subset sums of column i over rows valid in column j (see file comment). */
+static void side(const acc *c, size_t i, size_t j, double *sx, double *sxx)
+{
+    long kj = c->kidx[j];
+    if (kj < 0) {
+        *sx = c->sum[i];
+        *sxx = c->cxx[i + i * c->p];
+    } else {
+        *sx = c->a[i + (size_t)kj * 2 * c->p];
+        *sxx = c->a[c->p + i + (size_t)kj * 2 * c->p];
+    }
+}
+
+static double pair_count(const acc *c, size_t i, size_t j)
+{
+    long ki = c->kidx[i], kj = c->kidx[j];
+    if (ki < 0 && kj < 0)
+        return (double)c->n;
+    if (ki < 0)
+        return c->nn[kj + kj * c->k];
+    if (kj < 0)
+        return c->nn[ki + ki * c->k];
+    size_t lo = (size_t)(ki < kj ? ki : kj), hi = (size_t)(ki < kj ? kj : ki);
+    return c->nn[lo + hi * c->k];
+}
+
+/*
+ * Whether the fast sums can be trusted for one side: not when cancellation
+ * ate the precision, and not near or below the flat threshold, where the
+ * verdict must come from numpy-order sums (a constant column's std is pure
+ * rounding noise, and that noise decides).
+ */
+static int side_ok(double ss, double sxx, double nn)
+{
+    double flat = SIGMIX_FLAT_STD * SIGMIX_FLAT_STD * nn;
+    return ss * CANCEL_RATIO >= sxx && ss > flat * (1.0 + FLAT_BAND);
+}
+
+/* r for pair i < j from the accumulators; NAN for null; *exact = 1 if unsure. */
+static double fast_pair(const acc *c, const sigmix_colstats *st, size_t i, size_t j, int *exact)
+{
+    *exact = 0;
+    double nn = pair_count(c, i, j);
+    if (nn < 3.0)
+        return NAN;
+    if (c->kidx[i] < 0 && c->kidx[j] < 0 &&
+        (!(st[i].std > SIGMIX_FLAT_STD) || !(st[j].std > SIGMIX_FLAT_STD)))
+        return NAN; /* same rows as the column stats: their exact std decides */
+    double sxi, sxxi, sxj, sxxj;
+    side(c, i, j, &sxi, &sxxi);
+    side(c, j, i, &sxj, &sxxj);
+    double ssi = sxxi - sxi * (sxi / nn), ssj = sxxj - sxj * (sxj / nn);
+    if (!side_ok(ssi, sxxi, nn) || !side_ok(ssj, sxxj, nn)) {
+        *exact = 1;
+        return NAN;
+    }
+    double cov = c->cxx[i + j * c->p] - sxi * (sxj / nn);
+    double r = cov / sqrt(ssi) / sqrt(ssj);
+    return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+}
+
+static int accumulate(acc *c, const double *const *cols, const sigmix_colstats *st)
+{
+    size_t p = c->p, k = c->k, n = c->n;
+    size_t *gaps = malloc((k ? k : 1) * sizeof *gaps);
+    double *xx = malloc((size_t)BLOCK_ROWS * 2 * p * sizeof *xx);
+    double *mb = malloc((size_t)BLOCK_ROWS * (k ? k : 1) * sizeof *mb);
+    if (!gaps || !xx || !mb) {
+        free(gaps);
+        free(xx);
+        free(mb);
+        return SIGMIX_ENOMEM;
+    }
+    for (size_t i = 0; i < p; i++)
+        if (c->kidx[i] >= 0)
+            gaps[c->kidx[i]] = i;
+    for (size_t r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
+        size_t bn = n - r0 < BLOCK_ROWS ? n - r0 : BLOCK_ROWS;
+        acc_block(c, cols, st, gaps, r0, bn, xx, mb);
+    }
+    free(gaps);
+    free(xx);
+    free(mb);
+    return 0;
+}
+
+int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
+                               const sigmix_colstats *stats, double *out)
+{
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    if (p < 2 || n < 3)
+        return 0;
+    sigmix_colstats *own = NULL;
+    double *scratch = malloc(2 * n * sizeof *scratch);
+    if (!scratch)
+        return SIGMIX_ENOMEM;
+    if (!stats) {
+        own = malloc(p * sizeof *own);
+        if (!own) {
+            free(scratch);
+            return SIGMIX_ENOMEM;
+        }
+        for (size_t i = 0; i < p; i++)
+            sigmix_column_stats(cols[i], n, scratch, &own[i]);
+        stats = own;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < p; i++)
+        if (stats[i].n_finite < n)
+            k++;
+    acc c;
+    int rc = acc_alloc(&c, p, k, n);
+    if (!rc) {
+        k = 0;
+        for (size_t i = 0; i < p; i++)
+            c.kidx[i] = stats[i].n_finite < n ? (long)k++ : -1;
+        rc = accumulate(&c, cols, stats);
+    }
+    if (!rc) {
+        for (size_t i = 0; i < p; i++) {
+            for (size_t j = i + 1; j < p; j++) {
+                int exact;
+                double r = fast_pair(&c, stats, i, j, &exact);
+                out[i * p + j] = exact ? sigmix_pearson_ref(cols[i], cols[j], n, scratch) : r;
+            }
+        }
+    }
+    acc_free(&c);
+    free(own);
+    free(scratch);
+    return rc;
+}
+
+/*
+ * Small tables take the reference path: it costs little there, and its
+ * results do not depend on which OpenBLAS kernel the CPU selects, so reports
+ * on small inputs are identical on every machine.
+ */
+#define SMALL_WORK 4e6
+
+int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out)
+{
+    if ((double)n * (double)p * (double)p <= SMALL_WORK)
+        return sigmix_pearson_matrix_ref(cols, p, n, out);
+    return sigmix_pearson_matrix_fast(cols, p, n, stats, out);
+}
+
+int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, double *out)
+{
+    double *scratch = malloc((2 * n + 1) * sizeof *scratch);
+    if (!scratch)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i + 1; j < p; j++)
+            out[i * p + j] = sigmix_pearson_ref(cols[i], cols[j], n, scratch);
+    free(scratch);
+    return 0;
+}

@@ -1,0 +1,439 @@
+/* Column builder: per-segment tagged columns, stitched into a table. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table/colbuild.h"
+#include "util/error.h"
+#include "util/jsonw.h"
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+void sigmix_cb_seg_init(sigmix_cb_seg *s, const char *const *want, size_t nwant)
+{
+    memset(s, 0, sizeof *s);
+    sigmix_arena_init(&s->arena);
+    sigmix_arena_init(&s->strings);
+    s->want = want;
+    s->nwant = nwant;
+}
+
+static void free_col(sigmix_cb_col *c)
+{
+    free(c->tag);
+    free(c->slot);
+    free(c->str);
+    c->tag = NULL;
+    c->slot = NULL;
+    c->str = NULL;
+}
+
+void sigmix_cb_seg_free(sigmix_cb_seg *s)
+{
+    for (size_t i = 0; i < s->ncols; i++)
+        free_col(&s->cols[i]);
+    free(s->cols);
+    free(s->hash);
+    free(s->map);
+    sigmix_arena_free(&s->arena);
+    sigmix_arena_free(&s->strings);
+    memset(s, 0, sizeof *s);
+}
+
+/* Resize one column's arrays from old to cap rows; new tags are null. */
+static int col_grow(sigmix_cb_col *c, size_t old, size_t cap)
+{
+    if (c->skip)
+        return 0;
+    uint8_t *t = realloc(c->tag, cap);
+    if (!t)
+        return SIGMIX_ENOMEM;
+    c->tag = t;
+    memset(t + old, 0, cap - old);
+    uint64_t *v = realloc(c->slot, cap * sizeof *v);
+    if (!v)
+        return SIGMIX_ENOMEM;
+    c->slot = v;
+    if (c->str) {
+        sigmix_strref *r = realloc(c->str, cap * sizeof *r);
+        if (!r)
+            return SIGMIX_ENOMEM;
+        c->str = r;
+    }
+    return 0;
+}
+
+int sigmix_cb_begin_row(sigmix_cb_seg *s)
+{
+    if (s->rows == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        if (cap > SIZE_MAX / 16)
+            return SIGMIX_ENOMEM;
+        for (size_t i = 0; i < s->ncols; i++)
+            if (col_grow(&s->cols[i], s->cap, cap))
+                return SIGMIX_ENOMEM;
+        s->cap = cap;
+    }
+    s->rows++;
+    return 0;
+}
+
+static int wanted(const sigmix_cb_seg *s, const char *name, size_t len)
+{
+    if (!s->want)
+        return 1;
+    for (size_t i = 0; i < s->nwant; i++)
+        if (s->want[i] && strlen(s->want[i]) == len && !memcmp(s->want[i], name, len))
+            return 1;
+    return 0;
+}
+
+static int rehash(sigmix_cb_seg *s, size_t cap)
+{
+    long *h = malloc(cap * sizeof *h);
+    if (!h)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < cap; i++)
+        h[i] = -1;
+    for (size_t i = 0; i < s->ncols; i++) {
+        size_t k = hash_bytes(s->cols[i].name, s->cols[i].namelen) & (cap - 1);
+        while (h[k] >= 0)
+            k = (k + 1) & (cap - 1);
+        h[k] = (long)i;
+    }
+    free(s->hash);
+    s->hash = h;
+    s->hashcap = cap;
+    return 0;
+}
+
+static long add_col(sigmix_cb_seg *s, const char *name, size_t len, size_t slot)
+{
+    if (s->ncols == s->colcap) {
+        size_t cap = s->colcap ? s->colcap * 2 : 32;
+        sigmix_cb_col *n = realloc(s->cols, cap * sizeof *n);
+        if (!n)
+            return SIGMIX_ENOMEM;
+        s->cols = n;
+        s->colcap = cap;
+    }
+    sigmix_cb_col *c = &s->cols[s->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = sigmix_arena_strndup(&s->arena, name, len);
+    c->namelen = len;
+    c->skip = !wanted(s, name, len);
+    if (!c->name || col_grow(c, 0, s->cap)) {
+        free_col(c);
+        return SIGMIX_ENOMEM;
+    }
+    s->hash[slot] = (long)s->ncols;
+    return (long)s->ncols++;
+}
+
+long sigmix_cb_column(sigmix_cb_seg *s, const char *name, size_t len)
+{
+    if ((s->ncols + 1) * 2 > s->hashcap && rehash(s, s->hashcap ? s->hashcap * 2 : 64))
+        return SIGMIX_ENOMEM;
+    size_t mask = s->hashcap - 1;
+    for (size_t k = hash_bytes(name, len) & mask;; k = (k + 1) & mask) {
+        long i = s->hash[k];
+        if (i < 0)
+            return add_col(s, name, len, k);
+        if (s->cols[i].namelen == len && !memcmp(s->cols[i].name, name, len))
+            return i;
+    }
+}
+
+void sigmix_cb_set_num(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits)
+{
+    sigmix_cb_col *col = &s->cols[c];
+    size_t r = s->rows - 1;
+    col->count[col->tag[r]]--;
+    col->count[tag]++;
+    col->tag[r] = (uint8_t)tag;
+    col->slot[r] = bits;
+}
+
+void sigmix_cb_set_double(sigmix_cb_seg *s, size_t c, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    sigmix_cb_set_num(s, c, SIGMIX_CB_DOUBLE, b);
+}
+
+void sigmix_cb_set_int(sigmix_cb_seg *s, size_t c, int64_t v)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_INT, (uint64_t)v);
+}
+
+void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_BOOL, v ? 1u : 0u);
+}
+
+void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_NULL, 0);
+}
+
+int sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_t len)
+{
+    sigmix_cb_col *col = &s->cols[c];
+    if (!col->str && !(col->str = malloc((s->cap ? s->cap : 1) * sizeof *col->str)))
+        return SIGMIX_ENOMEM;
+    const char *q = sigmix_arena_strndup(&s->strings, p, len);
+    if (!q)
+        return SIGMIX_ENOMEM;
+    sigmix_cb_set_num(s, c, tag, 0);
+    col->str[s->rows - 1] = (sigmix_strref){ q, len };
+    return 0;
+}
+
+/* ---- merging segments into the table ------------------------------- */
+
+int sigmix_cb_table_init(sigmix_cb_table *b)
+{
+    memset(b, 0, sizeof *b);
+    return sigmix_table_create(&b->t);
+}
+
+void sigmix_cb_table_free(sigmix_cb_table *b)
+{
+    sigmix_table_free(&b->t);
+    free(b->count);
+    memset(b, 0, sizeof *b);
+}
+
+static size_t values(const size_t *n)
+{
+    size_t v = 0;
+    for (int k = 1; k < SIGMIX_CB_NTAGS; k++)
+        v += n[k];
+    return v;
+}
+
+static sigmix_kind decide_kind(const size_t *n)
+{
+    size_t nums = n[SIGMIX_CB_DOUBLE] + n[SIGMIX_CB_INT] + n[SIGMIX_CB_BOOL];
+    if (n[SIGMIX_CB_STRING] || n[SIGMIX_CB_NESTED])
+        return n[SIGMIX_CB_NESTED] || nums ? SIGMIX_KIND_JSON : SIGMIX_KIND_STRING;
+    if (n[SIGMIX_CB_DOUBLE] || (n[SIGMIX_CB_INT] && n[SIGMIX_CB_BOOL]))
+        return SIGMIX_KIND_DOUBLE;
+    if (n[SIGMIX_CB_INT])
+        return SIGMIX_KIND_INT64;
+    if (n[SIGMIX_CB_BOOL])
+        return SIGMIX_KIND_BOOL;
+    return SIGMIX_KIND_DOUBLE;
+}
+
+/*
+ * Move column g to the kind its values so far call for. A column with no
+ * value yet is kept as INT64 (so later integers stay exact); every other
+ * step is one sigmix_table_convert supports. BOOL and DOUBLE share their
+ * storage (f64, no i64), so an INT64 column without values turns BOOL by
+ * going to DOUBLE and relabelling.
+ */
+static int settle_kind(sigmix_cb_table *b, size_t g)
+{
+    sigmix_column *c = sigmix_table_col_mut(b->t, g);
+    if (!values(b->count[g]))
+        return 0;
+    sigmix_kind want = decide_kind(b->count[g]);
+    if (c->kind == want)
+        return 0;
+    if (want == SIGMIX_KIND_BOOL) {
+        int r = sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE);
+        if (!r)
+            sigmix_table_col_mut(b->t, g)->kind = SIGMIX_KIND_BOOL;
+        return r;
+    }
+    return sigmix_table_convert(b->t, g, want);
+}
+
+static int grow_counts(sigmix_cb_table *b, size_t n)
+{
+    if (n <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    while (cap < n)
+        cap *= 2;
+    size_t (*c)[SIGMIX_CB_NTAGS] = realloc(b->count, cap * sizeof *c);
+    if (!c)
+        return SIGMIX_ENOMEM;
+    memset(c + b->cap, 0, (cap - b->cap) * sizeof *c);
+    b->count = c;
+    b->cap = cap;
+    return 0;
+}
+
+/* Table column of each local column (added in first-seen order). */
+static int map_columns(sigmix_cb_table *b, sigmix_cb_seg *s)
+{
+    if (s->ncols > s->mapcap) {
+        long *m = realloc(s->map, s->colcap * sizeof *m);
+        if (!m)
+            return SIGMIX_ENOMEM;
+        s->map = m;
+        s->mapcap = s->colcap;
+    }
+    for (size_t i = s->nmap; i < s->ncols; i++) {
+        const sigmix_cb_col *c = &s->cols[i];
+        long g = -1;
+        if (!c->skip && (g = sigmix_table_find(b->t, c->name)) < 0) {
+            size_t gi;
+            sigmix_kind k = values(c->count) ? decide_kind(c->count) : SIGMIX_KIND_INT64;
+            if (sigmix_table_add_column(b->t, c->name, k, &gi) ||
+                grow_counts(b, gi + 1))
+                return SIGMIX_ENOMEM;
+            g = (long)gi;
+        }
+        s->map[i] = g;
+    }
+    s->nmap = s->ncols;
+    return 0;
+}
+
+static double slot_double(int tag, uint64_t bits)
+{
+    double d;
+    if (tag == SIGMIX_CB_DOUBLE) {
+        memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+    return (double)(int64_t)bits;
+}
+
+/* JSON text of one value of a JSON-kind column, in the table arena. */
+static int json_text(sigmix_table *t, int tag, uint64_t bits, const sigmix_strref *s,
+                     sigmix_strref *out)
+{
+    char buf[64];
+    const char *p = buf;
+    size_t len;
+    double d;
+    switch (tag) {
+    case SIGMIX_CB_INT:
+        len = (size_t)snprintf(buf, sizeof buf, "%" PRId64, (int64_t)bits);
+        break;
+    case SIGMIX_CB_BOOL:
+        len = (size_t)snprintf(buf, sizeof buf, "%s", bits ? "true" : "false");
+        break;
+    case SIGMIX_CB_DOUBLE:
+        memcpy(&d, &bits, sizeof d);
+        if (isfinite(d))
+            len = sigmix_format_double(d, buf, sizeof buf);
+        else
+            len = (size_t)snprintf(buf, sizeof buf, "%s",
+                                   isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+        break;
+    case SIGMIX_CB_NESTED:
+        p = s->ptr;
+        len = s->len;
+        break;
+    default: { /* string: quote it */
+        len = sigmix_json_quote(s->ptr, s->len, NULL);
+        char *q = len < sizeof buf ? buf : malloc(len + 1);
+        if (!q)
+            return SIGMIX_ENOMEM;
+        sigmix_json_quote(s->ptr, s->len, q);
+        const char *r = sigmix_table_intern(t, q, len);
+        if (q != buf)
+            free(q);
+        *out = (sigmix_strref){ r, len };
+        return r ? 0 : SIGMIX_ENOMEM;
+    }
+    }
+    const char *r = sigmix_table_intern(t, p, len);
+    *out = (sigmix_strref){ r, len };
+    return r ? 0 : SIGMIX_ENOMEM;
+}
+
+/* Copy a local column's rows into rows [base, base + rows) of table column g. */
+static int copy_values(sigmix_table *t, size_t g, size_t base, const sigmix_cb_col *sc, size_t rows)
+{
+    sigmix_column *c = sigmix_table_col_mut(t, g);
+    for (size_t r = 0; r < rows; r++) {
+        int tag = sc->tag[r];
+        size_t row = base + r;
+        if (!tag)
+            continue;
+        c->valid[row] = 1;
+        switch (c->kind) {
+        case SIGMIX_KIND_INT64:
+            c->i64[row] = (int64_t)sc->slot[r];
+            c->f64[row] = (double)c->i64[row];
+            break;
+        case SIGMIX_KIND_DOUBLE:
+        case SIGMIX_KIND_BOOL:
+            c->f64[row] = slot_double(tag, sc->slot[r]);
+            break;
+        case SIGMIX_KIND_STRING: {
+            const char *p = sigmix_table_intern(t, sc->str[r].ptr, sc->str[r].len);
+            if (!p)
+                return SIGMIX_ENOMEM;
+            c->str[row] = (sigmix_strref){ p, sc->str[r].len };
+            break;
+        }
+        default:
+            if (json_text(t, tag, sc->slot[r], sc->str ? &sc->str[r] : NULL, &c->str[row]))
+                return SIGMIX_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Empty the segment for its next batch; columns, map and arrays stay. */
+static void seg_reset(sigmix_cb_seg *s)
+{
+    for (size_t i = 0; i < s->ncols; i++) {
+        sigmix_cb_col *c = &s->cols[i];
+        if (c->tag)
+            memset(c->tag, 0, s->rows);
+        memset(c->count, 0, sizeof c->count);
+    }
+    s->rows = 0;
+    sigmix_arena_free(&s->strings);
+    sigmix_arena_init(&s->strings);
+}
+
+int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
+{
+    size_t base = sigmix_table_rows(b->t);
+    int r = map_columns(b, s);
+    for (size_t i = 0; !r && i < s->ncols; i++) {
+        long g = s->map[i];
+        if (g < 0)
+            continue;
+        for (int k = 0; k < SIGMIX_CB_NTAGS; k++)
+            b->count[g][k] += s->cols[i].count[k];
+        r = settle_kind(b, (size_t)g);
+    }
+    if (!r && s->rows)
+        r = sigmix_table_resize(b->t, base + s->rows);
+    for (size_t i = 0; !r && s->rows && i < s->ncols; i++)
+        if (s->map[i] >= 0 && values(s->cols[i].count))
+            r = copy_values(b->t, (size_t)s->map[i], base, &s->cols[i], s->rows);
+    seg_reset(s);
+    if (r)
+        return sigmix_error_set(err, r, "out of memory while building the table");
+    return 0;
+}
+
+int sigmix_cb_table_finish(sigmix_cb_table *b, sigmix_table **out, sigmix_error *err)
+{
+    /* Columns that never held a value are numeric with no valid value. */
+    for (size_t g = 0; g < sigmix_table_cols(b->t); g++)
+        if (!values(b->count[g]) && sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE))
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    *out = b->t;
+    b->t = NULL;
+    return 0;
+}

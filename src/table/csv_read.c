@@ -1,0 +1,365 @@
+/*
+ * CSV reader (RFC 4180 with a header row) on libcsv. Each field is typed
+ * like a JSON value, so the column kinds follow the same rules as JSON
+ * Lines: an unquoted empty field is null; a field that is entirely a
+ * number is a number (integer text -> int, else double; nan/inf/infinity
+ * spellings are non-finite numbers); true/false are booleans; any other
+ * text (including a quoted empty field "") is a string.
+ * Header names: an empty name becomes "column_N" (1-based position) and a
+ * repeated name gets ".1", ".2", ... (as pandas does), with a warning.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+#include "table/format.h"
+#include "table/simdjson_shim.h"
+#include "table/textread.h"
+#include "util/error.h"
+
+typedef struct csv_reader {
+    sigmix_textin   in;
+    sigmix_cb_table tb;
+    sigmix_cb_seg   segbuf;
+    sigmix_cb_seg  *seg;
+    const sigmix_read_options *o;
+    struct csv_parser p;
+    int             p_live;
+    unsigned long long line;   /* line being fed (1-based) */
+    unsigned long long rec_start; /* line the current record began on; 0 between records */
+    unsigned long long err_line;
+    int             header_done;
+    char          **names;     /* header fields */
+    size_t          nnames, namecap;
+    size_t          field;     /* fields so far in the current record */
+    int             err;       /* set by a callback */
+    char            msg[200];
+} csv_reader;
+
+static void cb_fail(csv_reader *R, int code, const char *fmt, ...) SIGMIX_PRINTF(3, 4);
+
+/* Remember the first callback failure and the line its record began on. */
+static void cb_fail(csv_reader *R, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (R->err)
+        return;
+    R->err = code;
+    R->err_line = R->rec_start ? R->rec_start : R->line;
+    va_start(ap, fmt);
+    vsnprintf(R->msg, sizeof R->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Whole-field number syntax: [+-]digits[.digits][e[+-]digits]. */
+static int is_decimal(const char *s)
+{
+    int digits = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; isdigit((unsigned char)*s); s++)
+        digits++;
+    if (*s == '.')
+        for (s++; isdigit((unsigned char)*s); s++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!isdigit((unsigned char)*s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return *s == 0;
+}
+
+/* Integer text that fits int64: 1, else 0. */
+static int parse_int(const char *s, int64_t *v)
+{
+    int neg = *s == '-';
+    uint64_t x = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (*s == '+' || *s == '-')
+        s++;
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (!isdigit((unsigned char)*s))
+            return 0;
+        unsigned d = (unsigned)(*s - '0');
+        if (x > (lim - d) / 10)
+            return 0;
+        x = x * 10 + d;
+    }
+    *v = neg ? (int64_t)(0 - x) : (int64_t)x;
+    return 1;
+}
+
+/* nan / inf / infinity, any case, optional sign: 1 with *v, else 0. */
+static int parse_special(const char *s, double *v)
+{
+    int neg = *s == '-';
+    if (*s == '+' || *s == '-')
+        s++;
+    if (!strcasecmp(s, "nan"))
+        *v = NAN;
+    else if (!strcasecmp(s, "inf") || !strcasecmp(s, "infinity"))
+        *v = neg ? -INFINITY : INFINITY;
+    else
+        return 0;
+    return 1;
+}
+
+static void set_field(csv_reader *R, size_t c, const char *s, size_t len)
+{
+    int64_t i;
+    double d;
+    if (!s)
+        return; /* unquoted empty: null */
+    if (len && len == strlen(s)) { /* no NUL inside: may be a number */
+        if (parse_int(s, &i)) {
+            sigmix_cb_set_int(R->seg, c, i);
+            return;
+        }
+        if (is_decimal(s)) {
+            sigmix_cb_set_double(R->seg, c, strtod(s, NULL));
+            return;
+        }
+        if (parse_special(s, &d)) {
+            sigmix_cb_set_double(R->seg, c, d);
+            return;
+        }
+        if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") ||
+            !strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
+            sigmix_cb_set_bool(R->seg, c, *s == 't' || *s == 'T');
+            return;
+        }
+    }
+    if (sigmix_cb_set_text(R->seg, c, SIGMIX_CB_STRING, s, len))
+        cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    csv_reader *R = ctx;
+    const char *s = data;
+    if (R->err)
+        return;
+    if (!R->header_done) {
+        if (R->nnames == R->namecap) {
+            size_t cap = R->namecap ? R->namecap * 2 : 64;
+            char **n = realloc(R->names, cap * sizeof *n);
+            if (!n)
+                return cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+            R->names = n;
+            R->namecap = cap;
+        }
+        char *name = malloc(len + 1);
+        if (!name)
+            return cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+        if (len)
+            memcpy(name, s, len);
+        name[len] = 0;
+        if (strlen(name) != len) {
+            free(name);
+            return cb_fail(R, SIGMIX_EFORMAT, "column name %zu contains a NUL character",
+                           R->nnames + 1);
+        }
+        R->names[R->nnames++] = name;
+        return;
+    }
+    if (R->field == 0 && sigmix_cb_begin_row(R->seg))
+        return cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+    if (R->field < R->seg->ncols && !R->seg->cols[R->field].skip)
+        set_field(R, R->field, s, len);
+    R->field++;
+}
+
+static void warn(csv_reader *R, const char *msg)
+{
+    if (R->o && R->o->warn)
+        R->o->warn(R->o->warn_cookie, msg);
+}
+
+/* Header complete: unique, non-empty names become the columns. */
+static void make_columns(csv_reader *R)
+{
+    for (size_t i = 0; i < R->nnames && !R->err; i++) {
+        char buf[64], *name = R->names[i];
+        if (!*name) {
+            snprintf(buf, sizeof buf, "column_%zu", i + 1);
+            name = buf;
+        }
+        size_t len = strlen(name), before = R->seg->ncols;
+        char *tmp = malloc(len + 32);
+        if (!tmp)
+            return cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+        memcpy(tmp, name, len + 1);
+        for (unsigned k = 1; R->seg->ncols == before; k++) {
+            long c = sigmix_cb_column(R->seg, tmp, strlen(tmp));
+            if (c < 0) {
+                free(tmp);
+                return cb_fail(R, SIGMIX_ENOMEM, "out of memory");
+            }
+            if (R->seg->ncols == before) /* taken: try name.k */
+                snprintf(tmp, len + 32, "%s.%u", name, k);
+        }
+        if (strcmp(tmp, R->names[i])) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "CSV header field %zu renamed to \"%.100s\"", i + 1, tmp);
+            warn(R, msg);
+        }
+        free(tmp);
+    }
+}
+
+static void on_record(int c, void *ctx)
+{
+    csv_reader *R = ctx;
+    (void)c;
+    if (R->err)
+        return;
+    if (!R->header_done) {
+        R->header_done = 1;
+        make_columns(R);
+        R->rec_start = 0;
+        return;
+    }
+    if (R->field != R->nnames)
+        cb_fail(R, SIGMIX_EFORMAT, "row has %zu fields, the header has %zu", R->field, R->nnames);
+    R->field = 0;
+    R->rec_start = 0;
+}
+
+static int feed(csv_reader *R, const char *p, size_t n, sigmix_error *err)
+{
+    if (csv_parse(&R->p, p, n, on_field, on_record, R) != n)
+        return sigmix_error_set(err, csv_error(&R->p) == CSV_ENOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT,
+                                "malformed CSV: %s (line %llu)",
+                                csv_error(&R->p) == CSV_EPARSE ?
+                                "a quoted field is followed by other text" : "out of memory",
+                                R->line);
+    if (R->err)
+        return sigmix_error_set(err, R->err, "%s (line %llu)", R->msg, R->err_line);
+    return 0;
+}
+
+/* Feed the complete lines of b[0..n), checking UTF-8 line by line. */
+static int feed_lines(csv_reader *R, const char *b, size_t n, sigmix_error *err)
+{
+    int utf8_ok = sigmix_sj_valid_utf8(b, n);
+    while (n) {
+        const char *nl = memchr(b, '\n', n);
+        size_t k = nl ? (size_t)(nl - b) + 1 : n;
+        if (!utf8_ok && !sigmix_sj_valid_utf8(b, k))
+            return sigmix_error_set(err, SIGMIX_EFORMAT, "invalid UTF-8 (line %llu)", R->line);
+        if (!R->rec_start && !(k == 1 || (k == 2 && b[0] == '\r')))
+            R->rec_start = R->line;
+        int r = feed(R, b, k, err);
+        if (r)
+            return r;
+        b += k;
+        n -= k;
+        R->line += nl != NULL;
+    }
+    return 0;
+}
+
+static int read_all(csv_reader *R, sigmix_error *err)
+{
+    int r = sigmix_textin_first(&R->in, err);
+    while (!r) {
+        char *b = R->in.buf[R->in.cur];
+        size_t have = R->in.have[R->in.cur], end = have;
+        if (!R->in.eof[R->in.cur]) {
+            while (end && b[end - 1] != '\n')
+                end--;
+            if (!end) { /* a line longer than the buffer */
+                r = sigmix_textin_refill(&R->in, 0, err);
+                continue;
+            }
+        }
+        r = feed_lines(R, b, end, err);
+        if (!r && R->field == 0) /* between records: move the finished rows */
+            r = sigmix_cb_merge(&R->tb, R->seg, err);
+        if (r || R->in.eof[R->in.cur])
+            break;
+        r = sigmix_textin_refill(&R->in, end, err);
+    }
+    if (r)
+        return r;
+    if (csv_fini(&R->p, on_field, on_record, R))
+        return sigmix_error_set(err, SIGMIX_EFORMAT, "unterminated quoted field (line %llu)",
+                                R->rec_start ? R->rec_start : R->line);
+    if (R->err)
+        return sigmix_error_set(err, R->err, "%s (line %llu)", R->msg, R->err_line);
+    if (!R->header_done)
+        return sigmix_error_set(err, SIGMIX_EFORMAT, "empty file (no CSV header)");
+    return 0;
+}
+
+static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table **out,
+                       sigmix_error *err)
+{
+    int r = 0;
+    R->o = o;
+    R->line = 1;
+    R->seg = &R->segbuf;
+    sigmix_cb_seg_init(R->seg, o->columns, o->columns ? o->ncolumns : 0);
+    if (sigmix_cb_table_init(&R->tb) || csv_init(&R->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    else
+        R->p_live = 1;
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), old = (locale_t)0;
+    if (c)
+        old = uselocale(c); /* strtod must read '.' whatever the caller's locale */
+    if (!r)
+        r = read_all(R, err);
+    if (c) {
+        uselocale(old);
+        freelocale(c);
+    }
+    if (!r)
+        r = sigmix_cb_merge(&R->tb, R->seg, err);
+    if (!r)
+        r = sigmix_cb_table_finish(&R->tb, out, err);
+    if (R->p_live)
+        csv_free(&R->p);
+    for (size_t i = 0; i < R->nnames; i++)
+        free(R->names[i]);
+    free(R->names);
+    sigmix_cb_seg_free(R->seg);
+    sigmix_cb_table_free(&R->tb);
+    sigmix_textin_close(&R->in);
+    return r;
+}
+
+int sigmix_csv_read(const char *path, const sigmix_read_options *o,
+                    sigmix_table **out, sigmix_error *err)
+{
+    csv_reader R;
+    *out = NULL;
+    memset(&R, 0, sizeof R);
+    int r = sigmix_textin_open(&R.in, path, err);
+    return r ? r : csv_read_in(&R, o, out, err);
+}
+
+int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options *o,
+                        sigmix_table **out, sigmix_error *err)
+{
+    csv_reader R;
+    *out = NULL;
+    memset(&R, 0, sizeof R);
+    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, err);
+    return r ? r : csv_read_in(&R, o, out, err);
+}

@@ -1,0 +1,180 @@
+/*
+ * JSON Lines / NDJSON reader: streams the (decompressed) bytes in large
+ * batches, cuts each batch at line ends into one part per thread, and
+ * parses the parts in parallel while the next batch is being read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "table/format.h"
+#include "table/jsonrow.h"
+#include "table/textread.h"
+#include "util/error.h"
+
+enum { MIN_PART = 1 << 20 };
+
+typedef struct jsonl_reader {
+    sigmix_textin  in;
+    sigmix_cb_table tb;
+    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX]; /* one per worker, reused */
+    sigmix_jworker w[SIGMIX_JWORKERS_MAX];
+    size_t         nw;
+    unsigned long long line_base; /* lines before the current batch */
+    int            reserved;
+} jsonl_reader;
+
+static const char *last_newline(const char *b, size_t n)
+{
+    while (n--)
+        if (b[n] == '\n')
+            return b + n;
+    return NULL;
+}
+
+/* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
+static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
+{
+    size_t n = end / MIN_PART + 1, start = 0;
+    if (n > R->nw)
+        n = R->nw;
+    for (size_t k = 0; k < n; k++) {
+        size_t stop = end;
+        if (k + 1 < n) {
+            size_t target = end / n * (k + 1);
+            const char *nl = target < start ? NULL : memchr(b + target, '\n', end - target);
+            stop = nl ? (size_t)(nl - b) + 1 : end;
+            if (stop < start)
+                stop = start;
+        }
+        sigmix_jworker *w = &R->w[k];
+        w->seg = &R->seg[k];
+        w->buf = b + start;
+        w->len = stop - start;
+        w->cap = alloc - start;
+        w->spans = NULL;
+        start = stop;
+    }
+    *nparts = n;
+}
+
+/*
+ * After the first batch of a plain file, reserve the table's rows from
+ * the file size and the bytes per row seen so far (a little over), so the
+ * column arrays are sized once instead of doubling past the row count.
+ */
+static void reserve_rows(jsonl_reader *R, size_t batch_bytes)
+{
+    uint64_t size = sigmix_stream_size_hint(R->in.st);
+    size_t rows = sigmix_table_rows(R->tb.t);
+    if (R->reserved || !size || !rows || !batch_bytes)
+        return;
+    R->reserved = 1;
+    double est = (double)rows * (double)size / (double)batch_bytes * 1.02 + 64;
+    if (est < 1e12)
+        sigmix_table_reserve(R->tb.t, (size_t)est); /* a hint: failure is harmless */
+}
+
+/* After a batch: the first failing part (in row order) decides; else
+ * the parts' rows join the table in order. */
+static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        sigmix_jworker *w = &R->w[k];
+        if (w->err)
+            return sigmix_error_set(err, w->err, "%s (line %llu)", w->msg,
+                                    R->line_base + w->lines + 1);
+        R->line_base += w->lines;
+        int r = sigmix_cb_merge(&R->tb, w->seg, err);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static int read_all(jsonl_reader *R, sigmix_error *err)
+{
+    int r = sigmix_textin_first(&R->in, err);
+    while (!r) {
+        char *b = R->in.buf[R->in.cur];
+        size_t have = R->in.have[R->in.cur], end;
+        if (!have && R->in.eof[R->in.cur])
+            break;
+        if (R->in.eof[R->in.cur]) {
+            end = have;
+        } else {
+            const char *nl = last_newline(b, have);
+            if (!nl) { /* one line longer than the buffer */
+                r = sigmix_textin_grow(&R->in, err);
+                continue;
+            }
+            end = (size_t)(nl - b) + 1;
+        }
+        size_t n = 0;
+        setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
+        sigmix_textin_prepare_next(&R->in, end);
+        sigmix_jworkers_run(R->w, n, sigmix_textin_read_next, &R->in);
+        r = batch_result(R, n, err);
+        if (!r)
+            reserve_rows(R, end);
+        if (!r)
+            r = sigmix_textin_next_result(&R->in, err);
+    }
+    return r;
+}
+
+static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
+                         sigmix_table **out, sigmix_error *err)
+{
+    int r = 0;
+    R->nw = sigmix_text_threads(o);
+    if (sigmix_cb_table_init(&R->tb))
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->nw; i++) {
+        sigmix_cb_seg_init(&R->seg[i], o->columns, o->columns ? o->ncolumns : 0);
+        if (!r && sigmix_jworker_init(&R->w[i]))
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    if (!r)
+        r = read_all(R, err);
+    if (!r && sigmix_table_rows(R->tb.t) == 0)
+        r = sigmix_error_set(err, SIGMIX_EFORMAT, "empty file (no JSON rows)");
+    if (!r)
+        r = sigmix_cb_table_finish(&R->tb, out, err);
+    for (size_t i = 0; i < R->nw; i++) {
+        sigmix_jworker_free(&R->w[i]);
+        sigmix_cb_seg_free(&R->seg[i]);
+    }
+    sigmix_cb_table_free(&R->tb);
+    sigmix_textin_close(&R->in);
+    return r;
+}
+
+int sigmix_jsonl_read(const char *path, const sigmix_read_options *o,
+                      sigmix_table **out, sigmix_error *err)
+{
+    jsonl_reader *R = calloc(1, sizeof *R);
+    *out = NULL;
+    if (!R)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    int r = sigmix_textin_open(&R->in, path, err);
+    if (!r)
+        r = jsonl_read_in(R, o, out, err);
+    free(R);
+    return r;
+}
+
+int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_options *o,
+                          sigmix_table **out, sigmix_error *err)
+{
+    jsonl_reader *R = calloc(1, sizeof *R);
+    *out = NULL;
+    if (!R)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    int r = sigmix_textin_open_mem(&R->in, data, size, NULL, err);
+    if (!r)
+        r = jsonl_read_in(R, o, out, err);
+    free(R);
+    return r;
+}

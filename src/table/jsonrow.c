@@ -1,0 +1,245 @@
+/* JSON row objects -> column builder, through the simdjson shim. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table/jsonrow.h"
+
+int sigmix_jworker_init(sigmix_jworker *w)
+{
+    memset(w, 0, sizeof *w);
+    w->sj = sigmix_sj_new();
+    return w->sj ? 0 : SIGMIX_ENOMEM;
+}
+
+void sigmix_jworker_free(sigmix_jworker *w)
+{
+    sigmix_sj_free(w->sj);
+    free(w->pred);
+    memset(w, 0, sizeof *w);
+}
+
+const char *sigmix_jrow_message(int st)
+{
+    switch (st) {
+    case SIGMIX_SJ_UNTERMINATED: return "unterminated string";
+    case SIGMIX_SJ_BAD_UTF8:     return "invalid UTF-8";
+    case SIGMIX_SJ_TOO_DEEP:     return "nesting deeper than 64 levels";
+    case SIGMIX_SJ_TRUNCATED:    return "truncated JSON: an object or list is not closed";
+    case SIGMIX_SJ_TRAILING:     return "unexpected text after the row object";
+    case SIGMIX_SJ_BAD_NUMBER:   return "malformed number";
+    case SIGMIX_SJ_BAD_STRING:   return "malformed string escape";
+    case SIGMIX_SJ_NOMEM:        return "out of memory";
+    case SIGMIX_SJ_EMPTY:        return "no JSON value";
+    default:                     return "malformed JSON";
+    }
+}
+
+static int cb_fail(sigmix_jworker *w, int code, const char *msg)
+{
+    w->cb_error = code;
+    snprintf(w->cb_msg, sizeof w->cb_msg, "%s", msg);
+    return code;
+}
+
+/* Key -> column, predicting from the previous row's key order. */
+static long on_key(void *ctx, const char *key, size_t len)
+{
+    sigmix_jworker *w = ctx;
+    sigmix_cb_seg *s = w->seg;
+    size_t pos = w->field++;
+    if (pos < w->npred) {
+        long c = w->pred[pos];
+        const sigmix_cb_col *col = &s->cols[c];
+        if (col->namelen == len && !memcmp(col->name, key, len))
+            return col->skip ? -1 : c;
+    }
+    if (memchr(key, 0, len))
+        return cb_fail(w, SIGMIX_EFORMAT, "column name contains a NUL character"), -2;
+    long c = sigmix_cb_column(s, key, len);
+    if (c < 0)
+        return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), -2;
+    if (pos >= w->predcap) {
+        size_t cap = w->predcap ? w->predcap * 2 : 64;
+        long *p = realloc(w->pred, cap * sizeof *p);
+        if (!p)
+            return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), -2;
+        w->pred = p;
+        w->predcap = cap;
+    }
+    w->pred[pos] = c;
+    if (pos >= w->npred)
+        w->npred = pos + 1;
+    return s->cols[c].skip ? -1 : c;
+}
+
+static int on_value(void *ctx, long h, const sigmix_sj_value *v)
+{
+    sigmix_jworker *w = ctx;
+    switch (v->type) {
+    case SIGMIX_SJ_DOUBLE: sigmix_cb_set_double(w->seg, (size_t)h, v->d); return 0;
+    case SIGMIX_SJ_INT:    sigmix_cb_set_int(w->seg, (size_t)h, v->i); return 0;
+    case SIGMIX_SJ_BOOL:   sigmix_cb_set_bool(w->seg, (size_t)h, (int)v->i); return 0;
+    case SIGMIX_SJ_NULL:   sigmix_cb_set_null(w->seg, (size_t)h); return 0;
+    default:
+        if (sigmix_cb_set_text(w->seg, (size_t)h, v->type == SIGMIX_SJ_STRING ?
+                               SIGMIX_CB_STRING : SIGMIX_CB_NESTED, v->s, v->len))
+            return cb_fail(w, SIGMIX_ENOMEM, "out of memory");
+        return 0;
+    }
+}
+
+size_t sigmix_json_value_end(const char *b, size_t p, size_t have)
+{
+    int depth = 0;
+    size_t i = p;
+    while (i < have) {
+        char c = b[i];
+        if (c == '"') {
+            for (i++; i < have && b[i] != '"'; i += b[i] == '\\' ? 2 : 1)
+                ;
+            if (i >= have)
+                return 0;
+            if (++i, depth == 0)
+                return i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > SIGMIX_SJ_MAX_DEPTH)
+                return (size_t)-1;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            i++;
+            if (--depth == 0)
+                return i;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            return i;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* simdjson reports text after a row object as an unclosed object; tell
+ * the two apart by finding where the object really ends. */
+static int refine_truncated(const char *p, size_t len, size_t *where)
+{
+    size_t e = sigmix_json_value_end(p, 0, len);
+    if (!e || e == (size_t)-1 || e >= len)
+        return SIGMIX_SJ_TRUNCATED;
+    for (size_t i = e; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') {
+            *where = i;
+            return SIGMIX_SJ_TRAILING;
+        }
+    return SIGMIX_SJ_TRUNCATED;
+}
+
+/* Parse one row into a new row of the segment. 0 or a shim status. */
+static int parse_row(sigmix_jworker *w, const char *p, size_t len, size_t cap,
+                     size_t *where, const char **found)
+{
+    if (sigmix_cb_begin_row(w->seg))
+        return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), SIGMIX_SJ_CALLBACK;
+    w->field = 0;
+    int st = sigmix_sj_parse_row(w->sj, p, len, cap, on_key, on_value, w, where, found);
+    return st == SIGMIX_SJ_TRUNCATED ? refine_truncated(p, len, where) : st;
+}
+
+static void fail(sigmix_jworker *w, int st, const char *found, size_t off)
+{
+    w->err_off = off;
+    if (st == SIGMIX_SJ_CALLBACK) {
+        w->err = w->cb_error;
+        snprintf(w->msg, sizeof w->msg, "%s", w->cb_msg);
+    } else if (st == SIGMIX_SJ_NOT_OBJECT) {
+        w->err = SIGMIX_EFORMAT;
+        snprintf(w->msg, sizeof w->msg, "not a JSON object (found %s)", found);
+    } else {
+        w->err = st == SIGMIX_SJ_NOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT;
+        snprintf(w->msg, sizeof w->msg, "%s", sigmix_jrow_message(st));
+    }
+}
+
+static int blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* JSON Lines job: every line of buf[0..len); blank lines are skipped. */
+static void run_lines(sigmix_jworker *w)
+{
+    const char *p = w->buf, *end = w->buf + w->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)((nl ? nl : end) - p);
+        if (n && !blank(p, n)) {
+            size_t where = 0;
+            const char *found = "";
+            int st = parse_row(w, p, n, w->cap - (size_t)(p - w->buf), &where, &found);
+            if (st) {
+                fail(w, st, found, (size_t)(p - w->buf) + where);
+                return;
+            }
+        }
+        w->lines++;
+        p += n + 1;
+    }
+}
+
+/* JSON job: each span is one row object. */
+static void run_spans(sigmix_jworker *w)
+{
+    for (size_t i = 0; i < w->nspans; i++) {
+        const sigmix_jspan *s = &w->spans[i];
+        size_t where = 0;
+        const char *found = "";
+        int st = parse_row(w, w->buf + s->off, s->len, w->cap - s->off, &where, &found);
+        if (st) {
+            fail(w, st, found, s->off + where);
+            return;
+        }
+        w->lines++;
+    }
+}
+
+static void *run(void *arg)
+{
+    sigmix_jworker *w = arg;
+    w->err = 0;
+    w->lines = 0;
+    w->npred = 0; /* predictions index the previous segment's columns */
+    if (w->spans)
+        run_spans(w);
+    else
+        run_lines(w);
+    return NULL;
+}
+
+void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void *side_ctx)
+{
+    pthread_t th[SIGMIX_JWORKERS_MAX];
+    int started[SIGMIX_JWORKERS_MAX] = { 0 };
+    if (n > SIGMIX_JWORKERS_MAX)
+        n = SIGMIX_JWORKERS_MAX;
+    /* With a side task (reading the next batch) every job gets a thread
+     * and the caller does the side task meanwhile; else job 0 runs here. */
+    for (size_t i = side ? 0 : 1; i < n; i++)
+        started[i] = !pthread_create(&th[i], NULL, run, &w[i]);
+    if (side)
+        side(side_ctx);
+    else
+        run(&w[0]);
+    for (size_t i = side ? 0 : 1; i < n; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            run(&w[i]); /* no thread: do it here */
+    }
+}

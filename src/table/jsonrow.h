@@ -1,0 +1,66 @@
+/*
+ * Row parsing shared by the JSON Lines and JSON readers: a worker turns
+ * JSON row objects into column-builder values (colbuild.h) through the
+ * simdjson shim, and parses batches of rows on several threads.
+ */
+#ifndef SIGMIX_TABLE_JSONROW_H
+#define SIGMIX_TABLE_JSONROW_H
+
+#include <stddef.h>
+
+#include "sigmix/table.h"
+#include "table/colbuild.h"
+#include "table/simdjson_shim.h"
+
+/** A row's bytes within a batch buffer. */
+typedef struct sigmix_jspan {
+    size_t off, len;
+} sigmix_jspan;
+
+/** Per-thread state; reused across batches. */
+typedef struct sigmix_jworker {
+    sigmix_sj         *sj;
+    sigmix_cb_seg     *seg;        /* segment being filled */
+    long              *pred;       /* column index by field position, from the last row */
+    size_t             npred, predcap, field;
+    int                cb_error;   /* set by a callback */
+    char               cb_msg[160];
+    /* job: either the lines of buf[0..len) (spans NULL) or the spans */
+    const char        *buf;
+    size_t             len, cap;   /* cap: readable bytes from buf */
+    const sigmix_jspan *spans;
+    size_t             nspans;
+    size_t             lines;      /* lines (or spans) completed */
+    /* failure: code (0 = none), message without location, offset in buf */
+    int                err;
+    char               msg[200];
+    size_t             err_off;
+} sigmix_jworker;
+
+int  sigmix_jworker_init(sigmix_jworker *w);
+void sigmix_jworker_free(sigmix_jworker *w);
+
+enum { SIGMIX_JWORKERS_MAX = 16 };
+
+/**
+ * Parse jobs w[0..n) (each already holding its job and segment), on
+ * threads when n > 1 or side is given; side(side_ctx) runs on the calling
+ * thread meanwhile. Each worker's err/msg/err_off say how it ended.
+ */
+void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void *side_ctx);
+
+/**
+ * A message for a row that failed with shim status st (NOT_OBJECT uses
+ * found); what = "line" or "row N" context is added by the caller.
+ */
+const char *sigmix_jrow_message(int st);
+
+/**
+ * End (exclusive offset) of the JSON value starting at b[p], scanning no
+ * further than have: 0 when it runs past have, (size_t)-1 when nested
+ * deeper than SIGMIX_SJ_MAX_DEPTH. Only brackets and strings are tracked;
+ * the parser validates the rest.
+ */
+size_t sigmix_json_value_end(const char *b, size_t p, size_t have);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Byte-stream input for the text table readers: opens a file and yields
+ * its bytes in caller-sized pieces, decompressing gzip (zlib, concatenated
+ * members included) or zstd (libzstd streaming) on the fly. Compression is
+ * recognised by magic bytes; a .gz/.zst name whose bytes do not match is an
+ * error. Memory is bounded: one 1 MiB input buffer plus the codec state.
+ */
+#ifndef SIGMIX_TABLE_STREAM_H
+#define SIGMIX_TABLE_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigmix/common.h"
+
+typedef struct sigmix_stream sigmix_stream;
+
+typedef enum sigmix_stream_codec {
+    SIGMIX_STREAM_PLAIN = 0,
+    SIGMIX_STREAM_GZIP,
+    SIGMIX_STREAM_ZSTD,
+} sigmix_stream_codec;
+
+/**
+ * Open path for reading. Fails (with a message such as "cannot open: No
+ * such file or directory" or "empty file") when the file cannot be read or
+ * holds no bytes. On success *out owns the stream.
+ */
+int sigmix_stream_open(const char *path, sigmix_stream **out, sigmix_error *err);
+
+/**
+ * Open an in-memory buffer (not copied; must outlive the stream). Used by
+ * the fuzz targets and tests; same detection and errors as a file.
+ */
+int sigmix_stream_open_mem(const void *data, size_t size, const char *name,
+                           sigmix_stream **out, sigmix_error *err);
+
+/**
+ * Read up to n bytes into buf: fewer only at the end of the data. Returns
+ * the count (0 at the end) or a negative SIGMIX_E* code with err filled
+ * ("bad gzip data: ... (byte offset N)", "truncated zstd data ...").
+ */
+long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err);
+
+sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s);
+
+/** Bytes the stream will yield when known (plain regular files), else 0. */
+uint64_t sigmix_stream_size_hint(const sigmix_stream *s);
+
+/** Close and free; *s becomes NULL. NULL is fine. */
+void sigmix_stream_close(sigmix_stream **s);
+
+#endif

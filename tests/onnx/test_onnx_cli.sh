@@ -1,0 +1,101 @@
+#!/bin/bash
+# sigmix model-info / model-run on tiny generated models: golden text,
+# exact outputs, error messages and exit codes, atomic outputs.
+set -u
+BIN=${SIGMIX_BIN:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+"$MKMODEL" "$T" || { echo "cannot generate models"; exit 1; }
+
+# expect_err EXPECTED_SUBSTRING CMD...: exit 2, nothing on stdout, message on stderr
+expect_err() {
+    local want=$1; shift
+    "$@" >"$T/out" 2>"$T/err"
+    local rc=$?
+    [ $rc -eq 2 ] || fail "'$*' exited $rc, want 2"
+    grep -qF -- "$want" "$T/err" || fail "'$*' stderr lacks '$want': $(cat "$T/err")"
+}
+
+# --- model-info
+"$BIN" model-info "$T/unet.onnx" >"$T/info" || fail "model-info unet"
+cat >"$T/info_want" <<EOF
+model: $T/unet.onnx
+ir_version: 8
+opset: 17
+inputs:
+  input  float32  [1, 1, H, W]
+outputs:
+  output  float32  [1, 4, H, W]
+operators:
+  Conv  1
+  Relu  1
+  MaxPool  2
+  Resize  2
+  Concat  1
+  Sigmoid  1
+weights: 22
+pad multiple: 4
+EOF
+diff -u "$T/info_want" "$T/info" || fail "model-info text"
+"$BIN" model-info "$T/affine.onnx" | grep -qx "pad multiple: 1" || fail "affine multiple"
+expect_err "sigmix: $T/bad_op.onnx: node 'mystery' (NonMaxSuppression): unsupported operator" \
+    "$BIN" model-info "$T/bad_op.onnx"
+expect_err "sigmix: $T/none.onnx: cannot open model" "$BIN" model-info "$T/none.onnx"
+head -c 37 "$T/unet.onnx" >"$T/cut.onnx"
+expect_err "sigmix: $T/cut.onnx: truncated or malformed protobuf" "$BIN" model-info "$T/cut.onnx"
+expect_err "missing MODEL.onnx" "$BIN" model-info
+"$BIN" model-info --help | grep -q "Usage: sigmix model-info" || fail "model-info --help"
+
+# --- model-run: exact result of y = 2x + 1
+"$BIN" model-run "$T/affine.onnx" --input "$T/affine_in.f32" --shape 1x1x3x5 \
+    --output "$T/y.f32" --threads 1 || fail "model-run affine"
+cmp -s "$T/y.f32" "$T/affine_want.f32" || fail "affine output differs"
+"$BIN" model-run "$T/affine.onnx" --input "$T/affine_in.f32" --shape 1x1x3x5 \
+    --output "$T/y2.f32" --repeat 3 --threads 2 >"$T/rep" || fail "model-run --repeat"
+grep -Eqx "median [0-9]+\.[0-9]{2} ms per run" "$T/rep" || fail "repeat line: $(cat "$T/rep")"
+cmp -s "$T/y2.f32" "$T/affine_want.f32" || fail "affine output with threads differs"
+
+# --- padding: unet needs multiples of 4; 7x10 pads and crops, --no-pad refuses
+dd if=/dev/zero of="$T/z.f32" bs=280 count=1 2>/dev/null
+"$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" ||
+    fail "padded run"
+[ "$(stat -c %s "$T/u.f32")" -eq $((4 * 7 * 10 * 4)) ] || fail "padded output size"
+rm -f "$T/u.f32"
+expect_err "input height 7 is not a multiple of 4, which the model requires (padding is off)" \
+    "$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" --no-pad
+[ -e "$T/u.f32" ] && fail "failed run left an output"
+ls "$T" | grep -q "tmp" && fail "temporary file left behind"
+
+# --- usage and input errors
+expect_err "input holds 280 bytes, its shape needs 100 float32 values (400 bytes)" \
+    "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x1x10x10 --output "$T/o.f32"
+expect_err "sigmix: $T/z.f32: input holds more than" \
+    "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x1x2x5 --output "$T/o.f32"
+expect_err "input channel is 2, the model expects 1" \
+    "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x2x5x7 --output "$T/o.f32"
+expect_err "bad --shape" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x3x7 \
+    --output "$T/o.f32"
+expect_err "bad --threads" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
+    --shape 1x1x7x10 --output "$T/o.f32" --threads -1
+expect_err "needs MODEL.onnx, --input, --shape and --output" "$BIN" model-run "$T/affine.onnx"
+expect_err "cannot open input" "$BIN" model-run "$T/affine.onnx" --input "$T/nope.f32" \
+    --shape 1x1x7x10 --output "$T/o.f32"
+expect_err "sigmix: $T/nodir/o.f32:" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
+    --shape 1x1x7x10 --output "$T/nodir/o.f32"
+[ -e "$T/o.f32" ] && fail "failed runs left an output"
+
+# --- the mixed model runs at an odd size with every thread count
+"$BIN" model-run "$T/mixed.onnx" --input "$T/mixed_in.f32" --shape 1x3x9x11 --output "$T/m1.f32" \
+    --threads 1 || fail "mixed run"
+"$BIN" model-run "$T/mixed.onnx" --input "$T/mixed_in.f32" --shape 1x3x9x11 --output "$T/m2.f32" \
+    --threads 3 || fail "mixed run threads"
+"$F32CMP" "$T/m1.f32" "$T/m2.f32" 1e-6 >/dev/null || fail "mixed threads differ"
+
+if [ $fails -gt 0 ]; then
+    echo "$fails failure(s)"
+    exit 1
+fi
+echo "model CLI tests passed"
