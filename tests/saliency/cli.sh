@@ -24,14 +24,6 @@ file_has() { grep -qF -- "$2" "$1" || fail "$1 lacks '$2'"; }
 file_lacks() { ! grep -qF -- "$2" "$1" || fail "$1 unexpectedly has '$2'"; }
 absent() { [ ! -e "$1" ] || fail "$1 should not exist"; }
 
-# Until the table readers land, nothing below can run.
-printf '{"src": "x"}\n' > "$T/probe.jsonl"
-if "$BIN" saliency --input "$T/probe.jsonl" --output "$T/probe_out.jsonl" 2>&1 \
-        | grep -q "format not implemented yet"; then
-    echo "skip: JSONL table reader not available yet"
-    exit 77
-fi
-
 mkdir -p "$T/root/sub" "$T/outside"
 "$GEN" "$T/root/a.yuv" 64 36 6 50 210 8 6 10 5 2 || exit 1
 "$GEN" "$T/root/b.y4m" 48 32 5 100 20 30 10 8 -3 1 y4m || exit 1
