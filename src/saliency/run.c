@@ -435,10 +435,11 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
             status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
             continue;
         }
-        char *src = NULL;
-        if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
-            src = sigmix_sal_resolve(pc->str[r].ptr, pc->str[r].len, root_real,
-                                     s->allow_outside_root);
+        size_t plen = 0;
+        char *text = sigmix_sal_cell_path(pc, r, &plen), *src = NULL;
+        if (text)
+            src = sigmix_sal_resolve(text, plen, root_real, s->allow_outside_root);
+        free(text);
         if (!src) {
             status[r] = SIGMIX_SAL_MISSING_SOURCE;
             continue;
@@ -527,7 +528,7 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
     for (size_t r = 0; r < sigmix_table_rows(t); r++) {
         if (st[r] == SIGMIX_SAL_MISSING_SOURCE) {
             char buf[512] = "(no path)";
-            if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
+            if (pc->str && pc->valid[r])
                 snprintf(buf, sizeof buf, "%.*s", (int)(pc->str[r].len < 500 ? pc->str[r].len : 500),
                          pc->str[r].ptr);
             s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE,
