@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <libavutil/log.h>
+#include <libavutil/pixfmt.h>
 
 #include "saliency/internal.h"
 #include "util/error.h"
@@ -401,6 +402,51 @@ static void test_journal_resume(void **state)
     unlink(jp);
 }
 
+/* --raw-pix-fmt: a yuv444p raw clip goes through libswscale (bicubic): luma
+ * is kept exactly at 1:1, chroma is subsampled close to the 2x2 mean. */
+static void test_raw_pix_fmt_conversion(void **state)
+{
+    (void)state;
+    const int w = 32, h = 16, frames = 2;
+    char p[PATH_MAX];
+    path_in(p, "root/c444.yuv");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    uint8_t plane[3][32 * 16];
+    for (int t = 0; t < frames; t++) {
+        for (int i = 0; i < w * h; i++) {
+            int x = i % w, y = i / w;
+            plane[0][i] = (uint8_t)(20 + 5 * x + 2 * y + 5 * t);
+            plane[1][i] = (uint8_t)(100 + 2 * x);
+            plane[2][i] = (uint8_t)(150 - 3 * y);
+        }
+        fwrite(plane, 1, sizeof plane, f);
+    }
+    fclose(f);
+    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV444P, 8 };
+    sal_clip c;
+    char msg[256];
+    assert_int_equal(sigmix_sal_decode(p, &o, &c, msg, sizeof msg), SIGMIX_SAL_OK);
+    assert_int_equal(c.n, frames);
+    const sal_frame *fr = &c.frames[1];
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            assert_int_equal(fr->y[(size_t)y * fr->ys + x], 20 + 5 * x + 2 * y + 5);
+    for (int y = 1; y < h / 2 - 1; y++)
+        for (int x = 1; x < w / 2 - 1; x++) {
+            int u = fr->u[(size_t)y * fr->us + x], v = fr->v[(size_t)y * fr->vs + x];
+            int eu = 100 + 2 * (2 * x) + 1, ev = 150 - 3 * (2 * y) - 1;
+            if (abs(u - eu) > 2 || abs(v - ev) > 2)
+                fail_msg("chroma (%d,%d): %d %d, expected about %d %d", x, y, u, v, eu, ev);
+        }
+    sigmix_sal_clip_free(&c);
+    /* a size that does not fill a whole frame of that format */
+    o.row_w = 1000;
+    o.row_h = 1000;
+    assert_int_equal(sigmix_sal_decode(p, &o, &c, msg, sizeof msg), SIGMIX_SAL_DECODE_FAILED);
+    assert_non_null(strstr(msg, "no complete 1000x1000 frame"));
+}
+
 static int fail_create(void *shared, void **inst, sigmix_error *err)
 {
     (void)shared; (void)err;
@@ -501,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_jobs_determinism),
         cmocka_unit_test(test_journal_resume),
         cmocka_unit_test(test_model_failed),
+        cmocka_unit_test(test_raw_pix_fmt_conversion),
         cmocka_unit_test(test_run_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
