@@ -428,6 +428,7 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
     long wc = sigmix_table_find(t, s->width_column), hc = sigmix_table_find(t, s->height_column);
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
+    char *last_text = NULL, *last_src = NULL;
     if (!refs)
         return SIGMIX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
@@ -437,9 +438,17 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         }
         size_t plen = 0;
         char *text = sigmix_sal_cell_path(pc, r, &plen), *src = NULL;
-        if (text)
+        if (text && last_text && !strcmp(text, last_text)) {
+            /* per-frame tables repeat a path row after row: resolve it once */
+            src = last_src ? strdup(last_src) : NULL;
+            free(text);
+        } else if (text) {
             src = sigmix_sal_resolve(text, plen, root_real, s->allow_outside_root);
-        free(text);
+            free(last_text);
+            free(last_src);
+            last_text = text;
+            last_src = src ? strdup(src) : NULL;
+        }
         if (!src) {
             status[r] = SIGMIX_SAL_MISSING_SOURCE;
             continue;
@@ -450,6 +459,8 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         refs[n++] = (row_ref){ src, w, h, r };
         status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
     }
+    free(last_text);
+    free(last_src);
     *refs_out = refs;
     *nrefs = n;
     return 0;
