@@ -164,7 +164,7 @@ run 0 --input "$T/inplace.jsonl" --in-place --root "$T/root" --quiet
 file_has "$T/inplace.jsonl" '"saliency_status":"ok"'
 
 # --- --jobs determinism: byte-identical tables -----------------------------------------
-for red in max motion-weighted; do  # all four: test_run
+for red in motion-weighted; do  # all four reducers: test_run
     run 1 --input "$T/in.jsonl" --output "$T/j1.jsonl" --root "$T/root" --quiet --jobs 1 \
         --temporal-aggregator "$red" --default-width 40 --default-height 24
     run 1 --input "$T/in.jsonl" --output "$T/j2.jsonl" --root "$T/root" --quiet --jobs 2 \
