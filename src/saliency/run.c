@@ -466,6 +466,30 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     return 0;
 }
 
+typedef struct row_key { size_t first_row, task; } row_key;
+
+static int cmp_row_key(const void *a, const void *b)
+{
+    const row_key *x = a, *y = b;
+    return x->first_row < y->first_row ? -1 : (x->first_row > y->first_row);
+}
+
+static int queue_by_first_row(sal_run *run)
+{
+    if (run->ntodo < 2)
+        return 0;
+    row_key *k = malloc(run->ntodo * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < run->ntodo; i++)
+        k[i] = (row_key){ run->tasks[run->todo[i]].first_row, run->todo[i] };
+    qsort(k, run->ntodo, sizeof *k, cmp_row_key);
+    for (size_t i = 0; i < run->ntodo; i++)
+        run->todo[i] = k[i].task;
+    free(k);
+    return 0;
+}
+
 static void write_row(sigmix_table *t, const sal_run *run, const sal_columns *c, size_t r,
                       int status, const sal_task *task)
 {
@@ -622,13 +646,10 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
             run.rows_done -= run.tasks[i].nrows;
         }
     /* Distinct clips are queued in order of their first row. */
-    for (size_t i = 1; i < run.ntodo; i++)
-        for (size_t k = i; k > 0 && run.tasks[run.todo[k - 1]].first_row
-                                    > run.tasks[run.todo[k]].first_row; k--) {
-            size_t x = run.todo[k];
-            run.todo[k] = run.todo[k - 1];
-            run.todo[k - 1] = x;
-        }
+    if (queue_by_first_row(&run)) {
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     int jobs = s->jobs > 0 ? s->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     rep->jobs = jobs < 1 ? 1 : jobs;
     run_workers(&run, rep->jobs);
