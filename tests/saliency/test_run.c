@@ -447,6 +447,45 @@ static void test_raw_pix_fmt_conversion(void **state)
     assert_non_null(strstr(msg, "no complete 1000x1000 frame"));
 }
 
+/* Playlists and concat lists inside the root must not reach files outside. */
+static void test_nested_open_refused(void **state)
+{
+    (void)state;
+    char p[PATH_MAX], o[PATH_MAX];
+    gen_spec g = { 48, 32, 3, 100, 20, 30, 10, 8, -3, 1 };
+    path_in(o, "outside/o.y4m");
+    assert_int_equal(gen_write(o, &g, 1), 0);
+    /* a "safe" relative name in the list, but a symlink pointing out */
+    path_in(p, "root/outlink.y4m");
+    assert_int_equal(symlink(o, p), 0);
+    path_in(p, "root/list.ffconcat");
+    FILE *f = fopen(p, "w");
+    fprintf(f, "ffconcat version 1.0\nfile outlink.y4m\n");
+    fclose(f);
+    path_in(p, "root/p.m3u8");
+    f = fopen(p, "w");
+    fprintf(f, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n%s\n#EXT-X-ENDLIST\n", o);
+    fclose(f);
+    const char *rows[] = { "list.ffconcat", "p.m3u8", o };
+    sigmix_table *t;
+    assert_int_equal(sigmix_table_create(&t), 0);
+    assert_int_equal(sigmix_table_resize(t, 3), 0);
+    assert_int_equal(sigmix_table_add_column(t, "src", SIGMIX_KIND_STRING, NULL), 0);
+    for (size_t r = 0; r < 3; r++)
+        sigmix_table_set_string(t, 0, r, rows[r], strlen(rows[r]));
+    sigmix_saliency_settings s;
+    sigmix_saliency_report rep;
+    sigmix_error err = { 0 };
+    settings(&s);
+    s.allow_outside_root = 1; /* the outside clip itself is fine when named */
+    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    const sigmix_column *st = col(t, "saliency_status");
+    assert_string_equal(str(st, 0), "decode-failed");
+    assert_string_equal(str(st, 1), "decode-failed");
+    assert_string_equal(str(st, 2), "ok");
+    sigmix_table_free(&t);
+}
+
 static int fail_create(void *shared, void **inst, sigmix_error *err)
 {
     (void)shared; (void)err;
@@ -548,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_journal_resume),
         cmocka_unit_test(test_model_failed),
         cmocka_unit_test(test_raw_pix_fmt_conversion),
+        cmocka_unit_test(test_nested_open_refused),
         cmocka_unit_test(test_run_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
