@@ -260,9 +260,12 @@ static void dec_close(dec_state *d)
 
 /*
  * Demuxers that open further resources (playlists, concat lists, image
- * sequences, external references) would bypass the root confinement; every
- * nested open is refused, so such sources fail to decode.
+ * sequences, external references) would bypass the root confinement. Only
+ * self-contained video containers and elementary streams are accepted, and
+ * every nested open through the context is refused as well.
  */
+#define SAL_DEMUXERS "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,yuv4mpegpipe,ivf,h264,hevc," \
+    "m4v,mpegvideo,obu,nut,asf,ogg,mjpeg,rawvideo"
 static int refuse_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
                        AVDictionary **opts)
 {
@@ -290,6 +293,7 @@ static int open_input(dec_state *d, const char *path)
     d->fc->pb = d->pb;
     d->fc->io_open = refuse_open;
     av_dict_set(&opts, "protocol_whitelist", "file", 0);
+    av_dict_set(&opts, "format_whitelist", SAL_DEMUXERS, 0);
     r = avformat_open_input(&d->fc, path, NULL, &opts); /* frees fc on failure */
     av_dict_free(&opts);
     return r;
