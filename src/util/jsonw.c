@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,10 @@ void sigmix_jw_key(sigmix_jsonw *w, const char *key)
 size_t sigmix_format_double(double v, char *buf, size_t n)
 {
     int len = 0;
-    for (int prec = 15; prec <= 17; prec++) {
+    /* 15 digits suffice for normal doubles unless they need 16-17; subnormals
+     * carry fewer significant bits, so search them from 1 digit up. */
+    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+    for (int prec = first; prec <= 17; prec++) {
         len = snprintf(buf, n, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;

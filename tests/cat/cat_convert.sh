@@ -18,37 +18,41 @@ if "$bin" cat "$tmp/m.parquet" -o "$tmp/probe.parquet" 2>&1 | grep -q "not imple
     exit 77
 fi
 
-# Values section of a dump (from the first row_group line on, without it).
-values() { "$tool" dump "$1" | grep -v '^row_group '| grep -v '^column ' | grep -v '^rows '; }
-# Columns of the dump of $1 picked by 1-based field numbers $2 (cut -f list), first $3 rows.
-pick() { values "$1" | cut -f "$2" | head -n "$3"; }
+# Process starts are slow under sanitizers: dump each file once.
+# dump FILE: writes FILE.dump; values FILE: its value rows.
+dump() { "$tool" dump "$1" > "$1.dump" || { fail "dump $1"; : > "$1.dump"; }; }
+values() { grep -v -e '^row_group ' -e '^column ' -e '^rows ' "$1.dump"; }
+# Columns of the test table picked by 1-based field numbers $1 (cut -f list), first $2 rows.
+pick() { values "$tmp/m.parquet" | cut -f "$1" | head -n "$2"; }
 
 # 1. Whole table: schema and values survive, snappy by default.
+dump "$tmp/m.parquet"
 "$bin" cat "$tmp/m.parquet" -o "$tmp/full.parquet" || fail "plain conversion"
-"$tool" dump "$tmp/full.parquet" > "$tmp/full.dump" || fail "dump full"
-"$tool" dump "$tmp/m.parquet" > "$tmp/m.dump"
-grep -q '^row_group 0 rows 40 codec SNAPPY$' "$tmp/full.dump" || fail "default codec"
+dump "$tmp/full.parquet"
+grep -q '^row_group 0 rows 40 codec SNAPPY$' "$tmp/full.parquet.dump" || fail "default codec"
 # JSON columns come back from the reader as text: compare all but the converted type.
-diff <(grep '^column' "$tmp/m.dump" | sed 's/ converted 19$/ converted 0/') \
-     <(grep '^column' "$tmp/full.dump") || fail "schema changed"
+diff <(grep '^column' "$tmp/m.parquet.dump" | sed 's/ converted 19$/ converted 0/') \
+     <(grep '^column' "$tmp/full.parquet.dump") || fail "schema changed"
 diff <(values "$tmp/m.parquet") <(values "$tmp/full.parquet") > /dev/null || fail "values changed"
 
 # 2. --columns keeps the requested order; --head; --compression.
 "$bin" cat "$tmp/m.parquet" --columns u,d,s --head 5 -z zstd -o "$tmp/sub.parquet" \
     || fail "columns/head conversion"
-"$tool" dump "$tmp/sub.parquet" > "$tmp/sub.dump"
-grep '^column' "$tmp/sub.dump" | cut -d' ' -f2 | tr '\n' ' ' | grep -qx '"u" "d" "s" ' \
-    || fail "column order: $(grep '^column' "$tmp/sub.dump" | tr '\n' ' ')"
-grep -q '^row_group 0 rows 5 codec ZSTD$' "$tmp/sub.dump" || fail "head/codec: $(grep row_group "$tmp/sub.dump")"
-diff <(pick "$tmp/m.parquet" 6,1,4 5 | awk -F'\t' '{print $3"\t"$1"\t"$2}') \
+dump "$tmp/sub.parquet"
+grep '^column' "$tmp/sub.parquet.dump" | cut -d' ' -f2 | tr '\n' ' ' | grep -qx '"u" "d" "s" ' \
+    || fail "column order: $(grep '^column' "$tmp/sub.parquet.dump" | tr '\n' ' ')"
+grep -q '^row_group 0 rows 5 codec ZSTD$' "$tmp/sub.parquet.dump" \
+    || fail "head/codec: $(grep row_group "$tmp/sub.parquet.dump")"
+diff <(pick 6,1,4 5 | awk -F'\t' '{print $3"\t"$1"\t"$2}') \
      <(values "$tmp/sub.parquet") || fail "selected values differ"
-for z in none gzip snappy; do
-    "$bin" cat "$tmp/m.parquet" -n 3 --compression "$z" -o "$tmp/z.parquet" || fail "codec $z"
-    want=$(case $z in none) echo UNCOMPRESSED;; gzip) echo GZIP;; snappy) echo SNAPPY;; esac)
-    grep -q "codec $want\$" <("$tool" dump "$tmp/z.parquet") || fail "codec $z not $want"
+for z in none:UNCOMPRESSED gzip:GZIP; do
+    "$bin" cat "$tmp/m.parquet" -n 3 --compression "${z%:*}" -o "$tmp/z.parquet" || fail "codec $z"
+    dump "$tmp/z.parquet"
+    grep -q "codec ${z#*:}\$" "$tmp/z.parquet.dump" || fail "codec $z"
 done
 "$bin" cat "$tmp/m.parquet" --head 0 -o "$tmp/h0.parquet" || fail "--head 0"
-head -1 <("$tool" dump "$tmp/h0.parquet") | grep -qx 'rows 0 row_groups 0' || fail "--head 0 rows"
+dump "$tmp/h0.parquet"
+head -1 "$tmp/h0.parquet.dump" | grep -qx 'rows 0 row_groups 0' || fail "--head 0 rows"
 
 # 3. --to decides the format; else the extension; else an error, nothing written.
 "$bin" cat "$tmp/m.parquet" --to parquet -c b -o "$tmp/out.data" || fail "--to parquet"
@@ -60,7 +64,8 @@ grep -qx "sigmix: $tmp/out.data2: unknown output format (use --to, or a .jsonl, 
 
 # 4. Parquet on a (non-terminal) stdout.
 "$bin" cat "$tmp/m.parquet" --to parquet -c i,j > "$tmp/stdout.parquet" || fail "parquet to stdout"
-diff <(pick "$tmp/m.parquet" 2,5 40) <(values "$tmp/stdout.parquet") > /dev/null || fail "stdout values"
+dump "$tmp/stdout.parquet"
+diff <(pick 2,5 40) <(values "$tmp/stdout.parquet") > /dev/null || fail "stdout values"
 if command -v script > /dev/null; then
     script -qec "$bin cat $tmp/m.parquet --to parquet" /dev/null > "$tmp/tty" 2>&1
     grep -q "refusing to write Parquet to a terminal" "$tmp/tty" || fail "terminal not refused: $(head -c 200 "$tmp/tty")"

@@ -128,6 +128,35 @@ static void test_pages_dictionary_unsigned(void **state)
     sigmix_table_free(&t);
 }
 
+/* The shared 3000 x 58 feature table (JSONL ground truth), every codec. */
+static void test_shared_feature_table(void **state)
+{
+    (void)state;
+    const char *shared = getenv("SIGMIX_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/parquet-writers/feat.jsonl", shared ? shared : "../shared");
+    if (access(path, R_OK))
+        skip();
+    sigmix_table *t = NULL;
+    sigmix_error err = { 0 };
+    if (sigmix_table_read(path, NULL, &t, &err))
+        fail_msg("read %s: %s", path, err.message);
+    assert_int_equal(sigmix_table_rows(t), 3000);
+    assert_int_equal(sigmix_table_cols(t), 58);
+    static const sigmix_compression codecs[] = { SIGMIX_COMPRESSION_SNAPPY,
+        SIGMIX_COMPRESSION_ZSTD, SIGMIX_COMPRESSION_GZIP, SIGMIX_COMPRESSION_NONE };
+    for (size_t k = 0; k < 4; k++) {
+        sigmix_write_options o;
+        sigmix_write_options_default(&o);
+        o.compression = codecs[k];
+        o.row_group_rows = k == 3 ? 500 : 0;
+        sigmix_table *back = roundtrip(t, &o, "feat.parquet");
+        assert_same(t, back);
+        sigmix_table_free(&back);
+    }
+    sigmix_table_free(&t);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -151,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_every_codec),
         cmocka_unit_test(test_many_row_groups_and_empty),
         cmocka_unit_test(test_pages_dictionary_unsigned),
+        cmocka_unit_test(test_shared_feature_table),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     rmdir(dir);

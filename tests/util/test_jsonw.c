@@ -24,6 +24,8 @@ static void test_format_double(void **state)
     assert_string_equal(buf, "1e+300");
     sigmix_format_double(-2.5e-8, buf, sizeof buf);
     assert_string_equal(buf, "-2.5e-08");
+    sigmix_format_double(-4.9406564584124654e-324, buf, sizeof buf);
+    assert_string_equal(buf, "-5e-324");
 }
 
 static void test_writer(void **state)
