@@ -193,6 +193,11 @@ run 0 --input "$T/ok.jsonl" --output "$T/o.csv" --root "$T/root" --quiet
 head -1 "$T/o.csv" | grep -q 'saliency_mean' || fail "csv header"
 run 0 --input "$T/ok.jsonl" --output "$T/o.json" --root "$T/root" --quiet
 file_has "$T/o.json" '"saliency_status":"ok"'
+# Parquet out, then back in: every row now holds values and is skipped
+run 0 --input "$T/ok.jsonl" --output "$T/o.parquet" --root "$T/root" --quiet
+run 0 --input "$T/o.parquet" --output "$T/o_back.jsonl" --root "$T/root" --quiet
+err_has "saliency: total=3 ok=0 skipped=3 failed=0"
+file_has "$T/o_back.jsonl" '"saliency_model_id":"spectral_residual_v1"'
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
