@@ -123,3 +123,103 @@ int sigmix_sal_cell_dim(const sigmix_table *t, long col, size_t row)
         return 0;
     return (int)v;
 }
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int hex4(const char *p, const char *end, unsigned *out)
+{
+    unsigned v = 0;
+    if (end - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval((unsigned char)p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + (unsigned)h;
+    }
+    *out = v;
+    return 0;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) { o[0] = (char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *sigmix_sal_cell_path(const sigmix_column *c, size_t row, size_t *len)
+{
+    if (!c->str || !c->valid[row])
+        return NULL;
+    const char *p = c->str[row].ptr, *end = p + c->str[row].len;
+    if (c->kind == SIGMIX_KIND_STRING) {
+        char *o = malloc(c->str[row].len + 1);
+        if (o) {
+            memcpy(o, p, c->str[row].len);
+            o[c->str[row].len] = '\0';
+            *len = c->str[row].len;
+        }
+        return o;
+    }
+    /* JSON kind (a mixed-type column): only a JSON string names a path. */
+    if (c->kind != SIGMIX_KIND_JSON || end - p < 2 || *p != '"' || end[-1] != '"')
+        return NULL;
+    char *o = malloc((size_t)(end - p)), *w = o;
+    if (!o)
+        return NULL;
+    for (p++, end--; p < end; p++) {
+        if (*p != '\\') {
+            *w++ = *p;
+            continue;
+        }
+        if (++p >= end)
+            goto bad;
+        unsigned cp;
+        switch (*p) {
+        case '"': case '\\': case '/': *w++ = *p; break;
+        case 'b': *w++ = '\b'; break;
+        case 'f': *w++ = '\f'; break;
+        case 'n': *w++ = '\n'; break;
+        case 'r': *w++ = '\r'; break;
+        case 't': *w++ = '\t'; break;
+        case 'u':
+            if (hex4(p + 1, end, &cp))
+                goto bad;
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) { /* surrogate pair */
+                unsigned lo;
+                if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || hex4(p + 3, end, &lo)
+                    || lo < 0xDC00 || lo > 0xDFFF)
+                    goto bad;
+                p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp < 0xE000) {
+                goto bad;
+            }
+            if (cp == 0)
+                goto bad; /* a NUL cannot be part of a path */
+            w += put_utf8(w, cp);
+            break;
+        default:
+            goto bad;
+        }
+    }
+    *w = '\0';
+    *len = (size_t)(w - o);
+    return o;
+bad:
+    free(o);
+    return NULL;
+}

@@ -20,5 +20,11 @@ int sigmix_sal_columns_prepare(sigmix_table *t, const sigmix_saliency_settings *
 int sigmix_sal_row_has_values(const sigmix_table *t, const sigmix_saliency_settings *s,
                               size_t row);
 int sigmix_sal_cell_dim(const sigmix_table *t, long col, size_t row);
+/**
+ * The path text of a cell as a malloc'd NUL-terminated string: a STRING
+ * cell, or a JSON-string cell of a mixed-type (JSON kind) column, unescaped.
+ * NULL for anything else.
+ */
+char *sigmix_sal_cell_path(const sigmix_column *c, size_t row, size_t *len);
 
 #endif

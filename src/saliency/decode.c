@@ -245,6 +245,7 @@ typedef struct dec_state {
     AVPacket        *pkt;
     AVFrame         *fr;
     struct SwsContext *sws;
+    AVIOContext     *pb;   /* ours: the one file the row names */
 } dec_state;
 
 static void dec_close(dec_state *d)
@@ -254,6 +255,48 @@ static void dec_close(dec_state *d)
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->cc);
     avformat_close_input(&d->fc);
+    avio_closep(&d->pb);
+}
+
+/*
+ * Demuxers that open further resources (playlists, concat lists, image
+ * sequences, external references) would bypass the root confinement. Only
+ * self-contained video containers and elementary streams are accepted, and
+ * every nested open through the context is refused as well.
+ */
+#define SAL_DEMUXERS "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,yuv4mpegpipe,ivf,h264,hevc," \
+    "m4v,mpegvideo,obu,nut,asf,ogg,mjpeg,rawvideo"
+static int refuse_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                       AVDictionary **opts)
+{
+    (void)s; (void)pb; (void)url; (void)flags; (void)opts;
+    return AVERROR(EPERM);
+}
+
+/* Open exactly `path` through the file protocol, as a custom I/O context. */
+static int open_input(dec_state *d, const char *path)
+{
+    size_t n = strlen(path) + 6;
+    char *url = malloc(n);
+    AVDictionary *opts = NULL;
+    if (!url)
+        return AVERROR(ENOMEM);
+    snprintf(url, n, "file:%s", path);
+    av_dict_set(&opts, "protocol_whitelist", "file", 0);
+    int r = avio_open2(&d->pb, url, AVIO_FLAG_READ, NULL, &opts);
+    av_dict_free(&opts);
+    free(url);
+    if (r < 0)
+        return r;
+    if (!(d->fc = avformat_alloc_context()))
+        return AVERROR(ENOMEM);
+    d->fc->pb = d->pb;
+    d->fc->io_open = refuse_open;
+    av_dict_set(&opts, "protocol_whitelist", "file", 0);
+    av_dict_set(&opts, "format_whitelist", SAL_DEMUXERS, 0);
+    r = avformat_open_input(&d->fc, path, NULL, &opts); /* frees fc on failure */
+    av_dict_free(&opts);
+    return r;
 }
 
 /* Drain decoded frames into the clip. 1: enough frames, 0: more, <0 error. */
@@ -277,7 +320,7 @@ static int drain(dec_state *d, sal_clip *c, int max_frames)
 static int open_stream(dec_state *d, const char *path, int *sidx, char *msg, size_t n)
 {
     char e[AV_ERROR_MAX_STRING_SIZE];
-    int r = avformat_open_input(&d->fc, path, NULL, NULL);
+    int r = open_input(d, path);
     if (r < 0)
         return fail(msg, n, SIGMIX_SAL_DECODE_FAILED, "cannot open container (%s)",
                     av_make_error_string(e, sizeof e, r));

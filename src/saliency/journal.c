@@ -6,6 +6,7 @@
  * by an interruption, foreign text) is ignored.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ static int parse_hexfloat(const char *p, const char *end, double *out, const cha
     char *e;
     errno = 0;
     *out = strtod(tmp, &e);
-    if (e == tmp || *e || errno == ERANGE)
+    if (e == tmp || *e || errno == ERANGE || !isfinite(*out))
         return -1;
     *next = q + 1;
     return 0;

@@ -428,6 +428,7 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
     long wc = sigmix_table_find(t, s->width_column), hc = sigmix_table_find(t, s->height_column);
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
+    char *last_text = NULL, *last_src = NULL;
     if (!refs)
         return SIGMIX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
@@ -435,10 +436,19 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
             status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
             continue;
         }
-        char *src = NULL;
-        if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
-            src = sigmix_sal_resolve(pc->str[r].ptr, pc->str[r].len, root_real,
-                                     s->allow_outside_root);
+        size_t plen = 0;
+        char *text = sigmix_sal_cell_path(pc, r, &plen), *src = NULL;
+        if (text && last_text && !strcmp(text, last_text)) {
+            /* per-frame tables repeat a path row after row: resolve it once */
+            src = last_src ? strdup(last_src) : NULL;
+            free(text);
+        } else if (text) {
+            src = sigmix_sal_resolve(text, plen, root_real, s->allow_outside_root);
+            free(last_text);
+            free(last_src);
+            last_text = text;
+            last_src = src ? strdup(src) : NULL;
+        }
         if (!src) {
             status[r] = SIGMIX_SAL_MISSING_SOURCE;
             continue;
@@ -449,8 +459,34 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         refs[n++] = (row_ref){ src, w, h, r };
         status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
     }
+    free(last_text);
+    free(last_src);
     *refs_out = refs;
     *nrefs = n;
+    return 0;
+}
+
+typedef struct row_key { size_t first_row, task; } row_key;
+
+static int cmp_row_key(const void *a, const void *b)
+{
+    const row_key *x = a, *y = b;
+    return x->first_row < y->first_row ? -1 : (x->first_row > y->first_row);
+}
+
+static int queue_by_first_row(sal_run *run)
+{
+    if (run->ntodo < 2)
+        return 0;
+    row_key *k = malloc(run->ntodo * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < run->ntodo; i++)
+        k[i] = (row_key){ run->tasks[run->todo[i]].first_row, run->todo[i] };
+    qsort(k, run->ntodo, sizeof *k, cmp_row_key);
+    for (size_t i = 0; i < run->ntodo; i++)
+        run->todo[i] = k[i].task;
+    free(k);
     return 0;
 }
 
@@ -527,7 +563,7 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
     for (size_t r = 0; r < sigmix_table_rows(t); r++) {
         if (st[r] == SIGMIX_SAL_MISSING_SOURCE) {
             char buf[512] = "(no path)";
-            if (pc->kind == SIGMIX_KIND_STRING && pc->valid[r])
+            if (pc->str && pc->valid[r])
                 snprintf(buf, sizeof buf, "%.*s", (int)(pc->str[r].len < 500 ? pc->str[r].len : 500),
                          pc->str[r].ptr);
             s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE,
@@ -610,13 +646,10 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
             run.rows_done -= run.tasks[i].nrows;
         }
     /* Distinct clips are queued in order of their first row. */
-    for (size_t i = 1; i < run.ntodo; i++)
-        for (size_t k = i; k > 0 && run.tasks[run.todo[k - 1]].first_row
-                                    > run.tasks[run.todo[k]].first_row; k--) {
-            size_t x = run.todo[k];
-            run.todo[k] = run.todo[k - 1];
-            run.todo[k - 1] = x;
-        }
+    if (queue_by_first_row(&run)) {
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     int jobs = s->jobs > 0 ? s->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     rep->jobs = jobs < 1 ? 1 : jobs;
     run_workers(&run, rep->jobs);

@@ -24,14 +24,6 @@ file_has() { grep -qF -- "$2" "$1" || fail "$1 lacks '$2'"; }
 file_lacks() { ! grep -qF -- "$2" "$1" || fail "$1 unexpectedly has '$2'"; }
 absent() { [ ! -e "$1" ] || fail "$1 should not exist"; }
 
-# Until the table readers land, nothing below can run.
-printf '{"src": "x"}\n' > "$T/probe.jsonl"
-if "$BIN" saliency --input "$T/probe.jsonl" --output "$T/probe_out.jsonl" 2>&1 \
-        | grep -q "format not implemented yet"; then
-    echo "skip: JSONL table reader not available yet"
-    exit 77
-fi
-
 mkdir -p "$T/root/sub" "$T/outside"
 "$GEN" "$T/root/a.yuv" 64 36 6 50 210 8 6 10 5 2 || exit 1
 "$GEN" "$T/root/b.y4m" 48 32 5 100 20 30 10 8 -3 1 y4m || exit 1
@@ -172,7 +164,7 @@ run 0 --input "$T/inplace.jsonl" --in-place --root "$T/root" --quiet
 file_has "$T/inplace.jsonl" '"saliency_status":"ok"'
 
 # --- --jobs determinism: byte-identical tables -----------------------------------------
-for red in max motion-weighted; do  # all four: test_run
+for red in motion-weighted; do  # all four reducers: test_run
     run 1 --input "$T/in.jsonl" --output "$T/j1.jsonl" --root "$T/root" --quiet --jobs 1 \
         --temporal-aggregator "$red" --default-width 40 --default-height 24
     run 1 --input "$T/in.jsonl" --output "$T/j2.jsonl" --root "$T/root" --quiet --jobs 2 \
@@ -201,6 +193,11 @@ run 0 --input "$T/ok.jsonl" --output "$T/o.csv" --root "$T/root" --quiet
 head -1 "$T/o.csv" | grep -q 'saliency_mean' || fail "csv header"
 run 0 --input "$T/ok.jsonl" --output "$T/o.json" --root "$T/root" --quiet
 file_has "$T/o.json" '"saliency_status":"ok"'
+# Parquet out, then back in: every row now holds values and is skipped
+run 0 --input "$T/ok.jsonl" --output "$T/o.parquet" --root "$T/root" --quiet
+run 0 --input "$T/o.parquet" --output "$T/o_back.jsonl" --root "$T/root" --quiet
+err_has "saliency: total=3 ok=0 skipped=3 failed=0"
+file_has "$T/o_back.jsonl" '"saliency_model_id":"spectral_residual_v1"'
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"

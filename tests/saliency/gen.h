@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct gen_spec {
@@ -33,12 +34,12 @@ static inline void gen_frame(const gen_spec *g, int t, uint8_t *buf)
 static inline int gen_write(const char *path, const gen_spec *g, int y4m)
 {
     size_t fs = (size_t)g->w * g->h + 2 * (size_t)((g->w + 1) / 2) * ((g->h + 1) / 2);
-    uint8_t buf[1 << 16];
-    if (fs > sizeof buf)
+    uint8_t *buf = malloc(fs);
+    FILE *f = buf ? fopen(path, "wb") : NULL;
+    if (!f) {
+        free(buf);
         return -1;
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
+    }
     if (y4m)
         fprintf(f, "YUV4MPEG2 W%d H%d F25:1 Ip A1:1 C420jpeg\n", g->w, g->h);
     for (int t = 0; t < g->frames; t++) {
@@ -47,6 +48,7 @@ static inline int gen_write(const char *path, const gen_spec *g, int y4m)
             fputs("FRAME\n", f);
         fwrite(buf, 1, fs, f);
     }
+    free(buf);
     return fclose(f) ? -1 : 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "saliency/columns.h"
 #include "saliency/internal.h"
 #include "gen.h"
 
@@ -230,6 +231,53 @@ static void test_names(void **state)
     assert_string_equal(sigmix_saliency_status_name(99), "unknown");
 }
 
+/* Paths from text cells and from JSON-string cells of mixed-type columns. */
+static void test_cell_path(void **state)
+{
+    (void)state;
+    static const struct { const char *json; const char *want; } cases[] = {
+        { "\"a.yuv\"", "a.yuv" },
+        { "\"sub\\/c d.yuv\"", "sub/c d.yuv" },
+        { "\"\\u0061\\u00e9\\ud83d\\ude00.yuv\"", "a\xc3\xa9\xf0\x9f\x98\x80.yuv" },
+        { "\"q\\\"\\\\\\n\"", "q\"\\\n" },
+        { "5", NULL },
+        { "\"bad\\x\"", NULL },
+        { "\"nul\\u0000\"", NULL },
+        { "\"lone\\udc00\"", NULL },
+        { "\"cut\\u00\"", NULL },
+        { "\"", NULL },
+        { "[\"a\"]", NULL },
+    };
+    const size_t n = sizeof cases / sizeof *cases;
+    sigmix_table *t;
+    assert_int_equal(sigmix_table_create(&t), 0);
+    assert_int_equal(sigmix_table_resize(t, n + 1), 0);
+    assert_int_equal(sigmix_table_add_column(t, "j", SIGMIX_KIND_JSON, NULL), 0);
+    assert_int_equal(sigmix_table_add_column(t, "s", SIGMIX_KIND_STRING, NULL), 0);
+    for (size_t i = 0; i < n; i++)
+        sigmix_table_set_string(t, 0, i, cases[i].json, strlen(cases[i].json));
+    sigmix_table_set_string(t, 1, 0, "plain \"text\"", 12);
+    for (size_t i = 0; i <= n; i++) {
+        size_t len = 0;
+        char *p = sigmix_sal_cell_path(sigmix_table_col(t, 0), i, &len);
+        const char *want = i < n ? cases[i].want : NULL; /* row n: null cell */
+        if (!want) {
+            if (p)
+                fail_msg("case %zu: got '%s', expected none", i, p);
+        } else {
+            if (!p || strcmp(p, want) || len != strlen(want))
+                fail_msg("case %zu: got '%s'", i, p ? p : "(null)");
+        }
+        free(p);
+    }
+    size_t len;
+    char *p = sigmix_sal_cell_path(sigmix_table_col(t, 1), 0, &len);
+    assert_string_equal(p, "plain \"text\"");
+    free(p);
+    assert_null(sigmix_sal_cell_path(sigmix_table_col(t, 1), 1, &len));
+    sigmix_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_spectral_residual_object),
         cmocka_unit_test(test_spectral_residual_edge_cases),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_cell_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <libavutil/log.h>
+#include <libavutil/pixfmt.h>
 
 #include "saliency/internal.h"
 #include "util/error.h"
@@ -401,6 +402,90 @@ static void test_journal_resume(void **state)
     unlink(jp);
 }
 
+/* --raw-pix-fmt: a yuv444p raw clip goes through libswscale (bicubic): luma
+ * is kept exactly at 1:1, chroma is subsampled close to the 2x2 mean. */
+static void test_raw_pix_fmt_conversion(void **state)
+{
+    (void)state;
+    const int w = 32, h = 16, frames = 2;
+    char p[PATH_MAX];
+    path_in(p, "root/c444.yuv");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    uint8_t plane[3][32 * 16];
+    for (int t = 0; t < frames; t++) {
+        for (int i = 0; i < w * h; i++) {
+            int x = i % w, y = i / w;
+            plane[0][i] = (uint8_t)(20 + 5 * x + 2 * y + 5 * t);
+            plane[1][i] = (uint8_t)(100 + 2 * x);
+            plane[2][i] = (uint8_t)(150 - 3 * y);
+        }
+        fwrite(plane, 1, sizeof plane, f);
+    }
+    fclose(f);
+    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV444P, 8 };
+    sal_clip c;
+    char msg[256];
+    assert_int_equal(sigmix_sal_decode(p, &o, &c, msg, sizeof msg), SIGMIX_SAL_OK);
+    assert_int_equal(c.n, frames);
+    const sal_frame *fr = &c.frames[1];
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            assert_int_equal(fr->y[(size_t)y * fr->ys + x], 20 + 5 * x + 2 * y + 5);
+    for (int y = 1; y < h / 2 - 1; y++)
+        for (int x = 1; x < w / 2 - 1; x++) {
+            int u = fr->u[(size_t)y * fr->us + x], v = fr->v[(size_t)y * fr->vs + x];
+            int eu = 100 + 2 * (2 * x) + 1, ev = 150 - 3 * (2 * y) - 1;
+            if (abs(u - eu) > 2 || abs(v - ev) > 2)
+                fail_msg("chroma (%d,%d): %d %d, expected about %d %d", x, y, u, v, eu, ev);
+        }
+    sigmix_sal_clip_free(&c);
+    /* a size that does not fill a whole frame of that format */
+    o.row_w = 1000;
+    o.row_h = 1000;
+    assert_int_equal(sigmix_sal_decode(p, &o, &c, msg, sizeof msg), SIGMIX_SAL_DECODE_FAILED);
+    assert_non_null(strstr(msg, "no complete 1000x1000 frame"));
+}
+
+/* Playlists and concat lists inside the root must not reach files outside. */
+static void test_nested_open_refused(void **state)
+{
+    (void)state;
+    char p[PATH_MAX], o[PATH_MAX];
+    gen_spec g = { 48, 32, 3, 100, 20, 30, 10, 8, -3, 1 };
+    path_in(o, "outside/o.y4m");
+    assert_int_equal(gen_write(o, &g, 1), 0);
+    /* a "safe" relative name in the list, but a symlink pointing out */
+    path_in(p, "root/outlink.y4m");
+    assert_int_equal(symlink(o, p), 0);
+    path_in(p, "root/list.ffconcat");
+    FILE *f = fopen(p, "w");
+    fprintf(f, "ffconcat version 1.0\nfile outlink.y4m\n");
+    fclose(f);
+    path_in(p, "root/p.m3u8");
+    f = fopen(p, "w");
+    fprintf(f, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n%s\n#EXT-X-ENDLIST\n", o);
+    fclose(f);
+    const char *rows[] = { "list.ffconcat", "p.m3u8", o };
+    sigmix_table *t;
+    assert_int_equal(sigmix_table_create(&t), 0);
+    assert_int_equal(sigmix_table_resize(t, 3), 0);
+    assert_int_equal(sigmix_table_add_column(t, "src", SIGMIX_KIND_STRING, NULL), 0);
+    for (size_t r = 0; r < 3; r++)
+        sigmix_table_set_string(t, 0, r, rows[r], strlen(rows[r]));
+    sigmix_saliency_settings s;
+    sigmix_saliency_report rep;
+    sigmix_error err = { 0 };
+    settings(&s);
+    s.allow_outside_root = 1; /* the outside clip itself is fine when named */
+    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    const sigmix_column *st = col(t, "saliency_status");
+    assert_string_equal(str(st, 0), "decode-failed");
+    assert_string_equal(str(st, 1), "decode-failed");
+    assert_string_equal(str(st, 2), "ok");
+    sigmix_table_free(&t);
+}
+
 static int fail_create(void *shared, void **inst, sigmix_error *err)
 {
     (void)shared; (void)err;
@@ -501,6 +586,8 @@ int main(void)
         cmocka_unit_test(test_jobs_determinism),
         cmocka_unit_test(test_journal_resume),
         cmocka_unit_test(test_model_failed),
+        cmocka_unit_test(test_raw_pix_fmt_conversion),
+        cmocka_unit_test(test_nested_open_refused),
         cmocka_unit_test(test_run_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
