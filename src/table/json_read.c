@@ -19,9 +19,7 @@ enum { BATCH_BYTES = 8 << 20 };
 typedef struct json_reader {
     sigmix_textin  in;
     sigmix_cb_table tb;
-    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX];
-    sigmix_jworker w[SIGMIX_JWORKERS_MAX];
-    size_t         nw;
+    sigmix_jpool   pool;
     size_t         pos;      /* scan position in the current buffer */
     sigmix_jspan  *spans;    /* rows cut out but not parsed yet */
     size_t         nspans, spancap, span_bytes;
@@ -64,27 +62,26 @@ static int flush(json_reader *R)
     if (!R->nspans)
         return 0;
     size_t n = R->span_bytes / (1 << 20) + 1;
-    if (n > R->nw)
-        n = R->nw;
+    if (n > R->pool.nw)
+        n = R->pool.nw;
     if (n > R->nspans)
         n = R->nspans;
     for (size_t k = 0, at = 0; k < n; k++) {
         size_t cnt = R->nspans / n + (k < R->nspans % n);
-        sigmix_jworker *w = &R->w[k];
-        w->seg = &R->seg[k];
+        sigmix_jworker *w = &R->pool.w[k];
         w->buf = B(R);
         w->cap = R->in.alloc + SIGMIX_SJ_PADDING;
         w->spans = R->spans + at;
         w->nspans = cnt;
         at += cnt;
     }
-    sigmix_jworkers_run(R->w, n, NULL, NULL);
+    sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
     size_t first = R->rows - R->nspans;
     R->nspans_done = 1;
     R->nspans = 0;
     R->span_bytes = 0;
     for (size_t k = 0; k < n; k++) {
-        sigmix_jworker *w = &R->w[k];
+        sigmix_jworker *w = &R->pool.w[k];
         if (w->err)
             return sigmix_error_set(R->err, w->err, "%s (row %zu, byte offset %llu)", w->msg,
                                     first + w->lines + 1, OFF(R, w->err_off));
@@ -226,7 +223,7 @@ static int skip_value(json_reader *R)
         r = cut_value(R, &end);
     if (r)
         return r;
-    int st = sigmix_sj_validate(R->w[0].sj, B(R) + R->pos, end - R->pos,
+    int st = sigmix_sj_validate(R->pool.w[0].sj, B(R) + R->pos, end - R->pos,
                                 R->in.alloc + SIGMIX_SJ_PADDING - R->pos, &where);
     if (st)
         return fail(R, st == SIGMIX_SJ_NOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, R->pos + where,
@@ -324,24 +321,17 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
 {
     int r = 0;
     R->err = err;
-    R->nw = sigmix_text_threads(o);
     if (sigmix_cb_table_init(&R->tb))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    for (size_t i = 0; i < R->nw; i++) {
-        sigmix_cb_seg_init(&R->seg[i], o->columns, o->columns ? o->ncolumns : 0);
-        if (!r && sigmix_jworker_init(&R->w[i]))
-            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    }
+    if (!r)
+        r = sigmix_jpool_init(&R->pool, o, err);
     if (!r)
         r = sigmix_textin_first(&R->in, err);
     if (!r)
         r = document(R);
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
-    for (size_t i = 0; i < R->nw; i++) {
-        sigmix_jworker_free(&R->w[i]);
-        sigmix_cb_seg_free(&R->seg[i]);
-    }
+    sigmix_jpool_free(&R->pool);
     sigmix_cb_table_free(&R->tb);
     sigmix_textin_close(&R->in);
     free(R->spans);

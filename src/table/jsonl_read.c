@@ -18,9 +18,7 @@ enum { MIN_PART = 1 << 20 };
 typedef struct jsonl_reader {
     sigmix_textin  in;
     sigmix_cb_table tb;
-    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX]; /* one per worker, reused */
-    sigmix_jworker w[SIGMIX_JWORKERS_MAX];
-    size_t         nw;
+    sigmix_jpool   pool;
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
 } jsonl_reader;
@@ -37,8 +35,8 @@ static const char *last_newline(const char *b, size_t n)
 static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
     size_t n = end / MIN_PART + 1, start = 0;
-    if (n > R->nw)
-        n = R->nw;
+    if (n > R->pool.nw)
+        n = R->pool.nw;
     for (size_t k = 0; k < n; k++) {
         size_t stop = end;
         if (k + 1 < n) {
@@ -48,8 +46,7 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
             if (stop < start)
                 stop = start;
         }
-        sigmix_jworker *w = &R->w[k];
-        w->seg = &R->seg[k];
+        sigmix_jworker *w = &R->pool.w[k];
         w->buf = b + start;
         w->len = stop - start;
         w->cap = alloc - start;
@@ -64,7 +61,7 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
 static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
 {
     for (size_t k = 0; k < n; k++) {
-        sigmix_jworker *w = &R->w[k];
+        sigmix_jworker *w = &R->pool.w[k];
         if (w->err)
             return sigmix_error_set(err, w->err, "%s (line %llu)", w->msg,
                                     R->line_base + w->lines + 1);
@@ -99,7 +96,7 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         int last = R->in.eof[R->in.cur];
-        sigmix_jworkers_run(R->w, n, last ? NULL : sigmix_textin_read_next, &R->in);
+        sigmix_jworkers_run(R->pool.w, n, last ? NULL : sigmix_textin_read_next, &R->in);
         r = batch_result(R, n, err);
         if (!r && !R->reserved)
             R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur] + end);
@@ -113,24 +110,17 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
                          sigmix_table **out, sigmix_error *err)
 {
     int r = 0;
-    R->nw = sigmix_text_threads(o);
     if (sigmix_cb_table_init(&R->tb))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    for (size_t i = 0; i < R->nw; i++) {
-        sigmix_cb_seg_init(&R->seg[i], o->columns, o->columns ? o->ncolumns : 0);
-        if (!r && sigmix_jworker_init(&R->w[i]))
-            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    }
+    if (!r)
+        r = sigmix_jpool_init(&R->pool, o, err);
     if (!r)
         r = read_all(R, err);
     if (!r && sigmix_table_rows(R->tb.t) == 0)
         r = sigmix_error_set(err, SIGMIX_EFORMAT, "empty file (no JSON rows)");
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
-    for (size_t i = 0; i < R->nw; i++) {
-        sigmix_jworker_free(&R->w[i]);
-        sigmix_cb_seg_free(&R->seg[i]);
-    }
+    sigmix_jpool_free(&R->pool);
     sigmix_cb_table_free(&R->tb);
     sigmix_textin_close(&R->in);
     return r;

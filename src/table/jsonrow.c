@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "table/jsonrow.h"
+#include "table/textread.h"
+#include "util/error.h"
 
 int sigmix_jworker_init(sigmix_jworker *w)
 {
@@ -252,5 +254,26 @@ void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void
             pthread_join(th[i], NULL);
         else
             run(&w[i]); /* no thread: do it here */
+    }
+}
+
+int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err)
+{
+    int r = 0;
+    p->nw = sigmix_text_threads(o);
+    for (size_t i = 0; i < p->nw; i++) {
+        sigmix_cb_seg_init(&p->seg[i], o->columns, o->columns ? o->ncolumns : 0);
+        if (!r && sigmix_jworker_init(&p->w[i]))
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        p->w[i].seg = &p->seg[i];
+    }
+    return r;
+}
+
+void sigmix_jpool_free(sigmix_jpool *p)
+{
+    for (size_t i = 0; i < p->nw; i++) {
+        sigmix_jworker_free(&p->w[i]);
+        sigmix_cb_seg_free(&p->seg[i]);
     }
 }

@@ -43,6 +43,19 @@ void sigmix_jworker_free(sigmix_jworker *w);
 
 enum { SIGMIX_JWORKERS_MAX = 16 };
 
+/** The readers' workers, each with its own column segment, reused across
+ *  batches. Must not move after init (workers point at their segments). */
+typedef struct sigmix_jpool {
+    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX];
+    sigmix_jworker w[SIGMIX_JWORKERS_MAX];
+    size_t         nw;
+} sigmix_jpool;
+
+/** One worker per reader thread (sigmix_text_threads), honouring o->columns. */
+int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err);
+/** Free what init made; safe after a failed init. */
+void sigmix_jpool_free(sigmix_jpool *p);
+
 /**
  * Parse jobs w[0..n) (each already holding its job and segment), on
  * threads when n > 1 or side is given; side(side_ctx) runs on the calling

@@ -172,36 +172,7 @@ static void column_chunk(T *t, pq_chunk_meta *c)
     }
 }
 
-static void row_group(T *t, sigmix_arena *a, pq_row_group *g)
-{
-    pq_tstruct s;
-    int id, ty;
-    memset(g, 0, sizeof *g);
-    STRUCT_LOOP(t, s, id, ty) {
-        if (id == 1 && ty == PQ_T_LIST && !g->cols) {
-            int et;
-            size_t n = sigmix_pq_list(t, &et);
-            if (et != PQ_T_STRUCT && n) {
-                t->bad = 1;
-                break;
-            }
-            g->cols = sigmix_arena_alloc(a, (n ? n : 1) * sizeof *g->cols);
-            if (!g->cols) {
-                t->bad = 1;
-                break;
-            }
-            for (size_t i = 0; i < n && !t->bad; i++)
-                column_chunk(t, &g->cols[i]);
-            g->ncols = n;
-        } else if (id == 3) {
-            g->num_rows = sigmix_pq_int(t, ty);
-        } else {
-            sigmix_pq_skip(t, ty);
-        }
-    }
-}
-
-/* list<struct> field: allocate and parse each element with fn. */
+/* list<struct> field header: room for its elements, which the caller parses. */
 static void *struct_list(T *t, sigmix_arena *a, size_t elem, size_t *count)
 {
     int et;
@@ -217,6 +188,24 @@ static void *struct_list(T *t, sigmix_arena *a, size_t elem, size_t *count)
     else
         *count = n;
     return p;
+}
+
+static void row_group(T *t, sigmix_arena *a, pq_row_group *g)
+{
+    pq_tstruct s;
+    int id, ty;
+    memset(g, 0, sizeof *g);
+    STRUCT_LOOP(t, s, id, ty) {
+        if (id == 1 && ty == PQ_T_LIST && !g->cols) {
+            g->cols = struct_list(t, a, sizeof *g->cols, &g->ncols);
+            for (size_t i = 0; i < g->ncols && !t->bad; i++)
+                column_chunk(t, &g->cols[i]);
+        } else if (id == 3) {
+            g->num_rows = sigmix_pq_int(t, ty);
+        } else {
+            sigmix_pq_skip(t, ty);
+        }
+    }
 }
 
 int sigmix_pq_meta_parse(const uint8_t *buf, size_t n, pq_file_meta *m, sigmix_error *err)
