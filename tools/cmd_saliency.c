@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "util/atomic.h"
 #include "util/jsonw.h"
+#include "util/provenance.h"
 #include "util/sha256.h"
 
 typedef struct sal_cli {
@@ -92,14 +93,6 @@ static int parse_int(const char *s, long lo, long hi, int *out)
         return -1;
     *out = (int)v;
     return 0;
-}
-
-static void iso_now(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 enum {
@@ -391,17 +384,9 @@ static void write_counters(sigmix_jsonw *w, const sigmix_saliency_report *rep)
 
 static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_saliency_report *rep)
 {
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
     sigmix_jw_key(w, "run_provenance");
     sigmix_jw_obj_begin(w);
-    jw_opt_str(w, "tool", "sigmix saliency");
-    jw_opt_str(w, "version", sigmix_version());
-    sigmix_jw_key(w, "argv");
-    sigmix_jw_arr_begin(w);
-    for (int i = 0; i < c->argc; i++)
-        sigmix_jw_str(w, c->argv[i]);
-    sigmix_jw_arr_end(w);
+    sigmix_prov_tool(w, "sigmix saliency", c->argc, (const char *const *)c->argv);
     jw_opt_str(w, "input_path", c->input);
     sigmix_jw_key(w, "input_size");
     sigmix_jw_int(w, (int64_t)c->input_size);
@@ -410,7 +395,7 @@ static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_sal
     jw_opt_str(w, "model_sha256", rep->model_sha256[0] ? rep->model_sha256 : NULL);
     jw_opt_str(w, "started_at", c->started);
     jw_opt_str(w, "finished_at", c->finished);
-    jw_opt_str(w, "host", host);
+    sigmix_prov_host(w);
     sigmix_jw_obj_end(w);
 }
 
@@ -497,7 +482,7 @@ int cmd_saliency(int argc, char **argv)
     sigmix_saliency_default_settings(&c.s);
     c.argc = argc;
     c.argv = argv;
-    iso_now(c.started, sizeof c.started);
+    sigmix_utc_iso(time(NULL), c.started);
     int r = parse_args(&c, argc, argv);
     if (r)
         return r < 0 ? 0 : r;
@@ -515,7 +500,7 @@ int cmd_saliency(int argc, char **argv)
     r = run_table(&c, &rep);
     if (r)
         return r;
-    iso_now(c.finished, sizeof c.finished);
+    sigmix_utc_iso(time(NULL), c.finished);
     if (c.audit_json && (r = write_audit(&c, &rep)))
         return r;
     size_t ok = rep.by_status[SIGMIX_SAL_OK], sk = rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING];

@@ -11,6 +11,7 @@
 #include "audit/audit_internal.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/provenance.h"
 
 static void names(sigmix_jsonw *w, sigmix_audit_names n)
 {
@@ -144,13 +145,6 @@ static void table(sigmix_jsonw *w, const sigmix_audit *a, const sigmix_audit_res
     sigmix_jw_obj_end(w);
 }
 
-static void utc(time_t t, char buf[32])
-{
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(buf, 32, "1970-01-01T00:00:00Z");
-}
-
 static void options(sigmix_jsonw *w, const sigmix_audit_settings *s)
 {
     sigmix_jw_key(w, "options");
@@ -169,21 +163,12 @@ static void options(sigmix_jsonw *w, const sigmix_audit_settings *s)
 static void provenance(sigmix_jsonw *w, const sigmix_audit *a, const char *json_target,
                        const char *md_target)
 {
-    char started[32], finished[32], host[256];
-    utc(a->started, started);
-    utc(time(NULL), finished);
-    if (gethostname(host, sizeof host))
-        strcpy(host, "unknown");
-    host[sizeof host - 1] = '\0';
+    char started[32], finished[32];
+    sigmix_utc_iso(a->started, started);
+    sigmix_utc_iso(time(NULL), finished);
     sigmix_jw_key(w, "run_provenance");
     sigmix_jw_obj_begin(w);
-    kv_str(w, "tool", "sigmix audit");
-    kv_str(w, "version", sigmix_version());
-    sigmix_jw_key(w, "argv");
-    sigmix_jw_arr_begin(w);
-    for (int i = 0; i < a->s.argc; i++)
-        sigmix_jw_str(w, a->s.argv[i]);
-    sigmix_jw_arr_end(w);
+    sigmix_prov_tool(w, "sigmix audit", a->s.argc, a->s.argv);
     options(w, &a->s);
     sigmix_jw_key(w, "inputs");
     sigmix_jw_arr_begin(w);
@@ -210,7 +195,7 @@ static void provenance(sigmix_jsonw *w, const sigmix_audit *a, const char *json_
     sigmix_jw_obj_end(w);
     kv_str(w, "started_utc", started);
     kv_str(w, "finished_utc", finished);
-    kv_str(w, "host", host);
+    sigmix_prov_host(w);
     sigmix_jw_obj_end(w);
 }
 
