@@ -399,6 +399,28 @@ static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_sal
     sigmix_jw_obj_end(w);
 }
 
+/* The output table; a Parquet footer also records what computed it. */
+static int write_output(const sal_cli *c, const sigmix_table *t,
+                        const sigmix_saliency_report *rep, sigmix_error *err)
+{
+    char alpha[40] = "";
+    if (c->s.reducer == SIGMIX_SAL_EMA)
+        snprintf(alpha, sizeof alpha, "%.17g", c->s.ema_alpha);
+    const char *kv[] = {
+        "sigmix.version", sigmix_version(),
+        "sigmix.saliency.model_id", rep->model_id,
+        "sigmix.saliency.aggregator", sigmix_saliency_reducer_name(c->s.reducer),
+        "sigmix.saliency.ema_alpha", alpha,
+        "sigmix.saliency.model_sha256", rep->model_sha256,
+        "sigmix.saliency.input_sha256", c->input_sha,
+        NULL, NULL,
+    };
+    sigmix_write_options o;
+    sigmix_write_options_default(&o);
+    o.kv_metadata = kv;
+    return sigmix_table_write(t, c->output, &o, err);
+}
+
 static int write_audit(const sal_cli *c, const sigmix_saliency_report *rep)
 {
     sigmix_atomic a;
@@ -464,7 +486,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         fprintf(stderr, "sigmix: %s: %s\n", r == SIGMIX_EMODEL && c->s.model_path
                 ? c->s.model_path : "saliency", err.message);
         status = 2;
-    } else if (sigmix_table_write(t, c->output, NULL, &err)) {
+    } else if (write_output(c, t, rep, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->output, err.message);
         status = 2;
     } else {

@@ -195,6 +195,9 @@ run 0 --input "$T/ok.jsonl" --output "$T/o.json" --root "$T/root" --quiet
 file_has "$T/o.json" '"saliency_status":"ok"'
 # Parquet out, then back in: every row now holds values and is skipped
 run 0 --input "$T/ok.jsonl" --output "$T/o.parquet" --root "$T/root" --quiet
+# the footer's key/value metadata records what computed the columns
+grep -aq 'sigmix.saliency.model_id' "$T/o.parquet" ||
+    fail "parquet footer lacks the saliency provenance"
 run 0 --input "$T/o.parquet" --output "$T/o_back.jsonl" --root "$T/root" --quiet
 err_has "saliency: total=3 ok=0 skipped=3 failed=0"
 file_has "$T/o_back.jsonl" '"saliency_model_id":"spectral_residual_v1"'
