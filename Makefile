@@ -11,9 +11,11 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev
+# Test-only oracles: numpy/pandas cross-check the audit's numbers.
+TEST_PACKAGES := python3-numpy python3-pandas
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps build run test test-asan bench fuzz clean
+.PHONY: all deps test-deps build run test test-asan bench fuzz clean
 
 all: build
 
@@ -29,14 +31,17 @@ build: deps $(BUILD)/build.ninja
 run: build
 	@sh examples/run.sh $(SIGMIX) out
 
-test: build
+test-deps:
+	@sh tools/install-deps.sh $(TEST_PACKAGES)
+
+test: build test-deps
 	@sh tests/run.sh $(BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debugoptimized \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
-test-asan: deps $(ASAN_BUILD)/build.ninja
+test-asan: deps test-deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	@sh tests/run.sh $(ASAN_BUILD)
 
