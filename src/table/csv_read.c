@@ -354,7 +354,7 @@ int sigmix_csv_read(const char *path, const sigmix_read_options *o,
     csv_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
-    int r = sigmix_textin_open(&R.in, path, err);
+    int r = sigmix_textin_open(&R.in, path, o, err);
     return r ? r : csv_read_in(&R, o, out, err);
 }
 
@@ -364,6 +364,6 @@ int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options
     csv_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
-    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, err);
+    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
     return r ? r : csv_read_in(&R, o, out, err);
 }
