@@ -272,8 +272,12 @@ static void csv_value(FILE *f, const sigmix_column *c, size_t r)
         csv_text(f, c->str[r].ptr, c->str[r].len);
         break;
     default:
+        /* non-finite values are present values: spelled so that the CSV
+         * reader (and pandas) read them back as the same double */
         if (isfinite(c->f64[r]))
             fwrite(buf, 1, sigmix_format_double(c->f64[r], buf, sizeof buf), f);
+        else
+            fputs(isnan(c->f64[r]) ? "NaN" : c->f64[r] > 0 ? "inf" : "-inf", f);
     }
 }
 
