@@ -225,6 +225,7 @@ void sigmix_cb_table_free(sigmix_cb_table *b)
 {
     sigmix_table_free(&b->t);
     free(b->count);
+    free(b->lostcol);
     free(b->na);
     sigmix_arena_free(&b->na_text);
     memset(b, 0, sizeof *b);
@@ -277,10 +278,12 @@ static int settle_kind(sigmix_cb_table *b, size_t g, const size_t *before)
     sigmix_kind want = decide_kind(b->count[g], b->csv);
     if (c->kind == want)
         return 0;
-    if (b->csv && want == SIGMIX_KIND_STRING)
+    if (b->csv && want == SIGMIX_KIND_STRING && typed_values(before)) {
         /* rows merged as numbers are re-printed (NA markers come back
-         * from b->na at the end); their exact text is gone */
+         * from b->na at the end); the CSV reader restores their text */
         b->lost += typed_values(before);
+        b->lostcol[g] = 1;
+    }
     if (want == SIGMIX_KIND_BOOL) {
         int r = sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE);
         if (!r)
@@ -302,6 +305,11 @@ static int grow_counts(sigmix_cb_table *b, size_t n)
         return SIGMIX_ENOMEM;
     memset(c + b->cap, 0, (cap - b->cap) * sizeof *c);
     b->count = c;
+    unsigned char *l = realloc(b->lostcol, cap);
+    if (!l)
+        return SIGMIX_ENOMEM;
+    memset(l + b->cap, 0, cap - b->cap);
+    b->lostcol = l;
     b->cap = cap;
     return 0;
 }

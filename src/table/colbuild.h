@@ -103,6 +103,7 @@ typedef struct sigmix_cb_table {
     sigmix_arena  na_text;
     size_t        lost;     /* CSV cells re-printed because their column
                              * turned to text after they were merged */
+    unsigned char *lostcol; /* per column: some of its cells were (cap entries) */
 } sigmix_cb_table;
 
 int  sigmix_cb_table_init(sigmix_cb_table *b);

@@ -45,6 +45,10 @@ typedef struct csv_reader {
     int             err;       /* set by a callback */
     char            msg[300];
     char            hint[80];  /* added to field-count errors */
+    int             all_text;  /* second pass: every field is text */
+    int             can_reread; /* a regular file: a second pass is possible */
+    size_t         *lost_idx;  /* columns whose early fields were re-printed */
+    size_t          nlost;
 } csv_reader;
 
 static void cb_fail(csv_reader *R, int code, const char *fmt, ...) SIGMIX_PRINTF(3, 4);
@@ -174,7 +178,7 @@ static void set_field(csv_reader *R, size_t c, const char *s, size_t len)
         tmp[vn] = 0;
         v = tmp;
     }
-    if (vn && (vn == len || v == tmp) && vn == strlen(v)) { /* no NUL inside: may be a number */
+    if (!R->all_text && vn && (vn == len || v == tmp) && vn == strlen(v)) { /* no NUL inside: may be a number */
         if (parse_int(v, &i)) {
             tag = SIGMIX_CB_INT;
             bits = (uint64_t)i;
@@ -425,7 +429,16 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     }
     if (!r)
         r = sigmix_cb_merge(&R->tb, R->seg, err);
-    if (!r && R->tb.lost) {
+    if (!r && R->tb.lost && R->can_reread) {
+        /* turned to text after numbers were merged: a second pass over the
+         * file brings back those fields' own text (sigmix_csv_read) */
+        R->lost_idx = malloc(sigmix_table_cols(R->tb.t) * sizeof *R->lost_idx);
+        if (!R->lost_idx)
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        for (size_t g = 0; !r && g < sigmix_table_cols(R->tb.t); g++)
+            if (R->tb.lostcol[g])
+                R->lost_idx[R->nlost++] = g;
+    } else if (!r && R->tb.lost) {
         char msg[200];
         snprintf(msg, sizeof msg, "%zu numeric fields of columns that turned to text after the "
                  "first batch are re-printed, not kept byte for byte", R->tb.lost);
@@ -444,6 +457,47 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     return r;
 }
 
+/*
+ * Second pass for columns that turned to text only after numbers of
+ * theirs were merged (a 4 MiB batch or more into the file): read just
+ * those columns again, every field as text, and put that text back.
+ */
+static int restore_text(const char *path, const sigmix_read_options *o, sigmix_table *t,
+                        const size_t *idx, size_t n, sigmix_error *err)
+{
+    const char **names = malloc(n * sizeof *names);
+    sigmix_table *u = NULL;
+    csv_reader R;
+    if (!names)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        names[i] = sigmix_table_col(t, idx[i])->name;
+    sigmix_read_options o2 = *o;
+    o2.columns = names;
+    o2.ncolumns = n;
+    o2.warn = NULL;
+    memset(&R, 0, sizeof R);
+    R.all_text = 1;
+    int r = sigmix_textin_open(&R.in, path, &o2, err);
+    if (!r)
+        r = csv_read_in(&R, &o2, &u, err);
+    if (!r && sigmix_table_rows(u) != sigmix_table_rows(t))
+        r = sigmix_error_set(err, SIGMIX_EIO, "the file changed while it was read");
+    for (size_t i = 0; !r && i < n; i++) {
+        long k = sigmix_table_find(u, names[i]);
+        const sigmix_column *src = k < 0 ? NULL : sigmix_table_col(u, (size_t)k);
+        if (!src || src->kind != SIGMIX_KIND_STRING)
+            continue;
+        for (size_t row = 0; !r && row < sigmix_table_rows(t); row++)
+            if (src->valid[row] &&
+                sigmix_table_set_string(t, idx[i], row, src->str[row].ptr, src->str[row].len))
+                r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    sigmix_table_free(&u);
+    free(names);
+    return r;
+}
+
 int sigmix_csv_read(const char *path, const sigmix_read_options *o,
                     sigmix_table **out, sigmix_error *err)
 {
@@ -451,7 +505,16 @@ int sigmix_csv_read(const char *path, const sigmix_read_options *o,
     *out = NULL;
     memset(&R, 0, sizeof R);
     int r = sigmix_textin_open(&R.in, path, o, err);
-    return r ? r : csv_read_in(&R, o, out, err);
+    if (r)
+        return r;
+    R.can_reread = strcmp(path, "-") && sigmix_stream_input_size(R.in.st) > 0;
+    r = csv_read_in(&R, o, out, err);
+    if (!r && R.nlost)
+        r = restore_text(path, o, *out, R.lost_idx, R.nlost, err);
+    if (r)
+        sigmix_table_free(out);
+    free(R.lost_idx);
+    return r;
 }
 
 int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options *o,
