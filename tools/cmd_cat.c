@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,10 @@ typedef struct cat_args {
     const char **cols;
     size_t       ncols;
     size_t       head;          /* SIZE_MAX: all rows */
-    sigmix_format      to;
+    sigmix_format      to, from;
     sigmix_compression compression;
+    char               delimiter;     /* 0: ',' */
+    uint64_t           max_input;     /* 0: library default */
 } cat_args;
 
 static void usage(FILE *f)
@@ -27,10 +30,16 @@ static void usage(FILE *f)
     fprintf(f,
         "Usage: sigmix cat TABLE [OPTIONS]\n\n"
         "Print a table (Parquet file or folder, JSONL/NDJSON, JSON rows, CSV; .gz/.zst)\n"
-        "as JSON Lines, or convert it to another format.\n\n"
+        "as JSON Lines, or convert it to another format. TABLE '-' is standard input.\n\n"
         "Options:\n"
         "  -c, --columns A,B,...  only these columns, in this order\n"
         "  -n, --head N           only the first N rows\n"
+        "  -f, --from FORMAT      input format: jsonl, json, csv or parquet (default: from\n"
+        "                         the extension; jsonl for standard input)\n"
+        "  -d, --delimiter C      CSV input field separator: ',' (default), ';', '\\t' or\n"
+        "                         tab, '|', or another single character\n"
+        "      --max-input-bytes N  refuse input that decompresses to more than N bytes\n"
+        "                         (suffixes K, M, G, T: powers of 1024; default 64G)\n"
         "  -t, --to FORMAT        jsonl (default), json, csv or parquet\n"
         "  -o, --output FILE      write FILE atomically (format from --to or the extension)\n"
         "                         instead of standard output\n"
@@ -75,6 +84,45 @@ static int parse_compression(const char *s, sigmix_compression *c)
             return 0;
         }
     return -1;
+}
+
+/* "1048576", "64K", "512M", "64G", "1T" (powers of 1024); must be > 0. */
+static int parse_bytes(const char *s, uint64_t *n)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    case '\0': break;
+    default: return -1;
+    }
+    if (shift && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
+        return -1;
+    if (!v || v > (UINT64_MAX >> shift))
+        return -1;
+    *n = (uint64_t)v << shift;
+    return 0;
+}
+
+/* ",", ";", "|", "\t" (or "tab"): one byte that is not a quote or line break. */
+static int parse_delimiter(const char *s, char *d)
+{
+    if (!strcmp(s, "\\t") || !strcmp(s, "tab"))
+        *d = '\t';
+    else if (strlen(s) == 1 && *s != '"' && *s != '\n' && *s != '\r')
+        *d = *s;
+    else
+        return -1;
+    return 0;
 }
 
 static int parse_head(const char *s, size_t *n)
@@ -123,6 +171,9 @@ static int parse_args(int argc, char **argv, cat_args *a)
         { "columns", required_argument, NULL, 'c' },
         { "head", required_argument, NULL, 'n' },
         { "to", required_argument, NULL, 't' },
+        { "from", required_argument, NULL, 'f' },
+        { "delimiter", required_argument, NULL, 'd' },
+        { "max-input-bytes", required_argument, NULL, 'M' },
         { "output", required_argument, NULL, 'o' },
         { "compression", required_argument, NULL, 'z' },
         { "help", no_argument, NULL, 'h' },
@@ -131,7 +182,7 @@ static int parse_args(int argc, char **argv, cat_args *a)
     int ch, r;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, ":c:n:t:o:z:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":c:n:t:f:d:o:z:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             if ((r = split_columns(a, optarg)))
@@ -144,6 +195,19 @@ static int parse_args(int argc, char **argv, cat_args *a)
         case 't':
             if (parse_format(optarg, &a->to))
                 return fail_usage("--to expects jsonl, json, csv or parquet, got", optarg);
+            break;
+        case 'f':
+            if (parse_format(optarg, &a->from))
+                return fail_usage("--from expects jsonl, json, csv or parquet, got", optarg);
+            break;
+        case 'd':
+            if (parse_delimiter(optarg, &a->delimiter))
+                return fail_usage("--delimiter expects one character (',', ';', '\\t', '|'), got", optarg);
+            break;
+        case 'M':
+            if (parse_bytes(optarg, &a->max_input))
+                return fail_usage("--max-input-bytes expects a positive byte count (suffix K, M, G or T), got",
+                                  optarg);
             break;
         case 'o':
             a->output = optarg;
@@ -222,6 +286,11 @@ static void warn(void *cookie, const char *msg)
     fprintf(stderr, "sigmix: %s: warning: %s\n", (const char *)cookie, msg);
 }
 
+static const char *input_name(const cat_args *a)
+{
+    return strcmp(a->input, "-") ? a->input : "stdin";
+}
+
 /* Read the input; with --columns, every name must exist. */
 static int load(const cat_args *a, sigmix_table **out)
 {
@@ -230,8 +299,12 @@ static int load(const cat_args *a, sigmix_table **out)
     sigmix_read_options_default(&ro);
     ro.columns = a->cols;
     ro.ncolumns = a->ncols;
+    ro.delimiter = a->delimiter;
+    ro.max_input_bytes = a->max_input;
+    /* standard input has no name to tell its format: JSON Lines unless --from */
+    ro.format = a->from ? a->from : !strcmp(a->input, "-") ? SIGMIX_FORMAT_JSONL : SIGMIX_FORMAT_AUTO;
     ro.warn = warn;
-    ro.warn_cookie = (void *)a->input;
+    ro.warn_cookie = (void *)input_name(a);
     int r = sigmix_table_read(a->input, &ro, out, &err);
     const char *missing = NULL;
     for (size_t i = 0; !r && i < a->ncols && !missing; i++)
@@ -239,7 +312,7 @@ static int load(const cat_args *a, sigmix_table **out)
             missing = a->cols[i];
     if (!r && !missing)
         return 0;
-    if (a->ncols) {
+    if (a->ncols && strcmp(a->input, "-")) {
         /* Find what is missing against every column (a reader may itself
          * refuse an unknown column, or quietly leave it out). */
         sigmix_table *all = NULL;
@@ -260,8 +333,12 @@ static int load(const cat_args *a, sigmix_table **out)
             }
         }
     }
+    if (!r && missing) /* standard input cannot be read twice: closest among those read */
+        report_missing(input_name(a), missing, *out);
+    else
+        fprintf(stderr, "sigmix: %s: %s\n", input_name(a),
+                err.message[0] ? err.message : sigmix_strerror(r));
     sigmix_table_free(out);
-    fprintf(stderr, "sigmix: %s: %s\n", a->input, err.message[0] ? err.message : sigmix_strerror(r));
     return 2;
 }
 

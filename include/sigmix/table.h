@@ -164,7 +164,19 @@ typedef struct sigmix_read_options {
     /** Called with one-line warnings (e.g. a skipped nested column); may be NULL. */
     void      (*warn)(void *cookie, const char *msg);
     void       *warn_cookie;
+    /** CSV field separator: ',' (0 means ','), ';', '\t', '|' or any other
+     *  single byte except '"', CR and LF. Ignored by the other formats. */
+    char        delimiter;
+    /** Most bytes a text table may expand to (after gzip/zstd) or a Parquet
+     *  stream read from standard input may hold; 0 means
+     *  SIGMIX_MAX_INPUT_BYTES_DEFAULT. Beyond it the read fails with
+     *  SIGMIX_ENOMEM and "decompressed input exceeds --max-input-bytes
+     *  (N bytes)" ("input exceeds ..." for uncompressed input). */
+    uint64_t    max_input_bytes;
 } sigmix_read_options;
+
+/** Default sigmix_read_options.max_input_bytes: 64 GiB. */
+#define SIGMIX_MAX_INPUT_BYTES_DEFAULT ((uint64_t)64 << 30)
 
 typedef struct sigmix_write_options {
     sigmix_format      format;       /**< AUTO: by extension */
@@ -182,7 +194,9 @@ SIGMIX_API sigmix_format sigmix_format_from_path(const char *path);
 SIGMIX_API const char *sigmix_format_name(sigmix_format f);
 
 /**
- * Read a table. On success *out owns a new table; on failure *out is NULL
+ * Read a table. path "-" reads standard input (o->format must name the
+ * format; Parquet is buffered in a temporary file first, at most
+ * max_input_bytes). On success *out owns a new table; on failure *out is NULL
  * and err (if non-NULL) says what is wrong and where. `o` may be NULL.
  */
 SIGMIX_API int sigmix_table_read(const char *path, const sigmix_read_options *o,

@@ -198,11 +198,26 @@ int sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_
     return 0;
 }
 
+int sigmix_cb_set_num_raw(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits,
+                          const char *p, size_t len)
+{
+    sigmix_cb_col *col = &s->cols[c];
+    if (!col->str && !(col->str = malloc((s->cap ? s->cap : 1) * sizeof *col->str)))
+        return SIGMIX_ENOMEM;
+    const char *q = sigmix_arena_strndup(&s->strings, p, len);
+    if (!q)
+        return SIGMIX_ENOMEM;
+    sigmix_cb_set_num(s, c, tag, bits);
+    col->str[s->rows - 1] = (sigmix_strref){ q, len };
+    return 0;
+}
+
 /* ---- merging segments into the table ------------------------------- */
 
 int sigmix_cb_table_init(sigmix_cb_table *b)
 {
     memset(b, 0, sizeof *b);
+    sigmix_arena_init(&b->na_text);
     return sigmix_table_create(&b->t);
 }
 
@@ -210,9 +225,13 @@ void sigmix_cb_table_free(sigmix_cb_table *b)
 {
     sigmix_table_free(&b->t);
     free(b->count);
+    free(b->lostcol);
+    free(b->na);
+    sigmix_arena_free(&b->na_text);
     memset(b, 0, sizeof *b);
 }
 
+/* Non-null values (NA markers included). */
 static size_t values(const size_t *n)
 {
     size_t v = 0;
@@ -221,9 +240,18 @@ static size_t values(const size_t *n)
     return v;
 }
 
-static sigmix_kind decide_kind(const size_t *n)
+/* Values that decide a kind: an NA marker alone does not (a column of NA
+ * markers so far may still turn out numeric). */
+static size_t typed_values(const size_t *n)
+{
+    return values(n) - n[SIGMIX_CB_NA];
+}
+
+static sigmix_kind decide_kind(const size_t *n, int csv)
 {
     size_t nums = n[SIGMIX_CB_DOUBLE] + n[SIGMIX_CB_INT] + n[SIGMIX_CB_BOOL];
+    if (csv && (n[SIGMIX_CB_STRING] || (!nums && n[SIGMIX_CB_NA])))
+        return SIGMIX_KIND_STRING;
     if (n[SIGMIX_CB_STRING] || n[SIGMIX_CB_NESTED])
         return n[SIGMIX_CB_NESTED] || nums ? SIGMIX_KIND_JSON : SIGMIX_KIND_STRING;
     if (n[SIGMIX_CB_DOUBLE] || (n[SIGMIX_CB_INT] && n[SIGMIX_CB_BOOL]))
@@ -242,14 +270,20 @@ static sigmix_kind decide_kind(const size_t *n)
  * storage (f64, no i64), so an INT64 column without values turns BOOL by
  * going to DOUBLE and relabelling.
  */
-static int settle_kind(sigmix_cb_table *b, size_t g)
+static int settle_kind(sigmix_cb_table *b, size_t g, const size_t *before)
 {
     sigmix_column *c = sigmix_table_col_mut(b->t, g);
-    if (!values(b->count[g]))
+    if (!typed_values(b->count[g]))
         return 0;
-    sigmix_kind want = decide_kind(b->count[g]);
+    sigmix_kind want = decide_kind(b->count[g], b->csv);
     if (c->kind == want)
         return 0;
+    if (b->csv && want == SIGMIX_KIND_STRING && typed_values(before)) {
+        /* rows merged as numbers are re-printed (NA markers come back
+         * from b->na at the end); the CSV reader restores their text */
+        b->lost += typed_values(before);
+        b->lostcol[g] = 1;
+    }
     if (want == SIGMIX_KIND_BOOL) {
         int r = sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE);
         if (!r)
@@ -271,6 +305,11 @@ static int grow_counts(sigmix_cb_table *b, size_t n)
         return SIGMIX_ENOMEM;
     memset(c + b->cap, 0, (cap - b->cap) * sizeof *c);
     b->count = c;
+    unsigned char *l = realloc(b->lostcol, cap);
+    if (!l)
+        return SIGMIX_ENOMEM;
+    memset(l + b->cap, 0, cap - b->cap);
+    b->lostcol = l;
     b->cap = cap;
     return 0;
 }
@@ -290,7 +329,7 @@ static int map_columns(sigmix_cb_table *b, sigmix_cb_seg *s)
         long g = -1;
         if (!c->skip && (g = sigmix_table_find(b->t, c->name)) < 0) {
             size_t gi;
-            sigmix_kind k = values(c->count) ? decide_kind(c->count) : SIGMIX_KIND_INT64;
+            sigmix_kind k = typed_values(c->count) ? decide_kind(c->count, b->csv) : SIGMIX_KIND_INT64;
             if (sigmix_table_add_column(b->t, c->name, k, &gi) ||
                 grow_counts(b, gi + 1))
                 return SIGMIX_ENOMEM;
@@ -357,15 +396,47 @@ static int json_text(sigmix_table *t, int tag, uint64_t bits, const sigmix_strre
     return r ? 0 : SIGMIX_ENOMEM;
 }
 
-/* Copy a local column's rows into rows [base, base + rows) of table column g. */
-static int copy_values(sigmix_table *t, size_t g, size_t base, const sigmix_cb_col *sc, size_t rows)
+/* Remember an NA marker stored as null in numeric column g. */
+static int keep_na(sigmix_cb_table *b, size_t g, size_t row, const sigmix_strref *s)
 {
+    if (b->nna == b->nacap) {
+        size_t cap = b->nacap ? b->nacap * 2 : 64;
+        sigmix_cb_na *n = realloc(b->na, cap * sizeof *n);
+        if (!n)
+            return SIGMIX_ENOMEM;
+        b->na = n;
+        b->nacap = cap;
+    }
+    const char *p = sigmix_arena_strndup(&b->na_text, s->ptr, s->len);
+    if (!p)
+        return SIGMIX_ENOMEM;
+    b->na[b->nna++] = (sigmix_cb_na){ g, row, { p, s->len } };
+    return 0;
+}
+
+/* Copy a local column's rows into rows [base, base + rows) of table column g. */
+static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_cb_col *sc, size_t rows)
+{
+    sigmix_table *t = b->t;
     sigmix_column *c = sigmix_table_col_mut(t, g);
     for (size_t r = 0; r < rows; r++) {
         int tag = sc->tag[r];
         size_t row = base + r;
         if (!tag)
             continue;
+        if (b->csv && c->kind == SIGMIX_KIND_STRING) { /* the field's own text */
+            const char *p = sigmix_table_intern(t, sc->str[r].ptr, sc->str[r].len);
+            if (!p)
+                return SIGMIX_ENOMEM;
+            c->valid[row] = 1;
+            c->str[row] = (sigmix_strref){ p, sc->str[r].len };
+            continue;
+        }
+        if (tag == SIGMIX_CB_NA) { /* null among numbers */
+            if (keep_na(b, g, row, &sc->str[r]))
+                return SIGMIX_ENOMEM;
+            continue;
+        }
         c->valid[row] = 1;
         switch (c->kind) {
         case SIGMIX_KIND_INT64:
@@ -413,15 +484,17 @@ int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
         long g = s->map[i];
         if (g < 0)
             continue;
+        size_t before[SIGMIX_CB_NTAGS];
+        memcpy(before, b->count[g], sizeof before);
         for (int k = 0; k < SIGMIX_CB_NTAGS; k++)
             b->count[g][k] += s->cols[i].count[k];
-        r = settle_kind(b, (size_t)g);
+        r = settle_kind(b, (size_t)g, before);
     }
     if (!r && s->rows)
         r = sigmix_table_resize(b->t, base + s->rows);
     for (size_t i = 0; !r && s->rows && i < s->ncols; i++)
         if (s->map[i] >= 0 && values(s->cols[i].count))
-            r = copy_values(b->t, (size_t)s->map[i], base, &s->cols[i], s->rows);
+            r = copy_values(b, (size_t)s->map[i], base, &s->cols[i], s->rows);
     seg_reset(s);
     if (r)
         return sigmix_error_set(err, r, "out of memory while building the table");
@@ -430,10 +503,21 @@ int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
 
 int sigmix_cb_table_finish(sigmix_cb_table *b, sigmix_table **out, sigmix_error *err)
 {
-    /* Columns that never held a value are numeric with no valid value. */
-    for (size_t g = 0; g < sigmix_table_cols(b->t); g++)
-        if (!values(b->count[g]) && sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE))
+    /* Columns that never held a value are numeric with no valid value;
+     * CSV columns of NA markers only are text. */
+    for (size_t g = 0; g < sigmix_table_cols(b->t); g++) {
+        sigmix_kind k = !values(b->count[g]) ? SIGMIX_KIND_DOUBLE
+                      : !typed_values(b->count[g]) ? SIGMIX_KIND_STRING : sigmix_table_col(b->t, g)->kind;
+        if (k != sigmix_table_col(b->t, g)->kind && sigmix_table_convert(b->t, g, k))
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    /* NA markers kept as null in a column that ended up text: their text. */
+    for (size_t i = 0; i < b->nna; i++) {
+        const sigmix_cb_na *n = &b->na[i];
+        if (sigmix_table_col(b->t, n->col)->kind == SIGMIX_KIND_STRING &&
+            sigmix_table_set_string(b->t, n->col, n->row, n->text.ptr, n->text.len))
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
     *out = b->t;
     b->t = NULL;
     return 0;

@@ -12,6 +12,8 @@
  *   nothing but nulls -> DOUBLE (no valid value); only strings -> STRING;
  *   any object or array, or strings mixed with other values -> JSON (each
  *   value as JSON text; non-finite numbers as NaN/Infinity tokens).
+ * CSV mode differs for text: numbers mixed with text -> STRING holding each
+ * field's own text; NA markers are null among numbers and text otherwise.
  */
 #ifndef SIGMIX_TABLE_COLBUILD_H
 #define SIGMIX_TABLE_COLBUILD_H
@@ -30,6 +32,8 @@ enum {
     SIGMIX_CB_BOOL,
     SIGMIX_CB_STRING,
     SIGMIX_CB_NESTED,
+    SIGMIX_CB_NA,      /* CSV missing-value marker (NA, N/A, null, ...): null in a
+                        * numeric column, its own text in a text column */
     SIGMIX_CB_NTAGS
 };
 
@@ -76,12 +80,30 @@ void sigmix_cb_set_int(sigmix_cb_seg *s, size_t c, int64_t v);
 void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v);
 void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c);
 int  sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_t len);
+/* CSV: a typed value (tag, bits as sigmix_cb_set_num) that also keeps the
+ * field's text, so a column that turns out to be text keeps it exactly. */
+int  sigmix_cb_set_num_raw(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits,
+                           const char *p, size_t len);
 
 /** The table being built, with the value counts behind each column's kind. */
+typedef struct sigmix_cb_na {
+    size_t        col, row;
+    sigmix_strref text;
+} sigmix_cb_na;
+
 typedef struct sigmix_cb_table {
     sigmix_table *t;
     size_t      (*count)[SIGMIX_CB_NTAGS];
     size_t        cap;
+    /* CSV mode: every cell came with its text (sigmix_cb_set_num_raw);
+     * numbers mixed with text make a STRING column of those texts. */
+    int           csv;
+    sigmix_cb_na *na;       /* NA markers stored as null in numeric columns */
+    size_t        nna, nacap;
+    sigmix_arena  na_text;
+    size_t        lost;     /* CSV cells re-printed because their column
+                             * turned to text after they were merged */
+    unsigned char *lostcol; /* per column: some of its cells were (cap entries) */
 } sigmix_cb_table;
 
 int  sigmix_cb_table_init(sigmix_cb_table *b);

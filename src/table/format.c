@@ -1,7 +1,10 @@
 /* Format registry: one row per format; read/write dispatch. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "table/format.h"
 #include "util/atomic.h"
@@ -19,7 +22,7 @@ static const format_entry formats[] = {
     { SIGMIX_FORMAT_JSONL,   "jsonl",   { ".jsonl", ".ndjson", NULL }, sigmix_jsonl_read,   sigmix_jsonl_write },
     { SIGMIX_FORMAT_JSON,    "json",    { ".json", NULL, NULL },       sigmix_json_read,    sigmix_json_write },
     { SIGMIX_FORMAT_CSV,     "csv",     { ".csv", NULL, NULL },        sigmix_csv_read,     sigmix_csv_write },
-    { SIGMIX_FORMAT_PARQUET, "parquet", { ".parquet", ".parq", NULL }, sigmix_parquet_read, sigmix_parquet_write },
+    { SIGMIX_FORMAT_PARQUET, "parquet", { ".parquet", ".parq", ".pq" }, sigmix_parquet_read, sigmix_parquet_write },
 };
 
 static const format_entry *find_format(sigmix_format f)
@@ -69,6 +72,53 @@ void sigmix_write_options_default(sigmix_write_options *o)
     memset(o, 0, sizeof *o);
 }
 
+/*
+ * Parquet needs random access (the footer is at the end), so a Parquet
+ * stream on standard input is first copied to an unlinked temporary file,
+ * at most max_input_bytes of it, and read through /dev/fd/N.
+ */
+static int read_parquet_stdin(const sigmix_read_options *o, sigmix_table **out,
+                              sigmix_error *err)
+{
+    uint64_t limit = o->max_input_bytes ? o->max_input_bytes : SIGMIX_MAX_INPUT_BYTES_DEFAULT;
+    uint64_t total = 0;
+    FILE *tmp = tmpfile();
+    if (!tmp)
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot buffer standard input: %s", strerror(errno));
+    char buf[1 << 16];
+    int r = 0;
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = sigmix_error_set(err, SIGMIX_EIO, "read error: %s", strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        total += (uint64_t)n;
+        if (total > limit) {
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "input exceeds --max-input-bytes (%llu bytes)",
+                                 (unsigned long long)limit);
+            break;
+        }
+        if (fwrite(buf, 1, (size_t)n, tmp) != (size_t)n) {
+            r = sigmix_error_set(err, SIGMIX_EIO, "cannot buffer standard input: write error");
+            break;
+        }
+    }
+    if (!r && fflush(tmp))
+        r = sigmix_error_set(err, SIGMIX_EIO, "cannot buffer standard input: write error");
+    if (!r) {
+        char path[64];
+        snprintf(path, sizeof path, "/dev/fd/%d", fileno(tmp));
+        r = sigmix_parquet_read(path, o, out, err);
+    }
+    fclose(tmp);
+    return r;
+}
+
 int sigmix_table_read(const char *path, const sigmix_read_options *o,
                       sigmix_table **out, sigmix_error *err)
 {
@@ -78,11 +128,16 @@ int sigmix_table_read(const char *path, const sigmix_read_options *o,
         sigmix_read_options_default(&def);
         o = &def;
     }
-    sigmix_format f = o->format ? o->format : sigmix_format_from_path(path);
+    int is_stdin = !strcmp(path, "-");
+    sigmix_format f = o->format ? o->format : is_stdin ? SIGMIX_FORMAT_AUTO : sigmix_format_from_path(path);
     const format_entry *e = find_format(f);
+    if (!e && is_stdin)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "standard input needs a format (jsonl, json, csv or parquet)");
     if (!e)
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
-            "unknown table format (expected .jsonl, .ndjson, .json, .csv or .parquet, optionally .gz/.zst)");
+            "unknown table format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq, optionally .gz/.zst)");
+    if (is_stdin && f == SIGMIX_FORMAT_PARQUET)
+        return read_parquet_stdin(o, out, err);
     return e->read(path, o, out, err);
 }
 
@@ -98,7 +153,7 @@ int sigmix_table_write(const sigmix_table *t, const char *path,
     const format_entry *e = find_format(f);
     if (!e)
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
-            "unknown output format (expected .jsonl, .ndjson, .json, .csv or .parquet)");
+            "unknown output format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq)");
     /* Text tables are compressed when their name ends in .gz/.zst (so
      * they read back); an explicit codec must agree with the name. */
     sigmix_write_options text = *o;

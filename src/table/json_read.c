@@ -249,7 +249,8 @@ static int wrapper(json_reader *R)
         size_t end;
         if ((r = cut_value(R, &end)))
             return r;
-        int is_rows = end - R->pos == 6 && !memcmp(B(R) + R->pos, "\"rows\"", 6);
+        /* keys compare after unescaping: "\u0072ows" is "rows" */
+        int is_rows = sigmix_json_key_is(B(R) + R->pos, end - R->pos, "rows");
         R->pos = end;
         if ((r = next(R, &c)))
             return ended(R, r);
@@ -344,7 +345,7 @@ int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_option
     json_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
-    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, err);
+    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
     return r ? r : json_read_in(&R, o, out, err);
 }
 
@@ -354,6 +355,6 @@ int sigmix_json_read(const char *path, const sigmix_read_options *o,
     json_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
-    int r = sigmix_textin_open(&R.in, path, err);
+    int r = sigmix_textin_open(&R.in, path, o, err);
     return r ? r : json_read_in(&R, o, out, err);
 }

@@ -31,6 +31,14 @@ static const char *last_newline(const char *b, size_t n)
     return NULL;
 }
 
+static int blank_run(const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r')
+            return 0;
+    return 1;
+}
+
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
 static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
@@ -85,6 +93,12 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
             end = have;
         } else {
             const char *nl = last_newline(b, have);
+            if (!nl && blank_run(b, have)) {
+                /* a run of blanks longer than the buffer (a whitespace
+                 * bomb): drop it rather than grow the buffer for it */
+                r = sigmix_textin_refill(&R->in, have, err);
+                continue;
+            }
             if (!nl) { /* one line longer than the buffer */
                 r = sigmix_textin_grow(&R->in, err);
                 continue;
@@ -116,8 +130,7 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_jpool_init(&R->pool, o, err);
     if (!r)
         r = read_all(R, err);
-    if (!r && sigmix_table_rows(R->tb.t) == 0)
-        r = sigmix_error_set(err, SIGMIX_EFORMAT, "empty file (no JSON rows)");
+    /* 0 bytes or blank lines only: a table of 0 rows, as [] is for JSON. */
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
     sigmix_jpool_free(&R->pool);
@@ -133,7 +146,7 @@ int sigmix_jsonl_read(const char *path, const sigmix_read_options *o,
     *out = NULL;
     if (!R)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    int r = sigmix_textin_open(&R->in, path, err);
+    int r = sigmix_textin_open(&R->in, path, o, err);
     if (!r)
         r = jsonl_read_in(R, o, out, err);
     free(R);
@@ -147,7 +160,7 @@ int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_optio
     *out = NULL;
     if (!R)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    int r = sigmix_textin_open_mem(&R->in, data, size, NULL, err);
+    int r = sigmix_textin_open_mem(&R->in, data, size, NULL, o, err);
     if (!r)
         r = jsonl_read_in(R, o, out, err);
     free(R);

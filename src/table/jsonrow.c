@@ -103,6 +103,95 @@ static int on_value(void *ctx, long h, const sigmix_sj_value *v)
     }
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static long hex4(const char *s, size_t n, size_t i)
+{
+    long v = 0;
+    if (n - i < 4)
+        return -1;
+    for (int k = 0; k < 4; k++) {
+        int h = hexval(s[i + (size_t)k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+size_t sigmix_json_unescape(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+#define PUT(ch) do { if (o >= cap) return (size_t)-1; out[o++] = (char)(ch); } while (0)
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            PUT(s[i]);
+            continue;
+        }
+        if (++i >= n)
+            return (size_t)-1;
+        switch (s[i]) {
+        case '"': case '\\': case '/': PUT(s[i]); break;
+        case 'b': PUT('\b'); break;
+        case 'f': PUT('\f'); break;
+        case 'n': PUT('\n'); break;
+        case 'r': PUT('\r'); break;
+        case 't': PUT('\t'); break;
+        case 'u': {
+            long u = hex4(s, n, i + 1);
+            if (u < 0)
+                return (size_t)-1;
+            i += 4;
+            if (u >= 0xD800 && u < 0xDC00) { /* a surrogate pair */
+                long lo = i + 2 < n && s[i + 1] == '\\' && s[i + 2] == 'u' ? hex4(s, n, i + 3) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return (size_t)-1;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            } else if (u >= 0xDC00 && u < 0xE000) {
+                return (size_t)-1;
+            }
+            if (u < 0x80) {
+                PUT(u);
+            } else if (u < 0x800) {
+                PUT(0xC0 | (u >> 6));
+                PUT(0x80 | (u & 0x3F));
+            } else if (u < 0x10000) {
+                PUT(0xE0 | (u >> 12));
+                PUT(0x80 | ((u >> 6) & 0x3F));
+                PUT(0x80 | (u & 0x3F));
+            } else {
+                PUT(0xF0 | (u >> 18));
+                PUT(0x80 | ((u >> 12) & 0x3F));
+                PUT(0x80 | ((u >> 6) & 0x3F));
+                PUT(0x80 | (u & 0x3F));
+            }
+            break;
+        }
+        default:
+            return (size_t)-1;
+        }
+    }
+#undef PUT
+    return o;
+}
+
+int sigmix_json_key_is(const char *q, size_t n, const char *want)
+{
+    char buf[64];
+    size_t w = strlen(want);
+    if (n < 2 || q[0] != '"' || q[n - 1] != '"' || w >= sizeof buf)
+        return 0;
+    if (!memchr(q + 1, '\\', n - 2))
+        return n - 2 == w && !memcmp(q + 1, want, w);
+    size_t len = sigmix_json_unescape(q + 1, n - 2, buf, sizeof buf);
+    return len == w && !memcmp(buf, want, w);
+}
+
 size_t sigmix_json_value_end(const char *b, size_t p, size_t have)
 {
     int depth = 0;

@@ -77,4 +77,15 @@ const char *sigmix_jrow_message(int st);
  */
 size_t sigmix_json_value_end(const char *b, size_t p, size_t have);
 
+/**
+ * Decode the JSON string body s[0..n) (no quotes; escapes as RFC 8259,
+ * surrogate pairs joined) into out[0..cap). Returns the length, or
+ * (size_t)-1 for a bad escape or when out is too small.
+ */
+size_t sigmix_json_unescape(const char *s, size_t n, char *out, size_t cap);
+
+/** Whether the quoted JSON string q[0..n) means `want` once unescaped
+ *  ("\u0072ows" is "rows"). */
+int sigmix_json_key_is(const char *q, size_t n, const char *want);
+
 #endif

@@ -1,12 +1,16 @@
 // The only C++ file in sigmix: walks one JSON row object with simdjson
 // On-Demand and hands fields to C callbacks (see simdjson_shim.h).
 #include <charconv>
+#include <clocale>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
 #include <utility>
+
+#include <locale.h>
+#include <stdlib.h>
 
 #include <simdjson.h>
 
@@ -21,6 +25,7 @@ struct sigmix_sj {
     const char *base = nullptr; // start of the row (for offsets)
     const char *at = nullptr;   // last position seen, for error offsets
     int status = 0;             // our own status when not a simdjson error
+    locale_t c_locale = (locale_t)0; // for strtod_l on numbers simdjson refuses
 };
 
 namespace {
@@ -114,6 +119,62 @@ bool big_integer(std::string_view tok, double *d)
     return std::from_chars(tok.data(), tok.data() + n, *d).ec == std::errc();
 }
 
+// Length of the JSON number (RFC 8259 grammar) at the start of tok, or 0.
+size_t json_number_len(std::string_view tok)
+{
+    size_t i = 0, n = tok.size();
+    auto digit = [&](size_t k) { return k < n && tok[k] >= '0' && tok[k] <= '9'; };
+    if (i < n && tok[i] == '-')
+        i++;
+    if (!digit(i))
+        return 0;
+    if (tok[i] == '0')
+        i++;
+    else
+        while (digit(i))
+            i++;
+    if (i < n && tok[i] == '.') {
+        if (!digit(++i))
+            return 0;
+        while (digit(i))
+            i++;
+    }
+    if (i < n && (tok[i] == 'e' || tok[i] == 'E')) {
+        i++;
+        if (i < n && (tok[i] == '+' || tok[i] == '-'))
+            i++;
+        if (!digit(i))
+            return 0;
+        while (digit(i))
+            i++;
+    }
+    if (i < n && !std::strchr(" \t\r\n,]}", tok[i]))
+        return 0;
+    return i;
+}
+
+// A number simdjson refuses though it is valid JSON: a huge or tiny
+// exponent (1e400, 1e-400). Its correctly rounded value is +-inf or +-0,
+// which is what strtod gives (and what Python's json reads).
+bool wide_number(sigmix_sj *p, std::string_view tok, double *d)
+{
+    size_t n = json_number_len(tok);
+    if (!n || n > 4096)
+        return false;
+    if (!p->c_locale && !(p->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)))
+        return false;
+    char small[128];
+    char *buf = n < sizeof small ? small : static_cast<char *>(std::malloc(n + 1));
+    if (!buf)
+        return false;
+    std::memcpy(buf, tok.data(), n);
+    buf[n] = 0;
+    *d = strtod_l(buf, nullptr, p->c_locale); // ERANGE is the answer here
+    if (buf != small)
+        std::free(buf);
+    return true;
+}
+
 // Parse a number value into v. Integers beyond int64 become doubles.
 error_code number_value(sigmix_sj *p, ondemand::value &val, sigmix_sj_value *v)
 {
@@ -123,6 +184,10 @@ error_code number_value(sigmix_sj *p, ondemand::value &val, sigmix_sj_value *v)
         std::string_view tok = val.raw_json_token();
         p->at = tok.data();
         if (e == NUMBER_ERROR && big_integer(tok, &v->d)) {
+            v->type = SIGMIX_SJ_DOUBLE;
+            return SUCCESS;
+        }
+        if ((e == NUMBER_ERROR || e == NUMBER_OUT_OF_RANGE) && wide_number(p, tok, &v->d)) {
             v->type = SIGMIX_SJ_DOUBLE;
             return SUCCESS;
         }
@@ -376,7 +441,22 @@ error_code validate_doc(sigmix_sj *p, ondemand::document &doc)
     }
     case ondemand::json_type::number: {
         double d;
-        return doc.get_double().get(d);
+        error_code e = doc.get_double().get(d);
+        std::string_view tok;
+        if ((e == NUMBER_ERROR || e == NUMBER_OUT_OF_RANGE) && !doc.raw_json_token().get(tok) &&
+            wide_number(p, tok, &d)) {
+            // the document was not advanced: only blanks may follow
+            size_t k = json_number_len(tok);
+            while (k < tok.size() && std::strchr(" \t\r\n", tok[k]))
+                k++;
+            if (k < tok.size()) {
+                p->at = tok.data() + k;
+                return TRAILING_CONTENT;
+            }
+            p->status = 1;
+            return SUCCESS;
+        }
+        return e;
     }
     case ondemand::json_type::string: {
         std::string_view sv;
@@ -405,8 +485,11 @@ extern "C" sigmix_sj *sigmix_sj_new(void)
 
 extern "C" void sigmix_sj_free(sigmix_sj *p)
 {
-    if (p)
+    if (p) {
         std::free(p->out);
+        if (p->c_locale)
+            freelocale(p->c_locale);
+    }
     delete p;
 }
 
@@ -439,6 +522,7 @@ extern "C" int sigmix_sj_validate(sigmix_sj *p, const char *buf, size_t len, siz
     p->base = buf;
     p->at = buf;
     p->out_len = 0;
+    p->status = 0;
     *where = 0;
     if (special_token(std::string_view(buf, len)) >= 0) // a bare NaN/Infinity value
         return SIGMIX_SJ_OK;
@@ -446,9 +530,9 @@ extern "C" int sigmix_sj_validate(sigmix_sj *p, const char *buf, size_t len, siz
     error_code e = p->parser.iterate(buf, len, capacity).get(doc);
     if (!e)
         e = validate_doc(p, doc);
-    if (!e) {
+    if (!e && !p->status) {
         const char *loc;
-        if (!e && !doc.current_location().get(loc)) {
+        if (!doc.current_location().get(loc)) {
             p->at = loc;
             e = TRAILING_CONTENT;
         }

@@ -22,9 +22,10 @@ typedef enum sigmix_stream_codec {
 } sigmix_stream_codec;
 
 /**
- * Open path for reading. Fails (with a message such as "cannot open: No
- * such file or directory" or "empty file") when the file cannot be read or
- * holds no bytes. On success *out owns the stream.
+ * Open path for reading ("-": standard input, left open on close). Fails
+ * (with a message such as "cannot open: No such file or directory") when
+ * the file cannot be read; 0 bytes is an empty stream. On success *out owns
+ * the stream.
  */
 int sigmix_stream_open(const char *path, sigmix_stream **out, sigmix_error *err);
 
@@ -41,6 +42,13 @@ int sigmix_stream_open_mem(const void *data, size_t size, const char *name,
  * ("bad gzip data: ... (byte offset N)", "truncated zstd data ...").
  */
 long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err);
+
+/**
+ * Refuse to yield more than limit bytes (0: no limit): the read that would
+ * pass it fails with SIGMIX_ENOMEM and "decompressed input exceeds
+ * --max-input-bytes (N bytes)" ("input exceeds ..." when not compressed).
+ */
+void sigmix_stream_set_limit(sigmix_stream *s, uint64_t limit);
 
 sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s);
 

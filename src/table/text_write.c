@@ -20,6 +20,7 @@
 #include "table/format.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/utf8.h"
 
 enum { CHUNK = 1 << 20 };
 
@@ -135,6 +136,33 @@ static int sink_close(sink *k, int r, sigmix_error *err)
     return r;
 }
 
+/*
+ * Every name and text value must be UTF-8: sigmix refuses to write bytes
+ * that it (and any JSON or CSV reader) would refuse to read back. Checked
+ * before the first byte is written, so nothing partial is produced.
+ */
+static int check_utf8(const sigmix_table *t, sigmix_error *err)
+{
+    size_t at;
+    for (size_t i = 0; i < sigmix_table_cols(t); i++) {
+        const sigmix_column *c = sigmix_table_col(t, i);
+        if (!sigmix_utf8_valid(c->name, strlen(c->name), &at))
+            return sigmix_error_set(err, SIGMIX_EFORMAT,
+                                    "column %zu: name is not valid UTF-8 (byte %zu)", i + 1, at);
+    }
+    for (size_t i = 0; i < sigmix_table_cols(t); i++) {
+        const sigmix_column *c = sigmix_table_col(t, i);
+        if (c->kind != SIGMIX_KIND_STRING && c->kind != SIGMIX_KIND_JSON)
+            continue;
+        for (size_t r = 0; r < sigmix_table_rows(t); r++)
+            if (c->valid[r] && !sigmix_utf8_valid(c->str[r].ptr, c->str[r].len, &at))
+                return sigmix_error_set(err, SIGMIX_EFORMAT,
+                                        "column %zu row %zu: text is not valid UTF-8 (byte %zu)",
+                                        i + 1, r + 1, at);
+    }
+    return 0;
+}
+
 static int special_at(const char *s, size_t n, size_t i, size_t *len)
 {
     static const char *tok[] = { "NaN", "Infinity", "-Infinity" };
@@ -216,7 +244,10 @@ int sigmix_jsonl_write(const sigmix_table *t, FILE *f,
                        const sigmix_write_options *o, sigmix_error *err)
 {
     sink k;
-    int r = sink_open(&k, f, o, err);
+    int r = check_utf8(t, err);
+    if (r)
+        return r;
+    r = sink_open(&k, f, o, err);
     for (size_t row = 0; !r && row < sigmix_table_rows(t); row++) {
         json_row(t, k.w, row);
         putc('\n', k.w);
@@ -229,7 +260,10 @@ int sigmix_json_write(const sigmix_table *t, FILE *f,
                       const sigmix_write_options *o, sigmix_error *err)
 {
     sink k;
-    int r = sink_open(&k, f, o, err);
+    int r = check_utf8(t, err);
+    if (r)
+        return r;
+    r = sink_open(&k, f, o, err);
     if (!r)
         fputs("[", k.w);
     for (size_t row = 0; !r && row < sigmix_table_rows(t); row++) {
@@ -272,8 +306,12 @@ static void csv_value(FILE *f, const sigmix_column *c, size_t r)
         csv_text(f, c->str[r].ptr, c->str[r].len);
         break;
     default:
+        /* non-finite values are present values: spelled so that the CSV
+         * reader (and pandas) read them back as the same double */
         if (isfinite(c->f64[r]))
             fwrite(buf, 1, sigmix_format_double(c->f64[r], buf, sizeof buf), f);
+        else
+            fputs(isnan(c->f64[r]) ? "NaN" : c->f64[r] > 0 ? "inf" : "-inf", f);
     }
 }
 
@@ -282,7 +320,10 @@ int sigmix_csv_write(const sigmix_table *t, FILE *f,
 {
     sink k;
     size_t nc = sigmix_table_cols(t);
-    int r = sink_open(&k, f, o, err);
+    int r = check_utf8(t, err);
+    if (r)
+        return r;
+    r = sink_open(&k, f, o, err);
     for (size_t i = 0; !r && i < nc; i++) {
         const char *name = sigmix_table_col(t, i)->name;
         if (i)

@@ -34,18 +34,28 @@ static int init(sigmix_textin *in, sigmix_error *err)
     return 0;
 }
 
-int sigmix_textin_open(sigmix_textin *in, const char *path, sigmix_error *err)
+uint64_t sigmix_text_limit(const sigmix_read_options *o)
+{
+    return o && o->max_input_bytes ? o->max_input_bytes : SIGMIX_MAX_INPUT_BYTES_DEFAULT;
+}
+
+int sigmix_textin_open(sigmix_textin *in, const char *path, const sigmix_read_options *o,
+                       sigmix_error *err)
 {
     memset(in, 0, sizeof *in);
     int r = sigmix_stream_open(path, &in->st, err);
+    if (!r)
+        sigmix_stream_set_limit(in->st, sigmix_text_limit(o));
     return r ? r : init(in, err);
 }
 
 int sigmix_textin_open_mem(sigmix_textin *in, const void *data, size_t size,
-                           const char *name, sigmix_error *err)
+                           const char *name, const sigmix_read_options *o, sigmix_error *err)
 {
     memset(in, 0, sizeof *in);
     int r = sigmix_stream_open_mem(data, size, name, &in->st, err);
+    if (!r)
+        sigmix_stream_set_limit(in->st, sigmix_text_limit(o));
     return r ? r : init(in, err);
 }
 

@@ -26,10 +26,15 @@ typedef struct sigmix_textin {
     sigmix_error       next_err;
 } sigmix_textin;
 
-int  sigmix_textin_open(sigmix_textin *in, const char *path, sigmix_error *err);
+/** Open path ("-": standard input), yielding at most sigmix_text_limit(o)
+ *  bytes after decompression (o may be NULL). */
+int  sigmix_textin_open(sigmix_textin *in, const char *path, const sigmix_read_options *o,
+                        sigmix_error *err);
 /* Same over memory (fuzzing, tests): data must outlive the reader. */
 int  sigmix_textin_open_mem(sigmix_textin *in, const void *data, size_t size,
-                            const char *name, sigmix_error *err);
+                            const char *name, const sigmix_read_options *o, sigmix_error *err);
+/** o->max_input_bytes, or the default when 0 (o may be NULL). */
+uint64_t sigmix_text_limit(const sigmix_read_options *o);
 void sigmix_textin_close(sigmix_textin *in);
 /** Fill the current buffer from the start and drop a UTF-8 BOM. */
 int  sigmix_textin_first(sigmix_textin *in, sigmix_error *err);

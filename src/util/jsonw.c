@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/jsonw.h"
+#include "util/utf8.h"
 
 void sigmix_jw_init(sigmix_jsonw *w, FILE *f, int indent)
 {
@@ -97,8 +98,19 @@ size_t sigmix_json_quote(const char *s, size_t len, char *out)
     return n;
 }
 
+int sigmix_jw_bad_utf8(const sigmix_jsonw *w)
+{
+    return w->bad_utf8;
+}
+
 void sigmix_jw_strn(sigmix_jsonw *w, const char *s, size_t n)
 {
+    if (!sigmix_utf8_valid(s, n, NULL)) {
+        /* never pass the bytes on; "" keeps the JSON well formed (as a key
+         * too), and the caller refuses the output (sigmix_jw_bad_utf8) */
+        w->bad_utf8 = 1;
+        n = 0;
+    }
     char stack[256];
     size_t len = sigmix_json_quote(s, n, NULL);
     char *buf = len < sizeof stack ? stack : malloc(len);

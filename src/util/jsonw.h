@@ -18,9 +18,16 @@ typedef struct sigmix_jsonw {
     int           depth;
     unsigned char count[SIGMIX_JSONW_MAX_DEPTH]; /* items so far, saturating */
     int           after_key;
+    int           bad_utf8; /* a key or string was not UTF-8 (written as "") */
 } sigmix_jsonw;
 
 void sigmix_jw_init(sigmix_jsonw *w, FILE *f, int indent);
+/**
+ * 1 when a key or string handed to the writer was not valid UTF-8. sigmix
+ * never writes such bytes: the string is written as "" so the text stays
+ * JSON, and the caller must refuse the output.
+ */
+int  sigmix_jw_bad_utf8(const sigmix_jsonw *w);
 void sigmix_jw_obj_begin(sigmix_jsonw *w);
 void sigmix_jw_obj_end(sigmix_jsonw *w);
 void sigmix_jw_arr_begin(sigmix_jsonw *w);
@@ -45,7 +52,8 @@ size_t sigmix_format_double(double v, char *buf, size_t n);
 /**
  * JSON-quote s[0..len) (with the surrounding quotes) into out, which needs
  * the returned length plus 1 bytes; out NULL only measures. Bytes >= 0x80
- * are copied as is (input is UTF-8); controls are escaped.
+ * are copied as is (the caller checks UTF-8: sigmix_utf8_valid); controls
+ * are escaped.
  */
 size_t sigmix_json_quote(const char *s, size_t len, char *out);
 

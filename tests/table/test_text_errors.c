@@ -34,10 +34,20 @@ static void test_files(void **state)
     assert_null(tt_read(tt_path("missing.jsonl"), NULL, &err));
     assert_int_equal(err.code, SIGMIX_ENOTFOUND);
     assert_string_equal(err.message, "cannot open: No such file or directory");
-    expect_fail("empty.jsonl", "", "empty file");
-    expect_fail("empty.json", "", "empty file");
-    expect_fail("empty.csv", "", "empty file");
-    expect_fail("blank.jsonl", "\n  \n\r\n", "empty file (no JSON rows)");
+    /* an empty JSON Lines file (0 bytes or blank lines) is a table of 0 rows */
+    static const char *empties[] = { "", "\n  \n\r\n", "\xEF\xBB\xBF\n" };
+    for (int k = 0; k < 3; k++) {
+        sigmix_table *t = tt_read(tt_write_str("empty.jsonl", empties[k]), NULL, &err);
+        assert_non_null(t);
+        assert_int_equal(sigmix_table_rows(t), 0);
+        assert_int_equal(sigmix_table_cols(t), 0);
+        sigmix_table_free(&t);
+        t = tt_read(tt_write_str("empty.ndjson", empties[k]), NULL, &err);
+        assert_non_null(t);
+        sigmix_table_free(&t);
+    }
+    expect_fail("empty.json", "", "empty file (no JSON value)");
+    expect_fail("empty.csv", "", "empty file (no CSV header)");
     expect_fail("blank.json", " \n ", "empty file (no JSON value)");
     expect_fail("blank.csv", "\n\n", "empty file (no CSV header)");
     sigmix_table *t = NULL;
@@ -46,7 +56,7 @@ static void test_files(void **state)
                                        &t, &err), SIGMIX_EIO);
     assert_null(t);
     assert_string_equal(err.message, "cannot read: is a folder");
-    expect_fail("x.unknown", "a", "unknown table format (expected .jsonl, .ndjson, .json, .csv or .parquet, optionally .gz/.zst)");
+    expect_fail("x.unknown", "a", "unknown table format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq, optionally .gz/.zst)");
 }
 
 static void test_jsonl(void **state)
