@@ -188,6 +188,9 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
  */
 int  sigmix_sal_open_source(const char *real, const char *root_real, int allow_outside,
                             char *msg, size_t n);
+/** The confined open itself (rel: relative to root_real); try_openat2 = 0
+ *  forces the component-wise walk (tests). -1 with errno on failure. */
+int  sigmix_sal_open_beneath(const char *root_real, const char *rel, int try_openat2);
 
 /**
  * SHA-256 (hex) and byte size of a table input, checked before any read:

@@ -623,9 +623,18 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
             if (pc->str && pc->valid[r])
                 snprintf(buf, sizeof buf, "%.*s", (int)(pc->str[r].len < 500 ? pc->str[r].len : 500),
                          pc->str[r].ptr);
-            s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE,
-                       run->s->root && !run->s->allow_outside_root
-                           ? "not a readable file inside the root" : "not a readable file");
+            /* Refused for lying outside the root, or simply not there? */
+            const char *why = "not a readable regular file";
+            if (run->root_real && !s->allow_outside_root) {
+                size_t len = 0;
+                char *text = sigmix_sal_cell_path(pc, r, &len);
+                char *out = text ? sigmix_sal_resolve(text, len, run->root_real, 1) : NULL;
+                if (out)
+                    why = "resolves outside the root";
+                free(out);
+                free(text);
+            }
+            s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE, why);
         } else if (row_task[r] != (size_t)-1) {
             const sal_task *k = &run->tasks[row_task[r]];
             if (k->status != SIGMIX_SAL_OK && k->first_row == r)

@@ -103,23 +103,26 @@ static int walk_open(int root_fd, const char *rel)
     return fd;
 }
 
-static int open_beneath(const char *root_real, const char *rel)
+int sigmix_sal_open_beneath(const char *root_real, const char *rel, int try_openat2)
 {
     int root_fd = open(root_real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0)
         return -1;
     int fd = -1;
+    errno = ENOSYS;
 #ifdef SYS_openat2
-    struct open_how how;
-    memset(&how, 0, sizeof how);
-    how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
-    if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* old kernel or seccomp */
-        fd = walk_open(root_fd, rel);
+    if (try_openat2) {
+        struct open_how how;
+        memset(&how, 0, sizeof how);
+        how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+        fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
+    }
 #else
-    fd = walk_open(root_fd, rel);
+    (void)try_openat2;
 #endif
+    if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* old kernel, seccomp, or asked */
+        fd = walk_open(root_fd, rel);
     int e = errno;
     close(root_fd);
     errno = e;
@@ -139,7 +142,7 @@ int sigmix_sal_open_source(const char *real, const char *root_real, int allow_ou
         const char *rel = real + (rl == 1 ? 1 : rl);
         while (*rel == '/')
             rel++;
-        fd = open_beneath(root_real, rel);
+        fd = sigmix_sal_open_beneath(root_real, rel, 1);
     } else {
         fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     }
