@@ -19,6 +19,7 @@
 #include <linux/openat2.h>
 #endif
 
+#include <libavutil/imgutils.h>
 #include <nettle/sha2.h>
 
 #include "saliency/internal.h"
@@ -172,10 +173,19 @@ int sigmix_sal_too_large(int w, int h, long long max_pixels, char *msg, size_t n
 {
     long long lim = max_pixels > 0 && max_pixels < SAL_HARD_MAX_PIXELS ? max_pixels
                   : SAL_HARD_MAX_PIXELS;
-    if (w <= 0 || h <= 0 || (long long)w * h <= lim)
+    if (w <= 0 || h <= 0)
         return 0;
-    snprintf(msg, n, "frame too large (%dx%d > %lld pixels)", w, h, lim);
-    return 1;
+    if ((long long)w * h > lim) {
+        snprintf(msg, n, "frame too large (%dx%d > %lld pixels)", w, h, lim);
+        return 1;
+    }
+    /* FFmpeg's own image bound ((w+128)(h+128) < INT_MAX/8) is a little
+     * below 2^28: say so here, not as an odd errno from deep inside. */
+    if (av_image_check_size((unsigned)w, (unsigned)h, 0, NULL) < 0) {
+        snprintf(msg, n, "frame too large (%dx%d is beyond FFmpeg's image size limit)", w, h);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- hashing a table input ------------------------------------------------- */

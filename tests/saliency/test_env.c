@@ -315,6 +315,13 @@ static void test_max_pixels(void **state)
     assert_non_null(strstr(fail_msgs, "b.y4m: model-failed: frame too large (48x32 > 1000 pixels)"));
     assert_non_null(strstr(fail_msgs, "a.yuv: model-failed: frame too large (64x36 > 1000 pixels)"));
     sigmix_table_free(&t);
+    /* at the hard limit, FFmpeg's own bound is named, not an odd errno */
+    char msg[200];
+    assert_int_equal(sigmix_sal_too_large(16384, 16384, SAL_HARD_MAX_PIXELS, msg, sizeof msg), 1);
+    assert_string_equal(msg, "frame too large (16384x16384 is beyond FFmpeg's image size limit)");
+    assert_int_equal(sigmix_sal_too_large(16384, 16384, 0, msg, sizeof msg), 1);
+    assert_int_equal(sigmix_sal_too_large(7680, 4320, 0, msg, sizeof msg), 0);
+    assert_int_equal(sigmix_sal_too_large(0, 4320, 1, msg, sizeof msg), 0);
     settings(&s);
     s.max_pixels = -1;
     assert_int_equal(sigmix_saliency_check_settings(&s, &err), SIGMIX_EINVAL);
