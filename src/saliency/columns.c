@@ -176,6 +176,8 @@ char *sigmix_sal_cell_path(const sigmix_column *c, size_t row, size_t *len)
         return NULL;
     const char *p = c->str[row].ptr, *end = p + c->str[row].len;
     if (c->kind == SIGMIX_KIND_STRING) {
+        if (memchr(p, '\0', c->str[row].len))
+            return NULL; /* a NUL cannot be part of a path */
         char *o = malloc(c->str[row].len + 1);
         if (o) {
             memcpy(o, p, c->str[row].len);
