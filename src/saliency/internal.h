@@ -196,7 +196,7 @@ int  sigmix_sal_open_beneath(const char *root_real, const char *rel, int try_ope
  * SHA-256 (hex) and byte size of a table input, checked before any read:
  * a regular file is hashed over exactly its size; a folder gets the hash of
  * its manifest (one "SHA256  relative/path" line per Parquet file, in the
- * order the folder reader takes them, symlinks not followed) and the sum of
+ * order the folder reader takes them, a folder that contains itself refused) and the sum of
  * the sizes. Anything else (a device, FIFO, socket) is refused, since it
  * could not be read again to parse it.
  */

@@ -246,6 +246,8 @@ typedef struct hash_walk {
     uint8_t *buf;
     size_t   cap;
     int      depth;
+    dev_t    dev[33];    /* the folders on the current path, to refuse loops */
+    ino_t    ino[33];
     sigmix_error *err;
 } hash_walk;
 
@@ -254,7 +256,8 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* The files the Parquet folder reader takes, in its order; links not followed. */
+/* The files the Parquet folder reader takes, in its order (links followed as
+ * it follows them; a folder that contains itself is refused). */
 static int hash_dir(hash_walk *w, const char *dir, const char *rel)
 {
     struct dirent **ents;
@@ -270,11 +273,22 @@ static int hash_dir(hash_walk *w, const char *dir, const char *rel)
         if (!r && name[0] != '.' && name[0] != '_'
             && snprintf(p, sizeof p, "%s/%s", dir, name) < (int)sizeof p
             && snprintf(q, sizeof q, "%s%s%s", rel, *rel ? "/" : "", name) < (int)sizeof q
-            && !lstat(p, &st)) {
-            if (S_ISDIR(st.st_mode) && w->depth < 32) {
-                w->depth++;
-                r = hash_dir(w, p, q);
-                w->depth--;
+            && !stat(p, &st)) {
+            if (S_ISDIR(st.st_mode)) {
+                for (int k = 0; k <= w->depth && !r; k++)
+                    if (w->dev[k] == st.st_dev && w->ino[k] == st.st_ino)
+                        r = sigmix_error_set(w->err, SIGMIX_EFORMAT,
+                                             "%s: a symlink loop (the folder contains itself)", q);
+                if (!r && w->depth >= 32)
+                    r = sigmix_error_set(w->err, SIGMIX_EUNSUPPORTED,
+                                         "%s: folders nested too deeply", q);
+                if (!r) {
+                    w->depth++;
+                    w->dev[w->depth] = st.st_dev;
+                    w->ino[w->depth] = st.st_ino;
+                    r = hash_dir(w, p, q);
+                    w->depth--;
+                }
             } else if (S_ISREG(st.st_mode)
                        && ((len > 8 && !strcasecmp(name + len - 8, ".parquet"))
                            || (len > 5 && !strcasecmp(name + len - 5, ".parq")))) {
@@ -322,6 +336,8 @@ int sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, sigmix
     } else {
         hash_walk w;
         memset(&w, 0, sizeof w);
+        w.dev[0] = st.st_dev;
+        w.ino[0] = st.st_ino;
         w.buf = buf;
         w.cap = CAP;
         w.err = err;

@@ -127,6 +127,12 @@ run 0 --input "$T/pqdir" --output "$T/fromdir.jsonl" --root "$T/root" --quiet \
 [ "$(grep -c . "$T/fromdir.jsonl")" -eq 6 ] || fail "folder rows: $(cat "$T/fromdir.jsonl")"
 sha=$( (cd "$T/pqdir" && sha256sum b.parquet part=1/a.parquet) | sha256sum | cut -d' ' -f1)
 file_has "$T/dir.json" "\"input_sha256\": \"$sha\""
+# a folder that contains itself is refused before it is read
+ln -s .. "$T/pqdir/part=1/loop"
+run 2 --input "$T/pqdir" --output "$T/loop.jsonl" --root "$T/root" --quiet
+err_has "sigmix: $T/pqdir: part=1/loop: a symlink loop (the folder contains itself)"
+absent "$T/loop.jsonl"
+rm "$T/pqdir/part=1/loop"
 
 # --- geometry as numeric text in a mixed-type column ------------------------------------------
 cat > "$T/mixed.jsonl" <<JL
