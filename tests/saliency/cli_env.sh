@@ -67,6 +67,18 @@ tail -1 "$T/err" | grep -qF "saliency: total=40 ok=40" || fail "summary last"
 run 0 --input "$T/ok.jsonl" --output "$T/p2.jsonl" --root "$T/root"
 [ "$(grep -c 'rows (' "$T/err")" -eq 0 ] || fail "progress line before 30 s"
 
+# on a terminal (a pty from script(1)): a bar redrawn on one line, never wider than it
+if command -v script >/dev/null; then
+    script -qfec "stty cols 60; '$BIN' saliency --input '$T/many.jsonl' --output '$T/tty.jsonl' \
+        --root '$T/root' --jobs 1" "$T/typescript" > "$T/tty_out" 2>&1 || fail "tty run"
+    tr '\r' '\n' < "$T/tty_out" | sed 's/^\x1b\[K//' > "$T/tty_lines"
+    grep -Eq '^saliency \[[#.]+\] [0-9]+/40 rows' "$T/tty_lines" || fail "no bar: $(cat -v "$T/tty_out")"
+    awk 'length($0) > 59 { bad = 1 } END { exit bad }' "$T/tty_lines" \
+        || fail "a line wider than the terminal: $(cat -v "$T/tty_out")"
+    grep -q 'rows (' "$T/tty_lines" && [ "$(grep -c 'rows (' "$T/tty_out")" -eq 1 ] \
+        || fail "the bar is not redrawn on one line"
+fi
+
 # --- signals: stop cleanly, keep the journal, resume byte-identical ------------------
 run 0 --input "$T/many.jsonl" --output "$T/ref.jsonl" --root "$T/root" --quiet --jobs 1
 interrupt() { # SIG EXPECTED_EXIT
