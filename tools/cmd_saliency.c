@@ -512,8 +512,29 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     sigmix_table *t = NULL;
     /* Checked before a byte is read (no /dev/zero, no FIFO consumed twice);
      * a Parquet folder is hashed file by file, as `cat` reads it. */
-    if (sigmix_sal_hash_input(c->input, c->input_sha, &c->input_size, &err)
-        || sigmix_table_read(c->input, NULL, &t, &err)) {
+    int in_fd = -1;
+    if (sigmix_sal_hash_input(c->input, c->input_sha, &c->input_size, &in_fd, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
+        return 2;
+    }
+    /* Parse the file that was hashed: through its descriptor, so a file
+     * renamed over the path in between is not what gets read. */
+    char fdpath[64];
+    sigmix_read_options ro;
+    sigmix_read_options_default(&ro);
+    const char *src = c->input;
+    if (in_fd >= 0) {
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", in_fd);
+        if (access(fdpath, R_OK) == 0) { /* no /proc: the path, as before */
+            ro.format = sigmix_format_from_path(c->input);
+            if (ro.format != SIGMIX_FORMAT_AUTO)
+                src = fdpath;
+        }
+    }
+    int rr = sigmix_table_read(src, &ro, &t, &err);
+    if (in_fd >= 0)
+        close(in_fd);
+    if (rr) {
         fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
         return 2;
     }

@@ -198,9 +198,12 @@ int  sigmix_sal_open_beneath(const char *root_real, const char *rel, int try_ope
  * its manifest (one "SHA256  relative/path" line per Parquet file, in the
  * order the folder reader takes them, a folder that contains itself refused) and the sum of
  * the sizes. Anything else (a device, FIFO, socket) is refused, since it
- * could not be read again to parse it.
+ * could not be read again to parse it. With fd non-NULL, a regular file's
+ * descriptor is kept open there (offset 0; -1 for a folder), so the caller
+ * can parse the very file it hashed, not whatever the path names later.
  */
-int  sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, sigmix_error *err);
+int  sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, int *fd,
+                           sigmix_error *err);
 /** The same for one regular file only (the model). */
 int  sigmix_sal_hash_file(const char *path, char hex[65], uint64_t *size, sigmix_error *err);
 

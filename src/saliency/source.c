@@ -213,8 +213,9 @@ static void to_hex(const uint8_t d[SHA256_DIGEST_SIZE], char hex[65])
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/* keep: NULL closes the file; else *keep gets it, rewound to offset 0. */
 static int hash_regular(const char *path, char hex[65], uint64_t *size, uint8_t *buf,
-                        size_t cap, sigmix_error *err)
+                        size_t cap, int *keep, sigmix_error *err)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     struct stat st;
@@ -231,7 +232,14 @@ static int hash_regular(const char *path, char hex[65], uint64_t *size, uint8_t 
     uint8_t d[SHA256_DIGEST_SIZE];
     sha256_init(&ctx);
     int r = hash_fd(fd, (uint64_t)st.st_size, &ctx, buf, cap);
-    close(fd);
+    if (!r && keep && lseek(fd, 0, SEEK_SET) == 0) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        *keep = fd;
+    } else {
+        close(fd);
+    }
     if (r)
         return sigmix_error_set(err, SIGMIX_EIO, "read error while hashing (did it change?)");
     sha256_digest(&ctx, sizeof d, d);
@@ -295,7 +303,7 @@ static int hash_dir(hash_walk *w, const char *dir, const char *rel)
                 char hex[65];
                 uint64_t sz;
                 sigmix_error e = { 0 };
-                if (hash_regular(p, hex, &sz, w->buf, w->cap, &e)) {
+                if (hash_regular(p, hex, &sz, w->buf, w->cap, NULL, &e)) {
                     r = sigmix_error_set(w->err, e.code, "%s: %s", q, e.message);
                 } else {
                     /* manifest line as sha256sum prints it */
@@ -313,8 +321,11 @@ static int hash_dir(hash_walk *w, const char *dir, const char *rel)
     return r;
 }
 
-int sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, sigmix_error *err)
+int sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, int *fd,
+                          sigmix_error *err)
 {
+    if (fd)
+        *fd = -1;
     enum { CAP = 1 << 20 };
     struct stat st;
     /* Check what the path is before reading a byte: /dev/zero or a FIFO
@@ -332,7 +343,7 @@ int sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, sigmix
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     int r;
     if (S_ISREG(st.st_mode)) {
-        r = hash_regular(path, hex, size, buf, CAP, err);
+        r = hash_regular(path, hex, size, buf, CAP, fd, err);
     } else {
         hash_walk w;
         memset(&w, 0, sizeof w);
@@ -360,7 +371,7 @@ int sigmix_sal_hash_file(const char *path, char hex[65], uint64_t *size, sigmix_
     uint8_t *buf = malloc(CAP);
     if (!buf)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    int r = hash_regular(path, hex, size, buf, CAP, err);
+    int r = hash_regular(path, hex, size, buf, CAP, NULL, err);
     free(buf);
     return r;
 }
