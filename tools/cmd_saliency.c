@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,12 @@
 #include "sigmix/saliency.h"
 #include "sigmix/table.h"
 #include "cmd.h"
+#include "saliency/internal.h"
 #include "util/atomic.h"
+#include "util/cpu.h"
 #include "util/jsonw.h"
+#include "util/progress.h"
 #include "util/provenance.h"
-#include "util/sha256.h"
 
 typedef struct sal_cli {
     sigmix_saliency_settings s;
@@ -34,8 +37,9 @@ typedef struct sal_cli {
     char input_sha[65];
     uint64_t input_size;
     /* progress */
-    int    tty;
-    double t0, last;
+    sigmix_progress prog;
+    int    show_progress;
+    int    cpus;           /* what "automatic" jobs came to */
     /* failure messages */
     size_t nfail_printed, nfail_more;
 } sal_cli;
@@ -46,7 +50,9 @@ static void usage(FILE *f)
         "Usage: sigmix saliency --input TABLE --output TABLE [options]\n\n"
         "Decode each row's clip, score sampled frames with a saliency model, reduce\n"
         "the maps over time and append saliency_mean, saliency_var and provenance.\n\n"
-        "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv)\n"
+        "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv,\n"
+        "                              .gz/.zst, or a folder of Parquet files; a regular\n"
+        "                              file or folder: it is read twice, to hash and parse)\n"
         "  --output TABLE              table to write; format from the extension\n"
         "  --in-place                  allow --output to be the input (or omit --output)\n"
         "  --audit-json FILE           JSON report: configuration, counters, provenance\n"
@@ -70,10 +76,19 @@ static void usage(FILE *f)
         "  --model-id-column COL       (default saliency_model_id; \"\" suppresses)\n"
         "  --aggregator-column COL     (default saliency_aggregator; \"\" suppresses)\n"
         "  --ema-alpha-column COL      (default saliency_ema_alpha; \"\" suppresses)\n"
-        "  --jobs N                    clips in parallel (default: number of cores)\n"
-        "  --quiet                     no progress bar and no per-clip messages\n"
+        "  --max-pixels N              largest frame, width x height, a row or clip may have;\n"
+        "                              larger ones get model-failed before decoding\n"
+        "                              (default 33177600 = 7680x4320, 8K UHD; at most 2^28)\n"
+        "  --jobs N                    clips in parallel (default: the CPUs this process may\n"
+        "                              use: affinity mask and cgroup CPU quota)\n"
+        "  --quiet                     no progress and no per-clip messages\n"
         "  -h, --help                  show this help\n\n"
-        "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error.\n");
+        "Progress goes to stderr: a bar on a terminal, otherwise one line every 30 s\n"
+        "(SIGMIX_PROGRESS_INTERVAL=SECONDS changes it). SIGINT, SIGTERM and SIGHUP stop\n"
+        "the run: finished clips stay in OUTPUT.partial.jsonl, nothing else is written,\n"
+        "and rerunning the same command resumes.\n\n"
+        "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error,\n"
+        "128 + the signal number when interrupted (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -98,7 +113,7 @@ static int parse_int(const char *s, long lo, long hi, int *out)
 enum {
     O_INPUT = 256, O_OUTPUT, O_AUDIT, O_PATHCOL, O_ROOT, O_OUTSIDE, O_WCOL, O_HCOL, O_DEFW,
     O_DEFH, O_RAWFMT, O_MODEL, O_MODELID, O_MAXF, O_FS, O_AGG, O_ALPHA, O_OVERWRITE,
-    O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE,
+    O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE, O_MAXPIX,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +140,7 @@ static const struct option long_opts[] = {
     { "aggregator-column", required_argument, NULL, O_AGGCOL },
     { "ema-alpha-column", required_argument, NULL, O_ALPHACOL },
     { "jobs", required_argument, NULL, O_JOBS },
+    { "max-pixels", required_argument, NULL, O_MAXPIX },
     { "quiet", no_argument, NULL, O_QUIET },
     { "in-place", no_argument, NULL, O_INPLACE },
     { "help", no_argument, NULL, 'h' },
@@ -185,6 +201,15 @@ static int apply_opt(sal_cli *c, int o, const char *a)
         if (parse_int(a, 1, 1024, &s->jobs))
             return usage_error("--jobs must be an integer in 1..1024, not '%s'", a);
         break;
+    case O_MAXPIX: {
+        char *e;
+        errno = 0;
+        long long v = strtoll(a, &e, 10);
+        if (!*a || *e || errno || v < 1 || v > SAL_HARD_MAX_PIXELS)
+            return usage_error("--max-pixels must be an integer in 1..268435456, not '%s'", a);
+        s->max_pixels = v;
+        break;
+    }
     case O_QUIET: c->quiet = 1; break;
     case O_INPLACE: c->in_place = 1; break;
     case 'h': usage(stdout); return -1;
@@ -252,31 +277,13 @@ static int same_file(const char *in, const char *out)
 
 /* ---- progress and messages --------------------------------------------------- */
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void progress(void *cookie, size_t rows_done, size_t rows_total, size_t clips_done,
-                     size_t clips_total)
+/* Called under the run's lock, one worker at a time. The speed counts
+ * clips that reached the model, so instant failures do not shorten the ETA. */
+static void progress(void *cookie, const sigmix_saliency_progress *p)
 {
     sal_cli *c = cookie;
-    double t = mono();
-    if (t - c->last < 0.1 && clips_done < clips_total)
-        return;
-    c->last = t;
-    double el = t - c->t0, rate = el > 0 ? clips_done / el : 0;
-    double eta = rate > 0 ? (clips_total - clips_done) / rate : 0;
-    int width = 24, fill = rows_total ? (int)((double)rows_done / rows_total * width) : width;
-    char bar[32];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r\033[Ksaliency [%s] %zu/%zu rows  %.1f clips/s  ETA %d:%02d",
-            bar, rows_done, rows_total, rate, (int)eta / 60, (int)eta % 60);
-    fflush(stderr);
+    sigmix_progress_update(&c->prog, p->rows_done, p->rows_total, p->clips_computed,
+                           p->clips_total - p->clips_done, 0);
 }
 
 static void on_fail(void *cookie, const char *source, int status, const char *message)
@@ -287,7 +294,36 @@ static void on_fail(void *cookie, const char *source, int status, const char *me
         return;
     }
     c->nfail_printed++;
-    fprintf(stderr, "sigmix: %s: %s: %s\n", source, sigmix_saliency_status_name(status), message);
+    /* A path outside the root is refused on purpose; say how to accept it. */
+    const char *hint = status == SIGMIX_SAL_MISSING_SOURCE && strstr(message, "outside the root")
+                     ? " (--allow-outside-root accepts it)" : "";
+    fprintf(stderr, "sigmix: %s: %s: %s%s\n", source, sigmix_saliency_status_name(status),
+            message, hint);
+}
+
+/* ---- signals: the CLI's, never the library's ---------------------------------- */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    if (got_signal) { /* a second signal: stop at once */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    got_signal = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- audit report ---------------------------------------------------------- */
@@ -330,6 +366,12 @@ static void write_config(sigmix_jsonw *w, const sal_cli *c, const sigmix_salienc
     sigmix_jw_bool(w, c->in_place);
     sigmix_jw_key(w, "jobs");
     sigmix_jw_int(w, rep->jobs);
+    sigmix_jw_key(w, "jobs_requested"); /* null: automatic */
+    if (s->jobs) sigmix_jw_int(w, s->jobs); else sigmix_jw_null(w);
+    sigmix_jw_key(w, "cpus_available");
+    sigmix_jw_int(w, c->cpus);
+    sigmix_jw_key(w, "max_pixels");
+    sigmix_jw_int(w, s->max_pixels);
     sigmix_jw_key(w, "columns");
     sigmix_jw_obj_begin(w);
     jw_opt_str(w, "mean", s->mean_column);
@@ -448,12 +490,51 @@ static int write_audit(const sal_cli *c, const sigmix_saliency_report *rep)
 
 /* ---- main flow ------------------------------------------------------------- */
 
+/* One line each for the two mistakes a summary alone hides. */
+static void warn_rows(const sal_cli *c, const sigmix_saliency_report *rep)
+{
+    size_t miss = rep->by_status[SIGMIX_SAL_MISSING_SOURCE];
+    size_t sk = rep->by_status[SIGMIX_SAL_SKIPPED_EXISTING];
+    if (miss && miss == rep->total - sk)
+        fprintf(stderr, "sigmix: saliency: warning: no row's clip was found (%zu rows "
+                "missing-source); --root (%s) or --path-column (%s) may be wrong\n", miss,
+                c->s.root ? c->s.root : "not given: paths are relative to the working folder",
+                c->s.path_column);
+    if (rep->skipped_other_model)
+        fprintf(stderr, "sigmix: saliency: warning: %zu rows keep saliency values made by "
+                "another model (%s is not '%s'); use --overwrite to recompute them\n",
+                rep->skipped_other_model, c->s.model_id_column, rep->model_id);
+}
+
 static int run_table(sal_cli *c, sigmix_saliency_report *rep)
 {
     sigmix_error err = { 0 };
     sigmix_table *t = NULL;
-    if (sigmix_sha256_file(c->input, c->input_sha, &c->input_size, &err)
-        || sigmix_table_read(c->input, NULL, &t, &err)) {
+    /* Checked before a byte is read (no /dev/zero, no FIFO consumed twice);
+     * a Parquet folder is hashed file by file, as `cat` reads it. */
+    int in_fd = -1;
+    if (sigmix_sal_hash_input(c->input, c->input_sha, &c->input_size, &in_fd, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
+        return 2;
+    }
+    /* Parse the file that was hashed: through its descriptor, so a file
+     * renamed over the path in between is not what gets read. */
+    char fdpath[64];
+    sigmix_read_options ro;
+    sigmix_read_options_default(&ro);
+    const char *src = c->input;
+    if (in_fd >= 0) {
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", in_fd);
+        if (access(fdpath, R_OK) == 0) { /* no /proc: the path, as before */
+            ro.format = sigmix_format_from_path(c->input);
+            if (ro.format != SIGMIX_FORMAT_AUTO)
+                src = fdpath;
+        }
+    }
+    int rr = sigmix_table_read(src, &ro, &t, &err);
+    if (in_fd >= 0)
+        close(in_fd);
+    if (rr) {
         fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
         return 2;
     }
@@ -466,26 +547,33 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     }
     snprintf(journal, jn, "%s.partial.jsonl", c->output);
     c->s.journal_path = journal;
-    c->tty = !c->quiet && isatty(2);
-    if (c->tty) {
+    if (!c->quiet) {
+        /* The interval is the CLI's setting; tests shorten it. */
+        const char *iv = getenv("SIGMIX_PROGRESS_INTERVAL");
+        double interval = iv ? strtod(iv, NULL) : 0;
+        sigmix_progress_init(&c->prog, stderr, isatty(2), "saliency", "rows", "clips",
+                             interval > 0 ? interval : 30.0);
         c->s.progress = progress;
         c->s.progress_cookie = c;
-    }
-    if (!c->quiet) {
         c->s.on_fail = on_fail;
         c->s.on_fail_cookie = c;
     }
-    c->t0 = mono();
+    c->s.cancel = &got_signal;
     int r = sigmix_saliency_run(t, &c->s, rep, &err);
-    if (c->tty)
-        fprintf(stderr, "\r\033[K");
+    if (!c->quiet)
+        sigmix_progress_clear(&c->prog);
     if (c->nfail_more)
         fprintf(stderr, "sigmix: saliency: ... and %zu more failures\n", c->nfail_more);
     int status = 0;
     if (r) {
-        fprintf(stderr, "sigmix: %s: %s\n", r == SIGMIX_EMODEL && c->s.model_path
-                ? c->s.model_path : "saliency", err.message);
+        fprintf(stderr, "sigmix: %s: %s\n", rep->error_path ? rep->error_path : c->input,
+                err.message);
         status = 2;
+    } else if (rep->interrupted) {
+        /* Nothing is written: the journal already holds each finished clip. */
+        fprintf(stderr, "saliency: interrupted; %zu of %zu clips kept in %s; rerun the same "
+                "command to resume\n", rep->clips_journaled, rep->clips, journal);
+        status = 128 + (got_signal ? (int)got_signal : SIGINT);
     } else if (write_output(c, t, rep, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->output, err.message);
         status = 2;
@@ -518,10 +606,13 @@ int cmd_saliency(int argc, char **argv)
         return 2;
     }
     av_log_set_level(AV_LOG_QUIET); /* failures are reported per clip instead */
+    c.cpus = sigmix_cpu_count();
+    install_signals();
     sigmix_saliency_report rep;
     r = run_table(&c, &rep);
     if (r)
         return r;
+    warn_rows(&c, &rep);
     sigmix_utc_iso(time(NULL), c.finished);
     if (c.audit_json && (r = write_audit(&c, &rep)))
         return r;

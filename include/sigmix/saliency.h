@@ -14,6 +14,7 @@
 #ifndef SIGMIX_SALIENCY_H
 #define SIGMIX_SALIENCY_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "sigmix/common.h"
@@ -42,6 +43,14 @@ typedef enum sigmix_saliency_reducer {
     SIGMIX_SAL_MOTION_WEIGHTED,
 } sigmix_saliency_reducer;
 
+/** Progress of a run, as passed to the progress callback. */
+typedef struct sigmix_saliency_progress {
+    size_t rows_done, rows_total;  /**< rows settled (skipped, failed, computed) */
+    size_t clips_done, clips_total; /**< clips finished this run / to compute this run */
+    size_t clips_computed;          /**< of clips_done, those that reached the model
+                                         (the ones that measure speed) */
+} sigmix_saliency_progress;
+
 typedef struct sigmix_saliency_settings {
     const char *path_column;    /**< default "src" */
     const char *root;           /**< relative paths resolve here; NULL: cwd, no confinement */
@@ -61,12 +70,24 @@ typedef struct sigmix_saliency_settings {
      * empty string suppresses the column. */
     const char *mean_column, *var_column;
     const char *model_id_column, *aggregator_column, *ema_alpha_column, *status_column;
-    int jobs;                   /**< worker threads; 0: number of cores */
+    /** Worker threads; 0: automatic, the CPUs this process may use (affinity
+     *  mask and cgroup quota, see src/util/cpu.h), never more than the clips. */
+    int jobs;
+    /** Largest frame (width x height) a row may declare or a container may
+     *  give; larger clips get model-failed before anything is decoded or
+     *  allocated. Default 7680 x 4320 (8K UHD); 0: only the hard limit 2^28. */
+    long long max_pixels;
     const char *journal_path;   /**< resume journal (JSONL); NULL: none */
     /** Progress callback, called from worker threads one at a time. */
-    void (*progress)(void *cookie, size_t rows_done, size_t rows_total,
-                     size_t clips_done, size_t clips_total);
+    void (*progress)(void *cookie, const struct sigmix_saliency_progress *p);
     void *progress_cookie;
+    /**
+     * Cancellation: when set and *cancel becomes nonzero (e.g. from a signal
+     * handler the caller installed; the library installs none), workers take
+     * no new clip, clips in flight are dropped unjournaled, and the run
+     * returns 0 with rep->interrupted set. The table must not be written then.
+     */
+    volatile sig_atomic_t *cancel;
     /**
      * Called after the run, from the calling thread, once per failed clip and
      * once per missing-source row, in row order. source is the row's path
@@ -86,6 +107,14 @@ typedef struct sigmix_saliency_report {
     int    jobs;                         /**< effective */
     char   model_id[256];
     char   model_sha256[65];                /**< "" for the built-in model */
+    size_t skipped_other_model;          /**< skipped-existing rows whose model id column
+                                              names another model */
+    int    interrupted;                  /**< *cancel stopped the run (see settings) */
+    /** When the run fails: the file the error concerns (one of the settings'
+     *  strings: model_path, root or journal_path), NULL for the table. */
+    const char *error_path;
+    size_t clips_journaled;              /**< clips the journal holds at the end (with an
+                                              interruption: what a rerun reuses) */
     double t_decode, t_convert, t_model, t_reduce, t_wall;
 } sigmix_saliency_report;
 

@@ -109,10 +109,21 @@ int sigmix_sal_cell_dim(const sigmix_table *t, long col, size_t row)
     double v;
     if (sigmix_kind_is_numeric(c->kind)) {
         v = c->kind == SIGMIX_KIND_INT64 ? (double)c->i64[row] : c->f64[row];
-    } else if (c->kind == SIGMIX_KIND_STRING && c->str[row].len && c->str[row].len < 32) {
+    } else if ((c->kind == SIGMIX_KIND_STRING || c->kind == SIGMIX_KIND_JSON) && c->str
+               && c->str[row].len && c->str[row].len < 32) {
+        /* Text "320" counts, also in a mixed-type column, where cells are
+         * kept as JSON: a number 320 or a string "320" there. */
+        const char *p = c->str[row].ptr;
+        size_t n = c->str[row].len;
+        if (c->kind == SIGMIX_KIND_JSON && n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+            p++;
+            n -= 2;
+        }
         char buf[32], *e;
-        memcpy(buf, c->str[row].ptr, c->str[row].len);
-        buf[c->str[row].len] = '\0';
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        if (!n || buf[0] == ' ' || buf[0] == '\t')
+            return 0;
         v = strtod(buf, &e);
         if (*e)
             return 0;
@@ -165,6 +176,8 @@ char *sigmix_sal_cell_path(const sigmix_column *c, size_t row, size_t *len)
         return NULL;
     const char *p = c->str[row].ptr, *end = p + c->str[row].len;
     if (c->kind == SIGMIX_KIND_STRING) {
+        if (memchr(p, '\0', c->str[row].len))
+            return NULL; /* a NUL cannot be part of a path */
         char *o = malloc(c->str[row].len + 1);
         if (o) {
             memcpy(o, p, c->str[row].len);

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -165,8 +167,12 @@ static int read_yuv420p(FILE *in, AVFrame *f)
     return 0;
 }
 
-static int decode_raw(const char *path, const sal_decode_opts *o, sal_clip *c,
-                      char *msg, size_t n)
+static int stop(const sal_decode_opts *o)
+{
+    return o->cancel && *o->cancel;
+}
+
+static int decode_raw(int fd, const sal_decode_opts *o, sal_clip *c, char *msg, size_t n)
 {
     int w = o->row_w, h = o->row_h;
     if (!(w > 0 && h > 0)) {
@@ -175,14 +181,19 @@ static int decode_raw(const char *path, const sal_decode_opts *o, sal_clip *c,
     }
     if (!(w > 0 && h > 0))
         return fail(msg, n, SIGMIX_SAL_MISSING_GEOMETRY, "raw clip without width/height");
+    if (sigmix_sal_too_large(w, h, o->max_pixels, msg, n))
+        return SIGMIX_SAL_MODEL_FAILED;
     if (!geometry_ok(w, h))
         return fail(msg, n, SIGMIX_SAL_MISSING_GEOMETRY, "geometry %dx%d out of range", w, h);
     enum AVPixelFormat fmt = o->raw_pix_fmt;
     int fsize = av_image_get_buffer_size(fmt, w, h, 1);
     if (fsize <= 0)
         return fail(msg, n, SIGMIX_SAL_DECODE_FAILED, "pixel format cannot hold %dx%d", w, h);
-    FILE *f = fopen(path, "rb");
+    int dfd = dup(fd);
+    FILE *f = dfd >= 0 ? fdopen(dfd, "rb") : NULL;
     struct stat st;
+    if (!f && dfd >= 0)
+        close(dfd);
     if (!f || fstat(fileno(f), &st)) {
         if (f)
             fclose(f);
@@ -202,7 +213,7 @@ static int decode_raw(const char *path, const sal_decode_opts *o, sal_clip *c,
         status = fail(msg, n, SIGMIX_SAL_DECODE_FAILED, "out of memory");
         goto done;
     }
-    for (int i = 0; i < frames; i++) {
+    for (int i = 0; i < frames && !stop(o); i++) {
         double t0 = now_s();
         AVFrame *dst = clip_alloc_frame(c);
         if (!dst) {
@@ -246,6 +257,7 @@ typedef struct dec_state {
     AVFrame         *fr;
     struct SwsContext *sws;
     AVIOContext     *pb;   /* ours: the one file the row names */
+    int              fd;   /* its descriptor (owned by the caller) */
 } dec_state;
 
 static void dec_close(dec_state *d)
@@ -255,7 +267,10 @@ static void dec_close(dec_state *d)
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->cc);
     avformat_close_input(&d->fc);
-    avio_closep(&d->pb);
+    if (d->pb) {
+        av_freep(&d->pb->buffer);
+        avio_context_free(&d->pb);
+    }
 }
 
 /*
@@ -273,21 +288,47 @@ static int refuse_open(AVFormatContext *s, AVIOContext **pb, const char *url, in
     return AVERROR(EPERM);
 }
 
-/* Open exactly `path` through the file protocol, as a custom I/O context. */
+/* Custom I/O on the descriptor that was checked: libavformat never opens a
+ * path itself, so a file swapped after the check is not what gets decoded. */
+static int fd_read(void *opaque, uint8_t *buf, int size)
+{
+    int fd = *(int *)opaque;
+    for (;;) {
+        ssize_t r = read(fd, buf, (size_t)size);
+        if (r > 0)
+            return (int)r;
+        if (r == 0)
+            return AVERROR_EOF;
+        if (errno != EINTR)
+            return AVERROR(errno);
+    }
+}
+
+static int64_t fd_seek(void *opaque, int64_t off, int whence)
+{
+    int fd = *(int *)opaque;
+    if (whence & AVSEEK_SIZE) {
+        struct stat st;
+        return fstat(fd, &st) ? AVERROR(errno) : (int64_t)st.st_size;
+    }
+    whence &= ~AVSEEK_FORCE;
+    off_t r = lseek(fd, (off_t)off, whence);
+    return r < 0 ? AVERROR(errno) : (int64_t)r;
+}
+
 static int open_input(dec_state *d, const char *path)
 {
-    size_t n = strlen(path) + 6;
-    char *url = malloc(n);
+    enum { IOBUF = 1 << 16 };
     AVDictionary *opts = NULL;
-    if (!url)
+    unsigned char *buf = av_malloc(IOBUF);
+    if (!buf)
         return AVERROR(ENOMEM);
-    snprintf(url, n, "file:%s", path);
-    av_dict_set(&opts, "protocol_whitelist", "file", 0);
-    int r = avio_open2(&d->pb, url, AVIO_FLAG_READ, NULL, &opts);
-    av_dict_free(&opts);
-    free(url);
-    if (r < 0)
-        return r;
+    d->pb = avio_alloc_context(buf, IOBUF, 0, &d->fd, fd_read, NULL, fd_seek);
+    if (!d->pb) {
+        av_free(buf);
+        return AVERROR(ENOMEM);
+    }
+    int r;
     if (!(d->fc = avformat_alloc_context()))
         return AVERROR(ENOMEM);
     d->fc->pb = d->pb;
@@ -345,10 +386,11 @@ static int open_stream(dec_state *d, const char *path, int *sidx, char *msg, siz
     return SIGMIX_SAL_OK;
 }
 
-static int decode_container(const char *path, const sal_decode_opts *o, sal_clip *c,
+static int decode_container(int fd, const char *path, const sal_decode_opts *o, sal_clip *c,
                             char *msg, size_t n)
 {
     dec_state d = { 0 };
+    d.fd = fd;
     int sidx = -1, status = open_stream(&d, path, &sidx, msg, n);
     if (status != SIGMIX_SAL_OK)
         goto done;
@@ -366,6 +408,13 @@ static int decode_container(const char *path, const sal_decode_opts *o, sal_clip
         status = fail(msg, n, SIGMIX_SAL_MISSING_GEOMETRY, "no geometry in row or container");
         goto done;
     }
+    /* Before the first frame is decoded: the container's size decides the
+     * decoder's buffers, whatever the row declares. */
+    if (sigmix_sal_too_large(w, h, o->max_pixels, msg, n)
+        || sigmix_sal_too_large(par->width, par->height, o->max_pixels, msg, n)) {
+        status = SIGMIX_SAL_MODEL_FAILED;
+        goto done;
+    }
     if (!geometry_ok(w, h)) {
         status = fail(msg, n, SIGMIX_SAL_MISSING_GEOMETRY, "geometry %dx%d out of range", w, h);
         goto done;
@@ -377,7 +426,7 @@ static int decode_container(const char *path, const sal_decode_opts *o, sal_clip
         goto done;
     }
     int r = 0, flushed = 0;
-    while (r == 0) {
+    while (r == 0 && !stop(o)) {
         double t0 = now_s();
         int rr = av_read_frame(d.fc, d.pkt);
         if (rr < 0) {
@@ -409,12 +458,24 @@ done:
     return status;
 }
 
-int sigmix_sal_decode(const char *path, const sal_decode_opts *o, sal_clip *out,
-                      char *msg, size_t msglen)
+int sigmix_sal_decode_fd(int fd, const char *path, const sal_decode_opts *o, sal_clip *out,
+                         char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
     msg[0] = '\0';
     if (sigmix_sal_is_raw(path))
-        return decode_raw(path, o, out, msg, msglen);
-    return decode_container(path, o, out, msg, msglen);
+        return decode_raw(fd, o, out, msg, msglen);
+    return decode_container(fd, path, o, out, msg, msglen);
+}
+
+int sigmix_sal_decode(const char *path, const sal_decode_opts *o, sal_clip *out,
+                      char *msg, size_t msglen)
+{
+    memset(out, 0, sizeof *out);
+    int fd = sigmix_sal_open_source(path, NULL, 1, msg, msglen);
+    if (fd < 0)
+        return SIGMIX_SAL_DECODE_FAILED;
+    int r = sigmix_sal_decode_fd(fd, path, o, out, msg, msglen);
+    close(fd);
+    return r;
 }

@@ -6,6 +6,7 @@
 #ifndef SIGMIX_SALIENCY_INTERNAL_H
 #define SIGMIX_SALIENCY_INTERNAL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -132,7 +133,21 @@ typedef struct sal_decode_opts {
     int def_w, def_h;     /* 0: not given */
     int raw_pix_fmt;      /* AVPixelFormat of .yuv files */
     int max_frames;
+    long long max_pixels; /* frame size limit (0: the hard limit only) */
+    volatile sig_atomic_t *cancel; /* stop between frames when set; may be NULL */
 } sal_decode_opts;
+
+/** The hard frame-size limit, whatever --max-pixels says: 2^28 pixels. */
+#define SAL_HARD_MAX_PIXELS (1LL << 28)
+/** Default --max-pixels: 8K UHD. */
+#define SAL_DEFAULT_MAX_PIXELS (7680LL * 4320)
+
+/**
+ * Whether a w x h frame exceeds max_pixels (0 or over the hard limit: the
+ * hard limit); msg gets "frame too large (WxH > N pixels)". 0 when w or h
+ * is not given.
+ */
+int  sigmix_sal_too_large(int w, int h, long long max_pixels, char *msg, size_t n);
 
 /**
  * Decode the first max_frames frames of path into out as yuv420p.
@@ -141,6 +156,14 @@ typedef struct sal_decode_opts {
  */
 int  sigmix_sal_decode(const char *path, const sal_decode_opts *o, sal_clip *out,
                        char *msg, size_t msglen);
+/**
+ * The same from an open regular file (read from its current offset through
+ * a custom AVIOContext; fd stays open and owned by the caller). path only
+ * names the clip in messages and picks raw .yuv by extension. A frame over
+ * o->max_pixels gives SIGMIX_SAL_MODEL_FAILED before frames are decoded.
+ */
+int  sigmix_sal_decode_fd(int fd, const char *path, const sal_decode_opts *o, sal_clip *out,
+                          char *msg, size_t msglen);
 void sigmix_sal_clip_free(sal_clip *c);
 /** Whether path names a raw .yuv file (by extension). */
 int  sigmix_sal_is_raw(const char *path);
@@ -154,6 +177,35 @@ int  sigmix_sal_is_raw(const char *path);
  */
 char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
                          int allow_outside);
+
+/**
+ * Open a resolved source for decoding: with root_real (and !allow_outside)
+ * relative to the root with openat2(RESOLVE_BENEATH), or a component-wise
+ * O_NOFOLLOW walk where the kernel lacks it; otherwise O_NOFOLLOW on the
+ * last component. Opened O_NONBLOCK (a FIFO swapped in cannot block), then
+ * fstat: only a regular file is kept, with O_NONBLOCK cleared. Returns the
+ * descriptor, or -1 with msg saying why.
+ */
+int  sigmix_sal_open_source(const char *real, const char *root_real, int allow_outside,
+                            char *msg, size_t n);
+/** The confined open itself (rel: relative to root_real); try_openat2 = 0
+ *  forces the component-wise walk (tests). -1 with errno on failure. */
+int  sigmix_sal_open_beneath(const char *root_real, const char *rel, int try_openat2);
+
+/**
+ * SHA-256 (hex) and byte size of a table input, checked before any read:
+ * a regular file is hashed over exactly its size; a folder gets the hash of
+ * its manifest (one "SHA256  relative/path" line per Parquet file, in the
+ * order the folder reader takes them, a folder that contains itself refused) and the sum of
+ * the sizes. Anything else (a device, FIFO, socket) is refused, since it
+ * could not be read again to parse it. With fd non-NULL, a regular file's
+ * descriptor is kept open there (offset 0; -1 for a folder), so the caller
+ * can parse the very file it hashed, not whatever the path names later.
+ */
+int  sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, int *fd,
+                           sigmix_error *err);
+/** The same for one regular file only (the model). */
+int  sigmix_sal_hash_file(const char *path, char hex[65], uint64_t *size, sigmix_error *err);
 
 /* ---- journal (journal.c) ----------------------------------------------- */
 

@@ -17,6 +17,7 @@
 
 #include "saliency/columns.h"
 #include "saliency/internal.h"
+#include "util/cpu.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -27,6 +28,8 @@ typedef struct sal_task {
     char   key[65];
     int    status;
     int    done;        /* result known (computed or from the journal) */
+    int    computed;    /* reached the model (counts for the speed estimate) */
+    int    cancelled;   /* stopped by the cancel flag: dropped, never journaled */
     double mean, var;
     int    w, h;        /* geometry used */
     char   msg[600];
@@ -45,8 +48,10 @@ typedef struct sal_run {
     size_t     ntodo;
     pthread_mutex_t lock;
     FILE      *journal;
-    size_t     rows_total, rows_done, clips_done;
+    size_t     rows_total, rows_done, clips_done, clips_computed, journaled;
+    char      *root_real;      /* confinement root, NULL: none */
     double     t_decode, t_convert, t_model, t_reduce;
+    size_t     skipped_other;  /* skipped rows made by another model */
 } sal_run;
 
 static double now_s(void)
@@ -54,6 +59,11 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cancelled(const sal_run *run)
+{
+    return run->s->cancel && *run->s->cancel;
 }
 
 /* ---- one clip ------------------------------------------------------------ */
@@ -98,6 +108,10 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     }
     int k = sigmix_sal_sample(clip->n, fs, idx);
     for (int i = 0; i < k && status == SIGMIX_SAL_OK; i++) {
+        if (cancelled(run)) {
+            t->cancelled = 1;
+            break;
+        }
         const sal_frame *f = &clip->frames[idx[i]];
         sigmix_error err = { 0 };
         const float *map = w->map;
@@ -120,7 +134,10 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
         }
         w->t_reduce += now_s() - t1;
     }
-    if (status == SIGMIX_SAL_OK && !inited) { /* cannot happen with n >= 1; be safe */
+    if (t->cancelled) {
+        status = SIGMIX_SAL_MODEL_FAILED;
+        snprintf(t->msg, sizeof t->msg, "interrupted");
+    } else if (status == SIGMIX_SAL_OK && !inited) { /* cannot happen with n >= 1; be safe */
         snprintf(t->msg, sizeof t->msg, "no frame sampled");
         status = SIGMIX_SAL_DECODE_FAILED;
     }
@@ -143,15 +160,36 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
 
 static void compute_task(worker *w, sal_task *t)
 {
-    const sigmix_saliency_settings *s = w->run->s;
+    sal_run *run = w->run;
+    const sigmix_saliency_settings *s = run->s;
     sal_decode_opts o = { t->row_w, t->row_h, s->default_width, s->default_height,
-                          w->run->raw_fmt, s->max_frames };
+                          run->raw_fmt, s->max_frames, s->max_pixels, s->cancel };
     sal_clip clip;
-    t->status = sigmix_sal_decode(t->source, &o, &clip, t->msg, sizeof t->msg);
+    memset(&clip, 0, sizeof clip);
+    /* The declared geometry decides the memory: refuse it before any open. */
+    if (sigmix_sal_too_large(t->row_w, t->row_h, s->max_pixels, t->msg, sizeof t->msg)) {
+        t->status = SIGMIX_SAL_MODEL_FAILED;
+        return;
+    }
+    /* Open once, confined and without blocking; decode that descriptor. */
+    int fd = sigmix_sal_open_source(t->source, run->root_real, s->allow_outside_root, t->msg,
+                                    sizeof t->msg);
+    if (fd < 0) {
+        t->status = SIGMIX_SAL_DECODE_FAILED;
+        return;
+    }
+    t->status = sigmix_sal_decode_fd(fd, t->source, &o, &clip, t->msg, sizeof t->msg);
+    close(fd);
     w->t_decode += clip.t_decode;
     w->t_convert += clip.t_convert;
+    if (cancelled(run)) {
+        t->cancelled = 1;
+        sigmix_sal_clip_free(&clip);
+        return;
+    }
     if (t->status != SIGMIX_SAL_OK)
         return;
+    t->computed = 1;
     t->w = clip.w;
     t->h = clip.h;
     t->status = score_clip(w, t, &clip);
@@ -161,20 +199,26 @@ static void compute_task(worker *w, sal_task *t)
 /* Journal the result and report progress; called with the lock held. */
 static void task_finished(sal_run *run, sal_task *t)
 {
+    if (t->cancelled)
+        return; /* unfinished: dropped, a rerun computes it */
     t->done = 1;
     if (run->journal && t->status == SIGMIX_SAL_OK) {
         char line[8192];
         if (!sigmix_sal_journal_line(line, sizeof line, t->key, t->mean, t->var, t->source,
                                      t->w, t->h)) {
             fputs(line, run->journal);
-            fflush(run->journal);
+            if (fflush(run->journal) == 0)
+                run->journaled++;
         }
     }
     run->rows_done += t->nrows;
     run->clips_done++;
-    if (run->s->progress)
-        run->s->progress(run->s->progress_cookie, run->rows_done, run->rows_total,
-                         run->clips_done, run->ntodo);
+    run->clips_computed += t->computed;
+    if (run->s->progress) {
+        sigmix_saliency_progress p = { run->rows_done, run->rows_total, run->clips_done,
+                                       run->ntodo, run->clips_computed };
+        run->s->progress(run->s->progress_cookie, &p);
+    }
 }
 
 static void *worker_main(void *arg)
@@ -185,7 +229,8 @@ static void *worker_main(void *arg)
     int ok = run->model.cls->instance_create(run->model.shared, &w->inst, &err) == 0;
     for (;;) {
         pthread_mutex_lock(&run->lock);
-        size_t i = run->next < run->ntodo ? run->todo[run->next++] : (size_t)-1;
+        size_t i = run->next < run->ntodo && !cancelled(run) ? run->todo[run->next++]
+                 : (size_t)-1;
         pthread_mutex_unlock(&run->lock);
         if (i == (size_t)-1)
             break;
@@ -366,6 +411,7 @@ void sigmix_saliency_default_settings(sigmix_saliency_settings *s)
     s->aggregator_column = "saliency_aggregator";
     s->ema_alpha_column = "saliency_ema_alpha";
     s->status_column = "saliency_status";
+    s->max_pixels = SAL_DEFAULT_MAX_PIXELS;
 }
 
 int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_error *err)
@@ -389,6 +435,8 @@ int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_err
                                 SAL_MAX_DIM);
     if (s->raw_pix_fmt && av_get_pix_fmt(s->raw_pix_fmt) == AV_PIX_FMT_NONE)
         return sigmix_error_set(err, SIGMIX_EINVAL, "unknown pixel format '%s'", s->raw_pix_fmt);
+    if (s->max_pixels < 0)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "max-pixels must not be negative");
     if (s->jobs < 0)
         return sigmix_error_set(err, SIGMIX_EINVAL, "jobs must not be negative");
     if (s->model_id && !s->model_id[0])
@@ -413,7 +461,8 @@ static int load_model(sal_run *run, const sigmix_saliency_settings *s, char sha[
     if (!s->model_path)
         return sigmix_sal_model_builtin(&run->model);
     uint64_t size;
-    int r = sigmix_sha256_file(s->model_path, sha, &size, err);
+    /* Checked (a regular file) before a byte is hashed. */
+    int r = sigmix_sal_hash_file(s->model_path, sha, &size, err);
     if (r)
         return r;
     return sigmix_sal_model_onnx(&run->model, s->model_path, err);
@@ -427,6 +476,8 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     size_t rows = sigmix_table_rows(t), n = 0;
     const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
     long wc = sigmix_table_find(t, s->width_column), hc = sigmix_table_find(t, s->height_column);
+    long mi = s->model_id_column[0] ? sigmix_table_find(t, s->model_id_column) : -1;
+    const sigmix_column *mc = mi >= 0 ? sigmix_table_col(t, (size_t)mi) : NULL;
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
     char *last_text = NULL, *last_src = NULL;
     if (!refs)
@@ -434,6 +485,12 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     for (size_t r = 0; r < rows; r++) {
         if (!s->overwrite && sigmix_sal_row_has_values(t, s, r)) {
             status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
+            if (mc) {
+                size_t ml = 0;
+                char *mid = sigmix_sal_cell_path(mc, r, &ml);
+                run->skipped_other += mid && strcmp(mid, run->model.id);
+                free(mid);
+            }
             continue;
         }
         size_t plen = 0;
@@ -566,9 +623,18 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
             if (pc->str && pc->valid[r])
                 snprintf(buf, sizeof buf, "%.*s", (int)(pc->str[r].len < 500 ? pc->str[r].len : 500),
                          pc->str[r].ptr);
-            s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE,
-                       run->s->root && !run->s->allow_outside_root
-                           ? "not a readable file inside the root" : "not a readable file");
+            /* Refused for lying outside the root, or simply not there? */
+            const char *why = "not a readable regular file";
+            if (run->root_real && !s->allow_outside_root) {
+                size_t len = 0;
+                char *text = sigmix_sal_cell_path(pc, r, &len);
+                char *out = text ? sigmix_sal_resolve(text, len, run->root_real, 1) : NULL;
+                if (out)
+                    why = "resolves outside the root";
+                free(out);
+                free(text);
+            }
+            s->on_fail(s->on_fail_cookie, buf, SIGMIX_SAL_MISSING_SOURCE, why);
         } else if (row_task[r] != (size_t)-1) {
             const sal_task *k = &run->tasks[row_task[r]];
             if (k->status != SIGMIX_SAL_OK && k->first_row == r)
@@ -585,13 +651,30 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     int r = sigmix_saliency_check_settings(s, err);
     if (r)
         return r;
-    if (sigmix_table_find(t, s->path_column) < 0)
-        return sigmix_error_set(err, SIGMIX_ENOTFOUND, "path column '%s' not found", s->path_column);
+    if (sigmix_table_find(t, s->path_column) < 0) {
+        /* Say which columns there are: the usual cause is a different name. */
+        char list[400] = "";
+        size_t used = 0, nc = sigmix_table_cols(t);
+        for (size_t i = 0; i < nc; i++) {
+            const char *nm = sigmix_table_col(t, i)->name;
+            int k = snprintf(list + used, sizeof list - used, "%s'%s'", i ? ", " : "", nm);
+            if (k < 0 || (size_t)k >= sizeof list - used) {
+                memcpy(list + (used < sizeof list - 6 ? used : sizeof list - 6), ", ...", 6);
+                break;
+            }
+            used += (size_t)k;
+        }
+        return sigmix_error_set(err, SIGMIX_ENOTFOUND,
+                                "path column '%s' not found (columns: %s; see --path-column)",
+                                s->path_column, nc ? list : "none");
+    }
     if ((r = sigmix_sal_columns_check(t, s, err)))
         return r;
     char *root_real = NULL;
-    if (s->root && !(root_real = realpath(s->root, NULL)))
+    if (s->root && !(root_real = realpath(s->root, NULL))) {
+        rep->error_path = s->root;
         return sigmix_error_set(err, SIGMIX_ENOTFOUND, "root folder not found");
+    }
     sal_run run;
     memset(&run, 0, sizeof run);
     pthread_mutex_init(&run.lock, NULL);
@@ -599,6 +682,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     run.frame_samples = s->frame_samples < s->max_frames ? s->frame_samples : s->max_frames;
     run.raw_fmt = s->raw_pix_fmt ? av_get_pix_fmt(s->raw_pix_fmt) : AV_PIX_FMT_YUV420P;
     run.model_sha = rep->model_sha256;
+    run.root_real = root_real;
     size_t rows = sigmix_table_rows(t), nrefs = 0;
     unsigned char *st = calloc(rows ? rows : 1, 1);
     size_t *row_task = malloc((rows ? rows : 1) * sizeof *row_task);
@@ -609,8 +693,10 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     }
     for (size_t i = 0; i < rows; i++)
         row_task[i] = (size_t)-1;
-    if ((r = load_model(&run, s, rep->model_sha256, err)))
+    if ((r = load_model(&run, s, rep->model_sha256, err))) {
+        rep->error_path = s->model_path;
         goto done;
+    }
     if (s->model_id)
         snprintf(run.model.id, sizeof run.model.id, "%s", s->model_id);
     if ((r = classify(&run, t, root_real, st, &refs, &nrefs))
@@ -624,6 +710,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         int reused = open_journal(&run, err);
         if (reused < 0) {
             r = reused;
+            rep->error_path = s->journal_path;
             goto done;
         }
         rep->clips_from_journal = (size_t)reused;
@@ -650,9 +737,21 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
-    int jobs = s->jobs > 0 ? s->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = s->jobs > 0 ? s->jobs : sigmix_cpu_count();
     rep->jobs = jobs < 1 ? 1 : jobs;
+    if ((size_t)rep->jobs > run.ntodo) /* no idle workers (nor their model instances) */
+        rep->jobs = run.ntodo ? (int)run.ntodo : 1;
+    rep->clips = run.ntasks;
+    rep->skipped_other_model = run.skipped_other;
     run_workers(&run, rep->jobs);
+    rep->clips_journaled = rep->clips_from_journal + run.journaled;
+    if (cancelled(&run)) {
+        /* Nothing of this run goes into the table: the caller writes nothing,
+         * and the journal holds every clip that finished. */
+        rep->interrupted = 1;
+        r = 0;
+        goto done;
+    }
     for (size_t i = 0; i < rows; i++) {
         int status = st[i];
         const sal_task *task = row_task[i] != (size_t)-1 ? &run.tasks[row_task[i]] : NULL;

@@ -43,7 +43,7 @@ static void decode(const char *name, int max_frames, int rw, int rh, sal_clip *c
 {
     char p[4200], msg[256];
     snprintf(p, sizeof p, "%s/%s", clips, name);
-    sal_decode_opts o = { rw, rh, 0, 0, AV_PIX_FMT_YUV420P, max_frames };
+    sal_decode_opts o = { rw, rh, 0, 0, AV_PIX_FMT_YUV420P, max_frames, 0, NULL };
     int st = sigmix_sal_decode(p, &o, c, msg, sizeof msg);
     if (st != SIGMIX_SAL_OK)
         fail_msg("%s: %s", name, msg);

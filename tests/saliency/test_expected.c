@@ -79,7 +79,7 @@ static void decode_clip(const char *clip, int w, int h, maps *mp)
 {
     char p[2200], msg[256];
     snprintf(p, sizeof p, "%s/%s", clips, clip);
-    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV420P, MAXF };
+    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV420P, MAXF, 0, NULL };
     memset(mp, 0, sizeof *mp);
     if (sigmix_sal_decode(p, &o, &mp->clip, msg, sizeof msg) != SIGMIX_SAL_OK)
         fail_msg("%s: %s", clip, msg);

@@ -423,7 +423,7 @@ static void test_raw_pix_fmt_conversion(void **state)
         fwrite(plane, 1, sizeof plane, f);
     }
     fclose(f);
-    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV444P, 8 };
+    sal_decode_opts o = { w, h, 0, 0, AV_PIX_FMT_YUV444P, 8, 0, NULL };
     sal_clip c;
     char msg[256];
     assert_int_equal(sigmix_sal_decode(p, &o, &c, msg, sizeof msg), SIGMIX_SAL_OK);
@@ -568,7 +568,7 @@ static void test_run_errors(void **state)
     expect_run_error(t, &s, SIGMIX_EINVAL, "given together");
     settings(&s);
     s.model_path = "/nonexistent/model.onnx";
-    expect_run_error(t, &s, SIGMIX_EIO, "");
+    expect_run_error(t, &s, SIGMIX_ENOTFOUND, "cannot open (No such file or directory)");
     settings(&s);
     s.mean_column = "src"; /* exists, text: cannot hold saliency values */
     s.path_column = "width";
