@@ -100,7 +100,7 @@ int sigmix_output_resolve(const char *path, char **target, int *kind, sigmix_err
         struct stat st;
         if (lstat(cur, &st)) {
             int e = errno;
-            if (e == ENOENT) {
+            if (e == ENOENT || e == ENOTDIR) { /* the folder check names the culprit */
                 *target = cur; /* missing (a dangling link creates its target) */
                 return 0;
             }
