@@ -167,11 +167,11 @@ int sigmix_outset_add(sigmix_outset *s, const char *path, FILE **f, sigmix_error
     for (size_t k = 0; k < s->n; k++)
         if ((a->inplace == 1 && s->a[k].inplace == 1)
             || (a->tmp && s->a[k].tmp && !strcmp(a->path, s->a[k].path))) {
+            const char *why = a->tmp ? "the same file is given as two outputs"
+                                     : "only one output can go to standard output";
             sigmix_atomic_abort(a);
             free(copy);
-            return sigmix_error_set(err, SIGMIX_EINVAL, a->tmp
-                                    ? "the same file is given as two outputs"
-                                    : "only one output can go to standard output");
+            return sigmix_error_set(err, SIGMIX_EINVAL, "%s", why);
         }
     s->given[s->n++] = copy;
     *f = a->f;
