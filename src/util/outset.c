@@ -126,7 +126,7 @@ int sigmix_owned_file_check(const char *path, sigmix_error *err)
              : sigmix_error_set(err, SIGMIX_EIO, "cannot look up (%s)", strerror(errno));
     if (S_ISLNK(st.st_mode))
         return sigmix_error_set(err, SIGMIX_EINVAL,
-                                "is a symbolic link; sigmix refuses to follow it for its own file");
+                                "is a symbolic link; refusing to follow it");
     if (!S_ISREG(st.st_mode))
         return sigmix_error_set(err, SIGMIX_EINVAL, "is not a regular file");
     return 0;
