@@ -114,9 +114,11 @@ int sigmix_output_resolve(const char *path, char **target, int *kind, sigmix_err
         }
         /* /proc/PID/fd links name open files ("pipe:[123]"), not paths:
          * whatever they lead to is written in place through the link. */
-        if (!strncmp(cur, "/proc/", 6)) {
-            struct stat t;
-            *kind = !stat(cur, &t) && S_ISDIR(t.st_mode) ? 3 : 2;
+        struct stat t;
+        int follows = !stat(cur, &t);
+        if (!strncmp(cur, "/proc/", 6) || !strncmp(cur, "/dev/fd/", 8)
+            || (follows && !S_ISREG(t.st_mode))) {
+            *kind = follows && S_ISDIR(t.st_mode) ? 3 : 2;
             *target = cur;
             return 0;
         }
@@ -278,7 +280,8 @@ int sigmix_atomic_open(sigmix_atomic *a, const char *path, int mkdirs, sigmix_er
         /* A /proc/PID/fd link reaching a regular file (/dev/stderr redirected
          * to a log) appends, as the shell's stream does, instead of
          * overwriting the file's start. */
-        int app = !strncmp(a->path, "/proc/", 6) ? O_APPEND : 0;
+        int app = !strncmp(a->path, "/proc/", 6) || !strncmp(a->path, "/dev/fd/", 8)
+                ? O_APPEND : 0;
         int fd = open(a->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | app);
         if (fd < 0 || !(a->f = fdopen(fd, "wb"))) {
             int e = errno;
