@@ -143,8 +143,10 @@ static int check_outputs(const cli *c)
     sigmix_error err = { 0, "" };
     const char *outs[2] = { c->json, c->md };
     size_t bad = 0;
-    if (!sigmix_outputs_check(outs, 2, &bad, &err))
+    if (!sigmix_outputs_check(outs, 2, &bad, &err)) {
+        cmd_guard_outputs(outs, 2);
         return 0;
+    }
     if (err.code == SIGMIX_EINVAL && strstr(err.message, "standard output"))
         return usage_error("%s", "--out-json and --out-md cannot both go to standard output");
     fprintf(stderr, "sigmix: %s: %s\n", outs[bad], err.code == SIGMIX_EINVAL

@@ -330,6 +330,8 @@ int cmd_cat(int argc, char **argv)
         if (sigmix_outputs_check(outs, 1, NULL, &err)) {
             fprintf(stderr, "sigmix: %s: %s\n", a.output, err.message);
             r = 2;
+        } else {
+            cmd_guard_outputs(outs, 1);
         }
     }
     if (!r)

@@ -285,6 +285,7 @@ int cmd_model_run(int argc, char **argv)
     const char *outs[1] = { o.output };
     if (sigmix_outputs_check(outs, 1, NULL, &e)) /* before loading or running anything */
         return fail(o.output, &e);
+    cmd_guard_outputs(outs, 1);
     sigmix_onnx_settings s;
     sigmix_onnx_default_settings(&s);
     s.threads = o.threads;

@@ -483,6 +483,7 @@ static int check_outputs(const sal_cli *c)
         fprintf(stderr, "sigmix: %s: %s\n", outs[bad], err.message);
         return 2;
     }
+    cmd_guard_outputs(outs, 2);
     size_t jn = strlen(c->output) + 16;
     char *journal = malloc(jn);
     if (!journal) {

@@ -338,6 +338,34 @@ int sigmix_atomic_finish(sigmix_atomic *a, sigmix_error *err)
     return 0;
 }
 
+int sigmix_atomic_tmp_prefix(const char *path, char **dir, char **prefix)
+{
+    char *target;
+    int kind;
+    *dir = *prefix = NULL;
+    if (sigmix_output_resolve(path, &target, &kind, NULL))
+        return -1;
+    if (kind > 1) {
+        free(target);
+        return 0;
+    }
+    const char *b = base_of(target);
+    int blen = (int)(strlen(b) > TMP_BASE_MAX ? TMP_BASE_MAX : strlen(b));
+    size_t n = (size_t)blen + 48;
+    *dir = dir_of(target);
+    *prefix = malloc(n);
+    if (*prefix)
+        snprintf(*prefix, n, ".%.*s%s%ld.", blen, b, TMP_TAG, (long)getpid());
+    free(target);
+    if (!*dir || !*prefix) {
+        free(*dir);
+        free(*prefix);
+        *dir = *prefix = NULL;
+        return -1;
+    }
+    return 1;
+}
+
 void sigmix_atomic_keep_backup(sigmix_atomic *a)
 {
     if (!a->tmp || !a->existed || a->bak)

@@ -67,6 +67,14 @@ int  sigmix_mkdirs_for(const char *path, sigmix_error *err);
 int  sigmix_output_resolve(const char *path, char **target, int *kind, sigmix_error *err);
 /** Step 1 of a commit: flush, fsync and close (or flush stdout). */
 int  sigmix_atomic_finish(sigmix_atomic *a, sigmix_error *err);
+/**
+ * Where this process's temporaries for path would be: *dir (the resolved
+ * target's folder) and the name *prefix every one of them starts with
+ * (".NAME.sigmix-tmp.PID."), both malloc'ed. Returns 1, 0 when path is
+ * written in place (no temporaries), or -1. For a program's signal
+ * handler, which removes them before the process dies.
+ */
+int  sigmix_atomic_tmp_prefix(const char *path, char **dir, char **prefix);
 /** Keep the file a is about to replace as a hard link in a->bak (if possible). */
 void sigmix_atomic_keep_backup(sigmix_atomic *a);
 /** Make the durable folder entry after a rename (fsync of the folder). */

@@ -131,6 +131,25 @@ run 0 audit --input "$IN" --out-json stale.json
 [ -e ".stale.json.sigmix-tmp.$$.0123456789abcdef" ] || fail "a live run's temporary was removed"
 rm -f ".stale.json.sigmix-tmp.$$.0123456789abcdef"
 
+# ---- a signal during the write leaves no temporary file --------------------------------
+# The Markdown report is a FIFO nobody reads, so the run blocks opening it
+# while the JSON report's temporary exists; SIGTERM then ends it.
+mkdir sig
+mkfifo sig/md.fifo
+timeout 30 "$BIN" audit --input "$IN" --out-json sig/r.json --out-md sig/md.fifo 2>/dev/null &
+victim=$!
+for _ in $(seq 100); do
+    compgen -G 'sig/.r.json.sigmix-tmp.*' >/dev/null && break
+    sleep 0.1
+done
+compgen -G 'sig/.r.json.sigmix-tmp.*' >/dev/null || fail "no temporary seen while blocked"
+kill -TERM "$victim"
+wait "$victim"
+st=$?
+[ "$st" = 143 ] || fail "SIGTERM: exit $st, expected 143"
+no_temps sig
+[ -e sig/r.json ] && fail "a report was published by an interrupted run"
+
 # ---- ENOSPC while writing a regular file: the previous file is intact -------------------
 mkdir mnt
 if mount -t tmpfs -o size=256k tmpfs mnt 2>/dev/null; then
