@@ -8,4 +8,13 @@ int cmd_saliency(int argc, char **argv);
 int cmd_model_info(int argc, char **argv);
 int cmd_model_run(int argc, char **argv);
 
+#include <stddef.h>
+/*
+ * Remove this process's temporary files for these outputs if SIGINT,
+ * SIGTERM, SIGHUP or SIGPIPE ends it (signals left at their default only;
+ * then the process dies of the same signal). Call once the outputs are
+ * checked, before the work. tools/outguard.c.
+ */
+void cmd_guard_outputs(const char *const *paths, size_t n);
+
 #endif

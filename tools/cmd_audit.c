@@ -12,6 +12,7 @@
 
 #include "sigmix/audit.h"
 #include "cmd.h"
+#include "util/outset.h"
 
 static void help(FILE *f)
 {
@@ -36,7 +37,9 @@ static void help(FILE *f)
           "      --families FILE             JSON signal families replacing or extending the\n"
           "                                  built-in ones (see docs/audit.md)\n"
           "  -h, --help                      show this help and exit\n\n"
-          "Reports are written atomically, only after every input was read and audited.\n"
+          "Reports are written atomically, only after every input was read and audited,\n"
+          "and together: both or neither. A symlink is written through, a device or FIFO\n"
+          "in place; missing folders are created; outputs are checked before any work.\n"
           "Exit status: 0 success, 2 usage or input error.\n", f);
 }
 
@@ -134,10 +137,31 @@ static int parse_args(int argc, char **argv, cli *c)
     return -1;
 }
 
+/* Both reports must be writable before any input is read. */
+static int check_outputs(const cli *c)
+{
+    sigmix_error err = { 0, "" };
+    const char *outs[2] = { c->json, c->md };
+    size_t bad = 0;
+    if (!sigmix_outputs_check(outs, 2, &bad, &err)) {
+        cmd_guard_outputs(outs, 2);
+        return 0;
+    }
+    if (err.code == SIGMIX_EINVAL && strstr(err.message, "standard output"))
+        return usage_error("%s", "--out-json and --out-md cannot both go to standard output");
+    fprintf(stderr, "sigmix: %s: %s\n", outs[bad], err.code == SIGMIX_EINVAL
+            ? "the JSON and Markdown reports need different paths" : err.message);
+    return 2;
+}
+
 static int run(cli *c)
 {
     sigmix_error err = { 0, "" };
     sigmix_audit *a = NULL;
+    if (!c->json && !c->md)
+        c->md = "-";
+    if (check_outputs(c))
+        return 2;
     if (sigmix_audit_open(&a, &c->s, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->s.families_path ? c->s.families_path : "audit",
                 err.message);
@@ -153,8 +177,6 @@ static int run(cli *c)
             return 2;
         }
     }
-    if (!c->json && !c->md)
-        c->md = "-";
     const char *failed;
     if (sigmix_audit_write_reports(a, c->json, c->md, &failed, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", failed ? failed : "audit", err.message);

@@ -12,6 +12,7 @@
 
 #include "sigmix/table.h"
 #include "cmd.h"
+#include "util/outset.h"
 
 typedef struct cat_args {
     const char  *input, *output;
@@ -42,7 +43,8 @@ static void usage(FILE *f)
         "                         (suffixes K, M, G, T: powers of 1024; default 64G)\n"
         "  -t, --to FORMAT        jsonl (default), json, csv or parquet\n"
         "  -o, --output FILE      write FILE atomically (format from --to or the extension)\n"
-        "                         instead of standard output\n"
+        "                         instead of standard output; a symlink is written\n"
+        "                         through, a device or FIFO in place, folders created\n"
         "  -z, --compression C    snappy (Parquet default), zstd, gzip or none\n"
         "  -h, --help             show this help and exit\n\n"
         "JSON output writes null for NaN and infinities. Parquet is never written to a\n"
@@ -399,6 +401,16 @@ int cmd_cat(int argc, char **argv)
     a.head = SIZE_MAX;
     int r = parse_args(argc, argv, &a);
     sigmix_table *t = NULL;
+    if (!r && a.output) { /* before reading anything: can the output be written? */
+        sigmix_error err = { 0 };
+        const char *outs[1] = { a.output };
+        if (sigmix_outputs_check(outs, 1, NULL, &err)) {
+            fprintf(stderr, "sigmix: %s: %s\n", a.output, err.message);
+            r = 2;
+        } else {
+            cmd_guard_outputs(outs, 1);
+        }
+    }
     if (!r)
         r = load(&a, &t);
     if (!r && project(&a, &t)) {

@@ -11,6 +11,7 @@
 
 #include "sigmix/onnx.h"
 #include "util/atomic.h"
+#include "util/outset.h"
 #include "cmd.h"
 
 static int fail(const char *path, const sigmix_error *e)
@@ -147,7 +148,8 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
                    "--output OUT.f32\n"
                    "                        [--repeat N] [--threads T] [--no-pad]\n\n"
                    "Run the model on a raw little-endian float32 NCHW tensor and write the\n"
-                   "raw float32 output (atomically).\n\n"
+                   "raw float32 output (atomically; a symlink is written through, a device\n"
+                   "or FIFO in place, missing folders are created).\n\n"
                    "  --repeat N    run N times and print 'median X.XX ms per run'\n"
                    "  --threads T   worker threads (0 = all cores, the default)\n"
                    "  --no-pad      fail on sizes that are not a multiple of the model's\n"
@@ -229,7 +231,7 @@ static float *read_tensor(const char *path, size_t count, sigmix_error *e)
 static int write_tensor(const char *path, const float *y, size_t count, sigmix_error *e)
 {
     sigmix_atomic a;
-    if (sigmix_atomic_open(&a, path, 0, e))
+    if (sigmix_atomic_open(&a, path, 1, e))
         return -1;
     unsigned char tmp[4096];
     size_t fill = 0;
@@ -280,6 +282,10 @@ int cmd_model_run(int argc, char **argv)
     }
     size_t count = (size_t)total;
     sigmix_error e = { 0, "" };
+    const char *outs[1] = { o.output };
+    if (sigmix_outputs_check(outs, 1, NULL, &e)) /* before loading or running anything */
+        return fail(o.output, &e);
+    cmd_guard_outputs(outs, 1);
     sigmix_onnx_settings s;
     sigmix_onnx_default_settings(&s);
     s.threads = o.threads;

@@ -21,9 +21,10 @@
 #include "sigmix/table.h"
 #include "cmd.h"
 #include "saliency/internal.h"
-#include "util/atomic.h"
+#include "table/format.h"
 #include "util/cpu.h"
 #include "util/jsonw.h"
+#include "util/outset.h"
 #include "util/progress.h"
 #include "util/provenance.h"
 
@@ -53,7 +54,10 @@ static void usage(FILE *f)
         "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv,\n"
         "                              .gz/.zst, or a folder of Parquet files; a regular\n"
         "                              file or folder: it is read twice, to hash and parse)\n"
-        "  --output TABLE              table to write; format from the extension\n"
+        "  --output TABLE              table to write; format from the extension. Outputs\n"
+        "                              are checked before any work and committed together;\n"
+        "                              a symlink is written through, a device or FIFO in\n"
+        "                              place; missing folders are created\n"
         "  --in-place                  allow --output to be the input (or omit --output)\n"
         "  --audit-json FILE           JSON report: configuration, counters, provenance\n"
         "  --path-column COL           clip path column (default src)\n"
@@ -442,7 +446,7 @@ static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_sal
 }
 
 /* The output table; a Parquet footer also records what computed it. */
-static int write_output(const sal_cli *c, const sigmix_table *t,
+static int write_output(const sal_cli *c, FILE *f, const sigmix_table *t,
                         const sigmix_saliency_report *rep, sigmix_error *err)
 {
     char alpha[40] = "";
@@ -460,19 +464,13 @@ static int write_output(const sal_cli *c, const sigmix_table *t,
     sigmix_write_options o;
     sigmix_write_options_default(&o);
     o.kv_metadata = kv;
-    return sigmix_table_write(t, c->output, &o, err);
+    return sigmix_table_write_stream(t, f, c->output, &o, err);
 }
 
-static int write_audit(const sal_cli *c, const sigmix_saliency_report *rep)
+static void write_audit(const sal_cli *c, FILE *f, const sigmix_saliency_report *rep)
 {
-    sigmix_atomic a;
-    sigmix_error err = { 0 };
-    if (sigmix_atomic_open(&a, c->audit_json, 1, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
-        return 2;
-    }
     sigmix_jsonw w;
-    sigmix_jw_init(&w, a.f, 2);
+    sigmix_jw_init(&w, f, 2);
     sigmix_jw_obj_begin(&w);
     jw_opt_str(&w, "input", c->input);
     jw_opt_str(&w, "output", c->output);
@@ -480,12 +478,68 @@ static int write_audit(const sal_cli *c, const sigmix_saliency_report *rep)
     write_counters(&w, rep);
     write_provenance(&w, c, rep);
     sigmix_jw_obj_end(&w);
-    fputc('\n', a.f);
-    if (sigmix_atomic_commit(&a, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+    fputc('\n', f);
+}
+
+/*
+ * The table and the audit report appear together or not at all; write
+ * errors surface at the commit. Returns 0 or 2 (message printed).
+ */
+static int commit_outputs(sal_cli *c, const sigmix_table *t, const sigmix_saliency_report *rep)
+{
+    sigmix_error err = { 0 };
+    sigmix_outset *set = NULL;
+    FILE *tf, *af;
+    const char *at = c->output;
+    int r = sigmix_outset_new(&set, &err);
+    if (!r && !(r = sigmix_outset_add(set, c->output, &tf, &err)))
+        r = write_output(c, tf, t, rep, &err);
+    if (!r && c->audit_json) {
+        sigmix_utc_iso(time(NULL), c->finished);
+        at = c->audit_json;
+        if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err)))
+            write_audit(c, af, rep);
+    }
+    const char *failed = NULL;
+    if (!r && (r = sigmix_outset_commit(set, &failed, &err)))
+        at = failed && c->audit_json && !strcmp(failed, c->audit_json) ? c->audit_json
+                                                                        : c->output;
+    sigmix_outset_free(&set);
+    if (r) {
+        fprintf(stderr, "sigmix: %s: %s\n", at, err.message);
         return 2;
     }
     return 0;
+}
+
+/* Every output and the journal are usable before any clip is decoded. */
+static int check_outputs(const sal_cli *c)
+{
+    sigmix_error err = { 0 };
+    const char *outs[2] = { c->output, c->audit_json };
+    size_t bad = 0;
+    if (sigmix_outputs_check(outs, 2, &bad, &err)) {
+        if (err.code == SIGMIX_EINVAL && strstr(err.message, "standard output"))
+            return usage_error("%s", "--output and --audit-json cannot both go to standard "
+                                     "output");
+        fprintf(stderr, "sigmix: %s: %s\n", outs[bad], err.message);
+        return 2;
+    }
+    cmd_guard_outputs(outs, 2);
+    size_t jn = strlen(c->output) + 16;
+    char *journal = malloc(jn);
+    if (!journal) {
+        fprintf(stderr, "sigmix: saliency: out of memory\n");
+        return 2;
+    }
+    snprintf(journal, jn, "%s.partial.jsonl", c->output);
+    int r = 0;
+    if (sigmix_owned_file_check(journal, &err)) {
+        fprintf(stderr, "sigmix: %s: resume journal %s\n", journal, err.message);
+        r = 2;
+    }
+    free(journal);
+    return r;
 }
 
 /* ---- main flow ------------------------------------------------------------- */
@@ -574,11 +628,12 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         fprintf(stderr, "saliency: interrupted; %zu of %zu clips kept in %s; rerun the same "
                 "command to resume\n", rep->clips_journaled, rep->clips, journal);
         status = 128 + (got_signal ? (int)got_signal : SIGINT);
-    } else if (write_output(c, t, rep, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->output, err.message);
-        status = 2;
     } else {
-        remove(journal); /* the table is complete: nothing left to resume */
+        warn_rows(c, rep);
+        if (commit_outputs(c, t, rep))
+            status = 2; /* the journal stays: a rerun resumes */
+        else
+            remove(journal); /* every output is committed: nothing left to resume */
     }
     free(journal);
     sigmix_table_free(&t);
@@ -605,16 +660,14 @@ int cmd_saliency(int argc, char **argv)
         fprintf(stderr, "sigmix: %s: root folder not found\n", c.s.root);
         return 2;
     }
+    if ((r = check_outputs(&c)))
+        return r;
     av_log_set_level(AV_LOG_QUIET); /* failures are reported per clip instead */
     c.cpus = sigmix_cpu_count();
     install_signals();
     sigmix_saliency_report rep;
     r = run_table(&c, &rep);
     if (r)
-        return r;
-    warn_rows(&c, &rep);
-    sigmix_utc_iso(time(NULL), c.finished);
-    if (c.audit_json && (r = write_audit(&c, &rep)))
         return r;
     size_t ok = rep.by_status[SIGMIX_SAL_OK], sk = rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING];
     size_t failed = rep.total - ok - sk;

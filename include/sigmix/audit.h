@@ -199,10 +199,13 @@ SIGMIX_API int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const cha
 SIGMIX_API int sigmix_audit_write_markdown(const sigmix_audit *a, FILE *f, sigmix_error *err);
 
 /**
- * Write both reports, each atomically (temporary file + rename; parent
- * folders created; "-" is stdout; NULL skips that report). Both are fully
- * written before either is renamed into place. On error nothing is left
- * and *failed_path (if failed_path is non-NULL) names the report at fault.
+ * Write both reports as one output set (docs/outputs.md): each to a
+ * temporary file beside its target, symlinks written through, devices and
+ * "-" (stdout) in place, parent folders created; NULL skips that report.
+ * Both are complete before either is renamed into place, and a failed
+ * rename puts the other back. On error the previous reports are intact,
+ * no temporary is left, and *failed_path (if non-NULL) names the report
+ * at fault.
  */
 SIGMIX_API int sigmix_audit_write_reports(const sigmix_audit *a, const char *json_path,
                                           const char *md_path, const char **failed_path,

@@ -203,9 +203,12 @@ SIGMIX_API int sigmix_table_read(const char *path, const sigmix_read_options *o,
                                  sigmix_table **out, sigmix_error *err);
 
 /**
- * Write a table atomically (temporary file in the same folder, then
- * rename); on failure nothing is left at `path`. `o` may be NULL.
- * path "-" writes to stdout (not atomic).
+ * Write a table following the output rule (docs/outputs.md): a missing or
+ * regular file through a temporary file in the same folder, fsync and
+ * rename; a symlink written through to its target (the link stays); a
+ * device, FIFO or "-" (stdout) written in place; missing folders created.
+ * On failure the previous file is intact and no temporary is left.
+ * `o` may be NULL.
  */
 SIGMIX_API int sigmix_table_write(const sigmix_table *t, const char *path,
                                   const sigmix_write_options *o, sigmix_error *err);

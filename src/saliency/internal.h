@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "sigmix/saliency.h"
@@ -225,6 +226,12 @@ typedef struct sal_journal {
  */
 int  sigmix_sal_journal_load(const char *path, sal_journal *j, sigmix_error *err);
 void sigmix_sal_journal_free(sal_journal *j);
+/**
+ * Open the journal for appending, creating it (mode 0666 & ~umask). The
+ * journal belongs to sigmix: a symlink or a non-regular file is refused
+ * (O_NOFOLLOW), never followed. NULL with err filled on failure.
+ */
+FILE *sigmix_sal_journal_append(const char *path, sigmix_error *err);
 /** Look a key up (entries are sorted by key after loading). */
 const sal_journal_entry *sigmix_sal_journal_find(const sal_journal *j, const char *key);
 /** One journal line for an ok result (NUL-terminated, '\n' included). */

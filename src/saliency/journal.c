@@ -6,10 +6,12 @@
  * by an interruption, foreign text) is ignored.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nettle/sha2.h>
@@ -95,13 +97,63 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const sal_journal_entry *)a)->key, ((const sal_journal_entry *)b)->key);
 }
 
+/*
+ * Open the journal without following a symlink and without blocking on a
+ * FIFO, and make sure it is a regular file: sigmix truncates and appends to
+ * it, which must never reach a file the user did not give sigmix.
+ */
+static int open_owned(const char *path, int flags, sigmix_error *err)
+{
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return -1;
+        if (e == ELOOP)
+            sigmix_error_set(err, SIGMIX_EIO, "%s: the journal is a symbolic link; sigmix "
+                             "refuses to follow it", path);
+        else
+            sigmix_error_set(err, SIGMIX_EIO, "%s: cannot open journal (%s)", path, strerror(e));
+        return -2;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        sigmix_error_set(err, SIGMIX_EIO, "%s: the journal is not a regular file", path);
+        return -2;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+FILE *sigmix_sal_journal_append(const char *path, sigmix_error *err)
+{
+    int fd = open_owned(path, O_WRONLY | O_APPEND | O_CREAT, err);
+    if (fd == -1)
+        sigmix_error_set(err, SIGMIX_EIO, "%s: cannot create journal", path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "ab");
+    if (!f) {
+        close(fd);
+        sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    return f;
+}
+
 int sigmix_sal_journal_load(const char *path, sal_journal *j, sigmix_error *err)
 {
     memset(j, 0, sizeof *j);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno == ENOENT ? 0
-             : sigmix_error_set(err, SIGMIX_EIO, "cannot read journal (%s)", strerror(errno));
+    int fd = open_owned(path, O_RDONLY, err);
+    if (fd < 0)
+        return fd == -1 ? 0 : SIGMIX_EIO;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
     char *line = NULL;
     size_t cap = 0, good = 0;
     ssize_t len;
@@ -134,9 +186,16 @@ int sigmix_sal_journal_load(const char *path, sal_journal *j, sigmix_error *err)
         sigmix_sal_journal_free(j);
         return sigmix_error_set(err, SIGMIX_EIO, "cannot read journal");
     }
-    if (total >= 0 && (size_t)total != good && truncate(path, (off_t)good)) {
-        sigmix_sal_journal_free(j);
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot repair journal (%s)", strerror(errno));
+    if (total >= 0 && (size_t)total != good) {
+        int wfd = open_owned(path, O_WRONLY, err);
+        int bad_trunc = wfd < 0 || ftruncate(wfd, (off_t)good);
+        int e = errno;
+        if (wfd >= 0)
+            close(wfd);
+        if (bad_trunc) {
+            sigmix_sal_journal_free(j);
+            return sigmix_error_set(err, SIGMIX_EIO, "cannot repair journal (%s)", strerror(e));
+        }
     }
     if (j->n)
         qsort(j->e, j->n, sizeof *j->e, cmp_entry);

@@ -593,8 +593,8 @@ static int open_journal(sal_run *run, sigmix_error *err)
         }
     }
     sigmix_sal_journal_free(&j);
-    if (reused < run->ntasks && !(run->journal = fopen(path, "ab")))
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot write journal");
+    if (reused < run->ntasks && !(run->journal = sigmix_sal_journal_append(path, err)))
+        return SIGMIX_EIO;
     return (int)reused;
 }
 

@@ -141,39 +141,54 @@ int sigmix_table_read(const char *path, const sigmix_read_options *o,
     return e->read(path, o, out, err);
 }
 
-int sigmix_table_write(const sigmix_table *t, const char *path,
-                       const sigmix_write_options *o, sigmix_error *err)
+/* Pick the writer and the effective options; nothing is opened. */
+static int write_plan(const char *path, const sigmix_write_options *o, const format_entry **e,
+                      sigmix_write_options *eff, sigmix_error *err)
 {
-    sigmix_write_options def;
-    if (!o) {
-        sigmix_write_options_default(&def);
-        o = &def;
-    }
-    sigmix_format f = o->format ? o->format : sigmix_format_from_path(path);
-    const format_entry *e = find_format(f);
-    if (!e)
+    if (o)
+        *eff = *o;
+    else
+        sigmix_write_options_default(eff);
+    sigmix_format fmt = eff->format ? eff->format : sigmix_format_from_path(path);
+    if (!(*e = find_format(fmt)))
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
             "unknown output format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq)");
     /* Text tables are compressed when their name ends in .gz/.zst (so
      * they read back); an explicit codec must agree with the name. */
-    sigmix_write_options text = *o;
     size_t n = strlen(path);
-    if (f != SIGMIX_FORMAT_PARQUET && o->compression != SIGMIX_COMPRESSION_NONE) {
+    if (fmt != SIGMIX_FORMAT_PARQUET && eff->compression != SIGMIX_COMPRESSION_NONE) {
         sigmix_compression named = ends_with(path, n, ".gz") ? SIGMIX_COMPRESSION_GZIP
                                  : ends_with(path, n, ".zst") ? SIGMIX_COMPRESSION_ZSTD
                                  : SIGMIX_COMPRESSION_NONE;
-        if (o->compression != SIGMIX_COMPRESSION_DEFAULT && o->compression != named)
+        if (eff->compression != SIGMIX_COMPRESSION_DEFAULT && eff->compression != named)
             return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
                                     "compression is only available for Parquet output");
-        text.compression = named;
-        o = &text;
+        eff->compression = named;
     }
-    sigmix_atomic a;
-    int r = sigmix_atomic_open(&a, path, 1, err);
-    if (r)
+    return 0;
+}
+
+int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
+                              const sigmix_write_options *o, sigmix_error *err)
+{
+    const format_entry *e;
+    sigmix_write_options eff;
+    int r = write_plan(path, o, &e, &eff, err);
+    return r ? r : e->write(t, f, &eff, err);
+}
+
+int sigmix_table_write(const sigmix_table *t, const char *path,
+                       const sigmix_write_options *o, sigmix_error *err)
+{
+    const format_entry *e;
+    sigmix_write_options eff;
+    int r = write_plan(path, o, &e, &eff, err);
+    if (r) /* refused before anything is created on disk */
         return r;
-    r = e->write(t, a.f, o, err);
-    if (r) {
+    sigmix_atomic a;
+    if ((r = sigmix_atomic_open(&a, path, 1, err)))
+        return r;
+    if ((r = e->write(t, a.f, &eff, err))) {
         sigmix_atomic_abort(&a);
         return r;
     }

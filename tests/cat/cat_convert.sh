@@ -77,7 +77,7 @@ fi
 grep -qx "sigmix: $tmp/m.parquet: no column 'dx' (closest: 'd', 'dr', 'i')" "$tmp/err" \
     || fail "unknown column message: $(cat "$tmp/err")"
 [ -e "$tmp/bad.parquet" ] && fail "file written for an unknown column"
-ls "$tmp" | grep -q '\.tmp\.' && fail "temporary file left behind"
+ls -A "$tmp" | grep -q 'sigmix-tmp' && fail "temporary file left behind"
 
 # 6. Text output, once the text writers are merged (table-io work).
 if "$bin" cat "$tmp/m.parquet" --head 1 > "$tmp/probe.jsonl" 2> "$tmp/err"; then

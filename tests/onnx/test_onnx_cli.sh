@@ -85,8 +85,15 @@ expect_err "bad --threads" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" 
 expect_err "needs MODEL.onnx, --input, --shape and --output" "$BIN" model-run "$T/affine.onnx"
 expect_err "cannot open input" "$BIN" model-run "$T/affine.onnx" --input "$T/nope.f32" \
     --shape 1x1x7x10 --output "$T/o.f32"
-expect_err "sigmix: $T/nodir/o.f32:" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
-    --shape 1x1x7x10 --output "$T/nodir/o.f32"
+# Missing folders are created (the output rule); a folder as the output is
+# refused before the model is even loaded.
+"$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x1x7x10 \
+    --output "$T/nodir/sub/o.f32" 2>"$T/err" || fail "missing folders not created: $(cat "$T/err")"
+[ -s "$T/nodir/sub/o.f32" ] || fail "no output in the created folders"
+rm -rf "$T/nodir"
+mkdir "$T/adir"
+expect_err "sigmix: $T/adir: is a folder, not a file" "$BIN" model-run "$T/nope.onnx" \
+    --input "$T/z.f32" --shape 1x1x7x10 --output "$T/adir"
 [ -e "$T/o.f32" ] && fail "failed runs left an output"
 
 # --- the mixed model runs at an odd size with every thread count
