@@ -38,6 +38,7 @@ typedef struct acc {
     double *nn;        /* k x k upper: M'M */
 } acc;
 
+/* Idempotent: the caller frees once whether or not acc_alloc succeeded. */
 static void acc_free(acc *c)
 {
     free(c->kidx);
@@ -45,6 +46,7 @@ static void acc_free(acc *c)
     free(c->cxx);
     free(c->a);
     free(c->nn);
+    memset(c, 0, sizeof *c);
 }
 
 static int acc_alloc(acc *c, size_t p, size_t k, size_t n)
@@ -60,10 +62,8 @@ static int acc_alloc(acc *c, size_t p, size_t k, size_t n)
     c->cxx = calloc(p * p, sizeof *c->cxx);
     c->a = calloc(2 * p * (k ? k : 1), sizeof *c->a);
     c->nn = calloc((k ? k : 1) * (k ? k : 1), sizeof *c->nn);
-    if (!c->kidx || !c->sum || !c->cxx || !c->a || !c->nn) {
-        acc_free(c);
-        return SIGMIX_ENOMEM;
-    }
+    if (!c->kidx || !c->sum || !c->cxx || !c->a || !c->nn)
+        return SIGMIX_ENOMEM; /* the caller's acc_free releases what was made */
     return 0;
 }
 
@@ -160,8 +160,7 @@ static double fast_pair(const acc *c, const sigmix_colstats *st, size_t i, size_
         return NAN;
     }
     double cov = c->cxx[i + j * c->p] - sxi * (sxj / nn);
-    double r = cov / sqrt(ssi) / sqrt(ssj);
-    return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+    return sigmix_corr_from_sums(cov, ssi, ssj);
 }
 
 static int accumulate(acc *c, const double *const *cols, const sigmix_colstats *st)
@@ -216,6 +215,8 @@ int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
             k++;
     acc c;
     int rc = acc_alloc(&c, p, k, n);
+    /* acc_alloc may fail with some arrays made: acc_free below is the one
+     * release either way (it used to free them twice). */
     if (!rc) {
         k = 0;
         for (size_t i = 0; i < p; i++)
@@ -238,18 +239,79 @@ int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
 }
 
 /*
- * Small tables take the reference path: it costs little there, and its
- * results do not depend on which OpenBLAS kernel the CPU selects, so reports
- * on small inputs are identical on every machine.
+ * Small tables take the reference path for the screen: it costs little
+ * there and needs no BLAS work buffers.
  */
 #define SMALL_WORK 4e6
 
-int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
-                          const sigmix_colstats *stats, double *out)
+static int screen(const double *const *cols, size_t p, size_t n, const sigmix_colstats *stats,
+                  int small, double *out)
 {
-    if ((double)n * (double)p * (double)p <= SMALL_WORK)
+    if (small)
         return sigmix_pearson_matrix_ref(cols, p, n, out);
     return sigmix_pearson_matrix_fast(cols, p, n, stats, out);
+}
+
+size_t sigmix_pearson_strip_rows(size_t p)
+{
+    size_t b = p ? SIGMIX_STRIP_BYTES / (p * sizeof(double)) : 1;
+    return b < 1 ? 1 : b > SIGMIX_BLOCK_COLS ? SIGMIX_BLOCK_COLS : b;
+}
+
+/*
+ * Strip [i0, i0 + bi) against every column block [j0, j0 + bj), j0 >= i0:
+ * the screen runs on the union of the two blocks (at most 2 * BLOCK_COLS
+ * columns), so its buffers never depend on p. Computing the union's own
+ * diagonal blocks again wastes at most half the products; the simplicity
+ * keeps one code path for every block.
+ */
+int sigmix_pearson_strips(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, sigmix_strip_fn fn, void *cookie)
+{
+    const size_t b = sigmix_pearson_strip_rows(p), bc = SIGMIX_BLOCK_COLS;
+    const int small = (double)n * (double)p * (double)p <= SMALL_WORK;
+    if (p < 2)
+        return 0;
+    double *strip = malloc(b * p * sizeof *strip);
+    double *sub = malloc(4 * bc * bc * sizeof *sub);
+    const double **sc = malloc(2 * bc * sizeof *sc);
+    sigmix_colstats *ss = malloc(2 * bc * sizeof *ss);
+    int rc = (!strip || !sub || !sc || !ss) ? SIGMIX_ENOMEM : 0;
+    for (size_t i0 = 0; !rc && i0 < p; i0 += b) {
+        size_t bi = p - i0 < b ? p - i0 : b;
+        for (size_t k = 0; k < bi * p; k++)
+            strip[k] = NAN;
+        for (size_t j0 = i0; !rc && j0 < p; j0 += bc) {
+            /* The strip's rows come first in the union; a block that overlaps
+             * them contributes only its columns past the strip. */
+            size_t jb = j0 < i0 + bi ? i0 + bi : j0, je = j0 + bc < p ? j0 + bc : p;
+            if (jb >= je && j0 != i0)
+                continue;
+            size_t m = 0;
+            for (size_t k = 0; k < bi; k++, m++) {
+                sc[m] = cols[i0 + k];
+                ss[m] = stats[i0 + k];
+            }
+            for (size_t j = jb; j < je; j++, m++) {
+                sc[m] = cols[j];
+                ss[m] = stats[j];
+            }
+            rc = screen(sc, m, n, ss, small, sub);
+            for (size_t a = 0; !rc && a < bi; a++) {
+                for (size_t c = j0 == i0 ? a + 1 : bi; c < m; c++) {
+                    size_t j = c < bi ? i0 + c : jb + (c - bi);
+                    strip[a * p + j] = sub[a * m + c];
+                }
+            }
+        }
+        if (!rc)
+            rc = fn(cookie, i0, bi, strip);
+    }
+    free(strip);
+    free(sub);
+    free(sc);
+    free(ss);
+    return rc;
 }
 
 int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, double *out)
@@ -262,6 +324,21 @@ int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, dou
     for (size_t i = 0; i < p; i++)
         for (size_t j = i + 1; j < p; j++)
             out[i * p + j] = sigmix_pearson_ref(cols[i], cols[j], n, scratch);
+    free(scratch);
+    return 0;
+}
+
+int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out)
+{
+    double *scratch = malloc((2 * n + 1) * sizeof *scratch);
+    if (!scratch)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i + 1; j < p; j++)
+            out[i * p + j] = sigmix_pearson_pair(cols[i], &stats[i], cols[j], &stats[j], n, scratch);
     free(scratch);
     return 0;
 }
