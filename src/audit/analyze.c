@@ -157,7 +157,7 @@ static int classify(work *w)
         num[nn++] = name;
         if (w->target >= 0 && ((size_t)w->target == i || is_candidate(name)))
             continue;
-        if (w->a->metadata_ok && regexec(&w->a->metadata_re, name, 0, NULL, 0) == 0)
+        if (w->a->metadata_ok && sigmix_regex_search(&w->a->metadata_re, name))
             continue;
         sigv[w->nsig] = name;
         w->sig[w->nsig++] = i;
