@@ -269,8 +269,8 @@ static void test_regex_blowup_refused_fast(void **state)
     (void)state;
     static const char *const files[] = {
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"aee[ee]ee*++++++++++++\"]}]",
-        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"aee[ee]ee*++++++++++++\","
-        " \"aee[ee]ee*++++++++++++\"]}]",
+        ("[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"aee[ee]ee*++++++++++++\","
+         " \"aee[ee]ee*++++++++++++\"]}]"),
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"(((e*)+)+)+\"]}]",
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"x*?+\"]}]",
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"a{2}{3}\"]}]",
