@@ -4,7 +4,7 @@
  * through the wrappers below, which can fail exactly the n-th one. For each
  * input it counts the allocations of a clean audit (reading, analysis and
  * both reports to memory), then fails n = 1..N in turn (every n up to
- * SAMPLE_ALL, then a spread sample): each run must either give exactly the
+ * SAMPLE_ALL, else a head and a spread sample): each run must either give exactly the
  * clean run's results and Markdown report, or fail with SIGMIX_ENOMEM. A
  * crash, an ASan report (leak, double free) or a wrong number fails it.
  *
@@ -162,7 +162,10 @@ static outcome run_once(const char *path, const sigmix_table *pre, long n)
     return o;
 }
 
-enum { SAMPLE_ALL = 300, SAMPLE_MAX = 400 };
+/* Up to SAMPLE_ALL allocations: fail every one; beyond, the first SAMPLE_HEAD
+ * and then SAMPLE_SPREAD spread evenly (keeps the ASan run well under a minute
+ * of CPU). */
+enum { SAMPLE_ALL = 400, SAMPLE_HEAD = 50, SAMPLE_SPREAD = 100 };
 
 static int check_file(const char *path, const sigmix_table *pre)
 {
@@ -172,10 +175,11 @@ static int check_file(const char *path, const sigmix_table *pre)
         fprintf(stderr, "%s: clean run failed (%d)\n", path, clean.rc);
         return 1;
     }
-    long step = total <= SAMPLE_MAX ? 1 : (total - SAMPLE_ALL) / (SAMPLE_MAX - SAMPLE_ALL) + 1;
+    long head = total <= SAMPLE_ALL ? total : SAMPLE_HEAD;
+    long step = total <= SAMPLE_ALL ? 1 : (total - head) / SAMPLE_SPREAD + 1;
     int bad = 0;
     long runs = 0, ok = 0;
-    for (long n = 1; n <= total; n += n < SAMPLE_ALL ? 1 : step) {
+    for (long n = 1; n <= total; n += n < head ? 1 : step) {
         outcome o = run_once(path, pre, n);
         runs++;
         if (o.rc == 0) {
