@@ -81,7 +81,10 @@ static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
             continue;
         }
         if (ch == ')') {
+            /* The group's depth counts in its parent even unrepeated: "((a+))+". */
             last = g > 0 ? depth[g--] : 0;
+            if (last > depth[g])
+                depth[g] = last;
             prev_q = 0;
             continue;
         }

@@ -274,6 +274,7 @@ static void test_regex_blowup_refused_fast(void **state)
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"(((e*)+)+)+\"]}]",
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"x*?+\"]}]",
         "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"a{2}{3}\"]}]",
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"((((e*))+)+)+\"]}]",
     };
     static const char *const why[] = {
         "family 'a' pattern 1: pattern 'aee[ee]ee*++++++++++++' too complex (stacked repetition operators)",
@@ -281,6 +282,7 @@ static void test_regex_blowup_refused_fast(void **state)
         "pattern '(((e*)+)+)+' too complex (repetitions nested more than 3 deep)",
         "stacked repetition operators",
         "stacked repetition operators",
+        "repetitions nested more than 3 deep",
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         sigmix_family_set s;
