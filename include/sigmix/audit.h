@@ -48,7 +48,10 @@ SIGMIX_API const sigmix_audit_family *sigmix_audit_builtin_families(size_t *n);
 SIGMIX_API const char *const *sigmix_audit_target_candidates(void);
 
 typedef struct sigmix_audit_settings {
-    const char *target;               /**< target column; NULL: first candidate present */
+    /** Target column: the one named exactly so, else the last whose name is
+     *  equal ignoring ASCII case; NULL: first candidate present. */
+    const char *target;
+    /* The four thresholds must lie in [0, 1] (else SIGMIX_EINVAL). */
     double      redundancy_threshold; /**< |r| >= this: redundant pair (0.95) */
     double      complement_threshold; /**< |r| <= this: complementary pair (0.70) */
     double      min_finite_ratio;     /**< healthy column: finite share >= this (0.80) */
