@@ -10,7 +10,7 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
-	libcmocka-dev
+	libcmocka-dev libxml2-dev
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps build run test test-asan bench fuzz clean
