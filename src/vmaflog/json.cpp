@@ -155,11 +155,10 @@ int read_frame(walk &w, ondemand::value fv)
                 return r;
         } else {
             // Python run_vmaf layout: the features sit in the frame itself.
-            ondemand::json_type t;
-            if ((e = v.type().get(t)))
-                return fail_sj(w, e, "a frame");
-            if (t == ondemand::json_type::object || t == ondemand::json_type::array
-                || t == ondemand::json_type::string || t == ondemand::json_type::boolean)
+            // Look at the raw token: type() rejects Python's NaN/Infinity.
+            std::string_view tok = v.raw_json_token();
+            char c0 = tok.empty() ? '\0' : tok[0];
+            if (c0 == '{' || c0 == '[' || c0 == '"' || c0 == 't' || c0 == 'f')
                 continue;
             double d;
             if (metric_value(w, v, true, &d))
