@@ -48,9 +48,14 @@ int fail_sj(walk &w, error_code e, const char *context)
     char msg[200];
     const char *what;
     switch (e) {
-    case INCOMPLETE_ARRAY_OR_OBJECT: case TAPE_ERROR:
-        what = "truncated or unbalanced JSON"; break;
-    case UNCLOSED_STRING: what = "unterminated string"; break;
+    case INCOMPLETE_ARRAY_OR_OBJECT:
+        // Found before the walk starts: the end of the input is the place.
+        w.at = w.buf + w.len;
+        what = "truncated JSON: object or array not closed"; break;
+    case TAPE_ERROR: what = "unbalanced JSON"; break;
+    case UNCLOSED_STRING:
+        w.at = w.buf + w.len;
+        what = "truncated JSON: unterminated string"; break;
     case UTF8_ERROR: what = "invalid UTF-8"; break;
     case DEPTH_ERROR: what = "nested too deeply"; break;
     case NUMBER_ERROR: case NUMBER_OUT_OF_RANGE: what = "bad number"; break;
