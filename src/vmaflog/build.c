@@ -160,6 +160,26 @@ int vl_value(vl_builder *b, const char *name, size_t len, double v)
     return 0;
 }
 
+const char *vl_next_name(const vl_builder *b)
+{
+    return b->in_frame && b->hint < b->log->nmetrics ? b->log->metrics[b->hint].source : NULL;
+}
+
+int vl_value_next(vl_builder *b, double v)
+{
+    sigmix_vmaflog *L = b->log;
+    size_t row = L->nframes - 1, i = b->hint++;
+    sigmix_vmaflog_metric *m = &L->metrics[i];
+    if (m->present[row]) {
+        snprintf(b->why, sizeof b->why, "metric '%.64s' twice in frame %lld", m->source,
+                 (long long)L->frame_num[row]);
+        return SIGMIX_EFORMAT;
+    }
+    m->values[row] = v;
+    m->present[row] = 1;
+    return 0;
+}
+
 int vl_version(vl_builder *b, const char *s, size_t len)
 {
     if (b->log->version) {

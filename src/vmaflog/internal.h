@@ -33,6 +33,10 @@ int  vl_frame(vl_builder *b, int64_t frame_num);
 void vl_frame_num(vl_builder *b, int64_t frame_num);
 /** Value of metric name[0..len) in the current frame entry. */
 int  vl_value(vl_builder *b, const char *name, size_t len, double v);
+/** Name of the metric the builder expects next (logs repeat their order),
+ * or NULL; vl_value_next stores a value for it without a lookup. */
+const char *vl_next_name(const vl_builder *b);
+int  vl_value_next(vl_builder *b, double v);
 int  vl_version(vl_builder *b, const char *s, size_t len);
 /** Parse name[0..len) as a log value: a number, nan, -nan, inf, -inf. */
 int  vl_number(const char *s, size_t len, double *v);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <new>
 #include <string_view>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -16,6 +17,7 @@ extern "C" {
 #include "vmaflog/internal.h"
 
 using namespace simdjson;
+using simdjson::ondemand::raw_json_string;
 
 struct vl_json {
     ondemand::parser parser;
@@ -79,9 +81,10 @@ int fail_builder(walk &w, int code)
 
 // A metric value: a number, or null for NaN/inf (libvmaf >= 2.2.0). Python's
 // json module writes NaN/Infinity/-Infinity: accepted in the flat layout only.
+// Positions are looked up only on failure: current_location() on every
+// value cost a tenth of the run time.
 int metric_value(walk &w, ondemand::value v, bool python, double *out)
 {
-    w.at = v.current_location().value_unsafe();
     double d;
     if (v.get_double().get(d) == SUCCESS) {
         *out = d;
@@ -99,6 +102,7 @@ int metric_value(walk &w, ondemand::value v, bool python, double *out)
         *out = tok[0] == '-' ? -HUGE_VAL : HUGE_VAL;
         return 0;
     }
+    w.at = v.current_location().value_unsafe();
     return 1;
 }
 
@@ -111,17 +115,25 @@ int read_metrics(walk &w, ondemand::value v)
         return fail_sj(w, e, "\"metrics\"");
     for (auto f : mo) {
         std::string_view key;
-        if ((e = f.unescaped_key().get(key)))
-            return fail_sj(w, e, "\"metrics\"");
         ondemand::value mv;
-        if ((e = f.value().get(mv)))
+        // The key's place in the input (for errors), and the fast path:
+        // when it is the name the builder expects next, skip unescaping
+        // and the name lookup. Taken before unescaping consumes the key.
+        raw_json_string rk;
+        if ((e = f.key().get(rk)))
+            return fail_sj(w, e, "\"metrics\"");
+        const char *next = vl_next_name(w.b);
+        bool fast = next && rk.unsafe_is_equal(next);
+        if ((!fast && (e = f.unescaped_key().get(key))) || (e = f.value().get(mv)))
             return fail_sj(w, e, "\"metrics\"");
         double d;
         if (metric_value(w, mv, false, &d))
             return fail(w, "metric value is not a number or null");
-        int r = vl_value(w.b, key.data(), key.size(), d);
-        if (r)
+        int r = fast ? vl_value_next(w.b, d) : vl_value(w.b, key.data(), key.size(), d);
+        if (r) {
+            w.at = rk.raw() - 1; // the key's opening quote
             return fail_builder(w, r);
+        }
     }
     return 0;
 }
@@ -140,12 +152,11 @@ int read_frame(walk &w, ondemand::value fv)
     bool have_num = false;
     for (auto f : fo) {
         std::string_view key;
-        if ((e = f.unescaped_key().get(key)))
-            return fail_sj(w, e, "a frame");
         ondemand::value v;
-        if ((e = f.value().get(v)))
+        raw_json_string rk;
+        if ((e = f.key().get(rk)) || (e = f.unescaped_key().get(key)) || (e = f.value().get(v)))
             return fail_sj(w, e, "a frame");
-        w.at = v.current_location().value_unsafe();
+        w.at = rk.raw() - 1;
         if (key == "frameNum") {
             int64_t n;
             if ((e = v.get_int64().get(n)) || n < 0)
@@ -169,8 +180,10 @@ int read_frame(walk &w, ondemand::value fv)
             if (metric_value(w, v, true, &d))
                 return fail(w, "metric value is not a number or null");
             w.flat = true;
-            if ((r = vl_value(w.b, key.data(), key.size(), d)))
+            if ((r = vl_value(w.b, key.data(), key.size(), d))) {
+                w.at = rk.raw() - 1;
                 return fail_builder(w, r);
+            }
         }
     }
     if (!have_num) {

@@ -6,7 +6,6 @@
  * metrics x 300 frames made sorting the hot spot.
  */
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,42 +34,48 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Put the k-th smallest of a[0..n) at a[k], smaller ones before it and
- * larger after (Wirth's selection, median-of-three pivot). After a bounded
- * number of rounds it sorts what is left, so hostile orders cannot make it
- * quadratic. */
-static void select_k(double *a, size_t n, size_t kk)
+/* Put the k-th smallest of a[0..n) at a[k], no larger values before it
+ * and no smaller after. Quickselect with a branch-free Lomuto partition
+ * (random VMAF values make a branchy one mispredict every other compare)
+ * and a median-of-three pivot; after a bounded number of rounds (long runs
+ * of equal values, hostile orders) it sorts what is left. */
+static void select_k(double *a, size_t n, size_t k)
 {
-    ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, k = (ptrdiff_t)kk;
+    size_t lo = 0, hi = n; /* k is in [lo, hi) */
     int rounds = 0;
-    while (l < m) {
+    while (hi - lo > 16) {
         if (++rounds > 64) {
-            qsort(a + l, (size_t)(m - l + 1), sizeof *a, cmp_double);
+            qsort(a + lo, hi - lo, sizeof *a, cmp_double);
             return;
         }
-        double x0 = a[l], x1 = a[l + (m - l) / 2], x2 = a[m], x;
-        if (x0 < x1)
-            x = x1 < x2 ? x1 : (x0 < x2 ? x2 : x0);
+        size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+        double t;
+        if (a[mid] < a[lo]) { t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+        if (a[last] < a[lo]) { t = a[last]; a[last] = a[lo]; a[lo] = t; }
+        if (a[mid] < a[last]) { t = a[mid]; a[mid] = a[last]; a[last] = t; }
+        double pivot = a[last]; /* the median of the three */
+        size_t store = lo;
+        for (size_t i = lo; i < last; i++) {
+            double x = a[i];
+            a[i] = a[store];
+            a[store] = x;
+            store += x < pivot;
+        }
+        a[last] = a[store];
+        a[store] = pivot;
+        if (k == store)
+            return;
+        if (k < store)
+            hi = store;
         else
-            x = x0 < x2 ? x0 : (x1 < x2 ? x2 : x1);
-        ptrdiff_t i = l, j = m;
-        do {
-            while (a[i] < x)
-                i++;
-            while (x < a[j])
-                j--;
-            if (i <= j) {
-                double t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < k)
-            l = i;
-        if (k < i)
-            m = j;
+            lo = store + 1;
+    }
+    for (size_t i = lo + 1; i < hi; i++) { /* insertion sort of the rest */
+        double x = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
     }
 }
 
@@ -82,16 +87,21 @@ static double lerp(double a, double b, double t)
     return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
 }
 
-/* Percentile q of the n values in a (reordered). */
-static double percentile(double *a, size_t n, double q)
+/* Percentile q of the n values in a[0..n), where a[0..from) are known to be
+ * no larger than any of a[from..n) (an earlier selection), so only the
+ * rest is searched. a is reordered; *k_out is the lower index used. */
+static double percentile(double *a, size_t n, double q, size_t from, size_t *k_out)
 {
     double pos = q / 100.0 * (double)(n - 1);
     size_t k = (size_t)floor(pos);
-    if (k >= n - 1) {
-        select_k(a, n, n - 1);
-        return a[n - 1];
-    }
-    select_k(a, n, k);
+    if (k >= n - 1)
+        k = n - 1;
+    if (k < from)
+        from = 0;
+    select_k(a + from, n - from, k - from);
+    *k_out = k;
+    if (k == n - 1)
+        return a[k];
     double lo = a[k], hi = a[k + 1];
     for (size_t i = k + 2; i < n; i++)
         if (a[i] < hi)
@@ -130,6 +140,7 @@ void sigmix_vmaflog_stats(const sigmix_vmaflog_metric *m, size_t nframes,
     double mean = sum / (double)cnt;
     double std = NAN;
     int have_std = 0;
+    size_t from = 0; /* scratch[0..from) is below the rest after a selection */
     for (size_t s = 0; s < n; s++) {
         switch (which[s]) {
         case SIGMIX_VMAFLOG_MEAN: out[s] = mean; break;
@@ -147,8 +158,13 @@ void sigmix_vmaflog_stats(const sigmix_vmaflog_metric *m, size_t nframes,
             break;
         case SIGMIX_VMAFLOG_MIN: out[s] = mn; break;
         case SIGMIX_VMAFLOG_MAX: out[s] = mx; break;
-        case SIGMIX_VMAFLOG_P10: out[s] = percentile(scratch, cnt, 10); break;
-        case SIGMIX_VMAFLOG_P90: out[s] = percentile(scratch, cnt, 90); break;
+        case SIGMIX_VMAFLOG_P10:
+        case SIGMIX_VMAFLOG_P90: {
+            size_t k;
+            out[s] = percentile(scratch, cnt, which[s] == SIGMIX_VMAFLOG_P10 ? 10 : 90, from, &k);
+            from = k + 1 < cnt ? k + 1 : 0;
+            break;
+        }
         case SIGMIX_VMAFLOG_HMEAN: out[s] = 1.0 / (hsum / (double)finite) - 1.0; break;
         default: out[s] = NAN; break;
         }
