@@ -10,3 +10,4 @@ for area in tableio audit parquet parquet_write saliency onnx; do
         bash "bench/$area.sh" "$build" || echo "bench $area: failed"
     fi
 done
+[ -f bench/vmaflogs/vmaflogs.sh ] && { echo "== bench: vmaflogs"; bash bench/vmaflogs/vmaflogs.sh "$build" || echo "bench vmaflogs: failed"; }

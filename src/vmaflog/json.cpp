@@ -3,6 +3,7 @@
 // renders nested values as text; logs are one big nested document, so
 // this file walks it directly and feeds the C builder (internal.h).
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -86,6 +87,32 @@ int fail_builder(walk &w, int code)
 int metric_value(walk &w, ondemand::value v, bool python, double *out)
 {
     double d;
+    // libvmaf's %.6f: [-]digits.dddddd. The integer m (< 2^53) divided by
+    // 1e6 is one correctly rounded IEEE division, so this is the double
+    // strtod returns, without the generic number path. The value is left
+    // unconsumed; On-Demand skips it when moving on.
+    std::string_view raw = v.raw_json_token();
+    size_t i = 0, n = raw.size();
+    bool neg = n && raw[0] == '-';
+    i = neg;
+    uint64_t m = 0;
+    size_t int_digits = 0;
+    while (i < n && raw[i] >= '0' && raw[i] <= '9' && int_digits < 9) {
+        m = m * 10 + (uint64_t)(raw[i++] - '0');
+        int_digits++;
+    }
+    if (int_digits && i + 7 <= n && raw[i] == '.') {
+        size_t j = i + 1;
+        for (; j < i + 7 && raw[j] >= '0' && raw[j] <= '9'; j++)
+            m = m * 10 + (uint64_t)(raw[j] - '0');
+        // The token ends at the next structural; only blanks may follow.
+        if (j == i + 7 && (j == n || raw[j] == ' ' || raw[j] == '\n' || raw[j] == '\r'
+                           || raw[j] == '\t')) {
+            double x = (double)m / 1e6;
+            *out = neg ? -x : x;
+            return 0;
+        }
+    }
     if (v.get_double().get(d) == SUCCESS) {
         *out = d;
         return 0;

@@ -19,6 +19,12 @@ struct sigmix_vmaflog_table {
     sigmix_vmaflog_stat stats[SIGMIX_VMAFLOG_NSTATS];
     size_t        nstats;
     long          c_error;  /* vmaf_log_error, added on first use */
+    /* Columns of the previous log's metrics: logs of one run usually list
+     * the same metrics in the same order, and naming 140 columns per log
+     * was a tenth of the run. */
+    char        **cache_names;
+    size_t       *cache_cols;  /* ncache * nstats */
+    size_t        ncache;
 };
 
 static const char *const clip_cols[] = { "key", "frames", "vmaf_log_format", "vmaf_version", "fps" };
@@ -67,6 +73,10 @@ void sigmix_vmaflog_table_free(sigmix_vmaflog_table **t)
     if (!t || !*t)
         return;
     sigmix_table_free(&(*t)->t);
+    for (size_t i = 0; i < (*t)->ncache; i++)
+        free((*t)->cache_names[i]);
+    free((*t)->cache_names);
+    free((*t)->cache_cols);
     free(*t);
     *t = NULL;
 }
@@ -137,22 +147,56 @@ static int add_clip(sigmix_vmaflog_table *vt, const char *key, const sigmix_vmaf
             return sigmix_error_set(err, r, "out of memory");
         pooled = own;
     }
+    int hit = vt->ncache == log->nmetrics;
+    for (size_t m = 0; hit && m < log->nmetrics; m++)
+        hit = !strcmp(vt->cache_names[m], log->metrics[m].name);
+    if (hit) {
+        for (size_t i = 0; i < log->nmetrics * vt->nstats; i++)
+            set_num(t, vt->cache_cols[i], row, pooled[i]);
+        goto done;
+    }
     char name[512];
+    size_t *cols = malloc((log->nmetrics * vt->nstats + 1) * sizeof *cols);
+    char **names = calloc(log->nmetrics + 1, sizeof *names);
+    if (!cols || !names) {
+        free(cols);
+        free(names);
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t m = 0; m < log->nmetrics; m++) {
+        if (!(names[m] = strdup(log->metrics[m].name))) {
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            goto fail_cache;
+        }
         for (size_t s = 0; s < vt->nstats; s++) {
             snprintf(name, sizeof name, "%s_%s", log->metrics[m].name,
                      sigmix_vmaflog_stat_name(vt->stats[s]));
             size_t col;
             if ((r = metric_col(vt, name, &col, err)))
-                goto done;
+                goto fail_cache;
             if (col < sizeof clip_cols / sizeof *clip_cols || (long)col == vt->c_error) {
                 r = sigmix_error_set(err, SIGMIX_EFORMAT, "metric column '%s' clashes with"
                                      " a fixed column", name);
-                goto done;
+                goto fail_cache;
             }
+            cols[m * vt->nstats + s] = col;
             set_num(t, col, row, pooled[m * vt->nstats + s]);
         }
     }
+    for (size_t i = 0; i < vt->ncache; i++)
+        free(vt->cache_names[i]);
+    free(vt->cache_names);
+    free(vt->cache_cols);
+    vt->cache_names = names;
+    vt->cache_cols = cols;
+    vt->ncache = log->nmetrics;
+    goto done;
+fail_cache:
+    for (size_t m = 0; m < log->nmetrics; m++)
+        free(names[m]);
+    free(names);
+    free(cols);
 done:
     free(own);
     return r;
