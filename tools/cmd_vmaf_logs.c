@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <glob.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@ typedef struct rename_rec {
 
 typedef struct cli {
     const char *out, *audit_json;
+    const char *labels, *label_key;
+    size_t labels_rows, labels_unmatched, logs_unlabelled;
+    char  *first_unmatched;
     int   per_frame, keep_names, skip_bad, jobs;
     key_mode key;
     sigmix_vmaflog_stat stats[SIGMIX_VMAFLOG_NSTATS];
@@ -83,6 +87,11 @@ static void usage(FILE *f)
         "  -j, --jobs N             logs parsed in parallel (default: number of cores)\n"
         "      --skip-bad           record an unreadable log as a row with\n"
         "                           vmaf_log_error set, and exit 1\n"
+        "      --labels TABLE       join a labels table (CSV, JSONL, JSON, Parquet) by key:\n"
+        "                           its columns are appended; a log without a label\n"
+        "                           gets nulls, labels without a log are reported\n"
+        "      --label-key COL      the labels' key column (default: key); its values\n"
+        "                           are normalized as --key-normalize says\n"
         "      --audit-json FILE    provenance: logs, versions, renames, errors\n"
         "  -h, --help               show this help and exit\n\n"
         "Statistics are recomputed from the frames (pooled_metrics are ignored):\n"
@@ -254,7 +263,7 @@ static char *make_key(const char *path, key_mode m)
 
 static int parse_args(int argc, char **argv, cli *c)
 {
-    enum { O_PER_FRAME = 256, O_STATS, O_KEEP, O_KEYNORM, O_SKIP, O_AUDIT };
+    enum { O_PER_FRAME = 256, O_STATS, O_KEEP, O_KEYNORM, O_SKIP, O_AUDIT, O_LABELS, O_LABEL_KEY };
     static const struct option longopts[] = {
         { "out", required_argument, NULL, 'o' },
         { "per-frame", no_argument, NULL, O_PER_FRAME },
@@ -264,6 +273,8 @@ static int parse_args(int argc, char **argv, cli *c)
         { "jobs", required_argument, NULL, 'j' },
         { "skip-bad", no_argument, NULL, O_SKIP },
         { "audit-json", required_argument, NULL, O_AUDIT },
+        { "labels", required_argument, NULL, O_LABELS },
+        { "label-key", required_argument, NULL, O_LABEL_KEY },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -295,6 +306,8 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         case O_SKIP: c->skip_bad = 1; break;
         case O_AUDIT: c->audit_json = optarg; break;
+        case O_LABELS: c->labels = optarg; break;
+        case O_LABEL_KEY: c->label_key = optarg; break;
         case 'h': usage(stdout); return 0;
         case ':': return fail_usage("option needs a value:", argv[optind - 1]);
         default: return fail_usage("unknown option:", argv[optind - 1]);
@@ -302,6 +315,10 @@ static int parse_args(int argc, char **argv, cli *c)
     }
     if (!c->out)
         return fail_usage("--out TABLE is required", NULL);
+    if (c->label_key && !c->labels)
+        return fail_usage("--label-key needs --labels", NULL);
+    if (c->labels && !c->label_key)
+        c->label_key = "key";
     if (!strcmp(c->out, "-"))
         return fail_usage("--out must name a file", NULL);
     if (sigmix_format_from_path(c->out) == SIGMIX_FORMAT_AUTO)
@@ -534,6 +551,21 @@ static void write_provenance(cli *c, FILE *f, int argc, char **argv)
         sigmix_jw_obj_end(&w);
     }
     sigmix_jw_arr_end(&w);
+    if (c->labels) {
+        sigmix_jw_key(&w, "labels");
+        sigmix_jw_obj_begin(&w);
+        sigmix_jw_key(&w, "path");
+        sigmix_jw_str(&w, c->labels);
+        sigmix_jw_key(&w, "key_column");
+        sigmix_jw_str(&w, c->label_key);
+        sigmix_jw_key(&w, "rows");
+        sigmix_jw_int(&w, (int64_t)c->labels_rows);
+        sigmix_jw_key(&w, "labels_without_log");
+        sigmix_jw_int(&w, (int64_t)c->labels_unmatched);
+        sigmix_jw_key(&w, "rows_without_label");
+        sigmix_jw_int(&w, (int64_t)c->logs_unlabelled);
+        sigmix_jw_obj_end(&w);
+    }
     sigmix_jw_key(&w, "errors");
     sigmix_jw_arr_begin(&w);
     for (size_t i = 0; i < c->nin; i++) {
@@ -549,6 +581,147 @@ static void write_provenance(cli *c, FILE *f, int argc, char **argv)
     sigmix_jw_arr_end(&w);
     sigmix_jw_obj_end(&w);
     fputc('\n', f);
+}
+
+/* FNV-1a: the labels' hash-join index. */
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/*
+ * --labels: a small hash join on the normalized key. Every column of the
+ * labels table but its key is appended with its kind and values as read;
+ * a row whose key has no label gets nulls; labels without a log are
+ * counted and reported.
+ */
+static int join_labels(cli *c, sigmix_table *t)
+{
+    sigmix_table *lt = NULL;
+    sigmix_error err = { 0 };
+    if (sigmix_table_read(c->labels, NULL, &lt, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->labels, err.message);
+        return 2;
+    }
+    int rc = 2;
+    size_t nl = sigmix_table_rows(lt), nout = sigmix_table_rows(t);
+    long kc = sigmix_table_find(lt, c->label_key);
+    char **keys = calloc(nl + 1, sizeof *keys);
+    size_t cap = 16;
+    while (cap < 2 * nl)
+        cap *= 2;
+    long *slot = malloc(cap * sizeof *slot);
+    uint8_t *used = calloc(nl + 1, 1);
+    size_t *lcols = calloc(sigmix_table_cols(lt) + 1, sizeof *lcols);
+    if (!keys || !slot || !used || !lcols) {
+        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+        goto out;
+    }
+    if (kc < 0) {
+        fprintf(stderr, "sigmix: %s: no column '%s' (set --label-key)\n", c->labels, c->label_key);
+        goto out;
+    }
+    if (sigmix_table_col(lt, (size_t)kc)->kind != SIGMIX_KIND_STRING
+        && sigmix_table_convert(lt, (size_t)kc, SIGMIX_KIND_STRING)) {
+        fprintf(stderr, "sigmix: %s: column '%s' cannot serve as a key\n", c->labels, c->label_key);
+        goto out;
+    }
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = -1;
+    const sigmix_column *kcol = sigmix_table_col(lt, (size_t)kc);
+    for (size_t r = 0; r < nl; r++) {
+        if (!kcol->valid[r])
+            continue; /* a label without a key cannot match anything */
+        if (!(keys[r] = make_key(kcol->str[r].ptr, c->key))) {
+            fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+            goto out;
+        }
+        size_t h = (size_t)hash_str(keys[r]) & (cap - 1);
+        for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+            if (!strcmp(keys[slot[h]], keys[r])) {
+                fprintf(stderr, "sigmix: %s: key '%s' on rows %ld and %zu\n", c->labels, keys[r],
+                        slot[h] + 1, r + 1);
+                goto out;
+            }
+        slot[h] = (long)r;
+    }
+    /* Append the label columns. */
+    size_t nlc = 0;
+    for (size_t j = 0; j < sigmix_table_cols(lt); j++) {
+        if ((long)j == kc)
+            continue;
+        const sigmix_column *lc = sigmix_table_col(lt, j);
+        size_t idx;
+        if (sigmix_table_find(t, lc->name) >= 0) {
+            fprintf(stderr, "sigmix: %s: label column '%s' is also a vmaf-logs column\n",
+                    c->labels, lc->name);
+            goto out;
+        }
+        if (sigmix_table_add_column(t, lc->name, lc->kind, &idx)) {
+            fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+            goto out;
+        }
+        sigmix_table_col_mut(t, idx)->flags = lc->flags;
+        lcols[j] = idx;
+        nlc++;
+    }
+    const sigmix_column *okey = sigmix_table_col(t, 0);
+    for (size_t r = 0; r < nout; r++) {
+        long hit = -1;
+        if (okey->valid[r]) {
+            size_t h = (size_t)hash_str(okey->str[r].ptr) & (cap - 1);
+            for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+                if (!strcmp(keys[slot[h]], okey->str[r].ptr)) {
+                    hit = slot[h];
+                    break;
+                }
+        }
+        if (hit < 0) {
+            c->logs_unlabelled++;
+            continue;
+        }
+        used[hit] = 1;
+        for (size_t j = 0; j < sigmix_table_cols(lt); j++) {
+            if ((long)j == kc)
+                continue;
+            const sigmix_column *lc = sigmix_table_col(lt, j);
+            size_t lr = (size_t)hit;
+            if (!lc->valid[lr])
+                continue;
+            switch (lc->kind) {
+            case SIGMIX_KIND_INT64: sigmix_table_set_int64(t, lcols[j], r, lc->i64[lr]); break;
+            case SIGMIX_KIND_DOUBLE:
+            case SIGMIX_KIND_BOOL: sigmix_table_set_double(t, lcols[j], r, lc->f64[lr]); break;
+            default:
+                if (sigmix_table_set_string(t, lcols[j], r, lc->str[lr].ptr, lc->str[lr].len)) {
+                    fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+                    goto out;
+                }
+            }
+        }
+    }
+    c->labels_rows = nl;
+    for (size_t r = 0; r < nl; r++)
+        if (keys[r] && !used[r] && c->labels_unmatched++ == 0)
+            c->first_unmatched = strdup(keys[r]);
+    /* Per frame, one label matches many rows; per clip, one row. */
+    if (c->labels_unmatched)
+        fprintf(stderr, "sigmix: %s: %zu label(s) without a log (first: '%s')\n", c->labels,
+                c->labels_unmatched, c->first_unmatched ? c->first_unmatched : "?");
+    (void)nlc;
+    rc = 0;
+out:
+    for (size_t r = 0; keys && r < nl; r++)
+        free(keys[r]);
+    free(keys);
+    free(slot);
+    free(used);
+    free(lcols);
+    sigmix_table_free(&lt);
+    return rc;
 }
 
 static int run(cli *c, int argc, char **argv)
@@ -596,6 +769,10 @@ static int run(cli *c, int argc, char **argv)
     sigmix_table *t = NULL;
     sigmix_error err = { 0 };
     sigmix_vmaflog_table_finish(c->vt, &t, &err);
+    if (c->labels && join_labels(c, t)) {
+        sigmix_table_free(&t);
+        return 2;
+    }
     /* Provenance first into its temporary file, so a failure on either
      * output leaves neither behind. */
     sigmix_atomic prov = { 0 };
@@ -639,6 +816,7 @@ static void release(cli *c)
         free(c->ren[i].to);
     }
     free(c->ren);
+    free(c->first_unmatched);
     sigmix_vmaflog_table_free(&c->vt);
 }
 

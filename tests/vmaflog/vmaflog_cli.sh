@@ -117,6 +117,24 @@ assert len(p["errors"]) == 1 and p["errors"][0]["message"].startswith("truncated
 PYEOF
 check "--audit-json lists logs, versions, renames, errors" '[ $? -eq 0 ]'
 
+# --- --labels: hash join on the normalized key ------------------------------
+printf 'video,mos,split\nclips/a_json231.mp4,4.5,train\nclips/b_json200.mp4,3.25,test\nclips/zz.mp4,1.0,train\n' >"$T/labels.csv"
+"$S" vmaf-logs "$T/logs" --labels "$T/labels.csv" --label-key video --stats mean -o "$T/lab.jsonl" \
+    --audit-json "$T/lab_prov.json" 2>"$T/err"
+check "labels: exit 0" '[ $? -eq 0 ]'
+check "labels: joined by stem" 'grep -q "^{\"key\":\"a_json231\",.*\"mos\":4.5,\"split\":\"train\"}$" "$T/lab.jsonl" && grep -q "^{\"key\":\"b_json200\",.*\"mos\":3.25,\"split\":\"test\"}$" "$T/lab.jsonl"'
+check "labels: a log without a label gets nulls" 'grep -q "^{\"key\":\"h_log\",.*\"mos\":null,\"split\":null}$" "$T/lab.jsonl"'
+check "labels: a label without a log is reported" 'grep -qx "sigmix: $T/labels.csv: 1 label(s) without a log (first: '"'"'zz'"'"')" "$T/err"'
+check "labels: provenance counts" 'tr -d " \n" <"$T/lab_prov.json" | grep -q "\"labels\":{\"path\":\"$T/labels.csv\",\"key_column\":\"video\",\"rows\":3,\"labels_without_log\":1,\"rows_without_label\":6}"'
+"$S" vmaf-logs "$T/logs" --labels "$T/labels.csv" -o "$T/o.jsonl" 2>"$T/err"
+check "labels: missing key column: exit 2 + message" '[ $? -eq 2 ] && [ ! -e "$T/o.jsonl" ] && grep -qx "sigmix: $T/labels.csv: no column '"'"'key'"'"' (set --label-key)" "$T/err"'
+printf 'key,mos\na_json231,1\nx/a_json231.y,2\n' >"$T/dup_labels.csv"
+"$S" vmaf-logs "$T/logs" --labels "$T/dup_labels.csv" -o "$T/o.jsonl" 2>"$T/err"
+check "labels: duplicate normalized key: exit 2 + message" '[ $? -eq 2 ] && [ ! -e "$T/o.jsonl" ] && grep -qx "sigmix: $T/dup_labels.csv: key '"'"'a_json231'"'"' on rows 1 and 2" "$T/err"'
+printf 'key,frames\na_json231,1\n' >"$T/clash_labels.csv"
+"$S" vmaf-logs "$T/logs" --labels "$T/clash_labels.csv" -o "$T/o.jsonl" 2>"$T/err"
+check "labels: column clash: exit 2 + message" '[ $? -eq 2 ] && grep -qx "sigmix: $T/clash_labels.csv: label column '"'"'frames'"'"' is also a vmaf-logs column" "$T/err"'
+
 # --- the audit reads the result as intended --------------------------------
 audit_check() {  # $1 table, $2 expect: canonical|raw
     "$S" audit -i "$1" --out-json "$T/audit.json" --out-md "$T/audit.md" >/dev/null 2>&1 || return 1
