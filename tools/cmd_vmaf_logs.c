@@ -184,11 +184,11 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) { rc = 2; break; }
+            if (!nn) { rc = fail_usage("out of memory", NULL); break; }
             names = nn;
         }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        if (!(names[n] = malloc(len))) { rc = 2; break; }
+        if (!(names[n] = malloc(len))) { rc = fail_usage("out of memory", NULL); break; }
         snprintf(names[n], len, "%s/%s", dir, e->d_name);
         n++;
     }
@@ -202,13 +202,11 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (S_ISDIR(st.st_mode))
             rc = walk_dir(c, names[i], depth + 1);
         else if (S_ISREG(st.st_mode) && log_extension(names[i]) && add_input(c, names[i]))
-            rc = 2;
+            rc = fail_usage("out of memory", NULL);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    if (rc == 2 && errno == ENOMEM)
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
     return rc;
 }
 
@@ -218,7 +216,7 @@ static int collect(cli *c, const char *arg)
     if (!stat(arg, &st)) {
         if (S_ISDIR(st.st_mode))
             return walk_dir(c, arg, 0);
-        return add_input(c, arg) ? 2 : 0;
+        return add_input(c, arg) ? fail_usage("out of memory", NULL) : 0;
     }
     if (strpbrk(arg, "*?[")) {
         glob_t g;
