@@ -10,7 +10,7 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
-	libcmocka-dev
+	libcmocka-dev libxml2-dev
 # Test-only oracles: numpy/pandas cross-check the audit's numbers.
 TEST_PACKAGES := python3-numpy python3-pandas
 FUZZ_PACKAGES := clang libclang-rt-14-dev

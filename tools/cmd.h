@@ -7,6 +7,7 @@ int cmd_cat(int argc, char **argv);
 int cmd_saliency(int argc, char **argv);
 int cmd_model_info(int argc, char **argv);
 int cmd_model_run(int argc, char **argv);
+int cmd_vmaf_logs(int argc, char **argv);
 
 #include <stddef.h>
 /*

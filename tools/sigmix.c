@@ -17,6 +17,7 @@ static const command commands[] = {
     { "cat",        cmd_cat,        "show or convert a table (Parquet, JSONL, JSON, CSV)" },
     { "model-info", cmd_model_info, "describe an ONNX saliency model" },
     { "model-run",  cmd_model_run,  "run an ONNX model on a raw float32 tensor" },
+    { "vmaf-logs",  cmd_vmaf_logs,  "turn libvmaf log files into a per-clip or per-frame feature table" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,833 @@
+/*
+ * sigmix vmaf-logs: turn libvmaf log files into a feature table, one row
+ * per log (pooled statistics) or per frame entry. Logs are parsed in
+ * parallel; rows are added in input order so the output is deterministic.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sigmix/table.h"
+#include "sigmix/vmaflog.h"
+#include "util/atomic.h"
+#include "util/error.h"
+#include "util/jsonw.h"
+#include "util/provenance.h"
+#include "cmd.h"
+
+typedef enum { KEY_STEM, KEY_BASENAME, KEY_RAW } key_mode;
+
+typedef struct vl_input {
+    char *path;
+    char *key;
+    /* filled by the workers */
+    int   failed;
+    char  error[SIGMIX_ERROR_MSG];
+    sigmix_vmaflog_format format;
+    char *version;
+    size_t frames, metrics;
+} vl_input;
+
+typedef struct rename_rec {
+    char  *from, *to;
+    size_t logs;
+} rename_rec;
+
+typedef struct cli {
+    const char *out, *audit_json;
+    const char *labels, *label_key;
+    size_t labels_rows, labels_unmatched, logs_unlabelled;
+    char  *first_unmatched;
+    int   per_frame, keep_names, skip_bad, jobs;
+    key_mode key;
+    sigmix_vmaflog_stat stats[SIGMIX_VMAFLOG_NSTATS];
+    size_t nstats;
+    vl_input *in;
+    size_t nin, capin;
+    /* shared by the workers */
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    size_t next_claim, next_add;
+    int    stop;       /* a log failed without --skip-bad, or an internal error */
+    int    fatal_code;
+    char   fatal[SIGMIX_ERROR_MSG + 64];
+    sigmix_vmaflog_table *vt;
+    rename_rec *ren;
+    size_t nren, capren;
+    size_t bad;
+} cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: sigmix vmaf-logs LOGS... --out TABLE [OPTIONS]\n\n"
+        "Read libvmaf log files (JSON 2.x/3.x, libvmaf 1.x JSON, Python run_vmaf JSON,\n"
+        "XML, CSV, SUB; recognised by content) and write one row per log with pooled\n"
+        "statistics of every metric, or one row per frame entry. LOGS are files,\n"
+        "folders (searched recursively for .json/.xml/.csv/.sub) or globs.\n\n"
+        "Options:\n"
+        "  -o, --out TABLE          output table; format from the extension\n"
+        "                           (.parquet, .jsonl, .json, .csv)\n"
+        "      --per-frame          one row per frame entry: key, frame, metrics\n"
+        "      --stats LIST         per-clip statistics and their column order\n"
+        "                           (default mean,std,min,max,p10,p90,hmean)\n"
+        "      --keep-names         keep metric names as logged (no canonical names)\n"
+        "      --key-normalize M    key from the path: stem (default: file name\n"
+        "                           without folders and last extension), basename, raw\n"
+        "  -j, --jobs N             logs parsed in parallel (default: number of cores)\n"
+        "      --skip-bad           record an unreadable log as a row with\n"
+        "                           vmaf_log_error set, and exit 1\n"
+        "      --labels TABLE       join a labels table (CSV, JSONL, JSON, Parquet) by key:\n"
+        "                           its columns are appended; a log without a label\n"
+        "                           gets nulls, labels without a log are reported\n"
+        "      --label-key COL      the labels' key column (default: key); its values\n"
+        "                           are normalized as --key-normalize says\n"
+        "      --audit-json FILE    provenance: logs, versions, renames, errors\n"
+        "  -h, --help               show this help and exit\n\n"
+        "Statistics are recomputed from the frames (pooled_metrics are ignored):\n"
+        "nan-aware mean, std (ddof 0), min, max, p10/p90 (linear), and\n"
+        "hmean = 1/mean(1/(x+1)) - 1 over finite values.\n"
+        "Exit status: 0 success, 1 some logs recorded as bad (--skip-bad),\n"
+        "2 usage or input error (nothing written).\n");
+}
+
+static int fail_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "sigmix: vmaf-logs: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
+            arg ? "'" : "");
+    fprintf(stderr, "Try 'sigmix vmaf-logs --help'.\n");
+    return 2;
+}
+
+static int parse_stats(cli *c, const char *arg)
+{
+    c->nstats = 0;
+    const char *p = arg;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int s = sigmix_vmaflog_stat_from_name(p, len);
+        if (s < 0)
+            return fail_usage("unknown statistic in --stats (mean,std,min,max,p10,p90,hmean):",
+                              arg);
+        for (size_t i = 0; i < c->nstats; i++)
+            if (c->stats[i] == (sigmix_vmaflog_stat)s)
+                return fail_usage("statistic listed twice in --stats:", arg);
+        c->stats[c->nstats++] = (sigmix_vmaflog_stat)s;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static int add_input(cli *c, const char *path)
+{
+    if (c->nin == c->capin) {
+        size_t cap = c->capin ? c->capin * 2 : 64;
+        vl_input *n = realloc(c->in, cap * sizeof *n);
+        if (!n)
+            return -1;
+        c->in = n;
+        c->capin = cap;
+    }
+    vl_input *in = &c->in[c->nin];
+    memset(in, 0, sizeof *in);
+    if (!(in->path = strdup(path)))
+        return -1;
+    c->nin++;
+    return 0;
+}
+
+static int log_extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    static const char *const ext[] = { ".json", ".xml", ".csv", ".sub" };
+    for (size_t i = 0; dot && i < sizeof ext / sizeof *ext; i++)
+        if (!strcasecmp(dot, ext[i]))
+            return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Folder: every log file below it, sorted by path for a stable order. */
+static int walk_dir(cli *c, const char *dir, int depth)
+{
+    if (depth > 64)
+        return fail_usage("folders nested too deeply:", dir), 2;
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "sigmix: %s: cannot open folder: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) { rc = fail_usage("out of memory", NULL); break; }
+            names = nn;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        if (!(names[n] = malloc(len))) { rc = fail_usage("out of memory", NULL); break; }
+        snprintf(names[n], len, "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (!rc)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct stat st;
+        if (stat(names[i], &st))
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk_dir(c, names[i], depth + 1);
+        else if (S_ISREG(st.st_mode) && log_extension(names[i]) && add_input(c, names[i]))
+            rc = fail_usage("out of memory", NULL);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static int collect(cli *c, const char *arg)
+{
+    struct stat st;
+    if (!stat(arg, &st)) {
+        if (S_ISDIR(st.st_mode))
+            return walk_dir(c, arg, 0);
+        return add_input(c, arg) ? fail_usage("out of memory", NULL) : 0;
+    }
+    if (strpbrk(arg, "*?[")) {
+        glob_t g;
+        int r = glob(arg, 0, NULL, &g);
+        if (r == GLOB_NOMATCH) {
+            fprintf(stderr, "sigmix: %s: no file matches\n", arg);
+            return 2;
+        }
+        if (r) {
+            fprintf(stderr, "sigmix: %s: cannot expand the pattern\n", arg);
+            return 2;
+        }
+        int rc = 0;
+        for (size_t i = 0; !rc && i < g.gl_pathc; i++)
+            rc = collect(c, g.gl_pathv[i]);
+        globfree(&g);
+        return rc;
+    }
+    fprintf(stderr, "sigmix: %s: cannot open: %s\n", arg, strerror(errno));
+    return 2;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp((*(vl_input *const *)a)->key, (*(vl_input *const *)b)->key);
+}
+
+static char *make_key(const char *path, key_mode m)
+{
+    if (m == KEY_RAW)
+        return strdup(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *k = strdup(base);
+    if (k && m == KEY_STEM) {
+        char *dot = strrchr(k, '.');
+        if (dot && dot != k)
+            *dot = '\0';
+    }
+    return k;
+}
+
+static int parse_args(int argc, char **argv, cli *c)
+{
+    enum { O_PER_FRAME = 256, O_STATS, O_KEEP, O_KEYNORM, O_SKIP, O_AUDIT, O_LABELS, O_LABEL_KEY };
+    static const struct option longopts[] = {
+        { "out", required_argument, NULL, 'o' },
+        { "per-frame", no_argument, NULL, O_PER_FRAME },
+        { "stats", required_argument, NULL, O_STATS },
+        { "keep-names", no_argument, NULL, O_KEEP },
+        { "key-normalize", required_argument, NULL, O_KEYNORM },
+        { "jobs", required_argument, NULL, 'j' },
+        { "skip-bad", no_argument, NULL, O_SKIP },
+        { "audit-json", required_argument, NULL, O_AUDIT },
+        { "labels", required_argument, NULL, O_LABELS },
+        { "label-key", required_argument, NULL, O_LABEL_KEY },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int ch, r;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":o:j:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': c->out = optarg; break;
+        case O_PER_FRAME: c->per_frame = 1; break;
+        case O_STATS:
+            if ((r = parse_stats(c, optarg)))
+                return r;
+            break;
+        case O_KEEP: c->keep_names = 1; break;
+        case O_KEYNORM:
+            if (!strcmp(optarg, "stem")) c->key = KEY_STEM;
+            else if (!strcmp(optarg, "basename")) c->key = KEY_BASENAME;
+            else if (!strcmp(optarg, "raw")) c->key = KEY_RAW;
+            else return fail_usage("--key-normalize must be stem, basename or raw, not", optarg);
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 1024)
+                return fail_usage("--jobs must be an integer in 1..1024, not", optarg);
+            c->jobs = (int)v;
+            break;
+        }
+        case O_SKIP: c->skip_bad = 1; break;
+        case O_AUDIT: c->audit_json = optarg; break;
+        case O_LABELS: c->labels = optarg; break;
+        case O_LABEL_KEY: c->label_key = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case ':': return fail_usage("option needs a value:", argv[optind - 1]);
+        default: return fail_usage("unknown option:", argv[optind - 1]);
+        }
+    }
+    if (!c->out)
+        return fail_usage("--out TABLE is required", NULL);
+    if (c->label_key && !c->labels)
+        return fail_usage("--label-key needs --labels", NULL);
+    if (c->labels && !c->label_key)
+        c->label_key = "key";
+    if (!strcmp(c->out, "-"))
+        return fail_usage("--out must name a file", NULL);
+    if (sigmix_format_from_path(c->out) == SIGMIX_FORMAT_AUTO)
+        return fail_usage("cannot tell the output format from the extension of", c->out);
+    if (optind >= argc)
+        return fail_usage("no LOGS given", NULL);
+    for (int i = optind; i < argc; i++)
+        if ((r = collect(c, argv[i])))
+            return r;
+    if (!c->nin)
+        return fail_usage("no log files found in", argv[optind]);
+    for (size_t i = 0; i < c->nin; i++)
+        if (!(c->in[i].key = make_key(c->in[i].path, c->key)))
+            return fail_usage("out of memory", NULL);
+    /* Keys must be unique: they are what labels and other tables join on. */
+    vl_input **ord = malloc(c->nin * sizeof *ord);
+    if (!ord)
+        return fail_usage("out of memory", NULL);
+    for (size_t i = 0; i < c->nin; i++)
+        ord[i] = &c->in[i];
+    qsort(ord, c->nin, sizeof *ord, cmp_key);
+    for (size_t i = 1; i < c->nin; i++)
+        if (!strcmp(ord[i - 1]->key, ord[i]->key)) {
+            const vl_input *a = ord[i - 1] < ord[i] ? ord[i - 1] : ord[i];
+            const vl_input *b = ord[i - 1] < ord[i] ? ord[i] : ord[i - 1];
+            fprintf(stderr, "sigmix: %s: same key '%s' as %s (try --key-normalize)\n",
+                    b->path, b->key, a->path);
+            free(ord);
+            return 2;
+        }
+    free(ord);
+    return -1;
+}
+
+/* Record the renames of one log (under the lock). */
+static int note_renames(cli *c, const sigmix_vmaflog *log)
+{
+    for (size_t m = 0; m < log->nmetrics; m++) {
+        const sigmix_vmaflog_metric *mt = &log->metrics[m];
+        if (!strcmp(mt->name, mt->source))
+            continue;
+        size_t i;
+        for (i = 0; i < c->nren; i++)
+            if (!strcmp(c->ren[i].from, mt->source) && !strcmp(c->ren[i].to, mt->name))
+                break;
+        if (i == c->nren) {
+            if (c->nren == c->capren) {
+                size_t cap = c->capren ? c->capren * 2 : 16;
+                rename_rec *n = realloc(c->ren, cap * sizeof *n);
+                if (!n)
+                    return -1;
+                c->ren = n;
+                c->capren = cap;
+            }
+            c->ren[i].from = strdup(mt->source);
+            c->ren[i].to = strdup(mt->name);
+            c->ren[i].logs = 0;
+            if (!c->ren[i].from || !c->ren[i].to) {
+                free(c->ren[i].from);
+                free(c->ren[i].to);
+                return -1;
+            }
+            c->nren++;
+        }
+        c->ren[i].logs++;
+    }
+    return 0;
+}
+
+static void set_fatal(cli *c, int code, const char *path, const char *msg)
+{
+    if (!c->stop) {
+        c->stop = 1;
+        c->fatal_code = code;
+        snprintf(c->fatal, sizeof c->fatal, "%s: %s", path, msg);
+    }
+}
+
+/* One worker: claim the next log, parse and pool it outside the lock,
+ * then wait for its turn to append its rows. */
+static void *worker(void *arg)
+{
+    cli *c = arg;
+    sigmix_vmaflog_reader *rd = NULL;
+    if (sigmix_vmaflog_reader_new(&rd)) {
+        pthread_mutex_lock(&c->mu);
+        set_fatal(c, 2, "vmaf-logs", "out of memory");
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        return NULL;
+    }
+    sigmix_vmaflog_options o = { .keep_names = c->keep_names };
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        size_t i = c->next_claim;
+        int stop = c->stop || i >= c->nin;
+        if (!stop)
+            c->next_claim++;
+        pthread_mutex_unlock(&c->mu);
+        if (stop)
+            break;
+        vl_input *in = &c->in[i];
+        sigmix_error err = { 0 };
+        sigmix_vmaflog *log = NULL;
+        double *pooled = NULL;
+        int r = sigmix_vmaflog_read_file(rd, in->path, &o, &log, &err);
+        if (!r && !c->per_frame)
+            r = sigmix_vmaflog_pool(log, c->stats, c->nstats, &pooled)
+                    ? sigmix_error_set(&err, SIGMIX_ENOMEM, "out of memory")
+                    : 0;
+        if (r) {
+            in->failed = 1;
+            snprintf(in->error, sizeof in->error, "%s", err.message);
+        } else {
+            in->format = log->format;
+            in->version = log->version ? strdup(log->version) : NULL;
+            in->frames = log->nframes;
+            in->metrics = log->nmetrics;
+        }
+        pthread_mutex_lock(&c->mu);
+        while (c->next_add != i && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (!c->stop) {
+            sigmix_error e2 = { 0 };
+            if (in->failed && !c->skip_bad)
+                set_fatal(c, 2, in->path, in->error);
+            else if (in->failed) {
+                c->bad++;
+                if (sigmix_vmaflog_table_add_error(c->vt, in->key, in->error, &e2))
+                    set_fatal(c, 2, in->path, e2.message);
+            } else if (sigmix_vmaflog_table_add(c->vt, in->key, log, pooled, &e2)
+                       || note_renames(c, log)) {
+                set_fatal(c, 2, in->path, e2.code ? e2.message : "out of memory");
+            }
+            c->next_add++;
+        }
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        free(pooled);
+        sigmix_vmaflog_free(&log);
+    }
+    sigmix_vmaflog_reader_free(&rd);
+    return NULL;
+}
+
+/* Provenance block. Kept in one function so moving to the shared
+ * ADR-0661 provenance writer is a single call here. */
+static void write_provenance(cli *c, FILE *f, int argc, char **argv)
+{
+    const char **full = calloc((size_t)argc + 1, sizeof *full);
+    sigmix_jsonw w;
+    sigmix_jw_init(&w, f, 2);
+    sigmix_jw_obj_begin(&w);
+    if (full) {
+        full[0] = "sigmix";
+        for (int i = 0; i < argc; i++)
+            full[i + 1] = argv[i];
+        sigmix_prov_tool(&w, "vmaf-logs", argc + 1, full);
+        free(full);
+    }
+    sigmix_prov_host(&w);
+    char ts[32];
+    sigmix_utc_iso(time(NULL), ts);
+    sigmix_jw_key(&w, "created");
+    sigmix_jw_str(&w, ts);
+    sigmix_jw_key(&w, "output");
+    sigmix_jw_str(&w, c->out);
+    sigmix_jw_key(&w, "mode");
+    sigmix_jw_str(&w, c->per_frame ? "per-frame" : "per-clip");
+    sigmix_jw_key(&w, "logs");
+    sigmix_jw_arr_begin(&w);
+    for (size_t i = 0; i < c->nin; i++) {
+        const vl_input *in = &c->in[i];
+        sigmix_jw_obj_begin(&w);
+        sigmix_jw_key(&w, "path");
+        sigmix_jw_str(&w, in->path);
+        sigmix_jw_key(&w, "key");
+        sigmix_jw_str(&w, in->key);
+        if (in->failed) {
+            sigmix_jw_key(&w, "error");
+            sigmix_jw_str(&w, in->error);
+        } else {
+            sigmix_jw_key(&w, "format");
+            sigmix_jw_str(&w, sigmix_vmaflog_format_name(in->format));
+            sigmix_jw_key(&w, "version");
+            sigmix_jw_str(&w, in->version);
+            sigmix_jw_key(&w, "frames");
+            sigmix_jw_int(&w, (int64_t)in->frames);
+            sigmix_jw_key(&w, "metrics");
+            sigmix_jw_int(&w, (int64_t)in->metrics);
+        }
+        sigmix_jw_obj_end(&w);
+    }
+    sigmix_jw_arr_end(&w);
+    /* Versions seen, in first-seen order, with counts. */
+    sigmix_jw_key(&w, "versions");
+    sigmix_jw_obj_begin(&w);
+    for (size_t i = 0; i < c->nin; i++) {
+        const char *v = c->in[i].failed ? NULL : c->in[i].version;
+        const char *name = v ? v : "unknown";
+        size_t j, n = 0;
+        if (c->in[i].failed)
+            continue;
+        for (j = 0; j < i; j++) {
+            const char *u = c->in[j].failed ? NULL : c->in[j].version;
+            if (!c->in[j].failed && !strcmp(u ? u : "unknown", name))
+                break;
+        }
+        if (j < i)
+            continue;
+        for (j = i; j < c->nin; j++) {
+            const char *u = c->in[j].version;
+            if (!c->in[j].failed && !strcmp(u ? u : "unknown", name))
+                n++;
+        }
+        sigmix_jw_key(&w, name);
+        sigmix_jw_int(&w, (int64_t)n);
+    }
+    sigmix_jw_obj_end(&w);
+    sigmix_jw_key(&w, "renames");
+    sigmix_jw_arr_begin(&w);
+    for (size_t i = 0; i < c->nren; i++) {
+        sigmix_jw_obj_begin(&w);
+        sigmix_jw_key(&w, "from");
+        sigmix_jw_str(&w, c->ren[i].from);
+        sigmix_jw_key(&w, "to");
+        sigmix_jw_str(&w, c->ren[i].to);
+        sigmix_jw_key(&w, "logs");
+        sigmix_jw_int(&w, (int64_t)c->ren[i].logs);
+        sigmix_jw_obj_end(&w);
+    }
+    sigmix_jw_arr_end(&w);
+    if (c->labels) {
+        sigmix_jw_key(&w, "labels");
+        sigmix_jw_obj_begin(&w);
+        sigmix_jw_key(&w, "path");
+        sigmix_jw_str(&w, c->labels);
+        sigmix_jw_key(&w, "key_column");
+        sigmix_jw_str(&w, c->label_key);
+        sigmix_jw_key(&w, "rows");
+        sigmix_jw_int(&w, (int64_t)c->labels_rows);
+        sigmix_jw_key(&w, "labels_without_log");
+        sigmix_jw_int(&w, (int64_t)c->labels_unmatched);
+        sigmix_jw_key(&w, "rows_without_label");
+        sigmix_jw_int(&w, (int64_t)c->logs_unlabelled);
+        sigmix_jw_obj_end(&w);
+    }
+    sigmix_jw_key(&w, "errors");
+    sigmix_jw_arr_begin(&w);
+    for (size_t i = 0; i < c->nin; i++) {
+        if (!c->in[i].failed)
+            continue;
+        sigmix_jw_obj_begin(&w);
+        sigmix_jw_key(&w, "path");
+        sigmix_jw_str(&w, c->in[i].path);
+        sigmix_jw_key(&w, "message");
+        sigmix_jw_str(&w, c->in[i].error);
+        sigmix_jw_obj_end(&w);
+    }
+    sigmix_jw_arr_end(&w);
+    sigmix_jw_obj_end(&w);
+    fputc('\n', f);
+}
+
+/* FNV-1a: the labels' hash-join index. */
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/*
+ * --labels: a small hash join on the normalized key. Every column of the
+ * labels table but its key is appended with its kind and values as read;
+ * a row whose key has no label gets nulls; labels without a log are
+ * counted and reported.
+ */
+static int join_labels(cli *c, sigmix_table *t)
+{
+    sigmix_table *lt = NULL;
+    sigmix_error err = { 0 };
+    if (sigmix_table_read(c->labels, NULL, &lt, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->labels, err.message);
+        return 2;
+    }
+    int rc = 2;
+    size_t nl = sigmix_table_rows(lt), nout = sigmix_table_rows(t);
+    long kc = sigmix_table_find(lt, c->label_key);
+    char **keys = calloc(nl + 1, sizeof *keys);
+    size_t cap = 16;
+    while (cap < 2 * nl)
+        cap *= 2;
+    long *slot = malloc(cap * sizeof *slot);
+    uint8_t *used = calloc(nl + 1, 1);
+    size_t *lcols = calloc(sigmix_table_cols(lt) + 1, sizeof *lcols);
+    if (!keys || !slot || !used || !lcols) {
+        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+        goto out;
+    }
+    if (kc < 0) {
+        fprintf(stderr, "sigmix: %s: no column '%s' (set --label-key)\n", c->labels, c->label_key);
+        goto out;
+    }
+    if (sigmix_table_col(lt, (size_t)kc)->kind != SIGMIX_KIND_STRING
+        && sigmix_table_convert(lt, (size_t)kc, SIGMIX_KIND_STRING)) {
+        fprintf(stderr, "sigmix: %s: column '%s' cannot serve as a key\n", c->labels, c->label_key);
+        goto out;
+    }
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = -1;
+    const sigmix_column *kcol = sigmix_table_col(lt, (size_t)kc);
+    for (size_t r = 0; r < nl; r++) {
+        if (!kcol->valid[r])
+            continue; /* a label without a key cannot match anything */
+        if (!(keys[r] = make_key(kcol->str[r].ptr, c->key))) {
+            fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+            goto out;
+        }
+        size_t h = (size_t)hash_str(keys[r]) & (cap - 1);
+        for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+            if (!strcmp(keys[slot[h]], keys[r])) {
+                fprintf(stderr, "sigmix: %s: key '%s' on rows %ld and %zu\n", c->labels, keys[r],
+                        slot[h] + 1, r + 1);
+                goto out;
+            }
+        slot[h] = (long)r;
+    }
+    /* Append the label columns. */
+    size_t nlc = 0;
+    for (size_t j = 0; j < sigmix_table_cols(lt); j++) {
+        if ((long)j == kc)
+            continue;
+        const sigmix_column *lc = sigmix_table_col(lt, j);
+        size_t idx;
+        if (sigmix_table_find(t, lc->name) >= 0) {
+            fprintf(stderr, "sigmix: %s: label column '%s' is also a vmaf-logs column\n",
+                    c->labels, lc->name);
+            goto out;
+        }
+        if (sigmix_table_add_column(t, lc->name, lc->kind, &idx)) {
+            fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+            goto out;
+        }
+        sigmix_table_col_mut(t, idx)->flags = lc->flags;
+        lcols[j] = idx;
+        nlc++;
+    }
+    const sigmix_column *okey = sigmix_table_col(t, 0);
+    for (size_t r = 0; r < nout; r++) {
+        long hit = -1;
+        if (okey->valid[r]) {
+            size_t h = (size_t)hash_str(okey->str[r].ptr) & (cap - 1);
+            for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+                if (!strcmp(keys[slot[h]], okey->str[r].ptr)) {
+                    hit = slot[h];
+                    break;
+                }
+        }
+        if (hit < 0) {
+            c->logs_unlabelled++;
+            continue;
+        }
+        used[hit] = 1;
+        for (size_t j = 0; j < sigmix_table_cols(lt); j++) {
+            if ((long)j == kc)
+                continue;
+            const sigmix_column *lc = sigmix_table_col(lt, j);
+            size_t lr = (size_t)hit;
+            if (!lc->valid[lr])
+                continue;
+            switch (lc->kind) {
+            case SIGMIX_KIND_INT64: sigmix_table_set_int64(t, lcols[j], r, lc->i64[lr]); break;
+            case SIGMIX_KIND_DOUBLE:
+            case SIGMIX_KIND_BOOL: sigmix_table_set_double(t, lcols[j], r, lc->f64[lr]); break;
+            default:
+                if (sigmix_table_set_string(t, lcols[j], r, lc->str[lr].ptr, lc->str[lr].len)) {
+                    fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+                    goto out;
+                }
+            }
+        }
+    }
+    c->labels_rows = nl;
+    for (size_t r = 0; r < nl; r++)
+        if (keys[r] && !used[r] && c->labels_unmatched++ == 0)
+            c->first_unmatched = strdup(keys[r]);
+    /* Per frame, one label matches many rows; per clip, one row. */
+    if (c->labels_unmatched)
+        fprintf(stderr, "sigmix: %s: %zu label(s) without a log (first: '%s')\n", c->labels,
+                c->labels_unmatched, c->first_unmatched ? c->first_unmatched : "?");
+    (void)nlc;
+    rc = 0;
+out:
+    for (size_t r = 0; keys && r < nl; r++)
+        free(keys[r]);
+    free(keys);
+    free(slot);
+    free(used);
+    free(lcols);
+    sigmix_table_free(&lt);
+    return rc;
+}
+
+static int run(cli *c, int argc, char **argv)
+{
+    sigmix_vmaflog_table_options to = { .per_frame = c->per_frame, .stats = c->stats,
+                                        .nstats = c->nstats };
+    if (sigmix_vmaflog_table_new(&to, &c->vt)) {
+        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+        return 2;
+    }
+    /* libxml2's global setup must happen before threads use it. */
+    sigmix_vmaflog_reader *probe = NULL;
+    if (sigmix_vmaflog_reader_new(&probe)) {
+        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+        return 2;
+    }
+    sigmix_vmaflog_reader_free(&probe);
+    int jobs = c->jobs;
+    if (jobs <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+    }
+    if ((size_t)jobs > c->nin)
+        jobs = (int)c->nin;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    pthread_t *th = calloc((size_t)jobs, sizeof *th);
+    int started = 0;
+    for (int i = 0; th && i < jobs; i++)
+        if (!pthread_create(&th[i], NULL, worker, c))
+            started++;
+        else
+            break;
+    if (!started)
+        worker(c); /* no thread could start: do the work here */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    if (c->stop) {
+        fprintf(stderr, "sigmix: %s\n", c->fatal);
+        return c->fatal_code ? c->fatal_code : 2;
+    }
+    sigmix_table *t = NULL;
+    sigmix_error err = { 0 };
+    sigmix_vmaflog_table_finish(c->vt, &t, &err);
+    if (c->labels && join_labels(c, t)) {
+        sigmix_table_free(&t);
+        return 2;
+    }
+    /* Provenance first into its temporary file, so a failure on either
+     * output leaves neither behind. */
+    sigmix_atomic prov = { 0 };
+    if (c->audit_json) {
+        if (sigmix_atomic_open(&prov, c->audit_json, 1, &err)) {
+            fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+            sigmix_table_free(&t);
+            return 2;
+        }
+        write_provenance(c, prov.f, argc, argv);
+    }
+    sigmix_write_options wo;
+    sigmix_write_options_default(&wo);
+    if (sigmix_table_write(t, c->out, &wo, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->out, err.message);
+        sigmix_atomic_abort(&prov);
+        sigmix_table_free(&t);
+        return 2;
+    }
+    size_t rows = sigmix_table_rows(t), cols = sigmix_table_cols(t);
+    sigmix_table_free(&t);
+    if (c->audit_json && sigmix_atomic_commit(&prov, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+        return 2;
+    }
+    fprintf(stderr, "sigmix vmaf-logs: logs=%zu bad=%zu rows=%zu columns=%zu wrote=%s\n",
+            c->nin, c->bad, rows, cols, c->out);
+    return c->bad ? 1 : 0;
+}
+
+static void release(cli *c)
+{
+    for (size_t i = 0; i < c->nin; i++) {
+        free(c->in[i].path);
+        free(c->in[i].key);
+        free(c->in[i].version);
+    }
+    free(c->in);
+    for (size_t i = 0; i < c->nren; i++) {
+        free(c->ren[i].from);
+        free(c->ren[i].to);
+    }
+    free(c->ren);
+    free(c->first_unmatched);
+    sigmix_vmaflog_table_free(&c->vt);
+}
+
+int cmd_vmaf_logs(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < SIGMIX_VMAFLOG_NSTATS; i++)
+        c.stats[i] = (sigmix_vmaflog_stat)i;
+    c.nstats = SIGMIX_VMAFLOG_NSTATS;
+    int rc = parse_args(argc, argv, &c);
+    if (rc < 0)
+        rc = run(&c, argc, argv);
+    release(&c);
+    return rc;
+}
