@@ -17,6 +17,8 @@ static const command commands[] = {
     { "cat",        cmd_cat,        "show or convert a table (Parquet, JSONL, JSON, CSV)" },
     { "model-info", cmd_model_info, "describe an ONNX saliency model" },
     { "model-run",  cmd_model_run,  "run an ONNX model on a raw float32 tensor" },
+    { "second-opinion", cmd_second_opinion, "join external NR/MOS scorer outputs as columns" },
+    { "mos-labels", cmd_mos_labels, "join subjective MOS labels onto a feature table" },
 };
 
 static void usage(FILE *f)
