@@ -43,9 +43,13 @@ char *sigmix_join_json_unquote(const char *s, size_t len, size_t *outlen);
 
 /* ---- text-keyed hash map (keys.c) ---- */
 
+/* Slots hold 32 bits of hash and an entry number, so a 150,000-key map
+ * probes 8-byte slots that stay in cache; key bytes are compared only on
+ * a hash match. */
 typedef struct sigmix_kmap {
-    struct kslot { const char *k; size_t len; uint64_t h; size_t val; } *slot;
-    size_t n, cap;
+    struct kslot { uint32_t h, e; } *slot;   /* e: entry + 1; 0 = empty */
+    struct kent { const char *k; size_t len; size_t val; } *ent;
+    size_t n, cap, entcap;
 } sigmix_kmap;
 
 uint64_t sigmix_join_hash(const char *s, size_t len);
@@ -54,6 +58,8 @@ int  sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *va
 /** Insert (the key bytes must outlive the map); 1 if it was already there
  *  (then *val holds the existing value), 0 inserted, <0 OOM. */
 int  sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val);
+/** Make room for n more keys without rehashing. */
+int  sigmix_kmap_reserve(sigmix_kmap *m, size_t n);
 void sigmix_kmap_free(sigmix_kmap *m);
 
 /* ---- score files (scores.c) ---- */
@@ -102,6 +108,7 @@ void sigmix_score_file_free(sigmix_score_file *f);
  * type is a sigmix_sj_type; nested values are minified JSON text. */
 typedef struct jfield {
     size_t  koff, klen;
+    signed char cand[3]; /* index in the key/score/runtime candidate lists, or -1 */
     int     type;
     int64_t i;
     double  d;

@@ -315,14 +315,18 @@ int sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val
 {
     if (!m->cap)
         return 0;
-    uint64_t h = sigmix_join_hash(k, len);
-    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    uint64_t h64 = sigmix_join_hash(k, len);
+    uint32_t h = (uint32_t)(h64 >> 32);
+    for (size_t i = h64 & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         const struct kslot *sl = &m->slot[i];
-        if (!sl->k)
+        if (!sl->e)
             return 0;
-        if (sl->h == h && sl->len == len && !memcmp(sl->k, k, len)) {
-            *val = sl->val;
-            return 1;
+        if (sl->h == h) {
+            const struct kent *e = &m->ent[sl->e - 1];
+            if (e->len == len && !memcmp(e->k, k, len)) {
+                *val = e->val;
+                return 1;
+            }
         }
     }
 }
@@ -332,13 +336,14 @@ static int rehash(sigmix_kmap *m, size_t cap)
     struct kslot *ns = calloc(cap, sizeof *ns);
     if (!ns)
         return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->slot[i].k)
-            continue;
-        size_t j = m->slot[i].h & (cap - 1);
-        while (ns[j].k)
-            j = (j + 1) & (cap - 1);
-        ns[j] = m->slot[i];
+    for (size_t j = 0; j < m->n; j++) {
+        const struct kent *e = &m->ent[j];
+        uint64_t h64 = sigmix_join_hash(e->k, e->len);
+        size_t i = h64 & (cap - 1);
+        while (ns[i].e)
+            i = (i + 1) & (cap - 1);
+        ns[i].h = (uint32_t)(h64 >> 32);
+        ns[i].e = (uint32_t)(j + 1);
     }
     free(m->slot);
     m->slot = ns;
@@ -346,32 +351,64 @@ static int rehash(sigmix_kmap *m, size_t cap)
     return 0;
 }
 
+int sigmix_kmap_reserve(sigmix_kmap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    while (cap < (m->n + n + 1) * 2)
+        cap *= 2;
+    if (cap != m->cap && rehash(m, cap))
+        return -1;
+    if (m->n + n > m->entcap) {
+        struct kent *ne = realloc(m->ent, (m->n + n) * sizeof *ne);
+        if (!ne)
+            return -1;
+        m->ent = ne;
+        m->entcap = m->n + n;
+    }
+    return 0;
+}
+
 int sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val)
 {
+    if (m->n >= UINT32_MAX - 1)
+        return -1;
     if ((m->n + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64))
         return -1;
-    uint64_t h = sigmix_join_hash(k, len);
-    size_t i = h & (m->cap - 1);
+    if (m->n == m->entcap) {
+        size_t nc = m->entcap ? m->entcap * 2 : 64;
+        struct kent *ne = realloc(m->ent, nc * sizeof *ne);
+        if (!ne)
+            return -1;
+        m->ent = ne;
+        m->entcap = nc;
+    }
+    uint64_t h64 = sigmix_join_hash(k, len);
+    uint32_t h = (uint32_t)(h64 >> 32);
+    size_t i = h64 & (m->cap - 1);
     for (;; i = (i + 1) & (m->cap - 1)) {
         struct kslot *sl = &m->slot[i];
-        if (!sl->k)
+        if (!sl->e)
             break;
-        if (sl->h == h && sl->len == len && !memcmp(sl->k, k, len)) {
-            *val = sl->val;
-            return 1;
+        if (sl->h == h) {
+            const struct kent *e = &m->ent[sl->e - 1];
+            if (e->len == len && !memcmp(e->k, k, len)) {
+                *val = e->val;
+                return 1;
+            }
         }
     }
-    /* an empty key still needs a non-NULL pointer to mark the slot used */
-    m->slot[i].k = k ? k : "";
-    m->slot[i].len = len;
-    m->slot[i].h = h;
-    m->slot[i].val = *val;
+    m->ent[m->n].k = k ? k : "";
+    m->ent[m->n].len = len;
+    m->ent[m->n].val = *val;
     m->n++;
+    m->slot[i].h = h;
+    m->slot[i].e = (uint32_t)m->n;
     return 0;
 }
 
 void sigmix_kmap_free(sigmix_kmap *m)
 {
     free(m->slot);
+    free(m->ent);
     memset(m, 0, sizeof *m);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "join/internal.h"
 #include "table/jsonrow.h"
@@ -52,11 +53,34 @@ static size_t stash(jobj *o, const char *s, size_t n)
     return off;
 }
 
+static int eq_ci(const char *a, size_t an, const char *b);
+static const char *const *const LISTS[3] = { KEY_CANDIDATES, SCORE_CANDIDATES, RUNTIME_CANDIDATES };
+
+/* Which candidate each key is, worked out once per field. */
+static void classify(jfield *f, const char *key, size_t len)
+{
+    for (int l = 0; l < 3; l++) {
+        f->cand[l] = -1;
+        for (int c = 0; LISTS[l][c]; c++)
+            if (eq_ci(key, len, LISTS[l][c])) {
+                f->cand[l] = (signed char)c;
+                break;
+            }
+    }
+}
+
 static long on_key(void *ctx, const char *key, size_t len)
 {
     jobj *o = ctx;
-    if (len == SIGMIX_SJ_RAW_KEY)
-        return SIGMIX_SJ_NEED_KEY;
+    if (len == SIGMIX_SJ_RAW_KEY) {
+        /* Most keys have no escapes: take them as they stand. */
+        size_t n = 0;
+        while (key[n] != '"' && key[n] != '\\')
+            n++;
+        if (key[n] == '\\')
+            return SIGMIX_SJ_NEED_KEY;
+        len = n;
+    }
     if (o->n == o->cap) {
         size_t nc = o->cap ? o->cap * 2 : 16;
         jfield *nf = realloc(o->f, nc * sizeof *nf);
@@ -71,6 +95,7 @@ static long on_key(void *ctx, const char *key, size_t len)
     memset(f, 0, sizeof *f);
     f->koff = stash(o, key, len);
     f->klen = len;
+    classify(f, key, len);
     return o->oom ? -2 : (long)o->n++;
 }
 
@@ -133,32 +158,29 @@ static const jfield *get(const jobj *o, const char *name)
 
 static int eq_ci(const char *a, size_t an, const char *b)
 {
-    size_t bn = strlen(b);
-    if (an != bn)
-        return 0;
-    for (size_t i = 0; i < an; i++) {
+    size_t i = 0;
+    for (; i < an && b[i]; i++) {
         char x = a[i], y = b[i];
         if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
         if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
         if (x != y)
             return 0;
     }
-    return 1;
+    return i == an && !b[i];
 }
 
 /* upstream's _find_ci: the first candidate present (any case) decides,
- * even when its value is null. */
+ * even when its value is null; among equal spellings the last wins. */
 static const jfield *find_ci(const jobj *o, const char *const *cands)
 {
-    for (size_t c = 0; cands[c]; c++) {
-        const jfield *hit = NULL;
-        for (size_t i = 0; i < o->n; i++)
-            if (eq_ci(KEY(o, &o->f[i]), o->f[i].klen, cands[c]))
-                hit = &o->f[i];
-        if (hit)
-            return hit;
+    int l = cands == KEY_CANDIDATES ? 0 : cands == SCORE_CANDIDATES ? 1 : 2;
+    const jfield *hit = NULL;
+    for (size_t i = 0; i < o->n; i++) {
+        int c = o->f[i].cand[l];
+        if (c >= 0 && (!hit || c <= hit->cand[l]))
+            hit = &o->f[i];
     }
-    return NULL;
+    return hit;
 }
 
 /* float(value) as upstream accepts it: numbers and numeric text. */
@@ -648,10 +670,8 @@ int sigmix_score_parse(const char *buf, size_t len, int jsonl, const sigmix_scor
     if (!P.sj)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     int r;
-    if (!sigmix_sj_valid_utf8(buf, len))
-        r = sigmix_error_set(err, SIGMIX_EFORMAT, "not valid UTF-8");
-    else
-        r = jsonl ? parse_lines(&P, buf, len, err) : parse_document(&P, buf, len, err);
+    /* simdjson validates UTF-8 as it indexes each payload */
+    r = jsonl ? parse_lines(&P, buf, len, err) : parse_document(&P, buf, len, err);
     sigmix_sj_free(P.sj);
     free(P.row.f);
     free(P.row.buf);
@@ -683,7 +703,11 @@ int sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score
     FILE *f = fopen(path, "rb");
     if (!f)
         return sigmix_error_set(err, SIGMIX_EIO, "cannot open (%s)", strerror(errno));
-    size_t cap = 1 << 16, len = 0;
+    /* One allocation of the file's size when it is known (a regular file). */
+    struct stat st;
+    size_t cap = !fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0
+                 ? (size_t)st.st_size + 1 : 1 << 16;
+    size_t len = 0;
     char *buf = malloc(cap + SIGMIX_SJ_PADDING);
     size_t got;
     while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {

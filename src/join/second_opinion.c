@@ -6,6 +6,8 @@
  * says why.
  */
 #include <math.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,28 +104,83 @@ static int cmp_comp(const void *a, const void *b)
     return strcmp(((const competitor *)a)->name, ((const competitor *)b)->name);
 }
 
+typedef struct load_job {
+    so_state                *S;
+    const sigmix_so_options *o;
+    size_t                   next;   /* next file to parse (under mu) */
+    pthread_mutex_t          mu;
+    int                     *rc;
+    sigmix_error            *errs;
+} load_job;
+
+/* Worker: parse files until none is left. Files are independent, so the
+ * three or more score files of a join are parsed side by side. */
+static void *load_worker(void *arg)
+{
+    load_job *J = arg;
+    for (;;) {
+        pthread_mutex_lock(&J->mu);
+        size_t i = J->next++;
+        pthread_mutex_unlock(&J->mu);
+        if (i >= J->o->nscores)
+            return NULL;
+        sigmix_score_opts so = { J->S->labels[i], J->o->score_key_field, J->o->score_field,
+                                 J->o->key_normalize };
+        J->rc[i] = sigmix_score_load(J->S->paths[i], &so, &J->S->files[i], &J->errs[i]);
+    }
+}
+
 static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *prov,
                        sigmix_error *err)
 {
-    S->files = calloc(o->nscores ? o->nscores : 1, sizeof *S->files);
-    S->labels = calloc(o->nscores ? o->nscores : 1, sizeof *S->labels);
-    S->paths = calloc(o->nscores ? o->nscores : 1, sizeof *S->paths);
-    if (!S->files || !S->labels || !S->paths)
+    size_t nf = o->nscores ? o->nscores : 1;
+    S->files = calloc(nf, sizeof *S->files);
+    S->labels = calloc(nf, sizeof *S->labels);
+    S->paths = calloc(nf, sizeof *S->paths);
+    int *rc = calloc(nf, sizeof *rc);
+    sigmix_error *errs = calloc(nf, sizeof *errs);
+    if (!S->files || !S->labels || !S->paths || !rc || !errs) {
+        free(rc);
+        free(errs);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    for (size_t i = 0; i < o->nscores; i++) {
+    }
+    for (size_t i = 0; i < o->nscores; i++)
         sigmix_join_split_spec(o->scores[i], &S->labels[i], &S->paths[i]);
-        sigmix_score_opts so = { S->labels[i], o->score_key_field, o->score_field,
-                                 o->key_normalize };
-        sigmix_error e;
-        sigmix_error_clear(&e);
-        int r = sigmix_score_load(S->paths[i], &so, &S->files[i], &e);
-        S->nfiles = i + 1;
-        if (r)
-            return sigmix_error_set(err, r, "%s: %s", S->paths[i], e.message);
+    S->nfiles = o->nscores;
+    load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = o->threads > 0 ? (size_t)o->threads : cores > 0 ? (size_t)cores : 1;
+    if (nt > o->nscores)
+        nt = o->nscores;
+    pthread_t tid[16];
+    size_t started = 0;
+    for (; nt > 1 && started < nt - 1 && started < 16; started++)
+        if (pthread_create(&tid[started], NULL, load_worker, &J))
+            break;
+    load_worker(&J);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    /* the first failing file in command-line order is the one reported */
+    for (size_t i = 0; i < o->nscores; i++)
+        if (rc[i]) {
+            int r = sigmix_error_set(err, rc[i], "%s: %s", S->paths[i], errs[i].message);
+            free(rc);
+            free(errs);
+            return r;
+        }
+    free(rc);
+    free(errs);
+    for (size_t i = 0; i < o->nscores; i++) {
         if (prov)
             sigmix_runprov_input_rows(prov, "scores", i, S->files[i].n);
         const sigmix_score_file *F = &S->files[i];
         competitor *c = NULL;
+        /* a file usually holds one competitor: size its map once */
+        if (F->n) {
+            competitor *first = find_comp(S, F->rec[0].competitor);
+            if (!first || sigmix_kmap_reserve(&first->map, F->n))
+                return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        }
         for (size_t k = 0; k < F->n; k++) {
             const sigmix_score_rec *rec = &F->rec[k];
             if (!c || strcmp(c->name, rec->competitor)) {
