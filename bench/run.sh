@@ -4,7 +4,7 @@
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.."
-for area in tableio audit parquet parquet_write saliency onnx; do
+for area in tableio audit parquet parquet_write saliency onnx joins; do
     if [ -x "bench/$area.sh" ] || [ -f "bench/$area.sh" ]; then
         echo "== bench: $area"
         bash "bench/$area.sh" "$build" || echo "bench $area: failed"
