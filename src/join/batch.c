@@ -61,7 +61,7 @@ static char *resolve(const char *base, const char *p, size_t n)
     char *o = malloc(bl + n + 2);
     if (!o)
         return NULL;
-    if (n && p[0] == '/') {
+    if ((n && p[0] == '/') || !strcmp(base, ".")) {
         memcpy(o, p, n);
         o[n] = '\0';
     } else {

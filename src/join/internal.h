@@ -121,6 +121,7 @@ typedef struct jobj {
     char   *buf;
     size_t  blen, bcap;
     int     oom;
+    const char *limit; /* end of the readable bytes being parsed */
 } jobj;
 
 #define SIGMIX_JKEY(o, fl) ((o)->buf + (fl)->koff)

@@ -75,9 +75,9 @@ static long on_key(void *ctx, const char *key, size_t len)
     if (len == SIGMIX_SJ_RAW_KEY) {
         /* Most keys have no escapes: take them as they stand. */
         size_t n = 0;
-        while (key[n] != '"' && key[n] != '\\')
+        while (key + n < o->limit && key[n] != '"' && key[n] != '\\')
             n++;
-        if (key[n] == '\\')
+        if (key + n >= o->limit || key[n] == '\\')
             return SIGMIX_SJ_NEED_KEY;
         len = n;
     }
@@ -124,6 +124,7 @@ static int parse_obj(sigmix_sj *sj, jobj *o, const char *p, size_t len, size_t c
     o->n = 0;
     o->blen = 0;
     o->oom = 0;
+    o->limit = p + len;
     *found = "";
     int st = sigmix_sj_parse_row(sj, p, len, cap, on_key, on_value, o, &where, found);
     if (o->oom)

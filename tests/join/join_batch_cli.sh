@@ -91,6 +91,12 @@ X
 "$bin" second-opinion --manifest m/based.json --base-dir . 2>/dev/null || fail "--base-dir"
 [ -s out/x.jsonl ] || fail "--base-dir output"
 
+# A manifest named without a folder: paths stay as written (no "./").
+(cd data && printf '{"tables": [{"id": "y", "features": "f1.jsonl", "scores": ["d=dover.jsonl"], "out": "y.jsonl"}]}' > here.json &&
+    "$bin" second-opinion --manifest here.json --report-json here_rep.json 2>/dev/null) ||
+    fail "manifest in the working folder"
+grep -qF '"out": "y.jsonl"' data/here_rep.json || { fail "paths under '.' gained a prefix"; grep '"out"' data/here_rep.json; }
+
 # Manifest errors: exit 2, one line, no table run, no report.
 me() {
     printf '%s' "$1" > m/e.json
