@@ -250,6 +250,20 @@ cat > want_stems.jsonl <<'X'
 X
 same stems_out.jsonl want_stems.jsonl
 
+# A key column of mixed types (numbers and text) still joins by text; a
+# score file literally named with '=' is a path, not LABEL=path.
+printf '{"clip_id":1,"v":1}\n{"clip_id":"x\\u00e9","v":2}\n{"clip_id":2.5,"v":3}\n' > mixed.jsonl
+printf '{"clip_id":"1","competitor":"c","score":1}\n{"clip_id":"x\xc3\xa9","competitor":"c","score":2}\n{"clip_id":"2.5","competitor":"c","score":3}\n' > 'a=b.jsonl'
+"$bin" second-opinion --features mixed.jsonl --scores 'a=b.jsonl' --out mixed_out.jsonl \
+    --missing-policy fail --prefix p || fail "mixed-type keys or a file named with '='"
+cut -d, -f1,3 mixed_out.jsonl > mixed_cut.txt
+cat > want_mixed.txt <<'X'
+{"clip_id":1,"p_c_score":1.0
+{"clip_id":"xé","p_c_score":2.0
+{"clip_id":2.5,"p_c_score":3.0
+X
+same mixed_cut.txt want_mixed.txt
+
 # Usage errors.
 expect_err 2 "sigmix second-opinion: --features, --scores and --out are required (try 'sigmix second-opinion --help')" -- \
     second-opinion --features feat.jsonl --out o.jsonl
