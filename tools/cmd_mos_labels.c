@@ -106,7 +106,7 @@ int cmd_mos_labels(int argc, char **argv)
         return 2;
     size_t nlabels = 0;
     const char *kn = "auto";
-    int single = 0, batch = 0, rc = 2;
+    int single = 0, batch = 0, rc = 2, threads_given = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -145,6 +145,7 @@ int cmd_mos_labels(int argc, char **argv)
                 goto out;
             }
             o.threads = b.threads = (int)v;
+            threads_given = 1;
             break;
         }
         case O_MAN: b.manifest = optarg; batch = 1; break;
@@ -174,6 +175,7 @@ int cmd_mos_labels(int argc, char **argv)
         b.kind = SIGMIX_JOIN_MOS_LABELS;
         b.argc = argc - 1;
         b.argv = argv + 1;
+        b.threads_given = threads_given;
         sigmix_batch_summary s;
         sigmix_error err;
         memset(&err, 0, sizeof err);
@@ -220,6 +222,10 @@ int cmd_mos_labels(int argc, char **argv)
     sigmix_runprov_arg_num(p, "min_match_rate", o.min_match_rate);
     sigmix_runprov_arg_str(p, "status_column", o.status_column ? o.status_column : "mos_label_status");
     sigmix_runprov_arg_bool(p, "overwrite", o.overwrite);
+    if (threads_given)
+        sigmix_runprov_arg_int(p, "threads", o.threads);
+    else
+        sigmix_runprov_arg_str(p, "threads", NULL);
     sigmix_runprov_input_file(p, "features", o.features);
     sigmix_runprov_input_files(p, "labels", labels, nlabels);
     sigmix_runprov_output(p, "out", o.out);

@@ -102,7 +102,7 @@ int cmd_second_opinion(int argc, char **argv)
         return 2;
     size_t nscores = 0;
     const char *kn = "auto", *mp = "mark";
-    int single = 0, batch = 0, rc = 2;
+    int single = 0, batch = 0, rc = 2, threads_given = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -128,6 +128,7 @@ int cmd_second_opinion(int argc, char **argv)
                 goto out;
             }
             o.threads = b.threads = (int)v;
+            threads_given = 1;
             break;
         }
         case O_MAN: b.manifest = optarg; batch = 1; break;
@@ -157,6 +158,7 @@ int cmd_second_opinion(int argc, char **argv)
         b.kind = SIGMIX_JOIN_SECOND_OPINION;
         b.argc = argc - 1;
         b.argv = argv + 1;
+        b.threads_given = threads_given;
         sigmix_batch_summary s;
         sigmix_error err;
         memset(&err, 0, sizeof err);
@@ -212,6 +214,10 @@ int cmd_second_opinion(int argc, char **argv)
     sigmix_runprov_arg_str(p, "missing_policy", mp);
     sigmix_runprov_arg_str(p, "prefix", o.prefix ? o.prefix : "second_opinion");
     sigmix_runprov_arg_bool(p, "overwrite", o.overwrite);
+    if (threads_given)
+        sigmix_runprov_arg_int(p, "threads", o.threads);
+    else
+        sigmix_runprov_arg_str(p, "threads", NULL);
     sigmix_runprov_input_file(p, "features", o.features);
     {
         const char **paths = calloc(nscores, sizeof *paths);

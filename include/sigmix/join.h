@@ -117,6 +117,7 @@ typedef struct sigmix_batch_options {
     const char *report_md;   /**< may be NULL */
     int         fail_fast;
     int         threads;
+    int         threads_given; /**< for provenance: threads was set by the user */
     int         argc;        /**< arguments after the subcommand, for provenance */
     char *const *argv;
 } sigmix_batch_options;

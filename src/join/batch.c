@@ -408,6 +408,10 @@ static void batch_args(sigmix_runprov *p, const sigmix_batch_options *o)
     sigmix_runprov_arg_str(p, "report_json", o->report_json);
     sigmix_runprov_arg_str(p, "report_md", o->report_md);
     sigmix_runprov_arg_bool(p, "fail_fast", o->fail_fast);
+    if (o->threads_given)
+        sigmix_runprov_arg_int(p, "threads", o->threads);
+    else
+        sigmix_runprov_arg_str(p, "threads", NULL);
 }
 
 /* Run one table; 0 or an error in err. */

@@ -73,7 +73,8 @@ cat > want_audit.json <<X
       "min_match_rate": 1.0,
       "out": "out.jsonl",
       "overwrite": false,
-      "status_column": "mos_label_status"
+      "status_column": "mos_label_status",
+      "threads": null
     },
     "argv": [
       "--features",

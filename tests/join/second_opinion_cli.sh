@@ -86,7 +86,8 @@ cat > want_audit.json <<X
       "scores": [
         "dover=dover.jsonl",
         "qalign.json"
-      ]
+      ],
+      "threads": null
     },
     "argv": [
       "--features",
@@ -196,6 +197,10 @@ same drop.csv want_drop.csv
 [ "$(wc -l < drop1.jsonl)" -eq 3 ] || fail "drop kept $(wc -l < drop1.jsonl) rows, want 3"
 grep -q '"output_rows": 3' drop1.json || fail "drop audit: output_rows"
 grep -q '"input_rows": 5' drop1.json || fail "drop audit: input_rows"
+"$bin" second-opinion --features feat.jsonl --scores dover=dover.jsonl --out j1.jsonl -j 1 \
+    --audit-json j1.json || fail "-j 1"
+grep -q '"threads": 1$' j1.json || fail "provenance args.threads for -j 1"
+same j1.jsonl <(sed 's/,"second_opinion_q_align[^,]*//g' out.jsonl)
 NOT_WRITTEN="fail.jsonl fail.json" expect_err 2 \
     "sigmix: feat.jsonl: missing second-opinion scores: Q-Align=3, dover=2" -- \
     second-opinion --features feat.jsonl --scores dover=dover.jsonl --scores qalign.json \
