@@ -26,7 +26,7 @@ timed() {
     shift
     /usr/bin/time -f "%e %U %S" -o "$dir/time.txt" "$@" || { echo "bench joins: $label failed"; return 1; }
     read -r wall user sys < "$dir/time.txt"
-    printf '%-52s %6.2f s wall %6.2f s CPU\n' "$label" "$wall" "$(echo "$user + $sys" | bc -l)"
+    printf '%-52s %6.2f s wall %6.2f s CPU\n' "$label" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
 }
 scores=(--scores "$dir/dover.jsonl" --scores "$dir/qalign.jsonl" --scores "$dir/fastvqa.jsonl")
 timed "sigmix second-opinion, Parquet in/out (goal <= 0.5 s):" \
