@@ -24,7 +24,7 @@ echo "features: $rows rows x 30 columns (Parquet $(du -m "$dir/features.parquet"
 timed() {
     local label=$1
     shift
-    /usr/bin/time -f "%e %U %S" -o "$dir/time.txt" "$@" || { echo "bench joins: $label failed"; return 1; }
+    /usr/bin/time -f "%e %U %S" -o "$dir/time.txt" "$@" > "$dir/cmd.out" || { echo "bench joins: $label failed"; return 1; }
     read -r wall user sys < "$dir/time.txt"
     printf '%-52s %6.2f s wall %6.2f s CPU\n' "$label" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
 }
@@ -42,7 +42,7 @@ done
 if [ -n "$py" ]; then
     timed "pandas baseline (the Python tool's way), JSONL in/out:" "$py" bench/joins/pandas_baseline.py \
         "$dir/features.jsonl" "$dir/out_pandas.jsonl" "$dir/dover.jsonl" "$dir/qalign.jsonl" \
-        "$dir/fastvqa.jsonl" >/dev/null
+        "$dir/fastvqa.jsonl"
 else
     echo "pandas baseline: skipped (python3-pandas not installed)"
 fi
