@@ -269,6 +269,13 @@ cat > want_mixed.txt <<'X'
 X
 same mixed_cut.txt want_mixed.txt
 
+# Scores round-trip exactly (shortest text that reads back as the same double).
+printf '{"clip_id":"001","score":0.1234567890123456789,"runtime_ms":2.2250738585072014e-308}\n' > rt.jsonl
+"$bin" second-opinion --features feat.jsonl --scores r=rt.jsonl --out rt_out.parquet || fail "round trip"
+"$bin" cat rt_out.parquet --columns second_opinion_r_score,second_opinion_r_runtime_ms --head 1 > rt.txt
+echo '{"second_opinion_r_score":0.12345678901234568,"second_opinion_r_runtime_ms":2.2250738585072014e-308}' > want_rt.txt
+same rt.txt want_rt.txt
+
 # Usage errors.
 expect_err 2 "sigmix second-opinion: --features, --scores and --out are required (try 'sigmix second-opinion --help')" -- \
     second-opinion --features feat.jsonl --out o.jsonl
