@@ -17,5 +17,7 @@ int cmd_vmaf_logs(int argc, char **argv);
  * checked, before the work. tools/outguard.c.
  */
 void cmd_guard_outputs(const char *const *paths, size_t n);
+int cmd_second_opinion(int argc, char **argv);
+int cmd_mos_labels(int argc, char **argv);
 
 #endif

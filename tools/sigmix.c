@@ -18,6 +18,8 @@ static const command commands[] = {
     { "model-info", cmd_model_info, "describe an ONNX saliency model" },
     { "model-run",  cmd_model_run,  "run an ONNX model on a raw float32 tensor" },
     { "vmaf-logs",  cmd_vmaf_logs,  "turn libvmaf log files into a per-clip or per-frame feature table" },
+    { "second-opinion", cmd_second_opinion, "join external NR/MOS scorer outputs as columns" },
+    { "mos-labels", cmd_mos_labels, "join subjective MOS labels onto a feature table" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,160 @@
+/* Shared internals of the joins: key text, a text-keyed hash map and the
+ * score-file parser. Not part of the public API. */
+#ifndef SIGMIX_JOIN_INTERNAL_H
+#define SIGMIX_JOIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigmix/join.h"
+#include "sigmix/table.h"
+#include "util/arena.h"
+
+/* ---- keys (keys.c) ---- */
+
+/**
+ * Text of a table cell as Python's str() renders the value; 0 for null
+ * (or NaN). Numbers are rendered into buf (>= 48 bytes).
+ */
+int  sigmix_join_cell_text(const sigmix_column *c, size_t row, char *buf,
+                           const char **s, size_t *len);
+
+/**
+ * Normalize key text in place (the result is a substring of s): strip
+ * whitespace, then raw/basename/stem. In AUTO mode the column name picks
+ * basename when it contains "path", "file", "name" (or "src" when
+ * src_counts).
+ */
+void sigmix_join_normalize(const char **s, size_t *len, sigmix_key_mode mode,
+                           const char *column, int src_counts);
+
+/** Strip Python-whitespace from both ends (in place). */
+void sigmix_join_strip(const char **s, size_t *len);
+
+/** Column slug: lower-case, runs of non [a-z0-9] -> '_', trimmed. "" when none. */
+char *sigmix_join_slug(const char *s);
+
+/** Python repr() of text for messages: 'abc' with escapes. Returns malloc'd. */
+char *sigmix_join_repr(const char *s, size_t len);
+
+
+/** Decode a JSON string literal (with quotes) into malloc'd UTF-8. */
+char *sigmix_join_json_unquote(const char *s, size_t len, size_t *outlen);
+
+/* ---- text-keyed hash map (keys.c) ---- */
+
+/* Slots hold 32 bits of hash and an entry number, so a 150,000-key map
+ * probes 8-byte slots that stay in cache; key bytes are compared only on
+ * a hash match. */
+typedef struct sigmix_kmap {
+    struct kslot { uint32_t h, e; } *slot;   /* e: entry + 1; 0 = empty */
+    struct kent { const char *k; size_t len; size_t val; } *ent;
+    size_t n, cap, entcap;
+} sigmix_kmap;
+
+uint64_t sigmix_join_hash(const char *s, size_t len);
+/** Find key; 1 and *val when present. */
+int  sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val);
+/** Insert (the key bytes must outlive the map); 1 if it was already there
+ *  (then *val holds the existing value), 0 inserted, <0 OOM. */
+int  sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val);
+/** Make room for n more keys without rehashing. */
+int  sigmix_kmap_reserve(sigmix_kmap *m, size_t n);
+void sigmix_kmap_free(sigmix_kmap *m);
+
+/* ---- score files (scores.c) ---- */
+
+enum { SIGMIX_SCORE_OK = 0, SIGMIX_SCORE_BAD = 1 };
+
+typedef struct sigmix_score_rec {
+    const char *competitor; /* arena */
+    const char *key;        /* arena */
+    size_t      key_len;
+    double      score;
+    double      runtime_ms; /* NaN when absent */
+    int64_t     frames;     /* frames averaged, 0 when a scalar score was used */
+    int         status;
+    size_t      where;      /* line (JSONL, 1-based) or rows index (JSON) */
+} sigmix_score_rec;
+
+typedef struct sigmix_score_file {
+    sigmix_arena      arena;
+    sigmix_score_rec *rec;
+    size_t            n, cap;
+    int               jsonl;
+} sigmix_score_file;
+
+typedef struct sigmix_score_opts {
+    const char     *hint;            /* LABEL of LABEL=FILE, or NULL */
+    const char     *score_key_field; /* NULL: candidates */
+    const char     *score_field;
+    sigmix_key_mode key_normalize;
+} sigmix_score_opts;
+
+/**
+ * Parse a score file's bytes (buf[0..len), readable to len + 64) into
+ * records. jsonl selects line mode. err's message has no path.
+ */
+int  sigmix_score_parse(const char *buf, size_t len, int jsonl, const sigmix_score_opts *o,
+                        sigmix_score_file *out, sigmix_error *err);
+/** Read path (by extension .jsonl/.ndjson/.json) and parse it. */
+int  sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score_file *out,
+                       sigmix_error *err);
+void sigmix_score_file_free(sigmix_score_file *f);
+
+/* ---- parsed JSON objects (scores.c) ---- */
+
+/* One parsed object: its fields in order, keys and strings in buf.
+ * type is a sigmix_sj_type; nested values are minified JSON text. */
+typedef struct jfield {
+    size_t  koff, klen;
+    signed char cand[3]; /* index in the key/score/runtime candidate lists, or -1 */
+    int     type;
+    int64_t i;
+    double  d;
+    size_t  soff, slen;
+} jfield;
+
+typedef struct jobj {
+    jfield *f;
+    size_t  n, cap;
+    char   *buf;
+    size_t  blen, bcap;
+    int     oom;
+    const char *limit; /* end of the readable bytes being parsed */
+} jobj;
+
+#define SIGMIX_JKEY(o, fl) ((o)->buf + (fl)->koff)
+#define SIGMIX_JSTR(o, fl) ((o)->buf + (fl)->soff)
+
+struct sigmix_sj;
+/** Parse s[0..n) (no padding needed) as one object; a sigmix_sj_status. */
+int  sigmix_jobj_parse(struct sigmix_sj *sj, jobj *o, const char *s, size_t n, const char **found);
+/** Field named exactly name (the last duplicate), or NULL. */
+const jfield *sigmix_jobj_get(const jobj *o, const char *name);
+void sigmix_jobj_free(jobj *o);
+/** Element spans of a validated JSON array's text (malloc'd arrays). */
+int  sigmix_join_split_array(const char *s, size_t n, size_t **off, size_t **len, size_t *count);
+
+/* ---- shared output steps (common.c) ---- */
+
+/** Drop the rows whose keep[r] is 0 (in place, order kept). */
+int  sigmix_join_compact(sigmix_table *t, const uint8_t *keep, sigmix_error *err);
+
+/**
+ * Index of a column `name` of `kind` to fill: appended when absent; when
+ * present (overwrite allowed) its values are replaced, converted or, if
+ * the kind cannot be converted, the column is rebuilt at the end.
+ * *t may be replaced. Returns 0 or a negative code.
+ */
+int  sigmix_join_target(sigmix_table **t, const char *name, sigmix_kind kind, size_t *index);
+
+/** Write table and audit JSON: nothing is left behind when either fails.
+ *  On failure err names the failing path. */
+struct sigmix_jdoc;
+struct sigmix_jv;
+int  sigmix_join_write(const sigmix_table *t, const char *out, int threads,
+                       const struct sigmix_jdoc *d, const struct sigmix_jv *audit,
+                       const char *audit_path, sigmix_error *err);
+
+#endif

@@ -1,0 +1,510 @@
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/arena.h"
+#include "util/atomic.h"
+#include "util/error.h"
+#include "util/jsonw.h"
+#include "util/provenance.h"
+#include "util/runprov.h"
+#include "util/sha256.h"
+
+/* ---- JSON tree ------------------------------------------------------- */
+
+enum { JV_NULL, JV_BOOL, JV_INT, JV_NUM, JV_STR, JV_ARR, JV_OBJ };
+
+typedef struct jmember {
+    const char *key;
+    sigmix_jv  *val;
+} jmember;
+
+struct sigmix_jv {
+    int     type;
+    int64_t i;
+    double  d;
+    const char *s;
+    size_t  len;
+    /* arrays use items; objects use members */
+    sigmix_jv **items;
+    jmember    *members;
+    size_t      n, cap;
+};
+
+struct sigmix_jdoc {
+    sigmix_arena arena;
+    int          failed;
+    sigmix_jv    null_value;
+};
+
+sigmix_jdoc *sigmix_jdoc_new(void)
+{
+    sigmix_jdoc *d = calloc(1, sizeof *d);
+    if (d)
+        sigmix_arena_init(&d->arena);
+    return d;
+}
+
+void sigmix_jdoc_free(sigmix_jdoc *d)
+{
+    if (!d)
+        return;
+    sigmix_arena_free(&d->arena);
+    free(d);
+}
+
+int sigmix_jdoc_failed(const sigmix_jdoc *d) { return d->failed; }
+
+static sigmix_jv *mk(sigmix_jdoc *d, int type)
+{
+    sigmix_jv *v = sigmix_arena_alloc(&d->arena, sizeof *v);
+    if (!v) {
+        d->failed = 1;
+        d->null_value.type = JV_NULL;
+        return &d->null_value;
+    }
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    return v;
+}
+
+sigmix_jv *sigmix_jv_obj(sigmix_jdoc *d) { return mk(d, JV_OBJ); }
+sigmix_jv *sigmix_jv_arr(sigmix_jdoc *d) { return mk(d, JV_ARR); }
+sigmix_jv *sigmix_jv_null(sigmix_jdoc *d) { return mk(d, JV_NULL); }
+
+sigmix_jv *sigmix_jv_bool(sigmix_jdoc *d, int b)
+{
+    sigmix_jv *v = mk(d, JV_BOOL);
+    v->i = b != 0;
+    return v;
+}
+
+sigmix_jv *sigmix_jv_int(sigmix_jdoc *d, int64_t i)
+{
+    sigmix_jv *v = mk(d, JV_INT);
+    v->i = i;
+    return v;
+}
+
+sigmix_jv *sigmix_jv_num(sigmix_jdoc *d, double x)
+{
+    if (!isfinite(x))
+        return mk(d, JV_NULL);
+    sigmix_jv *v = mk(d, JV_NUM);
+    v->d = x;
+    return v;
+}
+
+sigmix_jv *sigmix_jv_strn(sigmix_jdoc *d, const char *s, size_t n)
+{
+    if (!s)
+        return mk(d, JV_NULL);
+    char *copy = sigmix_arena_strndup(&d->arena, s, n);
+    if (!copy) {
+        d->failed = 1;
+        return mk(d, JV_NULL);
+    }
+    sigmix_jv *v = mk(d, JV_STR);
+    v->s = copy;
+    v->len = n;
+    return v;
+}
+
+sigmix_jv *sigmix_jv_str(sigmix_jdoc *d, const char *s)
+{
+    return s ? sigmix_jv_strn(d, s, strlen(s)) : mk(d, JV_NULL);
+}
+
+/* Grow an arena-backed array; the old block is simply abandoned. */
+static int grow(sigmix_jdoc *d, void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 8;
+    while (nc < need)
+        nc *= 2;
+    void *p = sigmix_arena_alloc(&d->arena, nc * elem);
+    if (!p) {
+        d->failed = 1;
+        return -1;
+    }
+    if (*arr)
+        memcpy(p, *arr, *cap * elem);
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+void sigmix_jv_set(sigmix_jdoc *d, sigmix_jv *obj, const char *key, sigmix_jv *v)
+{
+    if (obj->type != JV_OBJ)
+        return;
+    for (size_t i = 0; i < obj->n; i++)
+        if (!strcmp(obj->members[i].key, key)) {
+            obj->members[i].val = v;
+            return;
+        }
+    const char *k = sigmix_arena_strndup(&d->arena, key, strlen(key));
+    if (!k || grow(d, (void **)&obj->members, &obj->cap, obj->n + 1, sizeof(jmember))) {
+        d->failed = 1;
+        return;
+    }
+    obj->members[obj->n].key = k;
+    obj->members[obj->n].val = v;
+    obj->n++;
+}
+
+sigmix_jv *sigmix_jv_get(const sigmix_jv *obj, const char *key)
+{
+    if (!obj || obj->type != JV_OBJ)
+        return NULL;
+    for (size_t i = 0; i < obj->n; i++)
+        if (!strcmp(obj->members[i].key, key))
+            return obj->members[i].val;
+    return NULL;
+}
+
+void sigmix_jv_push(sigmix_jdoc *d, sigmix_jv *arr, sigmix_jv *v)
+{
+    if (arr->type != JV_ARR)
+        return;
+    if (grow(d, (void **)&arr->items, &arr->cap, arr->n + 1, sizeof(sigmix_jv *)))
+        return;
+    arr->items[arr->n++] = v;
+}
+
+/* Python's json.dumps(ensure_ascii=True): ASCII printable bytes as they
+ * are, the usual short escapes, everything else as \uXXXX (UTF-16 pairs
+ * above the BMP). Invalid UTF-8 becomes U+FFFD. */
+static void put_u(FILE *f, unsigned u)
+{
+    fprintf(f, "\\u%04x", u);
+}
+
+static void write_string(FILE *f, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', f);
+    for (size_t i = 0; i < len;) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            switch (c) {
+            case '"': fputs("\\\"", f); continue;
+            case '\\': fputs("\\\\", f); continue;
+            case '\n': fputs("\\n", f); continue;
+            case '\r': fputs("\\r", f); continue;
+            case '\t': fputs("\\t", f); continue;
+            case '\b': fputs("\\b", f); continue;
+            case '\f': fputs("\\f", f); continue;
+            default: break;
+            }
+            if (c < 0x20 || c == 0x7f)
+                put_u(f, c);
+            else
+                fputc((int)c, f);
+            continue;
+        }
+        unsigned cp = 0xfffd;
+        size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        if (n && i + n <= len) {
+            unsigned v = c & (0xff >> (n + 1));
+            size_t k = 1;
+            for (; k < n && (p[i + k] & 0xc0) == 0x80; k++)
+                v = v << 6 | (p[i + k] & 0x3f);
+            int ok = k == n && !(n == 3 && (v < 0x800 || (v >= 0xd800 && v < 0xe000)))
+                     && !(n == 4 && (v < 0x10000 || v > 0x10ffff));
+            if (ok) {
+                cp = v;
+                i += n;
+            } else {
+                i++;
+            }
+        } else {
+            i++;
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            put_u(f, 0xd800 + (cp >> 10));
+            put_u(f, 0xdc00 + (cp & 0x3ff));
+        } else {
+            put_u(f, cp);
+        }
+    }
+    fputc('"', f);
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp(((const jmember *)a)->key, ((const jmember *)b)->key);
+}
+
+static void nl(FILE *f, int indent, int depth)
+{
+    if (!indent)
+        return;
+    fputc('\n', f);
+    for (int i = 0; i < indent * depth; i++)
+        fputc(' ', f);
+}
+
+static void write_value(const sigmix_jv *v, FILE *f, int indent, int depth)
+{
+    char buf[40];
+    switch (v->type) {
+    case JV_NULL: fputs("null", f); break;
+    case JV_BOOL: fputs(v->i ? "true" : "false", f); break;
+    case JV_INT: fprintf(f, "%lld", (long long)v->i); break;
+    case JV_NUM:
+        sigmix_format_double(v->d, buf, sizeof buf);
+        fputs(buf, f);
+        break;
+    case JV_STR: write_string(f, v->s, v->len); break;
+    case JV_ARR:
+        if (!v->n) {
+            fputs("[]", f);
+            break;
+        }
+        fputc('[', f);
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                fputc(',', f);
+            nl(f, indent, depth + 1);
+            write_value(v->items[i], f, indent, depth + 1);
+        }
+        nl(f, indent, depth);
+        fputc(']', f);
+        break;
+    case JV_OBJ: {
+        if (!v->n) {
+            fputs("{}", f);
+            break;
+        }
+        /* Sort a copy: the tree stays in insertion order for callers. */
+        jmember *m = malloc(v->n * sizeof *m);
+        const jmember *order = v->members;
+        if (m) {
+            memcpy(m, v->members, v->n * sizeof *m);
+            qsort(m, v->n, sizeof *m, cmp_member);
+            order = m;
+        }
+        fputc('{', f);
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                fputc(',', f);
+            nl(f, indent, depth + 1);
+            write_string(f, order[i].key, strlen(order[i].key));
+            fputs(indent ? ": " : ":", f);
+            write_value(order[i].val, f, indent, depth + 1);
+        }
+        nl(f, indent, depth);
+        fputc('}', f);
+        free(m);
+        break;
+    }
+    default: fputs("null", f); break;
+    }
+}
+
+void sigmix_jv_write(const sigmix_jv *v, FILE *f, int indent)
+{
+    write_value(v, f, indent, 0);
+    if (indent)
+        fputc('\n', f);
+}
+
+int sigmix_jdoc_write(const sigmix_jdoc *d, const sigmix_jv *v, const char *path,
+                      sigmix_error *err)
+{
+    if (d->failed)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory while building the report");
+    sigmix_atomic a;
+    int r = sigmix_atomic_open(&a, path, 1, err);
+    if (r)
+        return r;
+    sigmix_jv_write(v, a.f, 2);
+    if (ferror(a.f)) {
+        sigmix_atomic_abort(&a);
+        return sigmix_error_set(err, SIGMIX_EIO, "write error");
+    }
+    return sigmix_atomic_commit(&a, err);
+}
+
+/* ---- run provenance --------------------------------------------------- */
+
+struct sigmix_runprov {
+    sigmix_jdoc *d;
+    sigmix_jv   *root, *args, *inputs, *outputs, *extra, *extra_inputs;
+    time_t       started;
+};
+
+sigmix_jv *sigmix_runprov_describe(sigmix_jdoc *d, const char *path, uint64_t *size)
+{
+    sigmix_jv *e = sigmix_jv_obj(d);
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    sigmix_jv_set(d, e, "path", sigmix_jv_str(d, path));
+    sigmix_jv_set(d, e, "exists", sigmix_jv_bool(d, exists));
+    if (size)
+        *size = 0;
+    if (exists && S_ISREG(st.st_mode)) {
+        char hex[65];
+        uint64_t n = 0;
+        sigmix_jv_set(d, e, "kind", sigmix_jv_str(d, "file"));
+        /* An unreadable file still gets an entry: the run fails later on it. */
+        if (!sigmix_sha256_file(path, hex, &n, NULL))
+            sigmix_jv_set(d, e, "sha256", sigmix_jv_str(d, hex));
+        else
+            sigmix_jv_set(d, e, "sha256", sigmix_jv_null(d));
+        if (size)
+            *size = (uint64_t)st.st_size;
+    } else if (exists && S_ISDIR(st.st_mode)) {
+        /* upstream's describe_path spells it "directory" */
+        sigmix_jv_set(d, e, "kind", sigmix_jv_str(d, "directory"));
+    } else {
+        sigmix_jv_set(d, e, "kind", sigmix_jv_str(d, "missing"));
+    }
+    return e;
+}
+
+sigmix_runprov *sigmix_runprov_new(sigmix_jdoc *d, int argc, char *const *argv)
+{
+    sigmix_runprov *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->d = d;
+    p->started = time(NULL);
+    p->root = sigmix_jv_obj(d);
+    p->args = sigmix_jv_obj(d);
+    p->inputs = sigmix_jv_obj(d);
+    p->outputs = sigmix_jv_obj(d);
+    p->extra = sigmix_jv_obj(d);
+    p->extra_inputs = sigmix_jv_obj(d);
+    sigmix_jv_set(d, p->root, "schema", sigmix_jv_str(d, SIGMIX_RUNPROV_SCHEMA));
+
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0)
+        n = 0;
+    exe[n] = '\0';
+    sigmix_jv_set(d, p->root, "entrypoint", sigmix_runprov_describe(d, exe, NULL));
+
+    sigmix_jv *av = sigmix_jv_arr(d);
+    for (int i = 0; i < argc; i++)
+        sigmix_jv_push(d, av, sigmix_jv_str(d, argv[i]));
+    sigmix_jv_set(d, p->root, "argv", av);
+    sigmix_jv_set(d, p->root, "args", p->args);
+
+    char host[256], iso[32];
+    if (gethostname(host, sizeof host))
+        strcpy(host, "unknown");
+    host[sizeof host - 1] = '\0';
+    sigmix_utc_iso(p->started, iso);
+    sigmix_jv_set(d, p->extra, "version", sigmix_jv_str(d, sigmix_version()));
+    sigmix_jv_set(d, p->extra, "host", sigmix_jv_str(d, host));
+    sigmix_jv_set(d, p->extra, "started_utc", sigmix_jv_str(d, iso));
+    sigmix_jv_set(d, p->root, "sigmix", p->extra);
+    return p;
+}
+
+void sigmix_runprov_free(sigmix_runprov *p) { free(p); }
+
+void sigmix_runprov_arg_str(sigmix_runprov *p, const char *name, const char *v)
+{
+    sigmix_jv_set(p->d, p->args, name, sigmix_jv_str(p->d, v));
+}
+
+void sigmix_runprov_arg_bool(sigmix_runprov *p, const char *name, int v)
+{
+    sigmix_jv_set(p->d, p->args, name, sigmix_jv_bool(p->d, v));
+}
+
+void sigmix_runprov_arg_num(sigmix_runprov *p, const char *name, double v)
+{
+    sigmix_jv_set(p->d, p->args, name, sigmix_jv_num(p->d, v));
+}
+
+void sigmix_runprov_arg_int(sigmix_runprov *p, const char *name, int64_t v)
+{
+    sigmix_jv_set(p->d, p->args, name, sigmix_jv_int(p->d, v));
+}
+
+void sigmix_runprov_arg_list(sigmix_runprov *p, const char *name, const char *const *v, size_t n)
+{
+    if (!n) {
+        sigmix_jv_set(p->d, p->args, name, sigmix_jv_null(p->d));
+        return;
+    }
+    sigmix_jv *a = sigmix_jv_arr(p->d);
+    for (size_t i = 0; i < n; i++)
+        sigmix_jv_push(p->d, a, sigmix_jv_str(p->d, v[i]));
+    sigmix_jv_set(p->d, p->args, name, a);
+}
+
+/* sigmix.inputs[name]: {path, size, rows}; rows filled in later. */
+static sigmix_jv *size_entry(sigmix_runprov *p, const char *path, uint64_t size)
+{
+    sigmix_jv *e = sigmix_jv_obj(p->d);
+    sigmix_jv_set(p->d, e, "path", sigmix_jv_str(p->d, path));
+    sigmix_jv_set(p->d, e, "size", sigmix_jv_int(p->d, (int64_t)size));
+    sigmix_jv_set(p->d, e, "rows", sigmix_jv_null(p->d));
+    return e;
+}
+
+void sigmix_runprov_input_file(sigmix_runprov *p, const char *name, const char *path)
+{
+    if (!path) {
+        sigmix_jv_set(p->d, p->inputs, name, sigmix_jv_null(p->d));
+        return;
+    }
+    uint64_t size;
+    sigmix_jv_set(p->d, p->inputs, name, sigmix_runprov_describe(p->d, path, &size));
+    sigmix_jv_set(p->d, p->extra_inputs, name, size_entry(p, path, size));
+}
+
+void sigmix_runprov_input_files(sigmix_runprov *p, const char *name,
+                                const char *const *paths, size_t n)
+{
+    sigmix_jv *a = sigmix_jv_arr(p->d), *b = sigmix_jv_arr(p->d);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t size;
+        sigmix_jv_push(p->d, a, sigmix_runprov_describe(p->d, paths[i], &size));
+        sigmix_jv_push(p->d, b, size_entry(p, paths[i], size));
+    }
+    sigmix_jv_set(p->d, p->inputs, name, a);
+    sigmix_jv_set(p->d, p->extra_inputs, name, b);
+}
+
+void sigmix_runprov_input_rows(sigmix_runprov *p, const char *name, size_t index, uint64_t rows)
+{
+    sigmix_jv *e = sigmix_jv_get(p->extra_inputs, name);
+    if (e && e->type == JV_ARR)
+        e = index < e->n ? e->items[index] : NULL;
+    if (e && e->type == JV_OBJ)
+        sigmix_jv_set(p->d, e, "rows", sigmix_jv_int(p->d, (int64_t)rows));
+}
+
+void sigmix_runprov_output(sigmix_runprov *p, const char *name, const char *path)
+{
+    sigmix_jv_set(p->d, p->outputs, name, sigmix_jv_str(p->d, path));
+}
+
+sigmix_jv *sigmix_runprov_finish(sigmix_runprov *p)
+{
+    char iso[32];
+    sigmix_utc_iso(time(NULL), iso);
+    sigmix_jv_set(p->d, p->extra, "finished_utc", sigmix_jv_str(p->d, iso));
+    /* upstream leaves inputs/outputs out when it has none */
+    if (p->inputs->n) {
+        sigmix_jv_set(p->d, p->root, "inputs", p->inputs);
+        sigmix_jv_set(p->d, p->extra, "inputs", p->extra_inputs);
+    }
+    if (p->outputs->n)
+        sigmix_jv_set(p->d, p->root, "outputs", p->outputs);
+    return p->root;
+}

@@ -1,0 +1,335 @@
+/* Unit tests of the join internals: key text and normalization, slugs,
+ * the key map, the score-file parser and the sorted-key report writer.
+ * Expected values are worked out by hand from upstream's rules. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "join/internal.h"
+#include "util/runprov.h"
+
+static void norm_is(const char *in, sigmix_key_mode m, const char *col, int src, const char *want)
+{
+    const char *s = in;
+    size_t n = strlen(in);
+    sigmix_join_normalize(&s, &n, m, col, src);
+    if (n != strlen(want) || memcmp(s, want, n)) {
+        fprintf(stderr, "normalize('%s') = '%.*s', want '%s'\n", in, (int)n, s, want);
+        fail();
+    }
+}
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    norm_is("  001 \t", SIGMIX_KEY_RAW, "clip_id", 0, "001");
+    norm_is("/a/b/clip.mp4", SIGMIX_KEY_RAW, "x", 0, "/a/b/clip.mp4");
+    norm_is("/a/b/clip.mp4", SIGMIX_KEY_BASENAME, "x", 0, "clip.mp4");
+    norm_is("/a/b/clip.tar.gz", SIGMIX_KEY_STEM, "x", 0, "clip.tar");
+    norm_is("/a/b/.hidden", SIGMIX_KEY_STEM, "x", 0, ".hidden");
+    norm_is("/a/b/", SIGMIX_KEY_BASENAME, "x", 0, "b");
+    norm_is("a/b/.", SIGMIX_KEY_BASENAME, "x", 0, "b");
+    norm_is("noext", SIGMIX_KEY_STEM, "x", 0, "noext");
+    /* auto: basename when the column name suggests a path */
+    norm_is("d/clip.mp4", SIGMIX_KEY_AUTO, "distorted_path", 0, "clip.mp4");
+    norm_is("d/clip.mp4", SIGMIX_KEY_AUTO, "File", 0, "clip.mp4");
+    norm_is("d/clip.mp4", SIGMIX_KEY_AUTO, "clip_id", 0, "d/clip.mp4");
+    norm_is("d/clip.mp4", SIGMIX_KEY_AUTO, "src", 0, "d/clip.mp4");
+    norm_is("d/clip.mp4", SIGMIX_KEY_AUTO, "src", 1, "clip.mp4");
+    norm_is("  ", SIGMIX_KEY_AUTO, "name", 0, "");
+}
+
+static void test_slug(void **state)
+{
+    (void)state;
+    char *s = sigmix_join_slug("Q-Align v2");
+    assert_string_equal(s, "q_align_v2");
+    free(s);
+    s = sigmix_join_slug("__DOVER__");
+    assert_string_equal(s, "dover");
+    free(s);
+    s = sigmix_join_slug("fast--vqa!!x");
+    assert_string_equal(s, "fast_vqa_x");
+    free(s);
+    s = sigmix_join_slug("\xc3\xa9\xc3\xa9");
+    assert_string_equal(s, "");
+    free(s);
+    s = sigmix_join_repr("it's", 4);
+    assert_string_equal(s, "'it\\'s'");
+    free(s);
+}
+
+static void test_kmap(void **state)
+{
+    (void)state;
+    sigmix_kmap m;
+    memset(&m, 0, sizeof m);
+    char keys[3000][16];
+    for (size_t i = 0; i < 3000; i++) {
+        snprintf(keys[i], 16, "k%05zu", i);
+        size_t v = i * 3;
+        assert_int_equal(sigmix_kmap_put(&m, keys[i], strlen(keys[i]), &v), 0);
+    }
+    size_t v = 99;
+    assert_int_equal(sigmix_kmap_put(&m, "k00017", 6, &v), 1);
+    assert_int_equal(v, 51);
+    assert_int_equal(sigmix_kmap_get(&m, "k02999", 6, &v), 1);
+    assert_int_equal(v, 8997);
+    assert_int_equal(sigmix_kmap_get(&m, "k03000", 6, &v), 0);
+    /* "001" and "1" are different keys */
+    v = 1;
+    assert_int_equal(sigmix_kmap_put(&m, "001", 3, &v), 0);
+    assert_int_equal(sigmix_kmap_get(&m, "1", 1, &v), 0);
+    sigmix_kmap_free(&m);
+}
+
+/* Parse text as a score file and return the file (asserts success). */
+static void parse_ok(const char *text, int jsonl, const sigmix_score_opts *o, sigmix_score_file *f)
+{
+    size_t n = strlen(text);
+    char *buf = calloc(1, n + 64);
+    memcpy(buf, text, n);
+    sigmix_error err;
+    memset(&err, 0, sizeof err);
+    int r = sigmix_score_parse(buf, n, jsonl, o, f, &err);
+    if (r)
+        fprintf(stderr, "parse failed: %s\n", err.message);
+    assert_int_equal(r, 0);
+    free(buf);
+}
+
+static void parse_err(const char *text, int jsonl, const sigmix_score_opts *o, const char *want)
+{
+    size_t n = strlen(text);
+    char *buf = calloc(1, n + 64);
+    memcpy(buf, text, n);
+    sigmix_error err;
+    sigmix_score_file f;
+    memset(&err, 0, sizeof err);
+    assert_int_not_equal(sigmix_score_parse(buf, n, jsonl, o, &f, &err), 0);
+    if (strcmp(err.message, want))
+        fprintf(stderr, "got  '%s'\nwant '%s'\n", err.message, want);
+    assert_string_equal(err.message, want);
+    free(buf);
+}
+
+static void test_scores_shapes(void **state)
+{
+    (void)state;
+    sigmix_score_opts o = { "dover", NULL, NULL, SIGMIX_KEY_AUTO };
+    sigmix_score_file f;
+    /* {"rows": [...]}: keys as str() renders them; "001" stays text */
+    parse_ok("{\"rows\": [{\"clip_id\": \"001\", \"score\": 1.5},"
+             " {\"clip_id\": 7, \"MOS\": 2},"
+             " {\"clip_id\": 2.5, \"quality\": \" 3.25 \"},"
+             " {\"clip_id\": true, \"vmaf\": 90}]}", 0, &o, &f);
+    assert_int_equal(f.n, 4);
+    assert_string_equal(f.rec[0].key, "001");
+    assert_string_equal(f.rec[0].competitor, "dover");
+    assert_true(f.rec[0].score == 1.5);
+    assert_string_equal(f.rec[1].key, "7");
+    assert_true(f.rec[1].score == 2.0);
+    assert_string_equal(f.rec[2].key, "2.5");
+    assert_true(f.rec[2].score == 3.25);
+    assert_string_equal(f.rec[3].key, "True");
+    assert_true(isnan(f.rec[0].runtime_ms));
+    sigmix_score_file_free(&f);
+
+    /* {"results": [...]} when rows is empty; unicode keys kept as bytes */
+    parse_ok("{\"rows\": [], \"results\": [{\"name\": \"d/\xc3\xa9t\xc3\xa9.mp4\", \"score\": 4}]}",
+             0, &o, &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.rec[0].key, "\xc3\xa9t\xc3\xa9.mp4"); /* auto: name -> basename */
+    sigmix_score_file_free(&f);
+
+    /* a bare payload; competitor from summary beats the hint; key in summary */
+    parse_ok("{\"summary\": {\"competitor\": \"Q-Align\", \"video_id\": \"v1\", \"mos\": 3.5,"
+             " \"runtime_total_ms\": 40}}", 0, &o, &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.rec[0].competitor, "Q-Align");
+    assert_string_equal(f.rec[0].key, "v1");
+    assert_true(f.rec[0].score == 3.5);
+    assert_true(f.rec[0].runtime_ms == 40.0);
+    sigmix_score_file_free(&f);
+
+    /* a list of payloads */
+    parse_ok("[{\"clip_id\": \"a\", \"score\": 1, \"competitor\": \" x \"}]", 0, &o, &f);
+    assert_string_equal(f.rec[0].competitor, "x");
+    sigmix_score_file_free(&f);
+}
+
+static void test_scores_frames_status(void **state)
+{
+    (void)state;
+    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW };
+    sigmix_score_file f;
+    /* frames-only payload: mean of the frame scores, runtime summed over
+     * the frames that have one; frames counted */
+    parse_ok("{\"clip_id\":\"a\",\"frames\":[{\"score\":1,\"runtime_ms\":2},{\"Score\":2},"
+             "{\"score\":4,\"elapsed_ms\":3.5}]}\n"
+             "\n"
+             "{\"clip_id\":\"b\",\"score\":null,\"frames\":[{\"mos\":5}],\"status\":\"PASS\"}\n"
+             "{\"clip_id\":\"c\",\"score\":2,\"status\":\"timeout\"}\n"
+             "{\"clip_id\":\"d\",\"score\":2,\"status\":null}\n"
+             "{\"clip_id\":\"e\",\"score\":2,\"status\":false}\n", 1, &o, &f);
+    assert_int_equal(f.n, 5);
+    assert_true(fabs(f.rec[0].score - 7.0 / 3.0) == 0);
+    assert_int_equal(f.rec[0].frames, 3);
+    assert_true(f.rec[0].runtime_ms == 5.5);
+    assert_int_equal(f.rec[0].where, 1);
+    /* a null score candidate falls through to frames[] */
+    assert_true(f.rec[1].score == 5.0);
+    assert_int_equal(f.rec[1].frames, 1);
+    assert_int_equal(f.rec[1].status, SIGMIX_SCORE_OK);
+    assert_int_equal(f.rec[1].where, 3);
+    assert_int_equal(f.rec[2].status, SIGMIX_SCORE_BAD);
+    assert_int_equal(f.rec[3].status, SIGMIX_SCORE_OK);
+    assert_int_equal(f.rec[4].status, SIGMIX_SCORE_BAD);
+    sigmix_score_file_free(&f);
+
+    /* --score-field and --score-key-field take precedence */
+    sigmix_score_opts o2 = { "c", "id", "my", SIGMIX_KEY_RAW };
+    parse_ok("{\"id\": 12, \"clip_id\": \"zz\", \"my\": 9, \"score\": 1}", 0, &o2, &f);
+    assert_string_equal(f.rec[0].key, "12");
+    assert_true(f.rec[0].score == 9.0);
+    sigmix_score_file_free(&f);
+}
+
+static void test_scores_errors(void **state)
+{
+    (void)state;
+    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW };
+    sigmix_score_opts nohint = { NULL, NULL, NULL, SIGMIX_KEY_RAW };
+    sigmix_score_opts keyf = { "c", "id", NULL, SIGMIX_KEY_RAW };
+    parse_err("{\"clip_id\":\"a\",\"score\":1}\n[1]\n", 1, &o,
+              "score row must be a JSON object (found a list) (line 2)");
+    parse_err("{\"clip_id\":\"a\"}\n", 1, &o,
+              "score row has neither a score field nor non-empty frames[] (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"frames\":[]}\n", 1, &o,
+              "score row has neither a score field nor non-empty frames[] (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"frames\":[{\"score\":1},3]}\n", 1, &o,
+              "frames[1] must be an object (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"frames\":[{\"score\":1},{\"x\":1}]}\n", 1, &o,
+              "frames[1] has no score-like field (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":\"high\"}\n", 1, &o, "score must be numeric (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":true}\n", 1, &o, "score must be numeric (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":NaN}\n", 1, &o, "score must be finite (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":1,\"runtime_ms\":\"x\"}\n", 1, &o,
+              "runtime must be numeric (line 1)");
+    parse_err("{\"score\":1}\n", 1, &o, "score row has no key field; pass --score-key-field (line 1)");
+    parse_err("{\"clip_id\":\"  \",\"score\":1}\n", 1, &o, "empty score key (line 1)");
+    parse_err("{\"clip_id\":{\"a\":1},\"score\":1}\n", 1, &o,
+              "key field 'clip_id' must be text or a number (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":1}\n", 1, &nohint,
+              "score row has no competitor field; use LABEL=path for --scores (line 1)");
+    parse_err("{\"clip_id\":\"a\",\"score\":1}\n", 1, &keyf,
+              "score row lacks requested key field 'id' (line 1)");
+    parse_err("[{\"clip_id\":\"a\",\"score\":1}, 5]", 0, &o, "rows[1] must be a JSON object");
+    parse_err("[{\"clip_id\":\"a\",\"score\":1},\n {\"clip_id\":\"b\"}]", 0, &o,
+              "score row has neither a score field nor non-empty frames[] (rows[1])");
+    parse_err("\"text\"", 0, &o, "unsupported score format: expected an object or a list of objects");
+    parse_err("{\"clip_id\":\"a\",\"score\":1}\n{\"clip_id\":\"\xff\",\"score\":1}\n", 1, &o,
+              "invalid UTF-8 (line 2)");
+}
+
+static char *render(const sigmix_jv *v)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sigmix_jv_write(v, f, 2);
+    fclose(f);
+    return text;
+}
+
+static void test_tree_writer(void **state)
+{
+    (void)state;
+    sigmix_jdoc *d = sigmix_jdoc_new();
+    sigmix_jv *o = sigmix_jv_obj(d), *a = sigmix_jv_arr(d);
+    sigmix_jv_set(d, o, "zeta", sigmix_jv_int(d, -3));
+    sigmix_jv_set(d, o, "alpha", sigmix_jv_num(d, 5.0));
+    sigmix_jv_set(d, o, "Beta", sigmix_jv_num(d, NAN));
+    sigmix_jv_set(d, o, "\xc3\xa9", sigmix_jv_str(d, "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"\n\x7f"));
+    sigmix_jv_set(d, o, "empty_obj", sigmix_jv_obj(d));
+    sigmix_jv_set(d, o, "empty_arr", sigmix_jv_arr(d));
+    sigmix_jv_push(d, a, sigmix_jv_bool(d, 1));
+    sigmix_jv_push(d, a, sigmix_jv_null(d));
+    sigmix_jv_push(d, a, sigmix_jv_num(d, 0.1));
+    sigmix_jv_set(d, o, "list", a);
+    sigmix_jv_set(d, o, "zeta", sigmix_jv_int(d, 4)); /* replaces */
+    char *t = render(o);
+    /* json.dumps(v, indent=2, sort_keys=True) + "\n" gives exactly this */
+    assert_string_equal(t,
+        "{\n"
+        "  \"Beta\": null,\n"
+        "  \"alpha\": 5.0,\n"
+        "  \"empty_arr\": [],\n"
+        "  \"empty_obj\": {},\n"
+        "  \"list\": [\n"
+        "    true,\n"
+        "    null,\n"
+        "    0.1\n"
+        "  ],\n"
+        "  \"zeta\": 4,\n"
+        "  \"\\u00e9\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\\n\\u007f\"\n"
+        "}\n");
+    free(t);
+    assert_false(sigmix_jdoc_failed(d));
+    sigmix_jdoc_free(d);
+}
+
+static void test_runprov(void **state)
+{
+    (void)state;
+    sigmix_jdoc *d = sigmix_jdoc_new();
+    char *argv[] = { "--a", "x" };
+    sigmix_runprov *p = sigmix_runprov_new(d, 2, argv);
+    sigmix_runprov_arg_str(p, "a", "x");
+    sigmix_runprov_arg_str(p, "b_c", NULL);
+    sigmix_runprov_input_file(p, "dir", "/");
+    sigmix_runprov_input_file(p, "none", "/nonexistent/file");
+    sigmix_runprov_input_file(p, "opt", NULL);
+    sigmix_runprov_output(p, "out", "o.json");
+    sigmix_jv *v = sigmix_runprov_finish(p);
+    sigmix_jv *in = sigmix_jv_get(v, "inputs");
+    assert_non_null(in);
+    char *t = render(sigmix_jv_get(in, "dir"));
+    assert_string_equal(t, "{\n  \"exists\": true,\n  \"kind\": \"directory\",\n  \"path\": \"/\"\n}\n");
+    free(t);
+    t = render(sigmix_jv_get(in, "none"));
+    assert_string_equal(t, "{\n  \"exists\": false,\n  \"kind\": \"missing\",\n"
+                           "  \"path\": \"/nonexistent/file\"\n}\n");
+    free(t);
+    t = render(sigmix_jv_get(v, "args"));
+    assert_string_equal(t, "{\n  \"a\": \"x\",\n  \"b_c\": null\n}\n");
+    free(t);
+    t = render(sigmix_jv_get(v, "schema"));
+    assert_string_equal(t, "\"ai-run-provenance-v1\"\n");
+    free(t);
+    sigmix_jv *e = sigmix_jv_get(v, "entrypoint");
+    assert_non_null(sigmix_jv_get(e, "sha256"));
+    sigmix_runprov_free(p);
+    sigmix_jdoc_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_slug),
+        cmocka_unit_test(test_kmap),
+        cmocka_unit_test(test_scores_shapes),
+        cmocka_unit_test(test_scores_frames_status),
+        cmocka_unit_test(test_scores_errors),
+        cmocka_unit_test(test_tree_writer),
+        cmocka_unit_test(test_runprov),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
