@@ -58,29 +58,129 @@ static void print_io(const sigmix_onnx_io *io)
     printf("]\n");
 }
 
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* BYTES: a count with an optional binary suffix (K, M, G, T; "KiB" etc. also taken). */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    int shift = 0;
+    switch (*end) {
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    case 'T': case 't': shift = 40; end++; break;
+    default: break;
+    }
+    if (shift && !strcmp(end, "iB"))
+        end += 2;
+    else if (shift && *end == 'B')
+        end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+static void print_bytes(uint64_t b)
+{
+    static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+    double v = (double)b;
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u)
+        printf("%.1f %s", v, unit[u]);
+    else
+        printf("%llu bytes", (unsigned long long)b);
+}
+
+/* Planned peak memory per run at the common frame sizes (or the fixed one). */
+static void print_memory(const sigmix_onnx_model *m, int threads)
+{
+    static const int64_t sizes[][2] = { { 640, 360 }, { 960, 540 }, { 1920, 1080 },
+                                        { 3840, 2160 }, { 7680, 4320 } };
+    sigmix_onnx_io io;
+    int fixed = sigmix_onnx_io_info(m, 0, 0, &io) == 0 && io.ndim == 4 && io.dims[2] > 0 &&
+                io.dims[3] > 0;
+    if (threads > 0)
+        printf("peak memory per run (%d thread%s):\n", threads, threads == 1 ? "" : "s");
+    else
+        printf("peak memory per run (one thread per core):\n");
+    for (size_t k = 0; k < (fixed ? 1 : sizeof sizes / sizeof *sizes); k++) {
+        int64_t w = fixed ? io.dims[3] : sizes[k][0], h = fixed ? io.dims[2] : sizes[k][1];
+        sigmix_onnx_plan p;
+        sigmix_error e = { 0, "" };
+        printf("  %lldx%lld  ", (long long)w, (long long)h);
+        if (sigmix_onnx_plan_memory(m, h, w, &p, &e)) {
+            printf("cannot run: %s\n", e.message);
+            continue;
+        }
+        print_bytes(p.peak_bytes);
+        if (p.limit_bytes && p.peak_bytes > p.limit_bytes)
+            printf("  (over --max-model-memory)");
+        printf("\n");
+    }
+}
+
 int cmd_model_info(int argc, char **argv)
 {
     const char *path = NULL;
+    sigmix_onnx_settings s;
+    sigmix_onnx_default_settings(&s);
+    s.threads = 1;
     for (int i = 1; i < argc; i++) {
+        long v;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: sigmix model-info MODEL.onnx\n\n"
-                   "Print the model's inputs, outputs, operators (with counts), weight count\n"
-                   "and the padding multiple (H and W are padded up to it by model-run and\n"
-                   "saliency). Fails, naming the node, if the model uses anything sigmix\n"
-                   "cannot run.\n");
+            printf("Usage: sigmix model-info MODEL.onnx [--threads T] [--max-model-memory BYTES]\n\n"
+                   "Print the model's inputs, outputs, operators (with counts), weight count,\n"
+                   "the padding multiple (H and W are padded up to it by model-run and\n"
+                   "saliency) and the planned peak memory of one run at 640x360, 960x540,\n"
+                   "1920x1080, 3840x2160 and 7680x4320 (or at the model's fixed size).\n"
+                   "Fails, naming the node, if the model uses anything sigmix cannot run.\n\n"
+                   "  --threads T               worker threads the memory figures assume\n"
+                   "                            (default 1; 0 = all cores)\n"
+                   "  --max-model-memory BYTES  limit per run (default 4G; suffixes K, M, G,\n"
+                   "                            T; 0 = none); sizes above it are marked\n");
             return 0;
         }
-        if (argv[i][0] == '-' && argv[i][1])
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            if (parse_long(argv[++i], 0, 64, &v))
+                return usage_error("model-info", "bad --threads value", argv[i]);
+            s.threads = (int)v;
+        } else if (!strcmp(argv[i], "--max-model-memory") && i + 1 < argc) {
+            if (parse_bytes(argv[++i], &s.max_model_memory))
+                return usage_error("model-info", "bad --max-model-memory value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1]) {
             return usage_error("model-info", "unknown option", argv[i]);
-        if (path)
+        } else if (path) {
             return usage_error("model-info", "more than one model given", NULL);
-        path = argv[i];
+        } else {
+            path = argv[i];
+        }
     }
     if (!path)
         return usage_error("model-info", "missing MODEL.onnx", NULL);
     sigmix_onnx_model *m;
     sigmix_error e = { 0, "" };
-    if (sigmix_onnx_load(path, NULL, &m, &e))
+    if (sigmix_onnx_load(path, &s, &m, &e))
         return fail(path, &e);
     int64_t ir;
     int opset = sigmix_onnx_opset(m, &ir);
@@ -98,6 +198,7 @@ int cmd_model_info(int argc, char **argv)
         printf("  %s  %d\n", op, count);
     printf("weights: %zu\npad multiple: %d\n", sigmix_onnx_weight_count(m),
            sigmix_onnx_pad_multiple(m));
+    print_memory(m, s.threads);
     sigmix_onnx_free(&m);
     return 0;
 }
@@ -108,18 +209,8 @@ typedef struct run_opts {
     const char *model, *input, *output, *shape;
     long        repeat;
     int         threads, pad;
+    uint64_t    max_memory;
 } run_opts;
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_shape(const char *s, int64_t shape[4])
 {
@@ -137,7 +228,7 @@ static int parse_shape(const char *s, int64_t shape[4])
 
 static int parse_run_args(int argc, char **argv, run_opts *o)
 {
-    *o = (run_opts){ NULL, NULL, NULL, NULL, 0, 0, 1 };
+    *o = (run_opts){ NULL, NULL, NULL, NULL, 0, 0, 1, SIGMIX_ONNX_DEFAULT_MAX_MEMORY };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -145,13 +236,16 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("Usage: sigmix model-run MODEL.onnx --input IN.f32 --shape 1x3xHxW "
                    "--output OUT.f32\n"
-                   "                        [--repeat N] [--threads T] [--no-pad]\n\n"
+                   "                        [--repeat N] [--threads T] [--no-pad]\n"
+                   "                        [--max-model-memory BYTES]\n\n"
                    "Run the model on a raw little-endian float32 NCHW tensor and write the\n"
                    "raw float32 output (atomically).\n\n"
                    "  --repeat N    run N times and print 'median X.XX ms per run'\n"
                    "  --threads T   worker threads (0 = all cores, the default)\n"
                    "  --no-pad      fail on sizes that are not a multiple of the model's\n"
-                   "                down-sampling instead of padding and cropping\n");
+                   "                down-sampling instead of padding and cropping\n"
+                   "  --max-model-memory BYTES  refuse a run whose planned memory is larger,\n"
+                   "                naming the node (default 4G; suffixes K, M, G, T; 0 = none)\n");
             return 1;
         }
         if (!strcmp(a, "--no-pad")) {
@@ -170,6 +264,9 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
             if (parse_long(argv[++i], 0, 64, &v))
                 return usage_error("model-run", "bad --threads value", argv[i]);
             o->threads = (int)v;
+        } else if (!strcmp(a, "--max-model-memory") && has_val) {
+            if (parse_bytes(argv[++i], &o->max_memory))
+                return usage_error("model-run", "bad --max-model-memory value", argv[i]);
         } else if (a[0] == '-' && a[1]) {
             return usage_error("model-run", has_val || !strncmp(a, "--", 2) ?
                                "unknown option or missing value:" : "unknown option", a);
@@ -284,6 +381,7 @@ int cmd_model_run(int argc, char **argv)
     sigmix_onnx_default_settings(&s);
     s.threads = o.threads;
     s.pad = o.pad;
+    s.max_model_memory = o.max_memory;
     sigmix_onnx_model *m;
     if (sigmix_onnx_load(o.model, &s, &m, &e))
         return fail(o.model, &e);

@@ -13,7 +13,27 @@
 
 void sigmix_onnx_default_settings(sigmix_onnx_settings *s)
 {
-    *s = (sigmix_onnx_settings){ .threads = 0, .pad = 1 };
+    *s = (sigmix_onnx_settings){ .threads = 0, .pad = 1,
+                                 .max_model_memory = SIGMIX_ONNX_DEFAULT_MAX_MEMORY,
+                                 .blas_threads = 1 };
+}
+
+/* A model whose input size is fixed is planned once here, so a model that can
+ * never run within max_model_memory is refused at load time. */
+static int check_fixed_size(const sigmix_onnx_model *m, sigmix_error *err)
+{
+    const ox_valueinfo *vi = &m->raw.inputs[m->input_info];
+    if (vi->ndim != 4)
+        return 0;
+    for (int k = 0; k < 4; k++)
+        if (vi->dims[k] <= 0)
+            return 0;
+    sigmix_onnx_plan p;
+    int rc = sigmix_onnx_plan_memory(m, vi->dims[2], vi->dims[3], &p, err);
+    if (rc || !p.limit_bytes || p.peak_bytes <= p.limit_bytes)
+        return rc;
+    ox_plan q = { .pub = p };
+    return sigmix_ox_plan_check(m, &q, err);
 }
 
 int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_settings *s,
@@ -43,6 +63,8 @@ int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_set
     int rc = sigmix_ox_parse(data ? data : "", size, &m->arena, &m->raw, err);
     if (!rc)
         rc = sigmix_ox_compile(m, err);
+    if (!rc)
+        rc = check_fixed_size(m, err);
     if (rc) {
         rc = err->code ? err->code : SIGMIX_EMODEL;
         sigmix_onnx_free(&m);
