@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx/internal.h"
 #include "util/error.h"
@@ -81,14 +83,28 @@ int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onn
         *out = NULL;
     if (!path || !out)
         return sigmix_error_set(err, SIGMIX_EINVAL, "missing argument");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sigmix_error_set(err, errno == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
-                                "cannot open model (%s)", strerror(errno));
+    /* O_NONBLOCK: a FIFO or device path must fail below, not block in open() */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return sigmix_error_set(err, e == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
+                                "cannot open model (%s)", strerror(e));
+    }
     struct stat st;
-    if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+    if (fstat(fileno(f), &st)) {
+        int e = errno;
         fclose(f);
-        return sigmix_error_set(err, SIGMIX_EIO, "not a regular file");
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model (%s)", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fclose(f);
+        return sigmix_error_set(err, SIGMIX_EIO, "not a regular file (%s)",
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a pipe"
+                                : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                : S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
     }
     if ((uint64_t)st.st_size > MAX_MODEL_BYTES) {
         fclose(f);
@@ -101,10 +117,12 @@ int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onn
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
     size_t got = fread(buf, 1, n, f);
+    int e = ferror(f) ? errno : 0;
     fclose(f);
     if (got != n) {
         free(buf);
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model");
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model (%s)",
+                                e ? strerror(e) : "the file shrank while being read");
     }
     int rc = sigmix_onnx_load_buffer(buf, n, s, out, err);
     free(buf);

@@ -56,8 +56,14 @@ static int check_shape(run_ctx *c, const ox_node *n, const ox_shape *s)
 {
     int64_t e = 1;
     for (int i = 0; i < s->ndim; i++) {
-        if (s->d[i] < 0 || s->d[i] > OX_MAX_DIM || (s->d[i] && e > OX_MAX_ELEMS / s->d[i]))
-            return node_fail(c, n, SIGMIX_ENOMEM, "output tensor too large");
+        if (s->d[i] < 0 || s->d[i] > OX_MAX_DIM || (s->d[i] && e > OX_MAX_ELEMS / s->d[i])) {
+            char dims[160] = "";
+            for (int k = 0, len = 0; k < s->ndim && len < 140; k++)
+                len += snprintf(dims + len, sizeof dims - (size_t)len, "%s%lld", k ? "x" : "",
+                                (long long)s->d[k]);
+            return node_fail(c, n, SIGMIX_ENOMEM, "output tensor %s too large (at most 2^31 "
+                             "elements, 2^24 per dimension)", dims);
+        }
         e *= s->d[i];
     }
     return 0;
