@@ -90,8 +90,11 @@ typedef enum ox_op {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV,
     OP_MAXPOOL, OP_AVGPOOL, OP_GAP, OP_CONCAT, OP_RESIZE, OP_BN,
     OP_IDENTITY, OP_RESHAPE, OP_FLATTEN, OP_TRANSPOSE, OP_SQUEEZE, OP_UNSQUEEZE,
-    OP_CONSTANT
+    OP_CONSTANT,
+    OP_OTHER /* any op no graph pass singles out */
 } ox_op;
+
+typedef struct ox_opdef ox_opdef; /* the operator registry (ops.h) */
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 enum { ACT_NONE, ACT_RELU };
@@ -109,7 +112,8 @@ typedef struct ox_win {
 } ox_win;
 
 typedef struct ox_node {
-    ox_op       op;
+    ox_op            op;
+    const ox_opdef  *def;
     const char *name, *op_type;
     int         nin;
     int        *in;   /* value ids; -1 for an omitted optional input */
