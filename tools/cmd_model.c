@@ -210,6 +210,7 @@ typedef struct run_opts {
     long        repeat;
     int         threads, pad;
     uint64_t    max_memory;
+    int         profile;
 } run_opts;
 
 static int parse_shape(const char *s, int64_t shape[4])
@@ -228,7 +229,7 @@ static int parse_shape(const char *s, int64_t shape[4])
 
 static int parse_run_args(int argc, char **argv, run_opts *o)
 {
-    *o = (run_opts){ NULL, NULL, NULL, NULL, 0, 0, 1, SIGMIX_ONNX_DEFAULT_MAX_MEMORY };
+    *o = (run_opts){ NULL, NULL, NULL, NULL, 0, 0, 1, SIGMIX_ONNX_DEFAULT_MAX_MEMORY, 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -237,7 +238,7 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
             printf("Usage: sigmix model-run MODEL.onnx --input IN.f32 --shape 1x3xHxW "
                    "--output OUT.f32\n"
                    "                        [--repeat N] [--threads T] [--no-pad]\n"
-                   "                        [--max-model-memory BYTES]\n\n"
+                   "                        [--max-model-memory BYTES] [--profile]\n\n"
                    "Run the model on a raw little-endian float32 NCHW tensor and write the\n"
                    "raw float32 output (atomically).\n\n"
                    "  --repeat N    run N times and print 'median X.XX ms per run'\n"
@@ -245,11 +246,15 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
                    "  --no-pad      fail on sizes that are not a multiple of the model's\n"
                    "                down-sampling instead of padding and cropping\n"
                    "  --max-model-memory BYTES  refuse a run whose planned memory is larger,\n"
-                   "                naming the node (default 4G; suffixes K, M, G, T; 0 = none)\n");
+                   "                naming the node (default 4G; suffixes K, M, G, T; 0 = none)\n"
+                   "  --profile     print the time per operator type (nodes run, ms per run,\n"
+                   "                share of the total), averaged over the --repeat runs\n");
             return 1;
         }
         if (!strcmp(a, "--no-pad")) {
             o->pad = 0;
+        } else if (!strcmp(a, "--profile")) {
+            o->profile = 1;
         } else if (!strcmp(a, "--input") && has_val) {
             o->input = argv[++i];
         } else if (!strcmp(a, "--output") && has_val) {
@@ -360,6 +365,33 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Per operator type, most expensive first: nodes per run, ms per run, share. */
+static void print_profile(const sigmix_onnx_model *m, const sigmix_onnx_op_time *t, int n,
+                          long runs)
+{
+    double total = 0;
+    for (int k = 0; k < n; k++)
+        total += t[k].ms;
+    printf("profile (per run, mean of %ld):\n  %-22s %6s %11s %7s\n", runs, "operator", "nodes",
+           "ms", "share");
+    char *done = calloc((size_t)n + 1, 1);
+    for (int shown = 0; done && shown < n; shown++) {
+        int best = -1;
+        for (int k = 0; k < n; k++)
+            if (!done[k] && (best < 0 || t[k].ms > t[best].ms))
+                best = k;
+        done[best] = 1;
+        if (!t[best].count)
+            continue; /* folded into a Conv */
+        const char *op;
+        sigmix_onnx_op_info(m, best, &op, NULL);
+        printf("  %-22s %6lld %11.3f %6.1f%%\n", op, (long long)(t[best].count / runs),
+               t[best].ms / (double)runs, total > 0 ? 100.0 * t[best].ms / total : 0.0);
+    }
+    free(done);
+    printf("  %-22s %6s %11.3f %6.1f%%\n", "total", "", total / (double)runs, 100.0);
+}
+
 int cmd_model_run(int argc, char **argv)
 {
     run_opts o;
@@ -392,12 +424,18 @@ int cmd_model_run(int argc, char **argv)
     }
     long runs = o.repeat > 0 ? o.repeat : 1;
     double *ms = malloc(sizeof(double) * (size_t)runs);
-    rc = ms ? 0 : -1;
+    int nops = 0;
+    while (sigmix_onnx_op_info(m, nops, NULL, NULL) == 0)
+        nops++;
+    sigmix_onnx_op_time *times = calloc((size_t)nops + 1, sizeof *times);
+    rc = ms && times ? 0 : -1;
+    if (rc)
+        snprintf(e.message, sizeof e.message, "out of memory");
     for (long r = 0; r < runs && !rc; r++) {
         free(y);
         y = NULL;
         double t0 = now_ms();
-        rc = sigmix_onnx_run(m, x, shape, &y, oshape, &e);
+        rc = sigmix_onnx_run_profiled(m, x, shape, &y, oshape, o.profile ? times : NULL, &e);
         ms[r] = now_ms() - t0;
     }
     if (rc) {
@@ -411,7 +449,10 @@ int cmd_model_run(int argc, char **argv)
             double med = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
             printf("median %.2f ms per run\n", med);
         }
+        if (!rc && o.profile)
+            print_profile(m, times, nops, runs);
     }
+    free(times);
     free(ms);
     free(x);
     free(y);

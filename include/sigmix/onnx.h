@@ -85,6 +85,23 @@ typedef struct sigmix_onnx_plan {
 SIGMIX_API int sigmix_onnx_plan_memory(const sigmix_onnx_model *m, int64_t h, int64_t w,
                                        sigmix_onnx_plan *plan, sigmix_error *err);
 
+/** Time spent per operator type (sigmix_onnx_run_profiled). */
+typedef struct sigmix_onnx_op_time {
+    int64_t count; /**< nodes of this type that ran (a Relu or BatchNormalization folded
+                        into its Conv counts as part of the Conv) */
+    double  ms;    /**< their summed wall time, milliseconds */
+} sigmix_onnx_op_time;
+
+/**
+ * sigmix_onnx_run that also adds each node's wall time to times[k], k being the
+ * operator's index in sigmix_onnx_op_info. times must hold one entry per operator
+ * type; entries are added to, not reset, so a caller can sum several runs.
+ */
+SIGMIX_API int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
+                                        const int64_t in_shape[4], float **out,
+                                        int64_t out_shape[4], sigmix_onnx_op_time *times,
+                                        sigmix_error *err);
+
 /** Like sigmix_onnx_load, from ModelProto bytes in memory (copied as needed). */
 SIGMIX_API int sigmix_onnx_load_buffer(const void *data, size_t size,
                                        const sigmix_onnx_settings *s,

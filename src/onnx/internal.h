@@ -114,6 +114,7 @@ typedef struct ox_win {
 typedef struct ox_node {
     ox_op            op;
     const ox_opdef  *def;
+    int              op_index; /* in the model's op_names (profiles) */
     const char *name, *op_type;
     int         nin;
     int        *in;   /* value ids; -1 for an omitted optional input */

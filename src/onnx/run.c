@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "onnx/ops.h"
@@ -329,8 +330,22 @@ int sigmix_onnx_plan_memory(const sigmix_onnx_model *m, int64_t h, int64_t w,
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in, const int64_t in_shape[4],
                     float **out, int64_t out_shape[4], sigmix_error *err)
+{
+    return sigmix_onnx_run_profiled(m, in, in_shape, out, out_shape, NULL, err);
+}
+
+int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
+                             const int64_t in_shape[4], float **out, int64_t out_shape[4],
+                             sigmix_onnx_op_time *times, sigmix_error *err)
 {
     sigmix_error local = { 0, "" };
     if (!err)
@@ -377,7 +392,12 @@ int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in, const int64_t i
             y->s = plan.shape[m->nodes[i].out];
             y->buf = arena + plan.off[m->nodes[i].out];
             y->data = y->buf;
+            double t0 = times ? now_ms() : 0.0;
             rc = node_phase(&c, i, 1);
+            if (times) {
+                times[m->nodes[i].op_index].ms += now_ms() - t0;
+                times[m->nodes[i].op_index].count++;
+            }
         }
         sigmix_ox_blas_leave(m->settings.blas_threads);
         if (!rc)

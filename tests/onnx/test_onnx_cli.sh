@@ -114,6 +114,20 @@ expect_err "input height 7 is not a multiple of 4, which the model requires (pad
 [ -e "$T/u.f32" ] && fail "failed run left an output"
 ls "$T" | grep -q "tmp" && fail "temporary file left behind"
 
+# --- --profile: one row per operator type that ran (the Relu is folded into the Conv),
+# nodes per run, shares adding up to the total
+"$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" \
+    --profile --repeat 2 --threads 1 >"$T/prof" || fail "profile run"
+grep -Eqx "median [0-9]+\.[0-9]{2} ms per run" "$T/prof" || fail "profile median line"
+grep -qx "profile (per run, mean of 2):" "$T/prof" || fail "profile header: $(cat "$T/prof")"
+awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { print $1, $2 }' "$T/prof" | sort >"$T/prof_rows"
+printf 'Concat 1\nConv 1\nMaxPool 2\nResize 2\nSigmoid 1\n' | diff - "$T/prof_rows" || fail "profile rows"
+grep -q "^  Relu" "$T/prof" && fail "folded Relu listed"
+awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { s += $4 + 0; ms += $3 }
+     $1 == "total" { t = $2; share = $3 }
+     END { exit !(s > 99.0 && s < 101.0 && share == "100.0%" && ms - t < 0.01 && t - ms < 0.01) }' \
+    "$T/prof" || fail "profile shares/total: $(cat "$T/prof")"
+
 # --- usage and input errors
 expect_err "input holds 280 bytes, its shape needs 100 float32 values (400 bytes)" \
     "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" --shape 1x1x10x10 --output "$T/o.f32"
