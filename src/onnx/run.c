@@ -358,23 +358,28 @@ int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
     int rc = pad_shape(m, in_shape, ps, err);
     if (rc)
         return rc;
-    int threads = sigmix_ox_threads(m->settings.threads);
+    /* the pool first: it may start fewer threads than asked, and the plan's scratch
+     * and tiles must match the threads that actually run */
+    ox_pool *pool = sigmix_ox_pool_new(sigmix_ox_threads(m->settings.threads));
+    if (!pool)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    int threads = sigmix_ox_pool_threads(pool);
     int pad = ps[2] != in_shape[2] || ps[3] != in_shape[3];
     ox_plan plan;
-    if ((rc = sigmix_ox_plan(m, ps, threads, pad, &plan, err)))
-        return rc;
-    if ((rc = sigmix_ox_plan_check(m, &plan, err))) {
-        sigmix_ox_plan_free(&plan);
+    if ((rc = sigmix_ox_plan(m, ps, threads, pad, &plan, err)) ||
+        (rc = sigmix_ox_plan_check(m, &plan, err))) {
+        if (plan.shape)
+            sigmix_ox_plan_free(&plan);
+        sigmix_ox_pool_free(pool);
         return rc;
     }
     sigmix_onnx_model *mm = (sigmix_onnx_model *)m; /* only the mutex-guarded cache */
-    run_ctx c = { m, NULL, calloc((size_t)m->nvalues + 1, sizeof(rt_tensor)), threads, 0, err };
+    run_ctx c = { m, pool, calloc((size_t)m->nvalues + 1, sizeof(rt_tensor)), threads, 0, err };
     size_t acap = 0, scap = 0;
     float *arena = take_buffer(mm, plan.arena, &acap);
     float *padded = pad ? pad_input(in, ps[0] * ps[1], in_shape[2], in_shape[3], ps[2], ps[3])
                         : NULL;
-    c.pool = sigmix_ox_pool_new(threads);
-    rc = !c.t || !arena || (pad && !padded) || !c.pool;
+    rc = !c.t || !arena || (pad && !padded);
     for (int t = 0; !rc && plan.scratch && t < threads; t++) { /* all scratch up front */
         float *b = take_buffer(mm, plan.scratch, &scap);
         if (b)
