@@ -204,7 +204,6 @@ int  sigmix_ox_shapes(const sigmix_onnx_model *m, int threads, ox_shape *shape, 
 /* Apply settings.blas_threads for the length of a run (blas.c); 0: leave OpenBLAS alone. */
 void sigmix_ox_blas_enter(int threads);
 void sigmix_ox_blas_leave(int threads);
-void sigmix_ox_human_bytes(uint64_t b, char *out, size_t n);
 /** Worker threads a run uses for settings.threads (0 = cores). */
 int  sigmix_ox_threads(int setting);
 

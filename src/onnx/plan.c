@@ -208,11 +208,6 @@ static void human(uint64_t b, char *out, size_t n)
         snprintf(out, n, "%.1f %s", v, unit[u]);
 }
 
-void sigmix_ox_human_bytes(uint64_t b, char *out, size_t n)
-{
-    human(b, out, n);
-}
-
 int sigmix_ox_plan_check(const sigmix_onnx_model *m, const ox_plan *p, sigmix_error *err)
 {
     const sigmix_onnx_plan *q = &p->pub;
