@@ -1,26 +1,32 @@
 /*
- * Fuzz the ONNX loader and, when a mutated model still loads, one small
- * run: malformed protobuf, hostile attributes and shapes must give clean
- * errors (never a crash, hang or out-of-bounds access).
+ * Fuzz the ONNX loader, the memory planner and, when a mutated model still
+ * loads, one small run: malformed protobuf, hostile attributes and shapes
+ * must give clean errors (never a crash, hang or out-of-bounds access).
+ * A small max_model_memory keeps hostile shapes (Resize bombs) cheap: the
+ * planner must refuse them before anything large is allocated.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "onnx/internal.h"
 #include "sigmix/onnx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    sigmix_ox_elem_limit = (int64_t)1 << 20; /* keep hostile shapes cheap */
     sigmix_onnx_settings s;
     sigmix_onnx_default_settings(&s);
     s.threads = size % 2 ? 2 : 1;
+    s.max_model_memory = (uint64_t)64 << 20;
     sigmix_onnx_model *m = NULL;
     sigmix_error e;
     if (sigmix_onnx_load_buffer(data, size, &s, &m, &e))
         return 0;
+    sigmix_onnx_plan plan;
+    for (int64_t hw = 1; hw <= 64; hw *= 8) /* the planner alone, at a few sizes */
+        if (sigmix_onnx_plan_memory(m, hw, hw + 3, &plan, &e) == 0 && plan.peak_bytes <
+            plan.activation_bytes)
+            __builtin_trap(); /* the parts must add up */
     sigmix_onnx_io io;
     int64_t shape[4] = { 1, 3, 9, 7 }, oshape[4];
     if (sigmix_onnx_io_info(m, 0, 0, &io) == 0)

@@ -16,10 +16,24 @@ extern "C" {
 
 typedef struct sigmix_onnx_model sigmix_onnx_model;
 
+/** Default of sigmix_onnx_settings.max_model_memory: 4 GiB. */
+#define SIGMIX_ONNX_DEFAULT_MAX_MEMORY ((uint64_t)4 << 30)
+
 typedef struct sigmix_onnx_settings {
     int threads; /**< worker threads per run; 0 = number of cores, 1 = single */
     int pad;     /**< 1 (default): pad H/W up to the model's required multiple and crop */
-    unsigned char reserved[16];
+    /** Largest planned memory of one run, in bytes (sigmix_onnx_plan_memory's peak_bytes).
+     *  A run (or a load, when the model's input size is fixed) that would need more is
+     *  refused before anything is allocated, naming the node where memory outgrows the
+     *  limit. Default SIGMIX_ONNX_DEFAULT_MAX_MEMORY; 0 = no limit. */
+    uint64_t max_model_memory;
+    /** OpenBLAS threads while a run executes. sigmix splits the work over its own
+     *  threads, so 1 (the default) is fastest. N >= 1: the process-wide OpenBLAS
+     *  setting is changed to N when the first of any concurrent runs starts and the
+     *  previous value restored when the last one ends (docs/onnx.md, "BLAS threads").
+     *  0: the library never calls openblas_set_num_threads; the program decides. */
+    int blas_threads;
+    unsigned char reserved[12];
 } sigmix_onnx_settings;
 
 SIGMIX_API void sigmix_onnx_default_settings(sigmix_onnx_settings *s);
@@ -45,6 +59,48 @@ SIGMIX_API int sigmix_onnx_pad_multiple(const sigmix_onnx_model *m);
 SIGMIX_API int sigmix_onnx_run(const sigmix_onnx_model *m, const float *in,
                                const int64_t in_shape[4], float **out,
                                int64_t out_shape[4], sigmix_error *err);
+
+/** Planned memory of one run at a given input size (see docs/onnx.md, "Memory"). */
+typedef struct sigmix_onnx_plan {
+    int64_t     in_shape[4];      /**< NCHW the graph runs at (after padding) */
+    int64_t     out_shape[4];     /**< first output, before cropping */
+    uint64_t    peak_bytes;       /**< total: the sum of the four parts below */
+    uint64_t    activation_bytes; /**< one arena holding every intermediate tensor */
+    uint64_t    scratch_bytes;    /**< kernel scratch of all worker threads */
+    uint64_t    input_bytes;      /**< padded copy of the input (0 without padding) */
+    uint64_t    output_bytes;     /**< the returned output buffer */
+    uint64_t    limit_bytes;      /**< settings.max_model_memory (0 = none) */
+    int         threads;          /**< worker threads the plan assumes */
+    const char *peak_node;        /**< node where the planned memory first exceeds the */
+    const char *peak_op;          /**< limit, else where live tensors peak; model-owned */
+} sigmix_onnx_plan;
+
+/**
+ * Plan one run at H x W (N and C from the model's input, else 1 and the channels
+ * the first reader of the input expects), with the model's settings (threads,
+ * padding). Fills *plan and returns 0 even when peak_bytes exceeds the limit;
+ * fails (naming the node) only when the graph cannot run at that size. Nothing
+ * is allocated beyond a few bookkeeping bytes per node. Thread-safe.
+ */
+SIGMIX_API int sigmix_onnx_plan_memory(const sigmix_onnx_model *m, int64_t h, int64_t w,
+                                       sigmix_onnx_plan *plan, sigmix_error *err);
+
+/** Time spent per operator type (sigmix_onnx_run_profiled). */
+typedef struct sigmix_onnx_op_time {
+    int64_t count; /**< nodes of this type that ran (a Relu or BatchNormalization folded
+                        into its Conv counts as part of the Conv) */
+    double  ms;    /**< their summed wall time, milliseconds */
+} sigmix_onnx_op_time;
+
+/**
+ * sigmix_onnx_run that also adds each node's wall time to times[k], k being the
+ * operator's index in sigmix_onnx_op_info. times must hold one entry per operator
+ * type; entries are added to, not reset, so a caller can sum several runs.
+ */
+SIGMIX_API int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
+                                        const int64_t in_shape[4], float **out,
+                                        int64_t out_shape[4], sigmix_onnx_op_time *times,
+                                        sigmix_error *err);
 
 /** Like sigmix_onnx_load, from ModelProto bytes in memory (copied as needed). */
 SIGMIX_API int sigmix_onnx_load_buffer(const void *data, size_t size,

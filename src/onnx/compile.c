@@ -340,6 +340,12 @@ static void count_ops(sigmix_onnx_model *m)
     m->weight_count = 0;
     for (size_t k = 0; k < raw->ninits; k++)
         m->weight_count += raw->inits[k].n;
+    for (int i = 0; i < m->nnodes; i++) {
+        int j = 0;
+        while (j < m->nops - 1 && strcmp(m->op_names[j], m->nodes[i].op_type))
+            j++;
+        m->nodes[i].op_index = j;
+    }
 }
 
 static int finish(ox_cc *c, int nn, int *producer, int *consumers, char *dead, int *order)

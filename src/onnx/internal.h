@@ -24,9 +24,6 @@
 #define OX_MAX_DIM   ((int64_t)1 << 24) /* per dimension */
 #define OX_CACHE     96                 /* buffers kept between runs */
 
-/* Elements allowed per activation at run time (OX_MAX_ELEMS); the fuzz
- * harness lowers it so hostile shapes fail instead of exhausting memory. */
-extern int64_t sigmix_ox_elem_limit;
 
 enum { ONNX_FLOAT = 1, ONNX_INT32 = 6, ONNX_INT64 = 7 };
 enum {
@@ -93,8 +90,11 @@ typedef enum ox_op {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV,
     OP_MAXPOOL, OP_AVGPOOL, OP_GAP, OP_CONCAT, OP_RESIZE, OP_BN,
     OP_IDENTITY, OP_RESHAPE, OP_FLATTEN, OP_TRANSPOSE, OP_SQUEEZE, OP_UNSQUEEZE,
-    OP_CONSTANT
+    OP_CONSTANT,
+    OP_OTHER /* any op no graph pass singles out */
 } ox_op;
+
+typedef struct ox_opdef ox_opdef; /* the operator registry (ops.h) */
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 enum { ACT_NONE, ACT_RELU };
@@ -112,7 +112,9 @@ typedef struct ox_win {
 } ox_win;
 
 typedef struct ox_node {
-    ox_op       op;
+    ox_op            op;
+    const ox_opdef  *def;
+    int              op_index; /* in the model's op_names (profiles) */
     const char *name, *op_type;
     int         nin;
     int        *in;   /* value ids; -1 for an omitted optional input */
@@ -167,12 +169,45 @@ struct sigmix_onnx_model {
 /** Build the executable graph from m->raw. */
 int sigmix_ox_compile(sigmix_onnx_model *m, sigmix_error *err);
 
-/* ---- kernels (kernels.c, eltwise.c) ---- */
+/* ---- memory plan (plan.c) ---- */
 
 typedef struct ox_shape {
     int     ndim;
     int64_t d[OX_MAXDIM];
 } ox_shape;
+
+/*
+ * One run at one input size: every value's shape, its place in a single
+ * activation arena (values whose lifetimes overlap never share bytes) and
+ * the per-thread kernel scratch. run.c executes from it, so the planned
+ * figure is what a run allocates.
+ */
+typedef struct ox_plan {
+    ox_shape        *shape;   /* per value */
+    size_t          *off;     /* per value: float offset in the arena, SIZE_MAX if none */
+    size_t           arena;   /* floats */
+    size_t           scratch; /* floats per worker thread */
+    int              threads;
+    sigmix_onnx_plan pub;
+} ox_plan;
+
+/** Plan a run at the (already padded) input shape with `threads` workers;
+ *  `padded`: the run holds its own copy of the input. */
+int  sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads, int padded,
+                    ox_plan *p, sigmix_error *err);
+void sigmix_ox_plan_free(ox_plan *p);
+/** Refuse a plan above the model's max_model_memory, naming the node. */
+int  sigmix_ox_plan_check(const sigmix_onnx_model *m, const ox_plan *p, sigmix_error *err);
+/** Shapes of every value from shape[m->input] (run.c); scratch[i] in floats per thread. */
+int  sigmix_ox_shapes(const sigmix_onnx_model *m, int threads, ox_shape *shape, size_t *scratch,
+                      sigmix_error *err);
+/* Apply settings.blas_threads for the length of a run (blas.c); 0: leave OpenBLAS alone. */
+void sigmix_ox_blas_enter(int threads);
+void sigmix_ox_blas_leave(int threads);
+/** Worker threads a run uses for settings.threads (0 = cores). */
+int  sigmix_ox_threads(int setting);
+
+/* ---- kernels (kernels.c, eltwise.c) ---- */
 
 typedef struct ox_pool ox_pool;
 /** Run fn(ctx, task, thread) for task in [0, ntasks) on the pool's threads. */
@@ -205,6 +240,14 @@ void sigmix_ox_conv_ref(const ox_conv_args *a);
 void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_convt_ref(const ox_conv_args *a);
 void sigmix_ox_pool2d(ox_pool *p, const ox_conv_args *a, int64_t channels, int is_max);
+/* Scratch floats per thread the kernels ask for (sigmix_ox_scratch), for the plan. */
+size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads);
+size_t sigmix_ox_convt_scratch(const ox_conv_args *a, int threads);
+size_t sigmix_ox_wino_scratch(const ox_conv_args *a, int threads);
+static inline size_t sigmix_ox_resize_scratch(int64_t oh, int64_t ow)
+{
+    return (size_t)(oh + ow) * 5; /* index and weight tables of both axes */
+}
 void sigmix_ox_resize(ox_pool *p, const ox_node *n, const float *x, float *y,
                       int64_t nc, int64_t h, int64_t w, int64_t oh, int64_t ow);
 /** Pack a ConvTranspose weight [I, O/g, kh, kw] as per-group [(O/g)*kh*kw, I/g] into out. */

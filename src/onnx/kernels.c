@@ -157,6 +157,33 @@ static int64_t tile_rows(int64_t ow, int64_t oh, int kk, int threads, int groups
     return rows > oh ? oh : rows;
 }
 
+/* Output rows per task and whether the 1x1 path skips im2col. */
+static int64_t conv_rows(const ox_conv_args *a, int threads, int *direct)
+{
+    const ox_node *n = a->n;
+    const ox_win *w = &n->win;
+    *direct = w->k[0] == 1 && w->k[1] == 1 && w->s[0] == 1 && w->s[1] == 1 && a->pt == 0 &&
+              a->pl == 0 && a->oh == a->h && a->ow == a->w;
+    int kk = n->cin / n->group * w->k[0] * w->k[1];
+    int64_t rows = *direct ? (a->oh + 3) / 4 : tile_rows(a->ow, a->oh, kk, threads, n->group);
+    if (*direct && threads == 1)
+        rows = a->oh;
+    return rows < 1 ? 1 : rows;
+}
+
+size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads)
+{
+    const ox_node *n = a->n;
+    if (n->wino)
+        return sigmix_ox_wino_scratch(a, threads);
+    int direct;
+    int64_t rows = conv_rows(a, threads, &direct);
+    if (direct)
+        return 0;
+    size_t kk = (size_t)(n->cin / n->group) * (size_t)n->win.k[0] * (size_t)n->win.k[1];
+    return kk * (size_t)(rows > a->oh ? a->oh : rows) * (size_t)a->ow;
+}
+
 void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
@@ -164,17 +191,8 @@ void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a)
         sigmix_ox_conv_wino(p, a);
         return;
     }
-    const ox_win *w = &n->win;
     conv_job j = { a, p, 0, 0, 0 };
-    j.direct = w->k[0] == 1 && w->k[1] == 1 && w->s[0] == 1 && w->s[1] == 1 && a->pt == 0 &&
-               a->pl == 0 && a->oh == a->h && a->ow == a->w;
-    int kk = n->cin / n->group * w->k[0] * w->k[1];
-    j.rows = j.direct ? (a->oh + 3) / 4 : tile_rows(a->ow, a->oh, kk,
-                                                     sigmix_ox_pool_threads(p), n->group);
-    if (j.direct && sigmix_ox_pool_threads(p) == 1)
-        j.rows = a->oh;
-    if (j.rows < 1)
-        j.rows = 1;
+    j.rows = conv_rows(a, sigmix_ox_pool_threads(p), &j.direct);
     j.tiles = (a->oh + j.rows - 1) / j.rows;
     sigmix_ox_parallel(p, conv_task, &j, (int)(j.tiles * n->group));
 }
@@ -291,6 +309,20 @@ static void bias_fill_task(void *ctx, int t, int thread)
         y[k] = b;
 }
 
+static int64_t convt_rows(const ox_conv_args *a, int threads)
+{
+    const ox_node *n = a->n;
+    int kk = n->cout / n->group * n->win.k[0] * n->win.k[1];
+    return tile_rows(a->w, a->h, kk, threads, n->group);
+}
+
+size_t sigmix_ox_convt_scratch(const ox_conv_args *a, int threads)
+{
+    const ox_node *n = a->n;
+    size_t kk = (size_t)n->win.k[0] * (size_t)n->win.k[1];
+    return (size_t)(n->cout / n->group) * kk * (size_t)convt_rows(a, threads) * (size_t)a->w;
+}
+
 void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
@@ -301,8 +333,7 @@ void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a)
     j.overlap = (int64_t)(w->k[0] - 1) * w->d[0] + 1 > w->s[0];
     if (!j.exact)
         sigmix_ox_parallel(p, bias_fill_task, (void *)a, n->cout);
-    int kk = n->cout / n->group * w->k[0] * w->k[1];
-    j.rows = tile_rows(a->w, a->h, kk, sigmix_ox_pool_threads(p), n->group);
+    j.rows = convt_rows(a, sigmix_ox_pool_threads(p));
     j.tiles = (a->h + j.rows - 1) / j.rows;
     sigmix_ox_parallel(p, convt_task, &j, j.overlap ? n->group : (int)(j.tiles * n->group));
 }
@@ -494,7 +525,7 @@ void sigmix_ox_resize(ox_pool *p, const ox_node *n, const float *x, float *y, in
 {
     resize_job j = { x, y, h, w, oh, ow, { 0 }, { 0 } };
     /* scratch slot 0 is free between kernels: hold both axis tables there */
-    size_t need = (size_t)(oh + ow) * 5;
+    size_t need = sigmix_ox_resize_scratch(oh, ow);
     float *buf = sigmix_ox_scratch(p, 0, need);
     if (!buf)
         return;

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx/internal.h"
 #include "util/error.h"
@@ -13,7 +15,27 @@
 
 void sigmix_onnx_default_settings(sigmix_onnx_settings *s)
 {
-    *s = (sigmix_onnx_settings){ .threads = 0, .pad = 1 };
+    *s = (sigmix_onnx_settings){ .threads = 0, .pad = 1,
+                                 .max_model_memory = SIGMIX_ONNX_DEFAULT_MAX_MEMORY,
+                                 .blas_threads = 1 };
+}
+
+/* A model whose input size is fixed is planned once here, so a model that can
+ * never run within max_model_memory is refused at load time. */
+static int check_fixed_size(const sigmix_onnx_model *m, sigmix_error *err)
+{
+    const ox_valueinfo *vi = &m->raw.inputs[m->input_info];
+    if (vi->ndim != 4)
+        return 0;
+    for (int k = 0; k < 4; k++)
+        if (vi->dims[k] <= 0)
+            return 0;
+    sigmix_onnx_plan p;
+    int rc = sigmix_onnx_plan_memory(m, vi->dims[2], vi->dims[3], &p, err);
+    if (rc || !p.limit_bytes || p.peak_bytes <= p.limit_bytes)
+        return rc;
+    ox_plan q = { .pub = p };
+    return sigmix_ox_plan_check(m, &q, err);
 }
 
 int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_settings *s,
@@ -43,6 +65,8 @@ int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_set
     int rc = sigmix_ox_parse(data ? data : "", size, &m->arena, &m->raw, err);
     if (!rc)
         rc = sigmix_ox_compile(m, err);
+    if (!rc)
+        rc = check_fixed_size(m, err);
     if (rc) {
         rc = err->code ? err->code : SIGMIX_EMODEL;
         sigmix_onnx_free(&m);
@@ -59,14 +83,28 @@ int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onn
         *out = NULL;
     if (!path || !out)
         return sigmix_error_set(err, SIGMIX_EINVAL, "missing argument");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sigmix_error_set(err, errno == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
-                                "cannot open model (%s)", strerror(errno));
+    /* O_NONBLOCK: a FIFO or device path must fail below, not block in open() */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return sigmix_error_set(err, e == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
+                                "cannot open model (%s)", strerror(e));
+    }
     struct stat st;
-    if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+    if (fstat(fileno(f), &st)) {
+        int e = errno;
         fclose(f);
-        return sigmix_error_set(err, SIGMIX_EIO, "not a regular file");
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model (%s)", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fclose(f);
+        return sigmix_error_set(err, SIGMIX_EIO, "not a regular file (%s)",
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a pipe"
+                                : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                : S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
     }
     if ((uint64_t)st.st_size > MAX_MODEL_BYTES) {
         fclose(f);
@@ -79,10 +117,12 @@ int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onn
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
     size_t got = fread(buf, 1, n, f);
+    int e = ferror(f) ? errno : 0;
     fclose(f);
     if (got != n) {
         free(buf);
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model");
+        return sigmix_error_set(err, SIGMIX_EIO, "cannot read model (%s)",
+                                e ? strerror(e) : "the file shrank while being read");
     }
     int rc = sigmix_onnx_load_buffer(buf, n, s, out, err);
     free(buf);

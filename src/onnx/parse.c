@@ -7,6 +7,8 @@
  * every allocation is bounded by the bytes that back it.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "onnx/internal.h"
@@ -16,13 +18,50 @@
 typedef struct pctx {
     sigmix_arena *a;
     sigmix_error *err;
-    const char   *where; /* message part naming the current message */
+    int           cut;        /* the file ends inside the graph: name the element cut */
+    char          where[200]; /* names the element being read: "initializer 'w'" */
 } pctx;
+
+static void set_where(pctx *c, const char *fmt, ...) SIGMIX_PRINTF(2, 3);
+
+static void set_where(pctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->where, sizeof c->where, fmt, ap);
+    va_end(ap);
+}
 
 static int bad(pctx *c)
 {
     return sigmix_error_set(c->err, SIGMIX_EFORMAT, "truncated or malformed protobuf (%s)",
                             c->where);
+}
+
+/*
+ * The string field `want` of a message that may be cut short, for messages:
+ * at most n-1 bytes, control bytes shown as '?'; "" when absent or cut.
+ */
+static const char *peek_string(pb_reader r, uint32_t want, char *out, size_t n)
+{
+    uint32_t f;
+    int wt;
+    out[0] = '\0';
+    while (!pb_key(&r, &f, &wt) && f) {
+        pb_reader s;
+        if (f == want && wt == PB_LEN) {
+            if (pb_bytes(&r, &s))
+                return out;
+            size_t k = 0;
+            for (; k + 1 < n && s.p + k < s.end; k++)
+                out[k] = s.p[k] < 0x20 || s.p[k] == 0x7f ? '?' : (char)s.p[k];
+            out[k] = '\0';
+            return out;
+        }
+        if (pb_skip(&r, wt))
+            return out;
+    }
+    return out;
 }
 
 static int oom(pctx *c)
@@ -56,7 +95,7 @@ static int count_field(pctx *c, pb_reader r, uint32_t want, size_t *n)
         if (f == want)
             (*n)++;
         if (pb_skip(&r, wt))
-            return bad(c);
+            return c->cut ? 0 : bad(c); /* a cut file: the element cut is named later */
     }
 }
 
@@ -165,8 +204,6 @@ static int tensor_from_raw(pctx *c, ox_tensor *t, int dtype, pb_reader raw)
 
 static int parse_tensor(pctx *c, pb_reader r, ox_tensor *t)
 {
-    const char *saved = c->where;
-    c->where = "TensorProto";
     memset(t, 0, sizeof *t);
     t->name = "";
     size_t ndims = 0, ntyped = 0, n;
@@ -268,7 +305,6 @@ static int parse_tensor(pctx *c, pb_reader r, ox_tensor *t)
             for (size_t k = 0; k < t->n; k++)
                 t->i[k] = (int32_t)(uint32_t)t->i[k];
     }
-    c->where = saved;
     return 0;
 }
 
@@ -398,7 +434,11 @@ static int parse_node(pctx *c, pb_reader r, ox_rawnode *nd)
 {
     memset(nd, 0, sizeof *nd);
     nd->name = nd->op_type = nd->domain = "";
-    c->where = "NodeProto";
+    char name[80], op[40], attr[60], node_where[sizeof c->where];
+    peek_string(r, 3, name, sizeof name);
+    peek_string(r, 4, op, sizeof op);
+    set_where(c, "node '%s' (%s)", name, op[0] ? op : "?");
+    memcpy(node_where, c->where, sizeof node_where);
     if (string_list(c, r, 1, &nd->in, &nd->nin) || string_list(c, r, 2, &nd->out, &nd->nout))
         return -1;
     size_t na;
@@ -417,13 +457,18 @@ static int parse_node(pctx *c, pb_reader r, ox_rawnode *nd)
             if (get_string(c, &r, f == 3 ? &nd->name : f == 4 ? &nd->op_type : &nd->domain))
                 return -1;
         } else if (f == 5 && wt == PB_LEN) {
-            pb_reader s;
-            c->where = "AttributeProto";
-            if (pb_bytes(&r, &s))
+            pb_reader s, at = r;
+            uint64_t len;
+            if (pb_bytes(&r, &s)) {
+                if (!pb_varint(&at, &len))
+                    set_where(c, "%s, attribute '%s'", node_where,
+                              peek_string(at, 1, attr, sizeof attr));
                 return bad(c);
+            }
+            set_where(c, "%s, attribute '%s'", node_where, peek_string(s, 1, attr, sizeof attr));
             if (parse_attr(c, s, &nd->attrs[nd->nattr++]))
                 return -1;
-            c->where = "NodeProto";
+            memcpy(c->where, node_where, sizeof node_where);
         } else if (f == 5 || pb_skip(&r, wt)) {
             return bad(c);
         }
@@ -504,11 +549,26 @@ static int parse_valueinfo(pctx *c, pb_reader r, ox_valueinfo *vi, int level)
     }
 }
 
+/* Names graph element `f` (node, initializer, input, output) in c->where. */
+static void where_element(pctx *c, uint32_t f, pb_reader s)
+{
+    char name[80], op[40];
+    if (f == 1) {
+        peek_string(s, 3, name, sizeof name);
+        peek_string(s, 4, op, sizeof op);
+        set_where(c, "node '%s' (%s)", name, op[0] ? op : "?");
+    } else {
+        peek_string(s, f == 5 ? 8 : 1, name, sizeof name);
+        set_where(c, "%s '%s'", f == 5 ? "initializer" : f == 11 ? "graph input" : "graph output",
+                  name);
+    }
+}
+
 static int parse_graph(pctx *c, pb_reader r, ox_raw *raw)
 {
     size_t cnt[4];
     static const uint32_t fields[4] = { 1, 5, 11, 12 };
-    c->where = "GraphProto";
+    set_where(c, "GraphProto");
     for (int k = 0; k < 4; k++)
         if (count_field(c, r, fields[k], &cnt[k]))
             return -1;
@@ -521,15 +581,26 @@ static int parse_graph(pctx *c, pb_reader r, ox_raw *raw)
     uint32_t f;
     int wt;
     for (;;) {
-        c->where = "GraphProto";
+        set_where(c, "GraphProto");
         if (pb_key(&r, &f, &wt))
             return bad(c);
         if (!f)
-            return 0;
-        pb_reader s;
+            break;
+        pb_reader s, at = r;
         if (f == 1 || f == 5 || f == 11 || f == 12) {
-            if (wt != PB_LEN || pb_bytes(&r, &s))
+            uint64_t len;
+            if (wt != PB_LEN)
                 return bad(c);
+            if (pb_bytes(&r, &s)) { /* cut short: name what was being read */
+                if (!pb_varint(&at, &len)) {
+                    where_element(c, f, at);
+                    return sigmix_error_set(c->err, SIGMIX_EFORMAT, "truncated or malformed "
+                                            "protobuf (%s: %zu of its %llu bytes present)",
+                                            c->where, pb_left(&at), (unsigned long long)len);
+                }
+                return bad(c);
+            }
+            where_element(c, f, s);
             int rc = f == 1 ? parse_node(c, s, &raw->nodes[raw->nnodes++])
                    : f == 5 ? parse_tensor(c, s, &raw->inits[raw->ninits++])
                    : f == 11 ? parse_valueinfo(c, s, &raw->inputs[raw->ninputs++], 0)
@@ -540,6 +611,11 @@ static int parse_graph(pctx *c, pb_reader r, ox_raw *raw)
             return bad(c);
         }
     }
+    if (c->cut) /* every element complete, yet the graph's length says more follows */
+        return sigmix_error_set(c->err, SIGMIX_EFORMAT, "truncated or malformed protobuf "
+                                "(the file ends inside the graph, after %zu nodes and %zu "
+                                "initializers)", raw->nnodes, raw->ninits);
+    return 0;
 }
 
 static int parse_opset(pctx *c, pb_reader r, ox_raw *raw)
@@ -573,7 +649,7 @@ static int parse_opset(pctx *c, pb_reader r, ox_raw *raw)
 int sigmix_ox_parse(const void *data, size_t size, sigmix_arena *arena, ox_raw *raw,
                     sigmix_error *err)
 {
-    pctx c = { arena, err, "ModelProto" };
+    pctx c = { arena, err, 0, "ModelProto" };
     memset(raw, 0, sizeof *raw);
     raw->producer = "";
     pb_reader r = pb_make(data, size), graph = { 0 };
@@ -581,7 +657,7 @@ int sigmix_ox_parse(const void *data, size_t size, sigmix_arena *arena, ox_raw *
     uint32_t f;
     int wt;
     for (;;) {
-        c.where = "ModelProto";
+        set_where(&c, "ModelProto");
         if (pb_key(&r, &f, &wt))
             return bad(&c);
         if (!f)
@@ -596,12 +672,18 @@ int sigmix_ox_parse(const void *data, size_t size, sigmix_arena *arena, ox_raw *
             if (get_string(&c, &r, &raw->producer))
                 return -1;
         } else if (f == 8 && wt == PB_LEN) {
-            c.where = "OperatorSetIdProto";
+            set_where(&c, "OperatorSetIdProto");
             if (pb_bytes(&r, &s) ? bad(&c) : parse_opset(&c, s, raw))
                 return -1;
         } else if (f == 7 && wt == PB_LEN) {
-            if (pb_bytes(&r, &graph))
-                return bad(&c);
+            pb_reader at = r;
+            if (pb_bytes(&r, &graph)) { /* cut short: parse what is there to name the cut */
+                if (pb_varint(&at, &v))
+                    return bad(&c);
+                graph = at;
+                c.cut = has_graph = 1;
+                break;
+            }
             has_graph = 1;
         } else if (pb_skip(&r, wt)) {
             return bad(&c);

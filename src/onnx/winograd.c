@@ -276,16 +276,28 @@ static void wino_task(void *ctx, int task, int thread)
     output_transform(j, ty0, nty, m, rows);
 }
 
-void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a)
+static wino_job wino_setup(ox_pool *p, const ox_conv_args *a, int threads)
 {
     const ox_node *n = a->n;
     wino_job j = { a, p, (a->ow + 1) / 2, (a->oh + 1) / 2, 1 };
     int64_t target = 8192 / (n->cin + n->cout); /* tiles per task: V + M near L2 size */
     j.rows = target / j.tw > 1 ? target / j.tw : 1;
-    int threads = sigmix_ox_pool_threads(p);
     if (threads > 1 && j.th / j.rows < 4 * threads)
         j.rows = j.th / (4 * threads) > 1 ? j.th / (4 * threads) : 1;
     if (j.rows > j.th)
         j.rows = j.th;
+    return j;
+}
+
+size_t sigmix_ox_wino_scratch(const ox_conv_args *a, int threads)
+{
+    wino_job j = wino_setup(NULL, a, threads);
+    size_t nt = (size_t)j.rows * (size_t)j.tw;
+    return 16 * (size_t)(a->n->cin + a->n->cout) * nt + 8 * (size_t)(j.tw + 1) + (size_t)a->w;
+}
+
+void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a)
+{
+    wino_job j = wino_setup(p, a, sigmix_ox_pool_threads(p));
     sigmix_ox_parallel(p, wino_task, &j, (int)((j.th + j.rows - 1) / j.rows));
 }

@@ -8,6 +8,9 @@
  *   mixed.onnx       BatchNormalization, Clip, AveragePool, ConvTranspose, LeakyRelu
  *   mixed_in.f32     1x3x9x11 input for it
  *   bad_op.onnx      a node with an unsupported operator
+ *   bomb.onnx        fixed 1x3x8x8 input, Resize x2048 ('Resize_3'): 3 GiB of output
+ *                    (6 GiB planned with the returned copy), refused at load
+ *   grow.onnx        Resize x64 (nearest), any size: 3 MiB at 1x3x8x8
  */
 #include "pbwriter.h"
 
@@ -146,11 +149,24 @@ static int bad_op(const char *dir)
     return save_model(dir, "bad_op.onnx", &m, SYM4, SYM4);
 }
 
+static int resize_by(const char *dir, const char *file, float f, const int64_t *in_dims)
+{
+    onnx_model m = { { 0 }, 17 };
+    onnx_add_init(&m, "scales", (int64_t[]){ 4 }, 1, (float[]){ 1, 1, f, f }, NULL);
+    pbw n = onnx_node("Resize", "Resize_3", (const char *[]){ "input", "", "scales" }, 3,
+                      "output");
+    onnx_add_node(&m, &n);
+    return save_model(dir, file, &m, in_dims, SYM4);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
         fprintf(stderr, "usage: onnx_mkmodel DIR\n");
         return 2;
     }
-    return affine(argv[1]) || unet(argv[1]) || mixed(argv[1]) || bad_op(argv[1]) ? 1 : 0;
+    return affine(argv[1]) || unet(argv[1]) || mixed(argv[1]) || bad_op(argv[1]) ||
+                   resize_by(argv[1], "bomb.onnx", 2048, (int64_t[]){ 1, 3, 8, 8 }) ||
+                   resize_by(argv[1], "grow.onnx", 64, SYM4)
+               ? 1 : 0;
 }

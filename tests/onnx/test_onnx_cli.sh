@@ -38,6 +38,12 @@ operators:
   Sigmoid  1
 weights: 22
 pad multiple: 4
+peak memory per run (1 thread):
+  640x360  11.0 MiB
+  960x540  24.2 MiB
+  1920x1080  95.4 MiB
+  3840x2160  380.1 MiB
+  7680x4320  1.5 GiB
 EOF
 diff -u "$T/info_want" "$T/info" || fail "model-info text"
 "$BIN" model-info "$T/affine.onnx" | grep -qx "pad multiple: 1" || fail "affine multiple"
@@ -45,7 +51,49 @@ expect_err "sigmix: $T/bad_op.onnx: node 'mystery' (NonMaxSuppression): unsuppor
     "$BIN" model-info "$T/bad_op.onnx"
 expect_err "sigmix: $T/none.onnx: cannot open model" "$BIN" model-info "$T/none.onnx"
 head -c 37 "$T/unet.onnx" >"$T/cut.onnx"
-expect_err "sigmix: $T/cut.onnx: truncated or malformed protobuf" "$BIN" model-info "$T/cut.onnx"
+expect_err "sigmix: $T/cut.onnx: truncated or malformed protobuf (initializer 's': 10 of its 25 bytes present)" \
+    "$BIN" model-info "$T/cut.onnx"
+head -c 300 "$T/unet.onnx" >"$T/cut.onnx"
+expect_err "sigmix: $T/cut.onnx: truncated or malformed protobuf (node 'pool2' (?): 23 of its 65 bytes present)" \
+    "$BIN" model-info "$T/cut.onnx"
+expect_err "sigmix: $T: not a regular file (a directory)" "$BIN" model-info "$T"
+mkfifo "$T/fifo.onnx"
+expect_err "sigmix: $T/fifo.onnx: not a regular file (a pipe)" timeout 10 "$BIN" model-info "$T/fifo.onnx"
+rm -f "$T/fifo.onnx"
+
+# --- planned memory (D11): a 185-byte Resize x2048 model is refused at load, naming the
+# node, in well under a second; the limit can be raised or lowered
+[ "$(stat -c %s "$T/bomb.onnx")" -lt 250 ] || fail "bomb model too big"
+start=$(date +%s%N)
+expect_err "sigmix: $T/bomb.onnx: node 'Resize_3' (Resize): planned memory 6.0 GiB at input 1x3x8x8 exceeds --max-model-memory 4.0 GiB" \
+    "$BIN" model-info "$T/bomb.onnx"
+[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000 ] || fail "bomb refusal took over 2 s"
+expect_err "exceeds --max-model-memory 5.0 GiB" "$BIN" model-info "$T/bomb.onnx" --max-model-memory 5G
+"$BIN" model-info "$T/bomb.onnx" --max-model-memory 0 | tail -2 >"$T/bomb_info" || fail "bomb unlimited"
+printf 'peak memory per run (1 thread):\n  8x8  6.0 GiB\n' | diff - "$T/bomb_info" || fail "bomb figure"
+dd if=/dev/zero of="$T/g.f32" bs=768 count=1 2>/dev/null
+# refused before any large allocation: 1 GiB of address space is plenty (not under
+# ASan, whose shadow memory needs terabytes of address space)
+vlim=1048576
+grep -qa __asan_init "$BIN" && vlim=unlimited
+expect_err "node 'Resize_3' (Resize): planned memory 6.0 GiB at input 1x3x8x8 exceeds --max-model-memory 4.0 GiB" \
+    bash -c 'ulimit -v "$0"; exec "$@"' "$vlim" "$BIN" model-run "$T/bomb.onnx" --input "$T/g.f32" \
+    --shape 1x3x8x8 --output "$T/b.f32"
+expect_err "sigmix: $T/grow.onnx: node 'Resize_3' (Resize): planned memory 6.0 MiB at input 1x3x8x8 exceeds --max-model-memory 5.0 MiB" \
+    "$BIN" model-run "$T/grow.onnx" --input "$T/g.f32" --shape 1x3x8x8 --output "$T/g_out.f32" \
+    --max-model-memory 5MiB --threads 1
+# the plan is exact: 3 MiB arena + 3 MiB + 4 bytes returned + 20480 bytes of Resize tables
+expect_err "exceeds --max-model-memory 6.0 MiB" "$BIN" model-run "$T/grow.onnx" --input "$T/g.f32" \
+    --shape 1x3x8x8 --output "$T/g_out.f32" --max-model-memory 6311939 --threads 1
+[ -e "$T/g_out.f32" ] && fail "refused run left an output"
+"$BIN" model-run "$T/grow.onnx" --input "$T/g.f32" --shape 1x3x8x8 --output "$T/g_out.f32" \
+    --max-model-memory 6311940 --threads 1 || fail "grow run at its exact plan"
+[ "$(stat -c %s "$T/g_out.f32")" -eq $((3 * 512 * 512 * 4)) ] || fail "grow output size"
+expect_err "bad --max-model-memory value" "$BIN" model-run "$T/grow.onnx" --input "$T/g.f32" \
+    --shape 1x3x8x8 --output "$T/o.f32" --max-model-memory 12X
+expect_err "bad --max-model-memory value" "$BIN" model-info "$T/grow.onnx" --max-model-memory -1
+"$BIN" model-info "$T/grow.onnx" --max-model-memory 100M | grep -qx "  640x360  7.0 GiB  (over --max-model-memory)" ||
+    fail "model-info marks sizes over the limit"
 expect_err "missing MODEL.onnx" "$BIN" model-info
 "$BIN" model-info --help | grep -q "Usage: sigmix model-info" || fail "model-info --help"
 
@@ -68,6 +116,20 @@ expect_err "input height 7 is not a multiple of 4, which the model requires (pad
     "$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" --no-pad
 [ -e "$T/u.f32" ] && fail "failed run left an output"
 ls "$T" | grep -q "tmp" && fail "temporary file left behind"
+
+# --- --profile: one row per operator type that ran (the Relu is folded into the Conv),
+# nodes per run, shares adding up to the total
+"$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" \
+    --profile --repeat 2 --threads 1 >"$T/prof" || fail "profile run"
+grep -Eqx "median [0-9]+\.[0-9]{2} ms per run" "$T/prof" || fail "profile median line"
+grep -qx "profile (per run, mean of 2):" "$T/prof" || fail "profile header: $(cat "$T/prof")"
+awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { print $1, $2 }' "$T/prof" | sort >"$T/prof_rows"
+printf 'Concat 1\nConv 1\nMaxPool 2\nResize 2\nSigmoid 1\n' | diff - "$T/prof_rows" || fail "profile rows"
+grep -q "^  Relu" "$T/prof" && fail "folded Relu listed"
+awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { s += $4 + 0; ms += $3 }
+     $1 == "total" { t = $2; share = $3 }
+     END { exit !(s > 99.0 && s < 101.0 && share == "100.0%" && ms - t < 0.01 && t - ms < 0.01) }' \
+    "$T/prof" || fail "profile shares/total: $(cat "$T/prof")"
 
 # --- usage and input errors
 expect_err "input holds 280 bytes, its shape needs 100 float32 values (400 bytes)" \
