@@ -70,7 +70,7 @@ typedef struct sigmix_audit_settings {
     /** One-line warnings (e.g. target column not found); NULL: discarded. */
     void      (*warn)(void *cookie, const char *msg);
     void       *warn_cookie;
-    /** Worker threads for per-column statistics; 0: one per online core. */
+    /** Worker threads for per-column statistics; 0: one per CPU this process may use. */
     int         threads;
     unsigned char reserved[32];
 } sigmix_audit_settings;

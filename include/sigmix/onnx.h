@@ -20,7 +20,7 @@ typedef struct sigmix_onnx_model sigmix_onnx_model;
 #define SIGMIX_ONNX_DEFAULT_MAX_MEMORY ((uint64_t)4 << 30)
 
 typedef struct sigmix_onnx_settings {
-    int threads; /**< worker threads per run; 0 = number of cores, 1 = single */
+    int threads; /**< worker threads per run; 0 = the CPUs this process may use (affinity and cgroup quota), 1 = single */
     int pad;     /**< 1 (default): pad H/W up to the model's required multiple and crop */
     /** Largest planned memory of one run, in bytes (sigmix_onnx_plan_memory's peak_bytes).
      *  A run (or a load, when the model's input size is fixed) that would need more is

@@ -160,7 +160,7 @@ typedef struct sigmix_read_options {
     sigmix_format format;     /**< AUTO: by extension (.gz/.zst stripped first) */
     const char *const *columns; /**< load only these (NULL: all); others may be skipped */
     size_t      ncolumns;
-    int         threads;      /**< 0: number of cores */
+    int         threads;      /**< 0: the CPUs this process may use (affinity, cgroup quota) */
     /** Called with one-line warnings (e.g. a skipped nested column); may be NULL. */
     void      (*warn)(void *cookie, const char *msg);
     void       *warn_cookie;

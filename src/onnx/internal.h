@@ -204,7 +204,7 @@ int  sigmix_ox_shapes(const sigmix_onnx_model *m, int threads, ox_shape *shape, 
 /* Apply settings.blas_threads for the length of a run (blas.c); 0: leave OpenBLAS alone. */
 void sigmix_ox_blas_enter(int threads);
 void sigmix_ox_blas_leave(int threads);
-/** Worker threads a run uses for settings.threads (0 = cores). */
+/** Worker threads a run uses for settings.threads (0 = sigmix_cpu_count()). */
 int  sigmix_ox_threads(int setting);
 
 /* ---- kernels (kernels.c, eltwise.c) ---- */

@@ -15,6 +15,7 @@
 #include "onnx/ops.h"
 #include "onnx/pool.h"
 #include "util/error.h"
+#include "util/cpu.h"
 
 int sigmix_ox_node_fail(run_ctx *c, const ox_node *n, int code, const char *fmt, ...)
 {
@@ -209,8 +210,8 @@ int sigmix_ox_threads(int t)
 {
     if (t > 0)
         return t > 64 ? 64 : t;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+    int n = sigmix_cpu_count();
+    return n > 64 ? 64 : n;
 }
 
 /* Copy with bottom/right edge replication up to hp x wp. */

@@ -57,7 +57,7 @@ int  sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err);
  */
 int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done);
 
-/** Parser threads for o->threads (0: online cores), 1..16. */
+/** Parser threads for o->threads (0: sigmix_cpu_count()), 1..16. */
 size_t sigmix_text_threads(const sigmix_read_options *o);
 
 /* Readers over memory (fuzz targets, tests); same behaviour as the files. */
