@@ -168,7 +168,10 @@ static void *worker_main(void *arg)
             if (r && r != SIGMIX_EFORMAT) {
                 pthread_mutex_lock(&p->lock);
                 if (!j->nested->failed)
-                    snprintf(j->nested->why, sizeof j->nested->why, "%s", e.message);
+                    /* The reason is cut to fit: a precision keeps gcc's
+                     * -Wformat-truncation (debug builds) quiet. */
+                    snprintf(j->nested->why, sizeof j->nested->why, "%.*s",
+                             (int)sizeof j->nested->why - 1, e.message);
                 j->nested->failed = 1;
                 pthread_mutex_unlock(&p->lock);
                 r = 0;
@@ -465,7 +468,8 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
             if (plans[i].nested[c].failed)
                 drop_nested(t, &plans[i].nested[c], o);
 done:
-    for (size_t i = 0; files && i < ds.nfiles; i++) {
+    /* files and plans are allocated together; either may be NULL on OOM. */
+    for (size_t i = 0; files && plans && i < ds.nfiles; i++) {
         close_file(&files[i]);
         free(plans[i].leaves);
         for (size_t c = 0; plans[i].nested && c < plans[i].nnested; c++)
