@@ -1,0 +1,445 @@
+/*
+ * Parquet in the layout pandas/pyarrow write, built here (pq_build_multi.h):
+ * a 3-level LIST with an `element` field over two pages, a struct with
+ * optional fields, UINT_64 past 2^63, FLOAT, INT32 INT(8), DATE,
+ * TIMESTAMP(us, UTC), a dictionary-encoded string, pandas' index column
+ * and its `pandas` footer key. Checks the values read, the index flag,
+ * and that `sigmix cat x.parquet --output y.parquet` and the writer keep
+ * every type and the key/value metadata. Also folders that mix types.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sigmix/table.h"
+#include "pq_build_multi.h"
+
+enum { N = 600 };
+static char dir[64], in_path[128], out_path[128];
+
+static const char *const PANDAS =
+    "{\"index_columns\": [\"__index_level_0__\"], \"column_indexes\": [], "
+    "\"columns\": [{\"name\": \"f\", \"pandas_type\": \"float32\"}], "
+    "\"creator\": {\"library\": \"pyarrow\", \"version\": \"25.0.0\"}}";
+
+/* Page body: rep levels, def levels (v1, RLE with length) then values. */
+static pb_page page(tw *body, const uint32_t *rep, int rbw, const uint32_t *def, int dbw,
+                    size_t nv, const tw *vals, int enc)
+{
+    if (rep)
+        pm_levels(body, rep, nv, rbw);
+    if (def)
+        pm_levels(body, def, nv, dbw);
+    tw_bytes(body, vals->p, vals->n);
+    return (pb_page){ .encoding = enc, .num_values = (int)nv, .data = body->p, .len = body->n };
+}
+
+static int list_len(size_t r) { return r % 5 == 0 ? -1 : (int)(r % 5) - 1; } /* -1 null */
+static int elem_null(size_t r, int j) { return (r + (size_t)j) % 7 == 0; }
+static double elem(size_t r, int j) { return (double)r + 0.25 * j + 0.125; }
+
+static uint64_t uval(size_t r)
+{
+    return r == 3 ? 18446744073709551615ull : r == 4 ? 9223372036854775808ull : r;
+}
+
+static tw bodies[16], vals[16];
+static pb_page pages[16];
+
+static void build_file(const char *path)
+{
+    static const pm_el schema[] = {
+        { "__index_level_0__", 2, 0, 0, -1, 0, 0, 0 },
+        { "scores", -1, 1, 1, 3, PM_LT_LIST, 0, 0 },
+        { "list", -1, 2, 1, -1, 0, 0, 0 },
+        { "element", 5, 1, 0, -1, 0, 0, 0 },
+        { "meta", -1, 1, 2, -1, 0, 0, 0 },
+        { "a", 2, 1, 0, -1, 0, 0, 0 },
+        { "b", 6, 1, 0, 0, PM_LT_STRING, 0, 0 },
+        { "u", 2, 1, 0, 14, PM_LT_INTEGER, 64, 0 },
+        { "f", 4, 1, 0, -1, 0, 0, 0 },
+        { "i8", 1, 1, 0, 15, PM_LT_INTEGER, 8, 1 },
+        { "d", 1, 1, 0, 6, PM_LT_DATE, 0, 0 },
+        { "ts", 2, 1, 0, 10, PM_LT_TIMESTAMP, 1, 2 },
+        { "s", 6, 1, 0, 0, PM_LT_STRING, 0, 0 },
+    };
+    static const char *const paths[] = { "__index_level_0__", "scores.list.element", "meta.a",
+                                         "meta.b", "u", "f", "i8", "d", "ts", "s" };
+    static const int64_t rows[] = { N };
+    const char *kv[] = { "pandas", PANDAS, "ARROW:schema", "/////base64", NULL, NULL };
+    static uint32_t rep[2][N * 4], def[2][N * 4], d1[N], d2[N];
+    pm_chunk ch[10];
+    memset(ch, 0, sizeof ch);
+    memset(bodies, 0, sizeof bodies);
+    memset(vals, 0, sizeof vals);
+    int np = 0;
+    /* index: required INT64 */
+    for (size_t r = 0; r < N; r++) {
+        int64_t v = (int64_t)r * 2;
+        tw_bytes(&vals[np], &v, 8);
+    }
+    pages[np] = page(&bodies[np], NULL, 0, NULL, 0, N, &vals[np], 0);
+    ch[0] = (pm_chunk){ &pages[np], 1, N, 0, 0, 0, 0 };
+    np++;
+    /* scores: list<double>, two pages of 300 rows */
+    for (int pg = 0; pg < 2; pg++) {
+        size_t nv = 0;
+        for (size_t r = (size_t)pg * 300; r < (size_t)pg * 300 + 300; r++) {
+            int k = list_len(r);
+            if (k <= 0) {
+                rep[pg][nv] = 0;
+                def[pg][nv++] = k < 0 ? 0 : 1;
+                continue;
+            }
+            for (int j = 0; j < k; j++) {
+                rep[pg][nv] = j ? 1 : 0;
+                def[pg][nv++] = elem_null(r, j) ? 2 : 3;
+                if (!elem_null(r, j)) {
+                    double v = elem(r, j);
+                    tw_bytes(&vals[np], &v, 8);
+                }
+            }
+        }
+        pages[np] = page(&bodies[np], rep[pg], 1, def[pg], 2, nv, &vals[np], 0);
+        np++;
+    }
+    ch[1] = (pm_chunk){ &pages[np - 2], 2, 0, 0, 0, 0, 0 };
+    /* meta.a, meta.b */
+    for (size_t r = 0; r < N; r++) {
+        d1[r] = r % 6 == 0 ? 0 : r % 6 == 1 ? 1 : 2;
+        d2[r] = r % 6 == 0 ? 0 : 2;
+        if (d1[r] == 2) {
+            int64_t a = (int64_t)r * 10;
+            tw_bytes(&vals[np], &a, 8);
+        }
+        if (d2[r] == 2) {
+            char b[16];
+            uint32_t n = (uint32_t)snprintf(b, sizeof b, "n%zu", r);
+            tw_bytes(&vals[np + 1], &n, 4);
+            tw_bytes(&vals[np + 1], b, n);
+        }
+    }
+    pages[np] = page(&bodies[np], NULL, 0, d1, 2, N, &vals[np], 0);
+    pages[np + 1] = page(&bodies[np + 1], NULL, 0, d2, 2, N, &vals[np + 1], 0);
+    ch[2] = (pm_chunk){ &pages[np], 1, N, 0, 0, 0, 0 };
+    ch[3] = (pm_chunk){ &pages[np + 1], 1, N, 0, 0, 0, 0 };
+    np += 2;
+    /* u (nulls at r % 50 == 7), f (nulls at r % 9 == 0), i8, d, ts */
+    static uint32_t du[N], df[N], dall[N];
+    for (size_t r = 0; r < N; r++) {
+        du[r] = r % 50 != 7;
+        df[r] = r % 9 != 0;
+        dall[r] = 1;
+        uint64_t u = uval(r);
+        float f = (float)r * 0.5f + 0.1f;
+        int32_t i8 = (int32_t)(r % 200) - 100, d = (int32_t)r - 300;
+        int64_t ts = (int64_t)r * 1000001 + 1700000000000000;
+        if (du[r])
+            tw_bytes(&vals[np], &u, 8);
+        if (df[r])
+            tw_bytes(&vals[np + 1], &f, 4);
+        tw_bytes(&vals[np + 2], &i8, 4);
+        tw_bytes(&vals[np + 3], &d, 4);
+        tw_bytes(&vals[np + 4], &ts, 8);
+    }
+    pages[np] = page(&bodies[np], NULL, 0, du, 1, N, &vals[np], 0);
+    pages[np + 1] = page(&bodies[np + 1], NULL, 0, df, 1, N, &vals[np + 1], 0);
+    for (int k = 2; k < 5; k++)
+        pages[np + k] = page(&bodies[np + k], NULL, 0, dall, 1, N, &vals[np + k], 0);
+    for (int k = 0; k < 5; k++)
+        ch[4 + k] = (pm_chunk){ &pages[np + k], 1, N, 0, 0, 0, 0 };
+    np += 5;
+    /* s: dictionary page + RLE_DICTIONARY data page (bit width 2) */
+    static const char *const words[] = { "alpha", "beta", "gamma" };
+    for (int k = 0; k < 3; k++) {
+        uint32_t n = (uint32_t)strlen(words[k]);
+        tw_bytes(&vals[np], &n, 4);
+        tw_bytes(&vals[np], words[k], n);
+    }
+    pages[np] = (pb_page){ .dict = 1, .num_values = 3, .data = vals[np].p, .len = vals[np].n };
+    static uint32_t idx[N];
+    for (size_t r = 0; r < N; r++)
+        idx[r] = (uint32_t)(r % 3);
+    tw_byte(&vals[np + 1], 2);
+    for (size_t r = 0; r < N; r++) { /* one RLE run per value */
+        tw_varint(&vals[np + 1], 2);
+        tw_byte(&vals[np + 1], (uint8_t)idx[r]);
+    }
+    pages[np + 1] = page(&bodies[np + 1], NULL, 0, dall, 1, N, &vals[np + 1], 8);
+    ch[9] = (pm_chunk){ &pages[np], 2, N, 0, 0, 0, 0 };
+    np += 2;
+    pm_spec s = { schema, 13, 9, 10, 1, rows, ch, kv, paths };
+    uint8_t *p;
+    size_t n = pm_build(&s, &p);
+    assert_int_equal(pb_write(path, p, n), 0);
+    free(p);
+    for (int k = 0; k < np; k++) {
+        free(bodies[k].p);
+        free(vals[k].p);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/sigmix-pqarrow-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(in_path, sizeof in_path, "%s/in.parquet", dir);
+    snprintf(out_path, sizeof out_path, "%s/out.parquet", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const sigmix_column *col(const sigmix_table *t, const char *name)
+{
+    long i = sigmix_table_find(t, name);
+    assert_true(i >= 0);
+    return sigmix_table_col(t, (size_t)i);
+}
+
+static void expect_list(const sigmix_column *c, size_t r)
+{
+    char want[256];
+    size_t n = 0;
+    int k = list_len(r);
+    if (k < 0) {
+        assert_false(c->valid[r]);
+        return;
+    }
+    want[n++] = '[';
+    for (int j = 0; j < k; j++) {
+        if (j)
+            want[n++] = ',';
+        n += elem_null(r, j) ? (size_t)snprintf(want + n, sizeof want - n, "null")
+                             : (size_t)snprintf(want + n, sizeof want - n, "%.17g", elem(r, j));
+    }
+    want[n++] = ']';
+    want[n] = 0;
+    assert_true(c->valid[r]);
+    assert_int_equal(c->str[r].len, n);
+    assert_memory_equal(c->str[r].ptr, want, n);
+}
+
+/* rewritten: nested columns come back as JSON text in a STRING column
+ * (sigmix writes nested values as JSON-annotated strings). */
+static void check_values(const sigmix_table *t, int rewritten)
+{
+    assert_int_equal(sigmix_table_rows(t), N);
+    const sigmix_column *sc = col(t, "scores"), *m = col(t, "meta"), *u = col(t, "u");
+    assert_int_equal(sc->kind, rewritten ? SIGMIX_KIND_STRING : SIGMIX_KIND_JSON);
+    for (size_t r = 0; r < N; r++)
+        expect_list(sc, r);
+    assert_false(m->valid[0]);
+    assert_string_equal(m->str[1].ptr, "{\"a\":null,\"b\":\"n1\"}");
+    assert_string_equal(m->str[599].ptr, "{\"a\":5990,\"b\":\"n599\"}");
+    /* UINT64 past 2^63: exact digits, never a rounded double */
+    assert_int_equal(u->kind, SIGMIX_KIND_JSON);
+    assert_string_equal(u->str[3].ptr, "18446744073709551615");
+    assert_string_equal(u->str[4].ptr, "9223372036854775808");
+    assert_string_equal(u->str[5].ptr, "5");
+    assert_false(u->valid[7]);
+    const sigmix_column *f = col(t, "f"), *i8 = col(t, "i8"), *d = col(t, "d"),
+                        *ts = col(t, "ts"), *s = col(t, "s");
+    assert_false(f->valid[0]);
+    assert_true(f->f64[5] == (double)(5 * 0.5f + 0.1f));
+    assert_int_equal(i8->i64[0], -100);
+    assert_string_equal(d->str[300].ptr, "1970-01-01");
+    assert_string_equal(ts->str[1].ptr, "2023-11-14T22:13:21.000001Z");
+    assert_int_equal(s->kind, SIGMIX_KIND_STRING);
+    assert_string_equal(s->str[4].ptr, "beta");
+}
+
+/* The source types the reader records, which a rewrite must keep. */
+static void check_types(const sigmix_table *t)
+{
+    const sigmix_column *f = col(t, "f"), *i8 = col(t, "i8"), *d = col(t, "d"),
+                        *ts = col(t, "ts"), *u = col(t, "u"), *s = col(t, "s");
+    assert_int_equal(f->pq.physical, 4);
+    assert_int_equal(i8->pq.physical, 1);
+    assert_int_equal(i8->pq.logical, PM_LT_INTEGER);
+    assert_int_equal(i8->pq.bits, 8);
+    assert_int_equal(i8->pq.is_signed, 1);
+    assert_int_equal(d->pq.physical, 1);
+    assert_int_equal(d->pq.logical, PM_LT_DATE);
+    assert_int_equal(ts->pq.physical, 2);
+    assert_int_equal(ts->pq.logical, PM_LT_TIMESTAMP);
+    assert_int_equal(ts->pq.unit, 2);
+    assert_int_equal(ts->pq.utc, 1);
+    assert_int_equal(u->pq.physical, 2);
+    assert_int_equal(u->pq.logical, PM_LT_INTEGER);
+    assert_int_equal(u->pq.is_signed, 0);
+    assert_int_equal(s->pq.physical, 6);
+    assert_int_equal(s->pq.logical, PM_LT_STRING);
+    assert_true(col(t, "__index_level_0__")->flags & SIGMIX_COLF_INDEX);
+    assert_false(f->flags & SIGMIX_COLF_INDEX);
+}
+
+static void test_pyarrow_layout_reads(void **state)
+{
+    (void)state;
+    build_file(in_path);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(in_path, NULL, &t, &err), 0);
+    check_values(t, 0);
+    check_types(t);
+    assert_string_equal(sigmix_table_get_meta(t, "pandas"), PANDAS);
+    assert_string_equal(sigmix_table_get_meta(t, "ARROW:schema"), "/////base64");
+    sigmix_table_free(&t);
+}
+
+/* `sigmix cat` parquet -> parquet keeps values, types and the footer keys. */
+static void test_cat_keeps_types_and_metadata(void **state)
+{
+    (void)state;
+    const char *bin = getenv("SIGMIX_BIN");
+    if (!bin)
+        skip();
+    build_file(in_path);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' cat '%s' --output '%s'", bin, in_path, out_path);
+    assert_int_equal(system(cmd), 0);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(out_path, NULL, &t, &err), 0);
+    check_values(t, 1);
+    check_types(t);
+    assert_string_equal(sigmix_table_get_meta(t, "pandas"), PANDAS);
+    sigmix_table_free(&t);
+    /* JSON Lines: valid text, no NUL bytes, exact unsigned values. */
+    snprintf(out_path, sizeof out_path, "%s/out.jsonl", dir);
+    snprintf(cmd, sizeof cmd, "'%s' cat '%s' --output '%s'", bin, in_path, out_path);
+    assert_int_equal(system(cmd), 0);
+    FILE *fp = fopen(out_path, "rb");
+    assert_non_null(fp);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    assert_int_equal(strlen(buf), n);
+    assert_non_null(strstr(buf, "\"u\":18446744073709551615,"));
+    assert_non_null(strstr(buf, "\"scores\":[9.125,9.375,9.625]"));
+    snprintf(out_path, sizeof out_path, "%s/out.parquet", dir);
+}
+
+/* The writer adds the caller's keys to the table's (saliency's path). */
+static void test_writer_merges_metadata(void **state)
+{
+    (void)state;
+    build_file(in_path);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(in_path, NULL, &t, &err), 0);
+    const char *kv[] = { "sigmix.version", "9.9", "ARROW:schema", "replaced", NULL, NULL };
+    sigmix_write_options o;
+    sigmix_write_options_default(&o);
+    o.kv_metadata = kv;
+    assert_int_equal(sigmix_table_write(t, out_path, &o, &err), 0);
+    sigmix_table_free(&t);
+    assert_int_equal(sigmix_table_read(out_path, NULL, &t, &err), 0);
+    assert_int_equal(sigmix_table_meta_count(t), 3);
+    assert_string_equal(sigmix_table_get_meta(t, "pandas"), PANDAS);
+    assert_string_equal(sigmix_table_get_meta(t, "ARROW:schema"), "replaced");
+    assert_string_equal(sigmix_table_get_meta(t, "sigmix.version"), "9.9");
+    check_types(t);
+    sigmix_table_free(&t);
+}
+
+/* An edited value that no longer fits the source type: the kind's own type. */
+static void test_type_dropped_when_values_do_not_fit(void **state)
+{
+    (void)state;
+    build_file(in_path);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(in_path, NULL, &t, &err), 0);
+    long fi = sigmix_table_find(t, "f"), ii = sigmix_table_find(t, "i8");
+    sigmix_table_set_double(t, (size_t)fi, 1, 0.1);    /* not a float */
+    sigmix_table_set_int64(t, (size_t)ii, 1, 1000);    /* not an INT8 */
+    assert_int_equal(sigmix_table_write(t, out_path, NULL, &err), 0);
+    sigmix_table_free(&t);
+    assert_int_equal(sigmix_table_read(out_path, NULL, &t, &err), 0);
+    assert_int_equal(col(t, "f")->pq.physical, 5);
+    assert_true(col(t, "f")->f64[1] == 0.1);
+    assert_int_equal(col(t, "i8")->pq.physical, 2);
+    assert_int_equal(col(t, "i8")->i64[1], 1000);
+    sigmix_table_free(&t);
+}
+
+/* One-column file of physical type `type` (INT64 or DOUBLE or BYTE_ARRAY). */
+static void one_column(const char *path, int type, int64_t seed)
+{
+    uint8_t data[64];
+    size_t len;
+    if (type == 6) {
+        uint32_t n = 3;
+        memcpy(data, &n, 4);
+        memcpy(data + 4, "abc", 3);
+        len = 7;
+    } else {
+        int64_t i = seed;
+        double d = (double)seed + 0.5;
+        memcpy(data, type == 2 ? (const void *)&i : (const void *)&d, 8);
+        len = 8;
+    }
+    pb_page pg = { .num_values = 1, .data = data, .len = len };
+    pb_spec s = { .type = type, .converted = type == 6 ? 0 : -1, .num_rows = 1, .pages = &pg,
+                  .npages = 1 };
+    uint8_t *p;
+    size_t n = pb_build(&s, &p);
+    assert_int_equal(pb_write(path, p, n), 0);
+    free(p);
+}
+
+static void test_folder_mixed_types(void **state)
+{
+    (void)state;
+    char sub[128], a[160], b[160];
+    snprintf(sub, sizeof sub, "%s/ds", dir);
+    mkdir(sub, 0755);
+    snprintf(a, sizeof a, "%s/a.parquet", sub);
+    snprintf(b, sizeof b, "%s/b.parquet", sub);
+    one_column(a, 2, 7);
+    one_column(b, 5, 2);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(sub, NULL, &t, &err), 0);
+    assert_int_equal(sigmix_table_col(t, 0)->kind, SIGMIX_KIND_DOUBLE);
+    assert_true(sigmix_table_col(t, 0)->f64[0] == 7.0);
+    assert_true(sigmix_table_col(t, 0)->f64[1] == 2.5);
+    sigmix_table_free(&t);
+    one_column(b, 6, 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sigmix_table_read(sub, NULL, &t, &err), SIGMIX_EFORMAT);
+    assert_null(t);
+    assert_string_equal(err.message,
+                        "column 'x' is INT64 in a.parquet but BYTE_ARRAY in b.parquet "
+                        "(file b.parquet)");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pyarrow_layout_reads),
+        cmocka_unit_test(test_cat_keeps_types_and_metadata),
+        cmocka_unit_test(test_writer_merges_metadata),
+        cmocka_unit_test(test_type_dropped_when_values_do_not_fit),
+        cmocka_unit_test(test_folder_mixed_types),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
