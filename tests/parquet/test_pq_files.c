@@ -271,7 +271,7 @@ static void test_huge_claims(void **state)
     pb_page pg = { .encoding = 0, .num_values = 5, .data = (const uint8_t *)ints, .len = sizeof ints };
     pb_spec s = { .type = 1, .converted = -1, .num_rows = 1000000000000LL, .pages = &pg,
                   .npages = 1 };
-    expect_error(&s, SIGMIX_EFORMAT, "more than its");
+    expect_error(&s, SIGMIX_EFORMAT, "more than their 37 bytes can hold");
 }
 
 static void test_encrypted(void **state)

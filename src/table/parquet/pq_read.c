@@ -20,9 +20,10 @@
 #include "util/error.h"
 
 enum { FOOTER_TAIL = 8, MAX_THREADS = 64 };
-/* Rows a row group may claim: 64k plus 1024 per byte of its chunks. */
-#define PQ_ROWS_PER_BYTE 1024
-#define PQ_ROWS_SLACK    65536
+/* Values (rows x columns) a file may claim: 64k plus 1024 per byte of its
+ * column chunks. RLE runs and dictionaries expand, but not beyond this. */
+#define PQ_CELLS_PER_BYTE 1024
+#define PQ_CELLS_SLACK    65536
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -87,34 +88,96 @@ static void close_file(pq_file *f)
     sigmix_pq_meta_free(&f->meta);
 }
 
-/* Row groups: consistent chunk counts and plausible row counts. */
+/* A column chunk's claimed bytes, for the overlap check. */
+typedef struct chunk_span {
+    uint64_t start, end;
+    size_t   rg, col;
+} chunk_span;
+
+static int by_start(const void *a, const void *b)
+{
+    const chunk_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Every claim of the footer is checked against the bytes it points to
+ * (docs/parquet.md, "Bounds"): each column chunk lies in the data area
+ * and no two chunks share a byte, so the chunks' sizes add up to at most
+ * the file; and the values the row groups claim (rows x columns) are at
+ * most PQ_CELLS_SLACK + PQ_CELLS_PER_BYTE per byte of their chunks. The
+ * table is sized from these claims, so memory stays bounded by the file.
+ */
 static int check_row_groups(const pq_file *f, size_t nleaves, uint64_t *rows, sigmix_error *err)
 {
-    uint64_t total = 0;
-    for (size_t g = 0; g < f->meta.nrg; g++) {
+    uint64_t total = 0, cells = 0, bytes = 0;
+    size_t n = 0;
+    chunk_span *sp = NULL;
+    if (f->meta.nrg && nleaves &&
+        !(sp = malloc(f->meta.nrg * nleaves * sizeof *sp)))
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (row groups)");
+    int r = 0;
+    for (size_t g = 0; !r && g < f->meta.nrg; g++) {
         const pq_row_group *rg = &f->meta.rgs[g];
-        uint64_t bytes = 0;
-        if (rg->ncols != nleaves)
-            return sigmix_error_set(err, SIGMIX_EFORMAT,
-                                    "row group %zu has %zu column chunks, schema has %zu", g,
-                                    rg->ncols, nleaves);
+        if (rg->ncols != nleaves) {
+            r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                 "row group %zu has %zu column chunks, schema has %zu", g,
+                                 rg->ncols, nleaves);
+            break;
+        }
+        if (rg->num_rows < 0 || (uint64_t)rg->num_rows > (uint64_t)1 << 40) {
+            r = sigmix_error_set(err, SIGMIX_EFORMAT, "row group %zu claims %lld rows", g,
+                                 (long long)rg->num_rows);
+            break;
+        }
         for (size_t c = 0; c < rg->ncols; c++) {
             const pq_chunk_meta *cm = &rg->cols[c];
-            if (cm->encrypted)
-                return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
-                                        "file is encrypted (Parquet modular encryption is not supported)");
-            if (cm->total_compressed > 0 && (uint64_t)cm->total_compressed < f->size)
-                bytes += (uint64_t)cm->total_compressed;
+            if (cm->encrypted) {
+                r = sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
+                                     "file is encrypted (Parquet modular encryption is not supported)");
+                break;
+            }
+            if (!rg->num_rows || cm->external)
+                continue;  /* never read (external chunks are refused when read) */
+            uint64_t start = (uint64_t)cm->data_page_offset;
+            if (cm->dict_page_offset > 0 && (uint64_t)cm->dict_page_offset < start)
+                start = (uint64_t)cm->dict_page_offset;
+            if (cm->data_page_offset < 4 || start >= f->data_end || cm->total_compressed <= 0) {
+                r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                     "column chunk outside the file (row group %zu, column %zu)",
+                                     g, c);
+                break;
+            }
+            uint64_t len = (uint64_t)cm->total_compressed;
+            if (len > f->data_end - start)
+                len = f->data_end - start;
+            sp[n++] = (chunk_span){ start, start + len, g, c };
         }
-        if (rg->num_rows < 0 ||
-            (uint64_t)rg->num_rows > PQ_ROWS_SLACK + bytes * PQ_ROWS_PER_BYTE)
-            return sigmix_error_set(err, SIGMIX_EFORMAT,
-                                    "row group %zu claims %lld rows, more than its %llu bytes can hold",
-                                    g, (long long)rg->num_rows, (unsigned long long)bytes);
         total += (uint64_t)rg->num_rows;
+        cells += (uint64_t)rg->num_rows * (nleaves ? nleaves : 1);
     }
+    if (!r && n) {
+        qsort(sp, n, sizeof *sp, by_start);
+        for (size_t i = 0; i < n; i++) {
+            if (i && sp[i].start < sp[i - 1].end) {
+                r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                     "column chunks overlap (row group %zu column %zu and "
+                                     "row group %zu column %zu)",
+                                     sp[i - 1].rg, sp[i - 1].col, sp[i].rg, sp[i].col);
+                break;
+            }
+            bytes += sp[i].end - sp[i].start;
+        }
+    }
+    free(sp);
+    if (!r && cells > PQ_CELLS_SLACK + bytes * PQ_CELLS_PER_BYTE)
+        r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                             "row groups claim %llu values (%llu rows), more than their %llu "
+                             "bytes can hold",
+                             (unsigned long long)cells, (unsigned long long)total,
+                             (unsigned long long)bytes);
     *rows = total;
-    return 0;
+    return r;
 }
 
 /* Is `name` among the requested columns (all when none given)? */
