@@ -337,6 +337,30 @@ static void test_cat_keeps_types_and_metadata(void **state)
     snprintf(out_path, sizeof out_path, "%s/out.parquet", dir);
 }
 
+/* The audit does not count pandas' index column (read_parquet makes it the index). */
+static void test_audit_skips_pandas_index(void **state)
+{
+    (void)state;
+    const char *bin = getenv("SIGMIX_BIN");
+    if (!bin)
+        skip();
+    build_file(in_path);
+    char cmd[512], json[160];
+    snprintf(json, sizeof json, "%s/audit.json", dir);
+    snprintf(cmd, sizeof cmd, "'%s' audit --input '%s' --target i8 --out-json '%s' 2>/dev/null",
+             bin, in_path, json);
+    assert_int_equal(system(cmd), 0);
+    FILE *fp = fopen(json, "rb");
+    assert_non_null(fp);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    assert_null(strstr(buf, "__index_level_0__"));
+    assert_non_null(strstr(buf, "\"i8\""));
+    assert_non_null(strstr(buf, "\"f\""));
+}
+
 /* The writer adds the caller's keys to the table's (saliency's path). */
 static void test_writer_merges_metadata(void **state)
 {
@@ -438,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_pyarrow_layout_reads),
         cmocka_unit_test(test_cat_keeps_types_and_metadata),
         cmocka_unit_test(test_writer_merges_metadata),
+        cmocka_unit_test(test_audit_skips_pandas_index),
         cmocka_unit_test(test_type_dropped_when_values_do_not_fit),
         cmocka_unit_test(test_folder_mixed_types),
     };
