@@ -248,7 +248,13 @@ static void test_type_dropped_when_values_do_not_fit(void **state)
 }
 
 /* One-column file of physical type `type` (INT64 or DOUBLE or BYTE_ARRAY). */
+static void one_column_conv(const char *path, int type, int64_t seed, int conv);
 static void one_column(const char *path, int type, int64_t seed)
+{
+    one_column_conv(path, type, seed, type == 6 ? 0 : -1);
+}
+
+static void one_column_conv(const char *path, int type, int64_t seed, int conv)
 {
     uint8_t data[64];
     size_t len;
@@ -264,7 +270,7 @@ static void one_column(const char *path, int type, int64_t seed)
         len = 8;
     }
     pb_page pg = { .num_values = 1, .data = data, .len = len };
-    pb_spec s = { .type = type, .converted = type == 6 ? 0 : -1, .num_rows = 1, .pages = &pg,
+    pb_spec s = { .type = type, .converted = conv, .num_rows = 1, .pages = &pg,
                   .npages = 1 };
     uint8_t *p;
     size_t n = pb_build(&s, &p);
@@ -298,6 +304,26 @@ static void test_folder_mixed_types(void **state)
                         "(file b.parquet)");
 }
 
+/* Binary (no text annotation) is shown as base64 and written back as the bytes. */
+static void test_binary_stays_binary(void **state)
+{
+    (void)state;
+    one_column_conv(in_path, 6, 0, -1);
+    sigmix_table *t;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_table_read(in_path, NULL, &t, &err), 0);
+    assert_string_equal(sigmix_table_col(t, 0)->str[0].ptr, "YWJj");
+    assert_int_equal(sigmix_table_write(t, out_path, NULL, &err), 0);
+    sigmix_table_free(&t);
+    assert_int_equal(sigmix_table_read(out_path, NULL, &t, &err), 0);
+    const sigmix_column *c = sigmix_table_col(t, 0);
+    assert_int_equal(c->pq.physical, 6);
+    assert_int_equal(c->pq.converted, -1);
+    assert_int_equal(c->pq.logical, 0);
+    assert_string_equal(c->str[0].ptr, "YWJj");
+    sigmix_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_audit_skips_pandas_index),
         cmocka_unit_test(test_type_dropped_when_values_do_not_fit),
         cmocka_unit_test(test_folder_mixed_types),
+        cmocka_unit_test(test_binary_stays_binary),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

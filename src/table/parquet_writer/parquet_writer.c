@@ -613,7 +613,7 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     free(w.u32);
     free(w.bits);
     for (size_t i = 0; w.cols && i < w.ncols; i++)
-        free(w.cols[i].ival);
+        pqw_source_free(&w.cols[i]);
     free(w.cols);
     free(w.chunks);
     return r;

@@ -131,7 +131,12 @@ typedef struct pqw_col {
     const sigmix_pq_type *src; /* source type honoured (annotations as read), or NULL */
     int64_t *ival;    /* owned: integer values parsed from a text column (dates,
                        * timestamps, exact UINT64), or NULL: use c->i64 */
+    sigmix_column *shadow;  /* owned copy of the column holding decoded binary, c points here */
+    uint8_t *shadow_bytes;
 } pqw_col;
+
+/* Free what pqw_source_type allocated. */
+void pqw_source_free(pqw_col *col);
 
 /*
  * Honour the column's source Parquet type when its values still fit it:

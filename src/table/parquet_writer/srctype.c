@@ -5,7 +5,8 @@
  * are, dates and timestamps stay dates and timestamps, and an exact
  * UINT64 column stays UINT64. A type is honoured only while every value
  * still fits it exactly (the table may have been edited); otherwise the
- * writer's own type for the kind is used.
+ * writer's own type for the kind is used. Binary (read as base64 text)
+ * is written as the same bytes again.
  */
 #include <math.h>
 #include <stdio.h>
@@ -197,6 +198,93 @@ static int text_to_ints(pqw_col *col, size_t rows, int u64)
     return 0;
 }
 
+/* Strict standard base64 with padding (the reader's form of binary). */
+static long unbase64(const char *s, size_t n, uint8_t *out)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    if (n % 4)
+        return -1;
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (int k = 0; k < 4; k++) {
+            const char *q = s[i + k] ? strchr(A, s[i + k]) : NULL;
+            if (s[i + k] == '=' && i + 4 == n && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+                pad++;
+                v <<= 6;
+                continue;
+            }
+            if (!q || pad)
+                return -1;
+            v = v << 6 | (uint32_t)(q - A);
+        }
+        out[o++] = (uint8_t)(v >> 16);
+        if (pad < 2)
+            out[o++] = (uint8_t)(v >> 8);
+        if (pad < 1)
+            out[o++] = (uint8_t)v;
+    }
+    return (long)o;
+}
+
+/*
+ * Binary read as base64 text: write the bytes again, unannotated. The
+ * writer then works on a private copy of the column holding the bytes.
+ */
+static int binary_again(pqw_col *col, size_t rows)
+{
+    const sigmix_column *c = col->c;
+    size_t total = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (c->valid[r])
+            total += c->str[r].len / 4 * 3;
+    sigmix_column *sh = calloc(1, sizeof *sh);
+    sigmix_strref *refs = calloc(rows ? rows : 1, sizeof *refs);
+    uint8_t *bytes = malloc(total ? total : 1);
+    if (!sh || !refs || !bytes) {
+        free(sh);
+        free(refs);
+        free(bytes);
+        return SIGMIX_ENOMEM;
+    }
+    size_t at = 0;
+    for (size_t r = 0; r < rows; r++) {
+        if (!c->valid[r])
+            continue;
+        long n = unbase64(c->str[r].ptr, c->str[r].len, bytes + at);
+        if (n < 0) {   /* edited into something else: keep it as text */
+            free(sh);
+            free(refs);
+            free(bytes);
+            return 0;
+        }
+        refs[r] = (sigmix_strref){ (const char *)bytes + at, (size_t)n };
+        at += (size_t)n;
+    }
+    *sh = *c;
+    sh->str = refs;
+    col->shadow = sh;
+    col->shadow_bytes = bytes;
+    col->c = sh;
+    col->annotate = 0;
+    col->src = &c->pq;
+    return 0;
+}
+
+void pqw_source_free(pqw_col *col)
+{
+    free(col->ival);
+    if (col->shadow) {
+        free(col->shadow->str);
+        free(col->shadow);
+        free(col->shadow_bytes);
+    }
+    col->ival = NULL;
+    col->shadow = NULL;
+    col->shadow_bytes = NULL;
+}
+
 int pqw_source_type(pqw_col *col, size_t rows)
 {
     const sigmix_column *c = col->c;
@@ -245,6 +333,9 @@ int pqw_source_type(pqw_col *col, size_t rows)
         return r;
     }
     case SIGMIX_KIND_STRING: {
+        /* BYTE_ARRAY without a text annotation was read as base64. */
+        if (q->physical == PQ_BYTE_ARRAY && !q->logical && q->converted < 0)
+            return binary_again(col, rows);
         if (!is_temporal(q) || (q->physical != PQ_INT32 && q->physical != PQ_INT64))
             return 0;
         int r = text_to_ints(col, rows, 0);
