@@ -215,8 +215,7 @@ static void key_value(T *t, sigmix_arena *a, pq_kv *kv)
         else
             sigmix_pq_skip(t, ty);
     }
-    if (!kv->key)
-        t->bad = 1;
+    /* A pair without its (required) key is dropped, not the whole file. */
 }
 
 static void row_group(T *t, sigmix_arena *a, pq_row_group *g)

@@ -541,7 +541,7 @@ static int widen_overflowed(sigmix_table *t, file_plan *plans, size_t nplans)
 static int keep_metadata(sigmix_table *t, const pq_file_meta *m)
 {
     for (size_t i = 0; i < m->nkv; i++)
-        if (sigmix_table_set_meta(t, m->kv[i].key, m->kv[i].value))
+        if (m->kv[i].key && sigmix_table_set_meta(t, m->kv[i].key, m->kv[i].value))
             return SIGMIX_ENOMEM;
     const char *pandas = sigmix_table_get_meta(t, "pandas");
     if (pandas && sigmix_pq_pandas_index(t, pandas))
