@@ -252,8 +252,10 @@ int sigmix_pq_dataset_open(const char *path, pq_dataset *ds, sigmix_error *err)
     if (stat(path, &st))
         return sigmix_error_set(err, SIGMIX_EIO, "cannot open file");
     if (!S_ISDIR(st.st_mode)) {
-        int r = add_file(&w, path, path);
-        return r || finish_keys(ds) ? sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory") : 0;
+        if (!add_file(&w, path, path) && !finish_keys(ds))
+            return 0;
+        sigmix_pq_dataset_free(ds);   /* what add_file got before failing */
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
     ds->is_dir = 1;
     int r = walk_dir(&w, path, "");

@@ -307,10 +307,14 @@ static void put_plain(writer *w, const pqw_col *col, size_t a, size_t b)
             return;
         for (size_t r = a; r < b; r++)
             if (c->valid[r]) {
-                int32_t i = (int32_t)(col->ptype == PQ_INT32 ? int_at(col, r) : 0);
-                float f = (float)c->f64[r];
-                memcpy(o->p + o->len, col->ptype == PQ_INT32 ? (const void *)&i : (const void *)&f,
-                       4);
+                /* INT32 columns may be text (dates): f64 exists only for FLOAT. */
+                if (col->ptype == PQ_INT32) {
+                    int32_t i = (int32_t)int_at(col, r);
+                    memcpy(o->p + o->len, &i, 4);
+                } else {
+                    float f = (float)c->f64[r];
+                    memcpy(o->p + o->len, &f, 4);
+                }
                 o->len += 4;
             }
     } else {
