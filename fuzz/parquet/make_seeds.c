@@ -1,12 +1,16 @@
 /*
  * Writes the seed corpus of fuzz_parquet (small files made with the
  * test-side builder, one per feature: plain, dictionary, nulls in v1 and
- * v2 pages, booleans, strings, delta encodings, INT96, codecs, CRCs).
+ * v2 pages, booleans, strings, delta encodings, INT96, codecs, CRCs), and
+ * a file in pandas/pyarrow's layout (3-level LIST with `element` over two
+ * pages, optional struct fields, UINT_64 past 2^63, FLOAT, INT8, DATE,
+ * TIMESTAMP, a dictionary string, the pandas footer key).
  * Usage: make_seeds DIR. Run by hand; the seeds are committed.
  */
 #include <stdio.h>
 
 #include "../../tests/parquet/pq_build.h"
+#include "../../tests/parquet/pq_pyarrow_file.h"
 
 static void emit(const char *dir, const char *name, const pb_spec *s)
 {
@@ -24,6 +28,10 @@ int main(int argc, char **argv)
     if (argc != 2)
         return 2;
     const char *d = argv[1];
+    char pa[512];
+    snprintf(pa, sizeof pa, "%s/pyarrow_layout.parquet", d);
+    if (pyarrow_file(pa))
+        fprintf(stderr, "cannot write %s\n", pa);
     int32_t ints[5] = { 7, -3, 2147483647, 0, -5 };
     pb_page plain = { .encoding = 0, .num_values = 5, .data = (const uint8_t *)ints,
                       .len = sizeof ints, .crc = 1 };

@@ -47,7 +47,33 @@ typedef struct sigmix_strref {
 enum {
     SIGMIX_COLF_TEMPORAL = 1u << 0, /**< STRING holding ISO 8601 date/time text */
     SIGMIX_COLF_UNSIGNED = 1u << 1, /**< INT64 that came from an unsigned source */
+    /**
+     * Not a data column: an index the writer of the file kept as a column
+     * (pandas' `index_columns`, e.g. `__index_level_0__`). pandas restores
+     * it as the index, so the audit does not count it; writers keep it.
+     */
+    SIGMIX_COLF_INDEX    = 1u << 2,
 };
+
+/**
+ * The Parquet type a column was read from, so a Parquet rewrite of the
+ * table (`cat`, `saliency`) writes the same physical and logical type.
+ * All zero (present == 0) when the column did not come from Parquet.
+ * The writer honours it only while the values still fit the type.
+ * Numbers follow parquet.thrift.
+ */
+typedef struct sigmix_pq_type {
+    int8_t  present;     /**< 1 when the fields below describe the source */
+    int8_t  physical;    /**< Type: 0 BOOLEAN, 1 INT32, 2 INT64, 3 INT96, 4 FLOAT, 5 DOUBLE, 6 BYTE_ARRAY, 7 FLBA */
+    int8_t  converted;   /**< ConvertedType, -1 when absent */
+    int8_t  logical;     /**< LogicalType union member id, 0 when absent */
+    int8_t  unit;        /**< TIME/TIMESTAMP: 1 millis, 2 micros, 3 nanos */
+    int8_t  utc;         /**< TIME/TIMESTAMP isAdjustedToUTC */
+    int8_t  bits;        /**< INTEGER bit width */
+    int8_t  is_signed;   /**< INTEGER signedness */
+    int32_t type_length; /**< FIXED_LEN_BYTE_ARRAY length */
+    int32_t scale, precision; /**< DECIMAL */
+} sigmix_pq_type;
 
 /**
  * One column. Arrays have `sigmix_table_rows()` entries.
@@ -65,6 +91,7 @@ typedef struct sigmix_column {
     int64_t       *i64;
     sigmix_strref *str;
     uint8_t       *valid;
+    sigmix_pq_type pq;   /**< source Parquet type (present == 0: none) */
 } sigmix_column;
 
 typedef struct sigmix_table sigmix_table;
@@ -131,12 +158,29 @@ SIGMIX_API int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
 
 /**
  * New table *out holding columns cols[0..ncols) of src (indices, in that
- * order; names, kinds, flags and values copied) and its first
+ * order; names, kinds, flags, source Parquet types and values copied, and
+ * the table metadata) and its first
  * min(rows, sigmix_table_rows(src)) rows. Returns 0, SIGMIX_EINVAL (bad or
  * repeated index) or SIGMIX_ENOMEM; *out is NULL on failure.
  */
 SIGMIX_API int sigmix_table_select(const sigmix_table *src, const size_t *cols,
                                    size_t ncols, size_t rows, sigmix_table **out);
+
+/*
+ * Table metadata: key/value pairs kept from the source (a Parquet
+ * footer's key_value_metadata, pandas' `pandas` key included) and written
+ * back by the Parquet writer. Keys are unique; order is kept.
+ */
+
+/** Set key to value (copied; value may be NULL), replacing an existing key. 0 or SIGMIX_ENOMEM. */
+SIGMIX_API int sigmix_table_set_meta(sigmix_table *t, const char *key, const char *value);
+/** Number of metadata pairs. */
+SIGMIX_API size_t sigmix_table_meta_count(const sigmix_table *t);
+/** Pair i: *key and *value (value may be NULL). Returns 0, or SIGMIX_EINVAL when out of range. */
+SIGMIX_API int sigmix_table_meta_at(const sigmix_table *t, size_t i, const char **key,
+                                    const char **value);
+/** Value of key (NULL when absent or valueless). */
+SIGMIX_API const char *sigmix_table_get_meta(const sigmix_table *t, const char *key);
 
 /* ---- reading and writing tables ------------------------------------- */
 

@@ -170,6 +170,27 @@ static int push_table(sigmix_audit *a, audit_table *t, sigmix_error *err)
 }
 
 /* Audit t and append the result; hash info may be NULL. */
+/*
+ * The table without its index columns (SIGMIX_COLF_INDEX: pandas'
+ * index_columns, which read_parquet turns into the index, so the
+ * reference tool never sees them as columns). *out is NULL when there
+ * are none. Returns 0 or SIGMIX_ENOMEM.
+ */
+static int drop_index_columns(const sigmix_table *t, sigmix_table **out)
+{
+    size_t n = sigmix_table_cols(t), k = 0;
+    *out = NULL;
+    size_t *keep = malloc((n ? n : 1) * sizeof *keep);
+    if (!keep)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!(sigmix_table_col(t, i)->flags & SIGMIX_COLF_INDEX))
+            keep[k++] = i;
+    int rc = k < n ? sigmix_table_select(t, keep, k, sigmix_table_rows(t), out) : 0;
+    free(keep);
+    return rc;
+}
+
 static int add_common(sigmix_audit *a, const char *label, const char *path,
                       const sigmix_table *t, const char *sha, uint64_t size, sigmix_error *err)
 {
@@ -191,10 +212,14 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
         r->res.file_size = size;
         memcpy(r->res.sha256, sha, 65);
     }
+    sigmix_table *data = NULL;
+    if (!rc && drop_index_columns(t, &data))
+        rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!rc)
-        rc = sigmix_audit_analyze(a, t, r, err);
+        rc = sigmix_audit_analyze(a, data ? data : t, r, err);
     if (!rc)
         rc = push_table(a, r, err);
+    sigmix_table_free(&data);
     if (rc)
         table_free(r);
     return rc;

@@ -10,6 +10,7 @@ static int copy_column(sigmix_table *dst, size_t di, const sigmix_column *s, siz
 {
     sigmix_column *d = sigmix_table_col_mut(dst, di);
     d->flags = s->flags;
+    d->pq = s->pq;
     if (!rows)
         return 0;
     memcpy(d->valid, s->valid, rows);
@@ -39,6 +40,11 @@ int sigmix_table_select(const sigmix_table *src, const size_t *cols, size_t ncol
     for (size_t i = 0; !r && i < ncols; i++) {
         const sigmix_column *c = sigmix_table_col(src, cols[i]);
         r = c ? sigmix_table_add_column(t, c->name, c->kind, NULL) : SIGMIX_EINVAL;
+    }
+    for (size_t i = 0; !r && i < sigmix_table_meta_count(src); i++) {
+        const char *k, *v;
+        sigmix_table_meta_at(src, i, &k, &v);
+        r = sigmix_table_set_meta(t, k, v);
     }
     if (!r)
         r = sigmix_table_resize(t, rows);

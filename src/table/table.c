@@ -19,6 +19,8 @@ struct sigmix_table {
     sigmix_column  *cols;
     long           *hash;          /* open addressing, -1 empty; size hashcap */
     size_t          hashcap;
+    const char    **meta;          /* key, value pairs (arena strings) */
+    size_t          nmeta, metacap;
     sigmix_arena    arena;
 };
 
@@ -61,6 +63,7 @@ void sigmix_table_free(sigmix_table **pt)
         free_arrays(&t->cols[i]);
     free(t->cols);
     free(t->hash);
+    free(t->meta);
     sigmix_arena_free(&t->arena);
     free(t);
     *pt = NULL;
@@ -359,4 +362,48 @@ int sigmix_table_convert(sigmix_table *t, size_t col, sigmix_kind kind)
     free_arrays(c);
     *c = n;
     return 0;
+}
+
+int sigmix_table_set_meta(sigmix_table *t, const char *key, const char *value)
+{
+    const char *k = NULL, *v = NULL;
+    size_t i = 0;
+    while (i < t->nmeta && strcmp(t->meta[2 * i], key))
+        i++;
+    if (i == t->nmeta && t->nmeta == t->metacap) {
+        size_t cap = t->metacap ? t->metacap * 2 : 8;
+        const char **n = realloc(t->meta, cap * 2 * sizeof *n);
+        if (!n)
+            return SIGMIX_ENOMEM;
+        t->meta = n;
+        t->metacap = cap;
+    }
+    if ((i == t->nmeta && !(k = sigmix_arena_strndup(&t->arena, key, strlen(key)))) ||
+        (value && !(v = sigmix_arena_strndup(&t->arena, value, strlen(value)))))
+        return SIGMIX_ENOMEM;
+    if (i == t->nmeta) {
+        t->meta[2 * i] = k;
+        t->nmeta++;
+    }
+    t->meta[2 * i + 1] = v;
+    return 0;
+}
+
+size_t sigmix_table_meta_count(const sigmix_table *t) { return t->nmeta; }
+
+int sigmix_table_meta_at(const sigmix_table *t, size_t i, const char **key, const char **value)
+{
+    if (i >= t->nmeta)
+        return SIGMIX_EINVAL;
+    *key = t->meta[2 * i];
+    *value = t->meta[2 * i + 1];
+    return 0;
+}
+
+const char *sigmix_table_get_meta(const sigmix_table *t, const char *key)
+{
+    for (size_t i = 0; i < t->nmeta; i++)
+        if (!strcmp(t->meta[2 * i], key))
+            return t->meta[2 * i + 1];
+    return NULL;
 }

@@ -296,6 +296,17 @@ static void test_delta_length_and_byte_array(void **state)
     put(&b, 'b');
     assert_int_equal(sigmix_pq_delta_byte_array(b.p, b.n, sp, 6, &rebuilt, &cap, 1 << 20), -1);
     free(rebuilt);
+    /* D9: empty values before any buffer exists (UBSan: NULL + 0, memmove from NULL). */
+    b.n = 0;
+    int64_t zero[] = { 0, 0 };
+    delta_encode(&b, zero, 2, 0);
+    delta_encode(&b, zero, 2, 0);
+    rebuilt = NULL;
+    cap = 0;
+    assert_int_equal(sigmix_pq_delta_byte_array(b.p, b.n, sp, 2, &rebuilt, &cap, 1 << 20), 2);
+    assert_int_equal(sp[0].len, 0);
+    assert_int_equal(sp[1].len, 0);
+    assert_null(rebuilt);
 }
 
 static void test_byte_stream_split(void **state)

@@ -28,6 +28,21 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
     return b->p ? 0 : -1;
 }
 
+int sigmix_pq_buf_grow(pq_buf *b, size_t n)
+{
+    if (n <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < n)
+        cap = cap > SIZE_MAX / 2 ? n : cap * 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
 void sigmix_pq_worker_free(pq_worker *w)
 {
     pq_buf *bufs[] = { &w->chunk, &w->page, &w->dict, &w->levels, &w->reps, &w->values, &w->idx,

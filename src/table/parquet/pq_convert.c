@@ -381,7 +381,7 @@ int sigmix_pq_emit(pq_worker *w, const pq_job *j, size_t row, size_t count,
 /* Reserve room for `more` bytes after *len in b. */
 static int room(pq_buf *b, size_t len, size_t more)
 {
-    return more > SIZE_MAX - len - 1 ? -1 : sigmix_pq_buf_reserve(b, len + more + 1);
+    return more > SIZE_MAX - len - 1 ? -1 : sigmix_pq_buf_grow(b, len + more + 1);
 }
 
 int sigmix_pq_json_values(pq_leaf *l, const void *vals, size_t n, pq_buf *text, size_t *tlen,
@@ -390,7 +390,8 @@ int sigmix_pq_json_values(pq_leaf *l, const void *vals, size_t n, pq_buf *text, 
     int is_bytes = l->type == PQ_BYTE_ARRAY;
     size_t stride = is_bytes ? sizeof(pq_bytes) : (size_t)l->width;
     const uint8_t *v = vals;
-    if (sigmix_pq_buf_reserve(spans, (*nspans + n + 1) * sizeof(pq_span)))
+    /* text and spans accumulate over the pages of a chunk: grow, keep. */
+    if (sigmix_pq_buf_grow(spans, (*nspans + n + 1) * sizeof(pq_span)))
         return -1;
     for (size_t k = 0; k < n; k++) {
         const uint8_t *x = v + k * stride;

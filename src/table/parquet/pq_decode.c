@@ -288,8 +288,12 @@ long sigmix_pq_delta_byte_array(const uint8_t *p, size_t n, pq_span *out, size_t
             *buf = b;
             *cap = nc;
         }
-        memmove(*buf + len, *buf + prev_off, pl);
-        memcpy(*buf + len + pl, p + src, sl);
+        /* An empty value may come before any buffer exists: touch the
+         * buffer only for bytes (NULL + 0 and memmove(NULL) are UB). */
+        if (pl)
+            memmove(*buf + len, *buf + prev_off, pl);
+        if (sl)
+            memcpy(*buf + len + pl, p + src, sl);
         src += sl;
         out[i] = (pq_span){ len, pl + sl };
         prev_off = len;

@@ -11,8 +11,17 @@
 
 enum { MAX_DIR_DEPTH = 32 }; /* = size of pq_dfile.pkey */
 
+/* A folder met while walking, by identity (symlinks resolve to the same). */
+typedef struct seen_dir {
+    dev_t dev;
+    ino_t ino;
+    int   open;     /* on the current path: meeting it again is a loop */
+} seen_dir;
+
 /* Partition path state while walking. */
 typedef struct walk {
+    seen_dir   *seen;
+    size_t      nseen, seencap;
     pq_dataset *ds;
     size_t      cap;
     size_t      depth;
@@ -118,12 +127,49 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/*
+ * Enter folder st (reached as rel): each folder is read once, so a
+ * symlink back to a folder on the current path (a loop) or to one already
+ * read (its rows twice) is refused. Returns 0 with *idx, or SIGMIX_E*.
+ */
+static int enter_dir(walk *w, const struct stat *st, const char *rel, size_t *idx)
+{
+    for (size_t i = 0; i < w->nseen; i++)
+        if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino) {
+            if (w->seen[i].open)
+                return sigmix_error_set(w->err, SIGMIX_EFORMAT, "symlink loop at %s",
+                                        *rel ? rel : ".");
+            return sigmix_error_set(w->err, SIGMIX_EFORMAT,
+                                    "folder reached twice through a symlink at %s", rel);
+        }
+    if (w->nseen == w->seencap) {
+        size_t cap = w->seencap ? w->seencap * 2 : 16;
+        seen_dir *n = realloc(w->seen, cap * sizeof *n);
+        if (!n)
+            return sigmix_error_set(w->err, SIGMIX_ENOMEM, "out of memory");
+        w->seen = n;
+        w->seencap = cap;
+    }
+    w->seen[w->nseen] = (seen_dir){ st->st_dev, st->st_ino, 1 };
+    *idx = w->nseen++;
+    return 0;
+}
+
 static int walk_dir(walk *w, const char *dir, const char *rel)
 {
     struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, by_name), r = 0;
-    if (n < 0)
+    struct stat dst;
+    if (stat(dir, &dst))
         return sigmix_error_set(w->err, SIGMIX_EIO, "cannot list folder %s", *rel ? rel : ".");
+    size_t me = 0;
+    int r = enter_dir(w, &dst, rel, &me);
+    if (r)
+        return r;
+    int n = scandir(dir, &ents, NULL, by_name);
+    if (n < 0) {
+        w->seen[me].open = 0;
+        return sigmix_error_set(w->err, SIGMIX_EIO, "cannot list folder %s", *rel ? rel : ".");
+    }
     for (int i = 0; i < n; i++) {
         const char *name = ents[i]->d_name;
         char *p = NULL, *q = NULL;
@@ -172,6 +218,7 @@ static int walk_dir(walk *w, const char *dir, const char *rel)
         free(ents[i]);
     }
     free(ents);
+    w->seen[me].open = 0;
     return r;
 }
 
@@ -205,11 +252,14 @@ int sigmix_pq_dataset_open(const char *path, pq_dataset *ds, sigmix_error *err)
     if (stat(path, &st))
         return sigmix_error_set(err, SIGMIX_EIO, "cannot open file");
     if (!S_ISDIR(st.st_mode)) {
-        int r = add_file(&w, path, path);
-        return r || finish_keys(ds) ? sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory") : 0;
+        if (!add_file(&w, path, path) && !finish_keys(ds))
+            return 0;
+        sigmix_pq_dataset_free(ds);   /* what add_file got before failing */
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
     ds->is_dir = 1;
     int r = walk_dir(&w, path, "");
+    free(w.seen);
     if (!r && finish_keys(ds))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r && ds->nfiles == 0)

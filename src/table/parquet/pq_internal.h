@@ -56,7 +56,10 @@ typedef struct pq_buf {
     size_t   cap;
 } pq_buf;
 
+/* Room for n bytes; the old contents are dropped (scratch buffers). */
 int sigmix_pq_buf_reserve(pq_buf *b, size_t n);
+/* Room for n bytes, keeping the contents (buffers that accumulate). */
+int sigmix_pq_buf_grow(pq_buf *b, size_t n);
 
 /* Per-thread decoding state, reused across chunks. */
 typedef struct pq_worker {

@@ -1,7 +1,8 @@
 /*
  * FileMetaData and PageHeader decoding (field ids from parquet.thrift).
  * Fields the reader does not need are skipped, so statistics, indexes,
- * sorting columns, key/value metadata and future additions cost nothing.
+ * sorting columns and future additions cost nothing. Key/value metadata
+ * is kept so a rewrite can carry it (pandas' schema among it).
  */
 #include <string.h>
 
@@ -190,6 +191,33 @@ static void *struct_list(T *t, sigmix_arena *a, size_t elem, size_t *count)
     return p;
 }
 
+/* A string field as a NUL-terminated arena copy (NULL and bad on error). */
+static const char *string_field(T *t, sigmix_arena *a, int ty)
+{
+    size_t n;
+    const uint8_t *p = ty == PQ_T_BINARY ? sigmix_pq_binary(t, &n) : NULL;
+    const char *s = p ? sigmix_arena_strndup(a, (const char *)p, n) : NULL;
+    if (!s)
+        t->bad = 1;
+    return s;
+}
+
+static void key_value(T *t, sigmix_arena *a, pq_kv *kv)
+{
+    pq_tstruct s;
+    int id, ty;
+    kv->key = kv->value = NULL;
+    STRUCT_LOOP(t, s, id, ty) {
+        if (id == 1)
+            kv->key = string_field(t, a, ty);
+        else if (id == 2)
+            kv->value = string_field(t, a, ty);
+        else
+            sigmix_pq_skip(t, ty);
+    }
+    /* A pair without its (required) key is dropped, not the whole file. */
+}
+
 static void row_group(T *t, sigmix_arena *a, pq_row_group *g)
 {
     pq_tstruct s;
@@ -228,6 +256,10 @@ int sigmix_pq_meta_parse(const uint8_t *buf, size_t n, pq_file_meta *m, sigmix_e
             m->rgs = struct_list(&t, &m->arena, sizeof *m->rgs, &m->nrg);
             for (size_t i = 0; i < m->nrg && !t.bad; i++)
                 row_group(&t, &m->arena, &m->rgs[i]);
+        } else if (id == 5 && ty == PQ_T_LIST && !m->kv) {
+            m->kv = struct_list(&t, &m->arena, sizeof *m->kv, &m->nkv);
+            for (size_t i = 0; i < m->nkv && !t.bad; i++)
+                key_value(&t, &m->arena, &m->kv[i]);
         } else if (id == 8) {
             m->encrypted = 1;
             sigmix_pq_skip(&t, ty);

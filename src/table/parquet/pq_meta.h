@@ -77,8 +77,15 @@ typedef struct pq_row_group {
     pq_chunk_meta *cols;
 } pq_row_group;
 
+/* One key_value_metadata entry (value NULL when absent). */
+typedef struct pq_kv {
+    const char *key, *value;
+} pq_kv;
+
 typedef struct pq_file_meta {
     int64_t       num_rows;
+    size_t        nkv;
+    pq_kv        *kv;            /* footer key/value metadata */
     size_t        nschema;
     pq_schema_el *schema;
     size_t        nrg;

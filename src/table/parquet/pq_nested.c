@@ -92,8 +92,9 @@ int sigmix_pq_sink_page(pq_worker *w, const pq_job *j, const uint32_t *reps,
                         sigmix_error *err)
 {
     pq_nsink *s = j->sink;
-    if (sigmix_pq_buf_reserve(&s->rep, s->n + nv + 1) ||
-        sigmix_pq_buf_reserve(&s->def, s->n + nv + 1))
+    /* Levels accumulate over the chunk's pages: grow, keeping them. */
+    if (sigmix_pq_buf_grow(&s->rep, s->n + nv + 1) ||
+        sigmix_pq_buf_grow(&s->def, s->n + nv + 1))
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (column '%s')", j->leaf->name);
     for (size_t i = 0; i < nv; i++) {
         s->rep.p[s->n + i] = (uint8_t)(reps ? reps[i] : 0);
@@ -120,7 +121,7 @@ typedef struct asm_ctx {
 static void put(asm_ctx *a, const void *p, size_t n)
 {
     if (a->bad || n > PQ_MAX_PAGE_BYTES - a->olen ||
-        sigmix_pq_buf_reserve(&a->out, a->olen + n + 1)) {
+        sigmix_pq_buf_grow(&a->out, a->olen + n + 1)) {
         a->bad = 1;
         return;
     }
@@ -179,7 +180,7 @@ static void object(asm_ctx *a, const pq_nnode *n)
         size_t q = sigmix_json_quote(c->el->name, strlen(c->el->name), NULL);
         if (i)
             PUTS(a, ",");
-        if (sigmix_pq_buf_reserve(&a->out, a->olen + q + 2)) {
+        if (q > PQ_MAX_PAGE_BYTES - a->olen || sigmix_pq_buf_grow(&a->out, a->olen + q + 2)) {
             a->bad = 1;
             return;
         }

@@ -15,13 +15,15 @@
 #include "table/format.h"
 #include "table/parquet/pq_dir.h"
 #include "table/parquet/pq_nested.h"
+#include "table/parquet/pq_pandas.h"
 #include "table/parquet/pq_schema.h"
 #include "util/error.h"
 
 enum { FOOTER_TAIL = 8, MAX_THREADS = 64 };
-/* Rows a row group may claim: 64k plus 1024 per byte of its chunks. */
-#define PQ_ROWS_PER_BYTE 1024
-#define PQ_ROWS_SLACK    65536
+/* Values (rows x columns) a file may claim: 64k plus 1024 per byte of its
+ * column chunks. RLE runs and dictionaries expand, but not beyond this. */
+#define PQ_CELLS_PER_BYTE 1024
+#define PQ_CELLS_SLACK    65536
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -86,34 +88,96 @@ static void close_file(pq_file *f)
     sigmix_pq_meta_free(&f->meta);
 }
 
-/* Row groups: consistent chunk counts and plausible row counts. */
+/* A column chunk's claimed bytes, for the overlap check. */
+typedef struct chunk_span {
+    uint64_t start, end;
+    size_t   rg, col;
+} chunk_span;
+
+static int by_start(const void *a, const void *b)
+{
+    const chunk_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Every claim of the footer is checked against the bytes it points to
+ * (docs/parquet.md, "Bounds"): each column chunk lies in the data area
+ * and no two chunks share a byte, so the chunks' sizes add up to at most
+ * the file; and the values the row groups claim (rows x columns) are at
+ * most PQ_CELLS_SLACK + PQ_CELLS_PER_BYTE per byte of their chunks. The
+ * table is sized from these claims, so memory stays bounded by the file.
+ */
 static int check_row_groups(const pq_file *f, size_t nleaves, uint64_t *rows, sigmix_error *err)
 {
-    uint64_t total = 0;
-    for (size_t g = 0; g < f->meta.nrg; g++) {
+    uint64_t total = 0, cells = 0, bytes = 0;
+    size_t n = 0;
+    chunk_span *sp = NULL;
+    if (f->meta.nrg && nleaves &&
+        !(sp = malloc(f->meta.nrg * nleaves * sizeof *sp)))
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (row groups)");
+    int r = 0;
+    for (size_t g = 0; !r && g < f->meta.nrg; g++) {
         const pq_row_group *rg = &f->meta.rgs[g];
-        uint64_t bytes = 0;
-        if (rg->ncols != nleaves)
-            return sigmix_error_set(err, SIGMIX_EFORMAT,
-                                    "row group %zu has %zu column chunks, schema has %zu", g,
-                                    rg->ncols, nleaves);
+        if (rg->ncols != nleaves) {
+            r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                 "row group %zu has %zu column chunks, schema has %zu", g,
+                                 rg->ncols, nleaves);
+            break;
+        }
+        if (rg->num_rows < 0 || (uint64_t)rg->num_rows > (uint64_t)1 << 40) {
+            r = sigmix_error_set(err, SIGMIX_EFORMAT, "row group %zu claims %lld rows", g,
+                                 (long long)rg->num_rows);
+            break;
+        }
         for (size_t c = 0; c < rg->ncols; c++) {
             const pq_chunk_meta *cm = &rg->cols[c];
-            if (cm->encrypted)
-                return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
-                                        "file is encrypted (Parquet modular encryption is not supported)");
-            if (cm->total_compressed > 0 && (uint64_t)cm->total_compressed < f->size)
-                bytes += (uint64_t)cm->total_compressed;
+            if (cm->encrypted) {
+                r = sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
+                                     "file is encrypted (Parquet modular encryption is not supported)");
+                break;
+            }
+            if (!rg->num_rows || cm->external)
+                continue;  /* never read (external chunks are refused when read) */
+            uint64_t start = (uint64_t)cm->data_page_offset;
+            if (cm->dict_page_offset > 0 && (uint64_t)cm->dict_page_offset < start)
+                start = (uint64_t)cm->dict_page_offset;
+            if (cm->data_page_offset < 4 || start >= f->data_end || cm->total_compressed <= 0) {
+                r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                     "column chunk outside the file (row group %zu, column %zu)",
+                                     g, c);
+                break;
+            }
+            uint64_t len = (uint64_t)cm->total_compressed;
+            if (len > f->data_end - start)
+                len = f->data_end - start;
+            sp[n++] = (chunk_span){ start, start + len, g, c };
         }
-        if (rg->num_rows < 0 ||
-            (uint64_t)rg->num_rows > PQ_ROWS_SLACK + bytes * PQ_ROWS_PER_BYTE)
-            return sigmix_error_set(err, SIGMIX_EFORMAT,
-                                    "row group %zu claims %lld rows, more than its %llu bytes can hold",
-                                    g, (long long)rg->num_rows, (unsigned long long)bytes);
         total += (uint64_t)rg->num_rows;
+        cells += (uint64_t)rg->num_rows * (nleaves ? nleaves : 1);
     }
+    if (!r && n) {
+        qsort(sp, n, sizeof *sp, by_start);
+        for (size_t i = 0; i < n; i++) {
+            if (i && sp[i].start < sp[i - 1].end) {
+                r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                                     "column chunks overlap (row group %zu column %zu and "
+                                     "row group %zu column %zu)",
+                                     sp[i - 1].rg, sp[i - 1].col, sp[i].rg, sp[i].col);
+                break;
+            }
+            bytes += sp[i].end - sp[i].start;
+        }
+    }
+    free(sp);
+    if (!r && cells > PQ_CELLS_SLACK + bytes * PQ_CELLS_PER_BYTE)
+        r = sigmix_error_set(err, SIGMIX_EFORMAT,
+                             "row groups claim %llu values (%llu rows), more than their %llu "
+                             "bytes can hold",
+                             (unsigned long long)cells, (unsigned long long)total,
+                             (unsigned long long)bytes);
     *rows = total;
-    return 0;
+    return r;
 }
 
 /* Is `name` among the requested columns (all when none given)? */
@@ -168,7 +232,10 @@ static void *worker_main(void *arg)
             if (r && r != SIGMIX_EFORMAT) {
                 pthread_mutex_lock(&p->lock);
                 if (!j->nested->failed)
-                    snprintf(j->nested->why, sizeof j->nested->why, "%s", e.message);
+                    /* The reason is cut to fit: a precision keeps gcc's
+                     * -Wformat-truncation (debug builds) quiet. */
+                    snprintf(j->nested->why, sizeof j->nested->why, "%.*s",
+                             (int)sizeof j->nested->why - 1, e.message);
                 j->nested->failed = 1;
                 pthread_mutex_unlock(&p->lock);
                 r = 0;
@@ -262,12 +329,82 @@ static int plan_nested(const pq_file *f, const pq_field *fd, const sigmix_read_o
     return 0;
 }
 
+/* The source type a column keeps for a Parquet rewrite. */
+static sigmix_pq_type source_type(const pq_schema_el *e)
+{
+    sigmix_pq_type q;
+    memset(&q, 0, sizeof q);
+    q.present = 1;
+    q.physical = (int8_t)e->type;
+    q.converted = (int8_t)(e->converted >= -1 && e->converted < 64 ? e->converted : -1);
+    q.logical = (int8_t)e->logical;
+    q.unit = (int8_t)e->lt_unit;
+    q.utc = (int8_t)e->lt_utc;
+    q.bits = (int8_t)e->lt_bits;
+    q.is_signed = (int8_t)e->lt_signed;
+    q.type_length = e->type_length;
+    q.scale = e->scale;
+    q.precision = e->precision;
+    return q;
+}
+
+/* "INT64", "BYTE_ARRAY (STRING)", ...: a column's type for messages. */
+static void type_name(const sigmix_pq_type *q, sigmix_kind kind, char *buf, size_t n)
+{
+    static const char *const phys[] = { "BOOLEAN", "INT32", "INT64", "INT96", "FLOAT",
+                                        "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY" };
+    static const char *const logical[] = { "", "STRING", "MAP", "LIST", "ENUM", "DECIMAL",
+                                           "DATE", "TIME", "TIMESTAMP", "", "INTEGER",
+                                           "UNKNOWN", "JSON", "BSON", "UUID", "FLOAT16" };
+    static const char *const kinds[] = { "double", "int64", "bool", "string", "json" };
+    if (!q->present || q->physical < 0 || q->physical > 7) {
+        snprintf(buf, n, "%s", kinds[kind]);
+        return;
+    }
+    const char *lt = q->logical > 0 && q->logical < 16 ? logical[q->logical] : "";
+    if (q->logical == PQ_LT_INTEGER)
+        snprintf(buf, n, "%s (%s%d)", phys[q->physical], q->is_signed ? "INT" : "UINT", q->bits);
+    else if (*lt)
+        snprintf(buf, n, "%s (%s)", phys[q->physical], lt);
+    else
+        snprintf(buf, n, "%s", phys[q->physical]);
+}
+
+/*
+ * A later file's flat column against the table's: the same kind is
+ * fine; int64 and double mix into double (as Arrow's unify does for a
+ * dataset); anything else names both types and both files.
+ */
+static int unify_kind(sigmix_table *t, size_t at, const pq_schema_el *e, sigmix_kind kind,
+                      const char *first_rel, const char *rel, sigmix_error *err)
+{
+    sigmix_column *c = sigmix_table_col_mut(t, at);
+    if (c->kind == kind)
+        return 0;
+    int numeric = (c->kind == SIGMIX_KIND_INT64 || c->kind == SIGMIX_KIND_DOUBLE) &&
+                  (kind == SIGMIX_KIND_INT64 || kind == SIGMIX_KIND_DOUBLE);
+    if (numeric) {
+        if (c->kind == SIGMIX_KIND_INT64 && sigmix_table_convert(t, at, SIGMIX_KIND_DOUBLE))
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (columns)");
+        c->pq.present = 0;   /* neither file's type: the writer's DOUBLE */
+        c->flags &= ~(unsigned)SIGMIX_COLF_UNSIGNED;
+        return 0;
+    }
+    char a[64], b[64];
+    sigmix_pq_type q = source_type(e);
+    type_name(&c->pq, c->kind, a, sizeof a);
+    type_name(&q, kind, b, sizeof b);
+    return sigmix_error_set(err, SIGMIX_EFORMAT, "column '%s' is %s in %s but %s in %s",
+                            c->name, a, first_rel, b, rel);
+}
+
 /*
  * Map one file's fields onto the table: the first file creates the
  * columns, later ones must agree on each shared column's kind.
  */
 static int plan_file(const pq_file *f, const sigmix_read_options *o, sigmix_table *t,
-                     int first, file_plan *plan, sigmix_error *err)
+                     int first, const char *first_rel, const char *rel, file_plan *plan,
+                     sigmix_error *err)
 {
     size_t nf, nl;
     pq_field *fields = malloc(f->meta.nschema * sizeof *fields);
@@ -314,17 +451,14 @@ static int plan_file(const pq_file *f, const sigmix_read_options *o, sigmix_tabl
                 goto done;
             }
             sigmix_table_col_mut(t, l->dest)->flags = flags;
+            sigmix_table_col_mut(t, l->dest)->pq = source_type(fd->el);
         } else {
             if (at < 0) {
                 warnf(o, "column '%s' is not in the first file; skipped", l->name);
                 continue;
             }
-            if (sigmix_table_col(t, (size_t)at)->kind != kind) {
-                r = sigmix_error_set(err, SIGMIX_EFORMAT,
-                                     "column '%s' has a different type than in the first file",
-                                     l->name);
+            if ((r = unify_kind(t, (size_t)at, fd->el, kind, first_rel, rel, err)))
                 goto done;
-            }
             l->dest = (size_t)at;
         }
         plan->nleaves++;
@@ -359,16 +493,59 @@ static int decode_file(pq_file *f, file_plan *plan, sigmix_table *t, size_t row0
     return r;
 }
 
-/* Columns holding UINT64 values above INT64_MAX become DOUBLE. */
+/*
+ * A UINT64 column holding a value above INT64_MAX cannot stay INT64, and
+ * a double would round it: it becomes JSON numbers written out exactly
+ * (the digits of each value). Its source type stays UINT64, so a
+ * Parquet rewrite stores the same integers.
+ */
+static int exact_unsigned(sigmix_table *t, size_t col)
+{
+    size_t rows = sigmix_table_rows(t);
+    sigmix_column *c = sigmix_table_col_mut(t, col);
+    uint64_t *bits = malloc((rows ? rows : 1) * sizeof *bits);
+    if (!bits)
+        return SIGMIX_ENOMEM;
+    memcpy(bits, c->i64, rows * sizeof *bits);
+    int r = sigmix_table_convert(t, col, SIGMIX_KIND_JSON);
+    c = sigmix_table_col_mut(t, col);
+    for (size_t i = 0; !r && i < rows; i++) {
+        char buf[24];
+        if (!c->valid[i] || bits[i] <= INT64_MAX)
+            continue;
+        int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)bits[i]);
+        const char *p = sigmix_table_intern(t, buf, (size_t)n);
+        if (!p)
+            r = SIGMIX_ENOMEM;
+        else
+            c->str[i] = (sigmix_strref){ p, (size_t)n };
+    }
+    free(bits);
+    return r;
+}
+
 static int widen_overflowed(sigmix_table *t, file_plan *plans, size_t nplans)
 {
     for (size_t i = 0; i < nplans; i++)
         for (size_t c = 0; c < plans[i].nleaves; c++) {
             const pq_leaf *l = &plans[i].leaves[c];
+            int r;
             if (l->overflow && sigmix_table_col(t, l->dest)->kind == SIGMIX_KIND_INT64 &&
-                sigmix_table_convert(t, l->dest, SIGMIX_KIND_DOUBLE))
-                return SIGMIX_ENOMEM;
+                (r = exact_unsigned(t, l->dest)))
+                return r;
         }
+    return 0;
+}
+
+/* Footer key/value metadata of the (first) file, and pandas' index. */
+static int keep_metadata(sigmix_table *t, const pq_file_meta *m)
+{
+    for (size_t i = 0; i < m->nkv; i++)
+        if (m->kv[i].key && sigmix_table_set_meta(t, m->kv[i].key, m->kv[i].value))
+            return SIGMIX_ENOMEM;
+    const char *pandas = sigmix_table_get_meta(t, "pandas");
+    if (pandas && sigmix_pq_pandas_index(t, pandas))
+        return SIGMIX_ENOMEM;
     return 0;
 }
 
@@ -421,7 +598,8 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
     for (size_t i = 0; i < ds.nfiles; i++) {
         const char *rel = ds.is_dir ? ds.files[i].rel : NULL;
         if ((r = open_file(ds.files[i].path, &files[i], err)) ||
-            (r = plan_file(&files[i], o, t, i == 0, &plans[i], err))) {
+            (r = plan_file(&files[i], o, t, i == 0, ds.files[0].rel, ds.files[i].rel, &plans[i],
+                           err))) {
             in_file(err, r, rel);
             goto done;
         }
@@ -431,6 +609,10 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
         for (size_t g = 0; g < files[i].meta.nrg; g++)
             total += (uint64_t)files[i].meta.rgs[g].num_rows;
         ds.files[i].nrows = (size_t)(total - ds.files[i].row0);
+    }
+    if (ds.nfiles && keep_metadata(t, &files[0].meta)) {
+        r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (metadata)");
+        goto done;
     }
     if (total > SIZE_MAX / 64 || (r = sigmix_pq_dataset_add_keys(&ds, t, o, err)) ||
         (r = sigmix_table_reserve(t, (size_t)total)) ||
@@ -465,7 +647,8 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
             if (plans[i].nested[c].failed)
                 drop_nested(t, &plans[i].nested[c], o);
 done:
-    for (size_t i = 0; files && i < ds.nfiles; i++) {
+    /* files and plans are allocated together; either may be NULL on OOM. */
+    for (size_t i = 0; files && plans && i < ds.nfiles; i++) {
         close_file(&files[i]);
         free(plans[i].leaves);
         for (size_t c = 0; plans[i].nested && c < plans[i].nnested; c++)

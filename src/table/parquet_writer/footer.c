@@ -10,6 +10,27 @@
 
 enum { CT_UTF8 = 0, CT_UINT_64 = 14, CT_INT_64 = 18, CT_JSON = 19 };
 
+/* LogicalType of a honoured source type (the annotations read, as read). */
+static void source_logical(thr_w *w, const sigmix_pq_type *q)
+{
+    if (q->logical <= 0 || q->logical == 2 || q->logical == 3 || q->logical == 5)
+        return;                                 /* none, or not of a flat column / DECIMAL */
+    thr_struct(w, 10);
+    thr_struct(w, q->logical);
+    if (q->logical == 10) {                     /* INTEGER */
+        thr_byte(w, 1, q->bits);
+        thr_bool(w, 2, q->is_signed);
+    } else if (q->logical == 7 || q->logical == 8) { /* TIME, TIMESTAMP */
+        thr_bool(w, 1, q->utc);
+        thr_struct(w, 2);                       /* TimeUnit */
+        thr_struct(w, q->unit ? q->unit : 2);
+        thr_end(w);
+        thr_end(w);
+    }
+    thr_end(w);
+    thr_end(w);
+}
+
 static void schema_element(thr_w *w, const pqw_col *col)
 {
     const sigmix_column *c = col->c;
@@ -17,7 +38,11 @@ static void schema_element(thr_w *w, const pqw_col *col)
     thr_i32(w, 1, col->ptype);
     thr_i32(w, 3, col->optional ? 1 : 0);       /* OPTIONAL : REQUIRED */
     thr_str(w, 4, c->name);
-    if (c->kind == SIGMIX_KIND_INT64) {
+    if (col->src) {
+        if (col->src->converted >= 0)
+            thr_i32(w, 6, col->src->converted);
+        source_logical(w, col->src);
+    } else if (c->kind == SIGMIX_KIND_INT64) {
         thr_i32(w, 6, col->is_unsigned ? CT_UINT_64 : CT_INT_64);
         thr_struct(w, 10);                      /* LogicalType */
         thr_struct(w, 10);                      /* INTEGER */

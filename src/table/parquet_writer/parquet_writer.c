@@ -149,6 +149,12 @@ static void stats_double(const sigmix_column *c, size_t r0, size_t r1, pqw_chunk
     ch->has_minmax = 1;
 }
 
+/* Integer value of row r: parsed from text (ival) or the column's own. */
+static int64_t int_at(const pqw_col *col, size_t r)
+{
+    return col->ival ? col->ival[r] : col->c->i64[r];
+}
+
 static void stats_int(const pqw_col *col, size_t r0, size_t r1, pqw_chunk *ch)
 {
     const sigmix_column *c = col->c;
@@ -157,20 +163,44 @@ static void stats_int(const pqw_col *col, size_t r0, size_t r1, pqw_chunk *ch)
     for (size_t r = r0; r < r1; r++) {
         if (!c->valid[r])
             continue;
-        int64_t v = c->i64[r];
-        /* Unsigned columns hold no negative values, so signed order agrees. */
-        if (!any || v < lo)
+        int64_t v = int_at(col, r);
+        /* Unsigned types order as unsigned (an exact UINT64 may pass 2^63). */
+        int below = col->is_unsigned ? (uint64_t)v < (uint64_t)lo : v < lo;
+        int above = col->is_unsigned ? (uint64_t)v > (uint64_t)hi : v > hi;
+        if (!any || below)
             lo = v;
-        if (!any || v > hi)
+        if (!any || above)
             hi = v;
         any = 1;
     }
     if (!any)
         return;
-    memcpy(ch->minb, &lo, 8);
-    memcpy(ch->maxb, &hi, 8);
-    ch->minlen = ch->maxlen = 8;
+    size_t n = col->ptype == PQ_INT32 ? 4 : 8;
+    if (n == 4) {
+        int32_t l32 = (int32_t)lo, h32 = (int32_t)hi;
+        memcpy(ch->minb, &l32, 4);
+        memcpy(ch->maxb, &h32, 4);
+    } else {
+        memcpy(ch->minb, &lo, 8);
+        memcpy(ch->maxb, &hi, 8);
+    }
+    ch->minlen = ch->maxlen = n;
     ch->has_minmax = 1;
+}
+
+/* FLOAT columns: the double statistics narrowed (every value is a float). */
+static void stats_float(const sigmix_column *c, size_t r0, size_t r1, pqw_chunk *ch)
+{
+    stats_double(c, r0, r1, ch);
+    if (!ch->has_minmax)
+        return;
+    double lo, hi;
+    memcpy(&lo, ch->minb, 8);
+    memcpy(&hi, ch->maxb, 8);
+    float l = (float)lo, h = (float)hi;
+    memcpy(ch->minb, &l, 4);
+    memcpy(ch->maxb, &h, 4);
+    ch->minlen = ch->maxlen = 4;
 }
 
 static void stats_bool(const sigmix_column *c, size_t r0, size_t r1, pqw_chunk *ch)
@@ -215,11 +245,13 @@ static void chunk_stats(const pqw_col *col, size_t r0, size_t r1, pqw_chunk *ch)
         ch->null_count += !c->valid[r];
     ch->minp = ch->minb;
     ch->maxp = ch->maxb;
-    switch (c->kind) {
-    case SIGMIX_KIND_DOUBLE: stats_double(c, r0, r1, ch); break;
-    case SIGMIX_KIND_INT64:  stats_int(col, r0, r1, ch); break;
-    case SIGMIX_KIND_BOOL:   stats_bool(c, r0, r1, ch); break;
-    default:                 stats_bytes(c, r0, r1, ch); break;
+    switch (col->ptype) {
+    case PQ_DOUBLE:  stats_double(c, r0, r1, ch); break;
+    case PQ_FLOAT:   stats_float(c, r0, r1, ch); break;
+    case PQ_INT32:
+    case PQ_INT64:   stats_int(col, r0, r1, ch); break;
+    case PQ_BOOLEAN: stats_bool(c, r0, r1, ch); break;
+    default:         stats_bytes(c, r0, r1, ch); break;
     }
 }
 
@@ -270,8 +302,25 @@ static void put_plain(writer *w, const pqw_col *col, size_t a, size_t b)
                 pqw_put_u32le(o, (uint32_t)c->str[r].len);
                 pqw_put(o, c->str[r].ptr, c->str[r].len);
             }
+    } else if (col->ptype == PQ_INT32 || col->ptype == PQ_FLOAT) {
+        if (pqw_buf_reserve(o, (b - a) * 4))
+            return;
+        for (size_t r = a; r < b; r++)
+            if (c->valid[r]) {
+                /* INT32 columns may be text (dates): f64 exists only for FLOAT. */
+                if (col->ptype == PQ_INT32) {
+                    int32_t i = (int32_t)int_at(col, r);
+                    memcpy(o->p + o->len, &i, 4);
+                } else {
+                    float f = (float)c->f64[r];
+                    memcpy(o->p + o->len, &f, 4);
+                }
+                o->len += 4;
+            }
     } else {
-        const void *src = col->ptype == PQ_DOUBLE ? (const void *)c->f64 : (const void *)c->i64;
+        const void *src = col->ptype == PQ_DOUBLE ? (const void *)c->f64
+                          : col->ival             ? (const void *)col->ival
+                                                  : (const void *)c->i64;
         if (pqw_buf_reserve(o, (b - a) * 8))
             return;
         for (size_t r = a; r < b; r++)
@@ -321,7 +370,9 @@ static int write_data_pages(writer *w, const pqw_col *col, pqw_chunk *ch,
 static int try_dictionary(writer *w, const pqw_col *col, size_t r0, size_t r1)
 {
     const sigmix_column *c = col->c;
-    if (col->ptype != PQ_BYTE_ARRAY && col->ptype != PQ_INT64)
+    /* The dictionary keys are the column's own strings or int64 values. */
+    if (col->ptype != PQ_BYTE_ARRAY &&
+        !(col->ptype == PQ_INT64 && !col->ival && c->kind == SIGMIX_KIND_INT64))
         return 0;
     size_t nn = 0, plain = 0;
     for (size_t r = r0; r < r1; r++)
@@ -402,7 +453,7 @@ static int utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
-static void describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
+static int describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
 {
     static const int ptypes[] = { PQ_DOUBLE, PQ_INT64, PQ_BOOLEAN, PQ_BYTE_ARRAY, PQ_BYTE_ARRAY };
     memset(col, 0, sizeof *col);
@@ -420,6 +471,7 @@ static void describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
             col->annotate = 0;
         }
     }
+    return pqw_source_type(col, rows);
 }
 
 /* Rows per row group: the caller's, or 1M rows capped near RG_BYTES. */
@@ -453,6 +505,47 @@ static int codec_of(sigmix_compression c)
     }
 }
 
+/* Whether the table's metadata has key (a key may have no value). */
+static int has_key(const sigmix_table *t, const char *key)
+{
+    for (size_t i = 0; i < sigmix_table_meta_count(t); i++) {
+        const char *k, *v;
+        sigmix_table_meta_at(t, i, &k, &v);
+        if (!strcmp(k, key))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Footer key/value metadata: the table's own (kept from its source, e.g.
+ * pandas' schema), then the caller's; a caller's key replaces the
+ * table's value in place. NULL-terminated pairs; NULL when out of memory.
+ */
+static const char **merged_metadata(const sigmix_table *t, const char *const *extra)
+{
+    size_t nt = sigmix_table_meta_count(t), ne = 0, n = 0;
+    while (extra && extra[2 * ne])
+        ne++;
+    const char **kv = malloc((2 * (nt + ne) + 2) * sizeof *kv);
+    if (!kv)
+        return NULL;
+    for (size_t i = 0; i < nt; i++, n++) {
+        sigmix_table_meta_at(t, i, &kv[2 * n], &kv[2 * n + 1]);
+        for (size_t e = 0; e < ne; e++)
+            if (!strcmp(extra[2 * e], kv[2 * n]))
+                kv[2 * n + 1] = extra[2 * e + 1];
+    }
+    for (size_t e = 0; e < ne; e++)
+        if (!has_key(t, extra[2 * e])) {
+            kv[2 * n] = extra[2 * e];
+            kv[2 * n + 1] = extra[2 * e + 1];
+            n++;
+        }
+    kv[2 * n] = kv[2 * n + 1] = NULL;
+    return kv;
+}
+
 static int write_file(writer *w, const sigmix_table *t, const sigmix_write_options *o)
 {
     size_t rows = sigmix_table_rows(t), per = rowgroup_rows(t, o);
@@ -474,7 +567,11 @@ static int write_file(writer *w, const sigmix_table *t, const sigmix_write_optio
     }
     if (r)
         return r;
-    pqw_footer_end(&tw, w->ncols, o->kv_metadata);
+    const char **kv = merged_metadata(t, o->kv_metadata);
+    if (!kv)
+        return oom(w);
+    pqw_footer_end(&tw, w->ncols, kv);
+    free(kv);
     if (w->foot.oom || w->foot.len > UINT32_MAX)
         return oom(w);
     uint8_t tail[8];
@@ -507,7 +604,8 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     if (!r && pqw_codec_open(&w.codec, w.codec_id))
         r = oom(&w);
     for (size_t i = 0; !r && i < w.ncols; i++)
-        describe_column(&w.cols[i], sigmix_table_col(t, i), sigmix_table_rows(t));
+        if (describe_column(&w.cols[i], sigmix_table_col(t, i), sigmix_table_rows(t)))
+            r = oom(&w);
     if (!r)
         r = write_file(&w, t, o);
     pqw_codec_close(&w.codec);
@@ -518,6 +616,8 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     pqw_dict_free(&w.dict);
     free(w.u32);
     free(w.bits);
+    for (size_t i = 0; w.cols && i < w.ncols; i++)
+        pqw_source_free(&w.cols[i]);
     free(w.cols);
     free(w.chunks);
     return r;

@@ -116,7 +116,8 @@ int  pqw_compress(pqw_codec *c, const uint8_t *src, size_t n, pqw_buf *out);
 /* ---- writer state shared by parquet_writer.c and footer.c ------------ */
 
 /* Parquet enum values used by the writer (parquet.thrift). */
-enum { PQ_BOOLEAN = 0, PQ_INT64 = 2, PQ_DOUBLE = 5, PQ_BYTE_ARRAY = 6 };
+enum { PQ_BOOLEAN = 0, PQ_INT32 = 1, PQ_INT64 = 2, PQ_FLOAT = 4, PQ_DOUBLE = 5,
+       PQ_BYTE_ARRAY = 6 };
 enum { PQ_ENC_PLAIN = 0, PQ_ENC_PLAIN_DICTIONARY = 2, PQ_ENC_RLE = 3,
        PQ_ENC_RLE_DICTIONARY = 8 };
 enum { PQ_PAGE_DATA = 0, PQ_PAGE_DICTIONARY = 2 };
@@ -127,7 +128,21 @@ typedef struct pqw_col {
     int optional;     /* some row is null anywhere in the table */
     int is_unsigned;  /* INT64 written as INTEGER(64, unsigned) */
     int annotate;     /* STRING/JSON logical type (0: invalid UTF-8, raw binary) */
+    const sigmix_pq_type *src; /* source type honoured (annotations as read), or NULL */
+    int64_t *ival;    /* owned: integer values parsed from a text column (dates,
+                       * timestamps, exact UINT64), or NULL: use c->i64 */
+    sigmix_column *shadow;  /* owned copy of the column holding decoded binary, c points here */
+    uint8_t *shadow_bytes;
 } pqw_col;
+
+/* Free what pqw_source_type allocated. */
+void pqw_source_free(pqw_col *col);
+
+/*
+ * Honour the column's source Parquet type when its values still fit it:
+ * sets ptype, is_unsigned, src and maybe ival. Returns 0 or SIGMIX_ENOMEM.
+ */
+int pqw_source_type(pqw_col *col, size_t rows);
 
 /* What the footer needs to know about one written column chunk. */
 typedef struct pqw_chunk {
