@@ -208,7 +208,8 @@ static int walk_dir(walk *w, const char *dir, const char *rel)
         } else if (S_ISREG(st.st_mode)) {
             size_t len = strlen(name);
             if ((len > 8 && !strcasecmp(name + len - 8, ".parquet")) ||
-                (len > 5 && !strcasecmp(name + len - 5, ".parq")))
+                (len > 5 && !strcasecmp(name + len - 5, ".parq")) ||
+                (len > 3 && !strcasecmp(name + len - 3, ".pq")))
                 if (add_file(w, p, q))
                     r = sigmix_error_set(w->err, SIGMIX_ENOMEM, "out of memory");
         }

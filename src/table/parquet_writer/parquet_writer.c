@@ -14,6 +14,7 @@
 #include "table/format.h"
 #include "table/parquet_writer/pqw.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the Parquet writer stores values in host order and needs a little-endian host"
@@ -428,31 +429,6 @@ static int write_chunk(writer *w, size_t ci, size_t r0, size_t r1)
 
 /* ---- schema and file ------------------------------------------------- */
 
-/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
-        if (!k || c > 0xF4 || n - i <= k)
-            return 0;
-        unsigned char d = s[i + 1];
-        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) ||
-            (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F))
-            return 0;
-        for (size_t j = 1; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 static int describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
 {
     static const int ptypes[] = { PQ_DOUBLE, PQ_INT64, PQ_BOOLEAN, PQ_BYTE_ARRAY, PQ_BYTE_ARRAY };
@@ -467,7 +443,7 @@ static int describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
         } else if (col->is_unsigned && c->i64[r] < 0) {
             col->is_unsigned = 0;
         } else if (col->ptype == PQ_BYTE_ARRAY && col->annotate && c->str[r].len &&
-                   !utf8_valid((const unsigned char *)c->str[r].ptr, c->str[r].len)) {
+                   !sigmix_utf8_valid(c->str[r].ptr, c->str[r].len, NULL)) {
             col->annotate = 0;
         }
     }
@@ -593,6 +569,16 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     writer w;
     if (!sigmix_table_cols(t))  /* DuckDB and Spark refuse a schema without leaf columns */
         return sigmix_error_set(err, SIGMIX_EINVAL, "a Parquet file needs at least one column");
+    /* Names are Thrift strings, which readers take as UTF-8: refuse rather
+     * than write a schema nobody (sigmix included) can read back. Values
+     * that are not UTF-8 stay lossless as unannotated BYTE_ARRAY. */
+    for (size_t i = 0; i < sigmix_table_cols(t); i++) {
+        const char *name = sigmix_table_col(t, i)->name;
+        size_t bad;
+        if (!sigmix_utf8_valid(name, strlen(name), &bad))
+            return sigmix_error_set(err, SIGMIX_EFORMAT, "column %zu: name is not valid UTF-8 "
+                                    "(byte %zu)", i + 1, bad);
+    }
     memset(&w, 0, sizeof w);
     w.f = f;
     w.err = err;
