@@ -15,7 +15,7 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 TEST_PACKAGES := python3-numpy python3-pandas
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps test-deps build run test test-asan bench fuzz clean
+.PHONY: all deps test-deps build run test test-hostile test-asan bench fuzz clean
 
 all: build
 
@@ -36,6 +36,11 @@ test-deps:
 
 test: build test-deps
 	@sh tests/run.sh $(BUILD)
+
+# Hostile inputs alone (bombs, loops, wide tables, every fuzz seed), each
+# bounded to 1 GiB and 30 s; make test runs them too.
+test-hostile: build test-deps
+	meson test -C $(BUILD) --suite hostile --print-errorlogs
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debugoptimized \
