@@ -47,8 +47,8 @@ case_() {
 
 mkdir -p "$tmp/in" "$tmp/out.d"
 
-# ---- compression bomb: 2 GB of blank lines in 70 KB of zstd -----------------
-head -c 2000000000 /dev/zero | tr '\0' '\n' | zstd -q -1 -o "$tmp/in/bomb.jsonl.zst"
+# ---- compression bomb: 1 GB of blank lines in 35 KB of zstd -----------------
+head -c 1000000000 /dev/zero | tr '\0' '\n' | zstd -q -1 -o "$tmp/in/bomb.jsonl.zst"
 case_ zstd-bomb-bounded "0" '' cat "$tmp/in/bomb.jsonl.zst" --output "$tmp/out.d/bomb.jsonl"
 case_ zstd-bomb-limit "2" "sigmix: $tmp/in/bomb.jsonl.zst: *max-input-bytes*" \
     cat "$tmp/in/bomb.jsonl.zst" --max-input-bytes 100M --output "$tmp/out.d/bomb2.jsonl"
@@ -56,11 +56,11 @@ case_ zstd-bomb-limit "2" "sigmix: $tmp/in/bomb.jsonl.zst: *max-input-bytes*" \
 
 # ---- 10,000 columns, mostly NaN: pair state must not grow with p^2 ----------
 awk 'BEGIN {
-    srand(7); p = 10000; n = 24
+    srand(7); p = 10000; n = 30
     printf "mos"; for (j = 0; j < p; j++) printf ",c%d", j; printf "\n"
     for (i = 0; i < n; i++) {
         printf "%.3f", 1 + i / 6
-        for (j = 0; j < p; j++) printf ",%s", (rand() < 0.8 ? "nan" : sprintf("%.4f", rand()))
+        for (j = 0; j < p; j++) printf ",%s", (rand() < 0.9 ? "nan" : sprintf("%.4f", rand()))
         printf "\n"
     }
 }' >"$tmp/in/wide.csv"
