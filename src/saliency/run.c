@@ -17,6 +17,7 @@
 
 #include "saliency/columns.h"
 #include "saliency/internal.h"
+#include "saliency/shard.h"
 #include "util/cpu.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -30,6 +31,7 @@ typedef struct sal_task {
     int    done;        /* result known (computed or from the journal) */
     int    computed;    /* reached the model (counts for the speed estimate) */
     int    cancelled;   /* stopped by the cancel flag: dropped, never journaled */
+    int    in_shard;    /* sharded run: this shard computes it */
     double mean, var;
     int    w, h;        /* geometry used */
     char   msg[600];
@@ -441,6 +443,10 @@ int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_err
         return sigmix_error_set(err, SIGMIX_EINVAL, "jobs must not be negative");
     if (s->model_id && !s->model_id[0])
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty model id");
+    if (s->shard_count < 0 || (s->shard_count > 0 && (s->shard_index < 0
+                                                      || s->shard_index >= s->shard_count)))
+        return sigmix_error_set(err, SIGMIX_EINVAL, "shard %d of %d does not exist",
+                                s->shard_index, s->shard_count);
     return 0;
 }
 
@@ -598,6 +604,60 @@ static int open_journal(sal_run *run, sigmix_error *err)
     return (int)reused;
 }
 
+/* Take results computed elsewhere (shard files), failures included, so the
+ * table says exactly what the shard's machine found. */
+static size_t apply_reuse(sal_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; run->s->reuse && i < run->ntasks; i++) {
+        sal_task *t = &run->tasks[i];
+        const sal_result *e = t->done ? NULL : sigmix_sal_shard_find(run->s->reuse, t->key);
+        if (!e)
+            continue;
+        t->done = 1;
+        t->status = e->status;
+        t->mean = e->mean;
+        t->var = e->var;
+        snprintf(t->msg, sizeof t->msg, "%s", e->msg ? e->msg : "");
+        n++;
+    }
+    return n;
+}
+
+static int cmp_task_key(const void *a, const void *b)
+{
+    return strcmp((*(const sal_task *const *)a)->key, (*(const sal_task *const *)b)->key);
+}
+
+/* Hand this shard's clips to on_clip in key order (any --jobs: one order). */
+static int emit_shard(const sal_run *run, size_t *count)
+{
+    const sigmix_saliency_settings *s = run->s;
+    size_t n = 0;
+    for (size_t i = 0; i < run->ntasks; i++)
+        n += run->tasks[i].in_shard;
+    *count = n;
+    const sal_task **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < run->ntasks; i++)
+        if (run->tasks[i].in_shard)
+            v[n++] = &run->tasks[i];
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_task_key);
+    for (size_t i = 0; s->on_clip && i < n; i++) {
+        const sal_task *t = v[i];
+        int geo = t->computed && t->w > 0;
+        sigmix_saliency_clip c = { t->key, t->source, geo ? t->w : t->row_w,
+                                   geo ? t->h : t->row_h, t->status, t->mean, t->var,
+                                   t->status == SIGMIX_SAL_OK ? "" : t->msg };
+        s->on_clip(s->on_clip_cookie, &c);
+    }
+    free(v);
+    return 0;
+}
+
 static void free_run(sal_run *run)
 {
     for (size_t i = 0; i < run->ntasks; i++)
@@ -715,6 +775,13 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         }
         rep->clips_from_journal = (size_t)reused;
     }
+    rep->clips_from_shards = apply_reuse(&run);
+    if (s->shard_count > 0)
+        for (size_t i = 0; i < run.ntasks; i++)
+            run.tasks[i].in_shard = sigmix_saliency_shard_of(run.tasks[i].source,
+                                                             run.tasks[i].row_w,
+                                                             run.tasks[i].row_h,
+                                                             s->shard_count) == s->shard_index;
     sal_columns cols;
     if ((r = sigmix_sal_columns_prepare(t, s, &cols))) {
         sigmix_error_set(err, r, "cannot add output columns");
@@ -728,7 +795,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     run.rows_total = rows;
     run.rows_done = rows;
     for (size_t i = 0; i < run.ntasks; i++)
-        if (!run.tasks[i].done) {
+        if (!run.tasks[i].done && (s->shard_count <= 0 || run.tasks[i].in_shard)) {
             run.todo[run.ntodo++] = i;
             run.rows_done -= run.tasks[i].nrows;
         }
@@ -749,6 +816,18 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         /* Nothing of this run goes into the table: the caller writes nothing,
          * and the journal holds every clip that finished. */
         rep->interrupted = 1;
+        r = 0;
+        goto done;
+    }
+    if (s->shard_count > 0) {
+        /* A shard fills no table: its clips go to on_clip, the merge fills. */
+        if (emit_shard(&run, &rep->shard_clips)) {
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            goto done;
+        }
+        rep->total = rows;
+        rep->frame_samples = run.frame_samples;
+        snprintf(rep->model_id, sizeof rep->model_id, "%s", run.model.id);
         r = 0;
         goto done;
     }
