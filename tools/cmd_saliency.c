@@ -564,6 +564,12 @@ static int shard_setup(sal_cli *c, sal_shard_header *want, sigmix_saliency_shard
         fprintf(stderr, "sigmix: saliency: out of memory\n");
         return 2;
     }
+    /* Tasks start on a fresh shared folder at once: make it (mkdir -p races fine). */
+    sigmix_error err = { 0 };
+    if (sigmix_mkdirs_for(*shard_file, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", *shard_file, err.message);
+        return 2;
+    }
     if (sal_shard_load_own(*shard_file, want, set))
         c->s.reuse = set;
     c->s.shard_index = c->shard.k;
