@@ -486,6 +486,7 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     const sigmix_column *mc = mi >= 0 ? sigmix_table_col(t, (size_t)mi) : NULL;
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
     char *last_text = NULL, *last_src = NULL;
+    sal_dir_cache dirs = { 0 };
     if (!refs)
         return SIGMIX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
@@ -506,7 +507,8 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
             src = last_src ? strdup(last_src) : NULL;
             free(text);
         } else if (text) {
-            src = sigmix_sal_resolve(text, plen, root_real, s->allow_outside_root);
+            src = sigmix_sal_resolve_cached(text, plen, root_real, s->allow_outside_root,
+                                            &dirs);
             free(last_text);
             free(last_src);
             last_text = text;
@@ -524,6 +526,7 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     }
     free(last_text);
     free(last_src);
+    sigmix_sal_dir_cache_free(&dirs);
     *refs_out = refs;
     *nrefs = n;
     return 0;
@@ -764,8 +767,15 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         sigmix_error_set(err, r, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < run.ntasks; i++)
-        task_key(&run, &run.tasks[i]);
+    /* A shard needs the keys (a stat and a hash each) of its own clips only. */
+    for (size_t i = 0; i < run.ntasks; i++) {
+        sal_task *k = &run.tasks[i];
+        if (s->shard_count > 0)
+            k->in_shard = sigmix_saliency_shard_of(k->source, k->row_w, k->row_h,
+                                                   s->shard_count) == s->shard_index;
+        if (s->shard_count <= 0 || k->in_shard)
+            task_key(&run, k);
+    }
     if (s->journal_path) {
         int reused = open_journal(&run, err);
         if (reused < 0) {
@@ -776,12 +786,6 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         rep->clips_from_journal = (size_t)reused;
     }
     rep->clips_from_shards = apply_reuse(&run);
-    if (s->shard_count > 0)
-        for (size_t i = 0; i < run.ntasks; i++)
-            run.tasks[i].in_shard = sigmix_saliency_shard_of(run.tasks[i].source,
-                                                             run.tasks[i].row_w,
-                                                             run.tasks[i].row_h,
-                                                             s->shard_count) == s->shard_index;
     sal_columns cols;
     if ((r = sigmix_sal_columns_prepare(t, s, &cols))) {
         sigmix_error_set(err, r, "cannot add output columns");

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "saliency/internal.h"
 #include "saliency/shard.h"
 
 static void test_shard_of(void **state)
@@ -187,6 +191,70 @@ static void test_config_hash(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* The folder cache resolves exactly as realpath does, links and all. */
+static void test_resolve_cached(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/sigmix-resolve-XXXXXX";
+    char *t = mkdtemp(tmpl);
+    assert_non_null(t);
+    char p[512], q[512];
+    const char *dirs[] = { "root", "root/sub", "root/sub/deep", "out" };
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", t, dirs[i]);
+        assert_int_equal(mkdir(p, 0755), 0);
+    }
+    const char *files[] = { "root/a.yuv", "root/sub/b.yuv", "root/sub/deep/c.yuv", "out/o.yuv" };
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", t, files[i]);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        fclose(f);
+    }
+    snprintf(p, sizeof p, "%s/out/o.yuv", t);
+    snprintf(q, sizeof q, "%s/root/sub/link.yuv", t);
+    assert_int_equal(symlink(p, q), 0);            /* a file link out of the root */
+    snprintf(p, sizeof p, "%s/root/sub", t);
+    snprintf(q, sizeof q, "%s/root/sublink", t);
+    assert_int_equal(symlink(p, q), 0);            /* a folder link inside */
+    snprintf(p, sizeof p, "%s/out", t);
+    snprintf(q, sizeof q, "%s/root/outlink", t);
+    assert_int_equal(symlink(p, q), 0);            /* a folder link outside */
+    snprintf(p, sizeof p, "%s/root", t);
+    char *root = realpath(p, NULL);
+    char abs_out[512];
+    snprintf(abs_out, sizeof abs_out, "%s/out/o.yuv", t);
+    const char *paths[] = {
+        "a.yuv", "sub/b.yuv", "sub/b.yuv", "sub/deep/c.yuv", "sub/deep/../b.yuv",
+        "sub/./b.yuv", "sub/link.yuv", "sublink/b.yuv", "sublink/deep/c.yuv",
+        "outlink/o.yuv", "../out/o.yuv", abs_out, "sub", "sub/", "sub/.", "sub/..",
+        "missing.yuv", "sub/missing.yuv", "nodir/x.yuv", "a.yuv/x", ".", "..", "/",
+        "sub//b.yuv", "a.yuv",
+    };
+    for (int mode = 0; mode < 3; mode++) {
+        const char *r = mode == 2 ? NULL : root;
+        int outside = mode == 1;
+        sal_dir_cache c = { 0 };
+        for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+            char *want = sigmix_sal_resolve(paths[i], strlen(paths[i]), r, outside);
+            char *got = sigmix_sal_resolve_cached(paths[i], strlen(paths[i]), r, outside, &c);
+            if (!want)
+                assert_null(got);
+            else {
+                assert_non_null(got);
+                assert_string_equal(got, want);
+            }
+            free(want);
+            free(got);
+        }
+        sigmix_sal_dir_cache_free(&c);
+    }
+    free(root);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_parse_shard),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_config_hash),
+        cmocka_unit_test(test_resolve_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
