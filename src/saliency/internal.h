@@ -184,10 +184,12 @@ typedef struct sal_dir_cache {
     size_t dlen;
 } sal_dir_cache;
 
+struct stat;
 /** sigmix_sal_resolve, the same result, resolving each folder once (c: the
- *  caller's cache, freed with sigmix_sal_dir_cache_free). */
+ *  caller's cache, freed with sigmix_sal_dir_cache_free); st gets the
+ *  resolved file's stat when a path is returned (the key needs it). */
 char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_real,
-                                int allow_outside, sal_dir_cache *c);
+                                int allow_outside, sal_dir_cache *c, struct stat *st);
 void  sigmix_sal_dir_cache_free(sal_dir_cache *c);
 
 /**

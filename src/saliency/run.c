@@ -32,6 +32,9 @@ typedef struct sal_task {
     int    computed;    /* reached the model (counts for the speed estimate) */
     int    cancelled;   /* stopped by the cancel flag: dropped, never journaled */
     int    in_shard;    /* sharded run: this shard computes it */
+    int    have_stat;   /* size and mtime known from resolving (saves a stat) */
+    long long size;
+    struct timespec mtime;
     double mean, var;
     int    w, h;        /* geometry used */
     char   msg[600];
@@ -294,6 +297,9 @@ typedef struct row_ref {
     char  *source;
     int    w, h;
     size_t row;
+    long long size;            /* of the source when resolved (st_size) */
+    struct timespec mtime;
+    int    have_stat;
 } row_ref;
 
 static int cmp_ref(const void *a, const void *b)
@@ -324,6 +330,9 @@ static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
             t->source = refs[i].source;
             t->row_w = refs[i].w;
             t->row_h = refs[i].h;
+            t->size = refs[i].size;
+            t->mtime = refs[i].mtime;
+            t->have_stat = refs[i].have_stat;
             t->first_row = refs[i].row; /* refs of a group are in row order */
         } else {
             free(refs[i].source);
@@ -342,10 +351,15 @@ static void task_key(const sal_run *run, sal_task *t)
     const sigmix_saliency_settings *s = run->s;
     struct stat st;
     char size[32] = "", mtime[48] = "", geo[64], frames[64], red[64], defs[64];
-    if (!stat(t->source, &st)) {
-        snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)st.st_mtim.tv_sec,
-                 (long)st.st_mtim.tv_nsec);
+    if (!t->have_stat && !stat(t->source, &st)) {
+        t->size = (long long)st.st_size;
+        t->mtime = st.st_mtim;
+        t->have_stat = 1;
+    }
+    if (t->have_stat) {
+        snprintf(size, sizeof size, "%lld", t->size);
+        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)t->mtime.tv_sec,
+                 (long)t->mtime.tv_nsec);
     }
     snprintf(geo, sizeof geo, "%dx%d", t->row_w, t->row_h);
     snprintf(defs, sizeof defs, "%dx%d", s->default_width, s->default_height);
@@ -487,6 +501,8 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
     char *last_text = NULL, *last_src = NULL;
     sal_dir_cache dirs = { 0 };
+    struct stat st, last_st;
+    int have_st = 0, last_have_st = 0;
     if (!refs)
         return SIGMIX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
@@ -505,10 +521,15 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         if (text && last_text && !strcmp(text, last_text)) {
             /* per-frame tables repeat a path row after row: resolve it once */
             src = last_src ? strdup(last_src) : NULL;
+            st = last_st;
+            have_st = last_have_st;
             free(text);
         } else if (text) {
             src = sigmix_sal_resolve_cached(text, plen, root_real, s->allow_outside_root,
-                                            &dirs);
+                                            &dirs, &st);
+            have_st = src != NULL;
+            last_st = st;
+            last_have_st = have_st;
             free(last_text);
             free(last_src);
             last_text = text;
@@ -521,7 +542,8 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         int w = sigmix_sal_cell_dim(t, wc, r), h = sigmix_sal_cell_dim(t, hc, r);
         if (!w || !h)
             w = h = 0;
-        refs[n++] = (row_ref){ src, w, h, r };
+        refs[n++] = (row_ref){ src, w, h, r, have_st ? (long long)st.st_size : 0,
+                               have_st ? st.st_mtim : (struct timespec){ 0, 0 }, have_st };
         status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
     }
     free(last_text);

@@ -68,11 +68,23 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
  * folder, so the folder is resolved once and each clip costs one lstat
  * instead of a readlink per component. Anything else takes the full path.
  */
+/* The long way, then the stat the caller wants. */
+static char *resolve_stat(const char *path, size_t len, const char *root_real, int allow_outside,
+                          struct stat *st)
+{
+    char *real = sigmix_sal_resolve(path, len, root_real, allow_outside);
+    if (real && stat(real, st)) {
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
 char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_real,
-                                int allow_outside, sal_dir_cache *c)
+                                int allow_outside, sal_dir_cache *c, struct stat *st)
 {
     if (!c || !path || len == 0 || memchr(path, '\0', len))
-        return sigmix_sal_resolve(path, len, root_real, allow_outside);
+        return resolve_stat(path, len, root_real, allow_outside, st);
     size_t rl = root_real && path[0] != '/' ? strlen(root_real) : 0;
     char *full = malloc(rl + len + 2);
     if (!full)
@@ -90,7 +102,7 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
     const char *base = slash ? slash + 1 : NULL;
     if (!base || !*base || !strcmp(base, ".") || !strcmp(base, "..")) {
         free(full);
-        return sigmix_sal_resolve(path, len, root_real, allow_outside);
+        return resolve_stat(path, len, root_real, allow_outside, st);
     }
     size_t dl = slash == full ? 1 : (size_t)(slash - full);
     if (!c->dir || c->dlen != dl || memcmp(c->dir, full, dl)) {
@@ -108,7 +120,7 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
     }
     if (!c->real) {
         free(full);
-        return sigmix_sal_resolve(path, len, root_real, allow_outside);
+        return resolve_stat(path, len, root_real, allow_outside, st);
     }
     size_t cl = strlen(c->real), bl = strlen(base);
     int at_root = cl == 1 && c->real[0] == '/';
@@ -121,15 +133,14 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
     if (!at_root)
         real[cl++] = '/';
     memcpy(real + cl, base, bl + 1);
-    struct stat st;
-    int r = lstat(real, &st);
-    if (r == 0 && S_ISLNK(st.st_mode)) { /* the link decides: the long way */
+    int r = lstat(real, st);
+    if (r == 0 && S_ISLNK(st->st_mode)) { /* the link decides: the long way */
         free(real);
         free(full);
-        return sigmix_sal_resolve(path, len, root_real, allow_outside);
+        return resolve_stat(path, len, root_real, allow_outside, st);
     }
     free(full);
-    if (r || !S_ISREG(st.st_mode) || (root_real && !allow_outside && !inside(real, root_real))) {
+    if (r || !S_ISREG(st->st_mode) || (root_real && !allow_outside && !inside(real, root_real))) {
         free(real);
         return NULL;
     }

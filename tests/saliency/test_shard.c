@@ -237,12 +237,17 @@ static void test_resolve_cached(void **state)
         sal_dir_cache c = { 0 };
         for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
             char *want = sigmix_sal_resolve(paths[i], strlen(paths[i]), r, outside);
-            char *got = sigmix_sal_resolve_cached(paths[i], strlen(paths[i]), r, outside, &c);
+            struct stat st, st2;
+            char *got = sigmix_sal_resolve_cached(paths[i], strlen(paths[i]), r, outside, &c,
+                                                  &st);
             if (!want)
                 assert_null(got);
             else {
                 assert_non_null(got);
                 assert_string_equal(got, want);
+                assert_int_equal(stat(want, &st2), 0); /* the file's own stat */
+                assert_int_equal(st.st_ino, st2.st_ino);
+                assert_int_equal(st.st_size, st2.st_size);
             }
             free(want);
             free(got);
