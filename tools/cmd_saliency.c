@@ -650,6 +650,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     char *shard_file = NULL;
     int ss = shard_setup(c, &want, &set, &sw, &shard_file);
     if (ss) {
+        sigmix_sal_shard_set_free(&set);
         sal_shard_writer_free(&sw);
         free(shard_file);
         free(journal);
