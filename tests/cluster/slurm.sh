@@ -142,8 +142,13 @@ for _ in $(seq 1 120); do
     done
     sleep 0.5
 done
-[ -n "$up" ] || skip "slurmctld/slurmd did not come up (node state '${state:-none}'): \
-$(tail -2 "$W/slurmctld.log" "$W/slurmd.log" "$W/slurmctld.out" "$W/slurmd.out" 2>/dev/null | tr '\n' ' ')"
+daemon_logs() { # the last lines of each daemon log that exists, on one line
+    local f
+    for f in "$W/slurmctld.out" "$W/slurmd.out" "$W/slurmctld.log" "$W/slurmd.log"; do
+        [ -s "$f" ] && printf '%s: %s; ' "${f##*/}" "$(tail -n 2 "$f" | tr '\n' ' ')"
+    done
+}
+[ -n "$up" ] || skip "slurmctld/slurmd did not come up (node state '${state:-none}'): $(daemon_logs)"
 echo "slurm up: node $HOST, $CPUS CPUs, ports $CTLD_PORT/$SLURMD_PORT"
 
 # --- the data: clips, a table with repeats, a failure, a missing source, a kept row ------------
