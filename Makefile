@@ -11,8 +11,8 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev libxml2-dev
-# Test-only oracles: numpy/pandas cross-check the audit's numbers.
-TEST_PACKAGES := python3-numpy python3-pandas
+# Test-only: numpy/pandas cross-check the audit's numbers; yaml reads the Kubernetes examples.
+TEST_PACKAGES := python3-numpy python3-pandas python3-yaml
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps test-deps build run test test-hostile test-asan bench fuzz clean

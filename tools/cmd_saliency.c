@@ -21,7 +21,9 @@
 #include "sigmix/table.h"
 #include "cmd.h"
 #include "saliency/internal.h"
+#include "saliency_shard.h"
 #include "table/format.h"
+#include "util/atomic.h"
 #include "util/cpu.h"
 #include "util/jsonw.h"
 #include "util/outset.h"
@@ -43,6 +45,7 @@ typedef struct sal_cli {
     int    cpus;           /* what "automatic" jobs came to */
     /* failure messages */
     size_t nfail_printed, nfail_more;
+    sal_shard_opts shard;  /* --shard/--shards/--merge, or the batch system's */
 } sal_cli;
 
 static void usage(FILE *f)
@@ -86,11 +89,24 @@ static void usage(FILE *f)
         "  --jobs N                    clips in parallel (default: the CPUs this process may\n"
         "                              use: affinity mask and cgroup CPU quota)\n"
         "  --quiet                     no progress and no per-clip messages\n"
+        "  --shard K/N                 compute only shard K (0..N-1) of the distinct clips\n"
+        "                              and write OUTPUT.shard-K-of-N.jsonl, not the table\n"
+        "  --shards N                  the shard count, with JOB_COMPLETION_INDEX\n"
+        "                              (Kubernetes Indexed Job) or for --merge\n"
+        "  --merge                     read every OUTPUT.shard-*-of-N.jsonl, compute any\n"
+        "                              missing clips, write the table (identical to one run)\n"
+        "  --no-shard-env              ignore SLURM_ARRAY_TASK_* and JOB_COMPLETION_INDEX\n"
         "  -h, --help                  show this help\n\n"
         "Progress goes to stderr: a bar on a terminal, otherwise one line every 30 s\n"
         "(SIGMIX_PROGRESS_INTERVAL=SECONDS changes it). SIGINT, SIGTERM and SIGHUP stop\n"
         "the run: finished clips stay in OUTPUT.partial.jsonl, nothing else is written,\n"
         "and rerunning the same command resumes.\n\n"
+        "Cluster runs: without --shard, a Slurm array task takes its shard from\n"
+        "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (or _MIN/_MAX), a Kubernetes\n"
+        "Indexed Job pod from JOB_COMPLETION_INDEX and --shards N. Clips are assigned by\n"
+        "a hash of their resolved path and geometry. A shard exits 0 once its shard\n"
+        "file is written (its failures are reported by the merge); --audit-json is\n"
+        "written by the merge only.\n\n"
         "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error,\n"
         "128 + the signal number when interrupted (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n");
 }
@@ -118,6 +134,7 @@ enum {
     O_INPUT = 256, O_OUTPUT, O_AUDIT, O_PATHCOL, O_ROOT, O_OUTSIDE, O_WCOL, O_HCOL, O_DEFW,
     O_DEFH, O_RAWFMT, O_MODEL, O_MODELID, O_MAXF, O_FS, O_AGG, O_ALPHA, O_OVERWRITE,
     O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE, O_MAXPIX,
+    O_SHARD, O_SHARDS, O_MERGE, O_NOSHARDENV,
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +164,10 @@ static const struct option long_opts[] = {
     { "max-pixels", required_argument, NULL, O_MAXPIX },
     { "quiet", no_argument, NULL, O_QUIET },
     { "in-place", no_argument, NULL, O_INPLACE },
+    { "shard", required_argument, NULL, O_SHARD },
+    { "shards", required_argument, NULL, O_SHARDS },
+    { "merge", no_argument, NULL, O_MERGE },
+    { "no-shard-env", no_argument, NULL, O_NOSHARDENV },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -216,6 +237,17 @@ static int apply_opt(sal_cli *c, int o, const char *a)
     }
     case O_QUIET: c->quiet = 1; break;
     case O_INPLACE: c->in_place = 1; break;
+    case O_SHARD:
+        if (sigmix_sal_parse_shard(a, &c->shard.k, &c->shard.n))
+            return usage_error("--shard must be K/N with 0 <= K < N <= 100000, not '%s'", a);
+        c->shard.given = 1;
+        break;
+    case O_SHARDS:
+        if (parse_int(a, 1, SAL_MAX_SHARDS, &c->shard.shards))
+            return usage_error("--shards must be an integer in 1..100000, not '%s'", a);
+        break;
+    case O_MERGE: c->shard.merge = 1; break;
+    case O_NOSHARDENV: c->shard.no_env = 1; break;
     case 'h': usage(stdout); return -1;
     default: return usage_error("%s", "unknown option");
     }
@@ -250,7 +282,7 @@ static int parse_args(sal_cli *c, int argc, char **argv)
     sigmix_error err = { 0 };
     if (sigmix_saliency_check_settings(&c->s, &err))
         return usage_error("%s", err.message);
-    return 0;
+    return sal_shard_resolve(&c->shard);
 }
 
 /* Whether out names the same file as in (out may not exist yet). */
@@ -542,6 +574,69 @@ static int check_outputs(const sal_cli *c)
     return r;
 }
 
+/* ---- shards ------------------------------------------------------------------ */
+
+/* What a shard file of this run must carry: input, configuration, model. */
+static int shard_want(const sal_cli *c, sal_shard_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->k = c->shard.k;
+    h->n = c->shard.n;
+    snprintf(h->input_sha, sizeof h->input_sha, "%s", c->input_sha);
+    sigmix_sal_config_sha256(&c->s, h->config_sha);
+    if (c->s.model_path) {
+        uint64_t size;
+        sigmix_error err = { 0 };
+        if (sigmix_sal_hash_file(c->s.model_path, h->model_sha, &size, &err)) {
+            fprintf(stderr, "sigmix: %s: %s\n", c->s.model_path, err.message);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Sharded run: reuse a finished file of this shard (a requeued task), collect
+ * clips for the shard file. Merge: load every shard file. 0 or exit status. */
+static int shard_setup(sal_cli *c, sal_shard_header *want, sigmix_saliency_shard_set *set,
+                       sal_shard_writer *sw, char **shard_file)
+{
+    if (!c->shard.n && !c->shard.merge)
+        return 0;
+    if (shard_want(c, want))
+        return 2;
+    if (c->shard.merge) {
+        int found = 0, n = 0;
+        if (sal_shard_load_all(c->output, c->shard.shards, want, set, &found, &n))
+            return 2;
+        c->s.reuse = set;
+        if (!c->quiet)
+            fprintf(stderr, "saliency: merge: %d of %d shard files, %zu clips\n", found, n,
+                    set->n);
+        return 0;
+    }
+    if (!(*shard_file = sal_shard_path(c->output, c->shard.k, c->shard.n, 0))
+        || sal_shard_writer_init(sw)) {
+        fprintf(stderr, "sigmix: saliency: out of memory\n");
+        return 2;
+    }
+    /* Tasks start on a fresh shared folder at once: make it (mkdir -p races fine). */
+    sigmix_error err = { 0 };
+    if (sigmix_mkdirs_for(*shard_file, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", *shard_file, err.message);
+        return 2;
+    }
+    if (sal_shard_load_own(*shard_file, want, set))
+        c->s.reuse = set;
+    c->s.shard_index = c->shard.k;
+    c->s.shard_count = c->shard.n;
+    c->s.on_clip = sal_shard_on_clip;
+    c->s.on_clip_cookie = sw;
+    /* Always said, --quiet or not: the first thing to check in a task log. */
+    fprintf(stderr, "saliency: shard %d of %d (%s); results to %s\n", c->shard.k, c->shard.n,
+            c->shard.from, *shard_file);
+    return 0;
+}
+
 /* ---- main flow ------------------------------------------------------------- */
 
 /* One line each for the two mistakes a summary alone hides. */
@@ -593,14 +688,30 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         return 2;
     }
     size_t jn = strlen(c->output) + 16;
-    char *journal = malloc(jn);
+    /* A shard journals beside its own shard file, so shards never share one. */
+    char *journal = c->shard.n ? sal_shard_path(c->output, c->shard.k, c->shard.n, 1)
+                  : malloc(jn);
     if (!journal) {
         sigmix_table_free(&t);
         fprintf(stderr, "sigmix: saliency: out of memory\n");
         return 2;
     }
-    snprintf(journal, jn, "%s.partial.jsonl", c->output);
+    if (!c->shard.n)
+        snprintf(journal, jn, "%s.partial.jsonl", c->output);
     c->s.journal_path = journal;
+    sal_shard_header want;
+    sigmix_saliency_shard_set set = { 0 };
+    sal_shard_writer sw = { 0 };
+    char *shard_file = NULL;
+    int ss = shard_setup(c, &want, &set, &sw, &shard_file);
+    if (ss) {
+        sigmix_sal_shard_set_free(&set);
+        sal_shard_writer_free(&sw);
+        free(shard_file);
+        free(journal);
+        sigmix_table_free(&t);
+        return ss;
+    }
     if (!c->quiet) {
         /* The interval is the CLI's setting; tests shorten it. */
         const char *iv = getenv("SIGMIX_PROGRESS_INTERVAL");
@@ -628,6 +739,16 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         fprintf(stderr, "saliency: interrupted; %zu of %zu clips kept in %s; rerun the same "
                 "command to resume\n", rep->clips_journaled, rep->clips, journal);
         status = 128 + (got_signal ? (int)got_signal : SIGINT);
+    } else if (c->shard.n) {
+        want.clips = sw.clips;
+        size_t ok = sw.ok, failed = sw.failed;
+        status = sal_shard_writer_commit(&sw, shard_file, &want, rep->model_id);
+        if (!status) {
+            remove(journal); /* the shard file holds it all now */
+            fprintf(stderr, "saliency: shard %d of %d: clips=%zu ok=%zu failed=%zu reused=%zu; "
+                    "wrote %s\n", c->shard.k, c->shard.n, rep->shard_clips, ok, failed,
+                    rep->clips_from_journal + rep->clips_from_shards, shard_file);
+        }
     } else {
         warn_rows(c, rep);
         if (commit_outputs(c, t, rep))
@@ -635,6 +756,13 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         else
             remove(journal); /* every output is committed: nothing left to resume */
     }
+    if (!status && c->shard.merge && !c->quiet)
+        fprintf(stderr, "saliency: merge: %zu clips from shard files, %zu computed here\n",
+                rep->clips_from_shards,
+                rep->clips - rep->clips_from_shards - rep->clips_from_journal);
+    sal_shard_writer_free(&sw);
+    sigmix_sal_shard_set_free(&set);
+    free(shard_file);
     free(journal);
     sigmix_table_free(&t);
     return status;
@@ -667,8 +795,8 @@ int cmd_saliency(int argc, char **argv)
     install_signals();
     sigmix_saliency_report rep;
     r = run_table(&c, &rep);
-    if (r)
-        return r;
+    if (r || c.shard.n)
+        return r; /* a shard's table is the merge's business */
     size_t ok = rep.by_status[SIGMIX_SAL_OK], sk = rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING];
     size_t failed = rep.total - ok - sk;
     fprintf(stderr, "saliency: total=%zu ok=%zu skipped=%zu failed=%zu\n", rep.total, ok, sk,

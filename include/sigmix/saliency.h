@@ -51,6 +51,19 @@ typedef struct sigmix_saliency_progress {
                                          (the ones that measure speed) */
 } sigmix_saliency_progress;
 
+/** One clip's result, as given to the on_clip callback of a sharded run. */
+typedef struct sigmix_saliency_clip {
+    const char *key;            /**< 64 hex: SHA-256 of the clip and the configuration */
+    const char *source;         /**< resolved path */
+    int width, height;          /**< geometry used (decoded), else the row's (0: none) */
+    int status;                 /**< SIGMIX_SAL_OK, _DECODE_FAILED, _MODEL_FAILED, ... */
+    double mean, var;           /**< when status is SIGMIX_SAL_OK */
+    const char *message;        /**< why it failed ("" when ok) */
+} sigmix_saliency_clip;
+
+/** Results computed elsewhere (shard files), reused by key; see src/saliency/shard.h. */
+typedef struct sigmix_saliency_shard_set sigmix_saliency_shard_set;
+
 typedef struct sigmix_saliency_settings {
     const char *path_column;    /**< default "src" */
     const char *root;           /**< relative paths resolve here; NULL: cwd, no confinement */
@@ -95,6 +108,18 @@ typedef struct sigmix_saliency_settings {
      */
     void (*on_fail)(void *cookie, const char *source, int status, const char *message);
     void *on_fail_cookie;
+    /**
+     * Sharding. With shard_count >= 1 the run computes only the clips whose
+     * sigmix_saliency_shard_of() is shard_index, fills nothing in the table,
+     * and calls on_clip once per clip of that shard (computed, failed or
+     * from the journal) in key order, from the calling thread. 0: no shards.
+     */
+    int shard_index, shard_count;
+    void (*on_clip)(void *cookie, const sigmix_saliency_clip *clip);
+    void *on_clip_cookie;
+    /** Results of other runs (shard files) to reuse by key, failures too;
+     *  NULL: none. Clips not found there are computed. */
+    const sigmix_saliency_shard_set *reuse;
 } sigmix_saliency_settings;
 
 /** What a run did. Times are CPU seconds summed over workers. */
@@ -116,7 +141,17 @@ typedef struct sigmix_saliency_report {
     size_t clips_journaled;              /**< clips the journal holds at the end (with an
                                               interruption: what a rerun reuses) */
     double t_decode, t_convert, t_model, t_reduce, t_wall;
+    size_t clips_from_shards;            /**< clips taken from settings.reuse */
+    size_t shard_clips;                  /**< sharded run: clips of this shard */
 } sigmix_saliency_report;
+
+/**
+ * The shard (0..n-1) of a clip: a fixed function of the resolved source
+ * path and the row geometry (0x0: none), the first 8 bytes of a SHA-256,
+ * big-endian, modulo n. Independent of row order, row count, jobs and
+ * machine. n < 1 gives 0.
+ */
+SIGMIX_API int sigmix_saliency_shard_of(const char *source, int width, int height, int n);
 
 SIGMIX_API void sigmix_saliency_default_settings(sigmix_saliency_settings *s);
 

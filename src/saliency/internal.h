@@ -179,6 +179,20 @@ int  sigmix_sal_is_raw(const char *path);
 char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
                          int allow_outside);
 
+/** The last folder resolved, for sigmix_sal_resolve_cached. Zero it first. */
+typedef struct sal_dir_cache {
+    char  *dir, *real;   /* a folder as written, and its realpath (NULL: none) */
+    size_t dlen;
+} sal_dir_cache;
+
+struct stat;
+/** sigmix_sal_resolve, the same result, resolving each folder once (c: the
+ *  caller's cache, freed with sigmix_sal_dir_cache_free); st gets the
+ *  resolved file's stat when a path is returned (the key needs it). */
+char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_real,
+                                int allow_outside, sal_dir_cache *c, struct stat *st);
+void  sigmix_sal_dir_cache_free(sal_dir_cache *c);
+
 /**
  * Open a resolved source for decoding: with root_real (and !allow_outside)
  * relative to the root with openat2(RESOLVE_BENEATH), or a component-wise

@@ -17,6 +17,7 @@
 
 #include "saliency/columns.h"
 #include "saliency/internal.h"
+#include "saliency/shard.h"
 #include "util/cpu.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -30,6 +31,10 @@ typedef struct sal_task {
     int    done;        /* result known (computed or from the journal) */
     int    computed;    /* reached the model (counts for the speed estimate) */
     int    cancelled;   /* stopped by the cancel flag: dropped, never journaled */
+    int    in_shard;    /* sharded run: this shard computes it */
+    int    have_stat;   /* size and mtime known from resolving (saves a stat) */
+    long long size;
+    struct timespec mtime;
     double mean, var;
     int    w, h;        /* geometry used */
     char   msg[600];
@@ -292,6 +297,9 @@ typedef struct row_ref {
     char  *source;
     int    w, h;
     size_t row;
+    long long size;            /* of the source when resolved (st_size) */
+    struct timespec mtime;
+    int    have_stat;
 } row_ref;
 
 static int cmp_ref(const void *a, const void *b)
@@ -322,6 +330,9 @@ static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
             t->source = refs[i].source;
             t->row_w = refs[i].w;
             t->row_h = refs[i].h;
+            t->size = refs[i].size;
+            t->mtime = refs[i].mtime;
+            t->have_stat = refs[i].have_stat;
             t->first_row = refs[i].row; /* refs of a group are in row order */
         } else {
             free(refs[i].source);
@@ -340,10 +351,15 @@ static void task_key(const sal_run *run, sal_task *t)
     const sigmix_saliency_settings *s = run->s;
     struct stat st;
     char size[32] = "", mtime[48] = "", geo[64], frames[64], red[64], defs[64];
-    if (!stat(t->source, &st)) {
-        snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)st.st_mtim.tv_sec,
-                 (long)st.st_mtim.tv_nsec);
+    if (!t->have_stat && !stat(t->source, &st)) {
+        t->size = (long long)st.st_size;
+        t->mtime = st.st_mtim;
+        t->have_stat = 1;
+    }
+    if (t->have_stat) {
+        snprintf(size, sizeof size, "%lld", t->size);
+        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)t->mtime.tv_sec,
+                 (long)t->mtime.tv_nsec);
     }
     snprintf(geo, sizeof geo, "%dx%d", t->row_w, t->row_h);
     snprintf(defs, sizeof defs, "%dx%d", s->default_width, s->default_height);
@@ -441,6 +457,10 @@ int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_err
         return sigmix_error_set(err, SIGMIX_EINVAL, "jobs must not be negative");
     if (s->model_id && !s->model_id[0])
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty model id");
+    if (s->shard_count < 0 || (s->shard_count > 0 && (s->shard_index < 0
+                                                      || s->shard_index >= s->shard_count)))
+        return sigmix_error_set(err, SIGMIX_EINVAL, "shard %d of %d does not exist",
+                                s->shard_index, s->shard_count);
     return 0;
 }
 
@@ -480,6 +500,9 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     const sigmix_column *mc = mi >= 0 ? sigmix_table_col(t, (size_t)mi) : NULL;
     row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
     char *last_text = NULL, *last_src = NULL;
+    sal_dir_cache dirs = { 0 };
+    struct stat st, last_st;
+    int have_st = 0, last_have_st = 0;
     if (!refs)
         return SIGMIX_ENOMEM;
     for (size_t r = 0; r < rows; r++) {
@@ -498,9 +521,15 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         if (text && last_text && !strcmp(text, last_text)) {
             /* per-frame tables repeat a path row after row: resolve it once */
             src = last_src ? strdup(last_src) : NULL;
+            st = last_st;
+            have_st = last_have_st;
             free(text);
         } else if (text) {
-            src = sigmix_sal_resolve(text, plen, root_real, s->allow_outside_root);
+            src = sigmix_sal_resolve_cached(text, plen, root_real, s->allow_outside_root,
+                                            &dirs, &st);
+            have_st = src != NULL;
+            last_st = st;
+            last_have_st = have_st;
             free(last_text);
             free(last_src);
             last_text = text;
@@ -513,11 +542,13 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
         int w = sigmix_sal_cell_dim(t, wc, r), h = sigmix_sal_cell_dim(t, hc, r);
         if (!w || !h)
             w = h = 0;
-        refs[n++] = (row_ref){ src, w, h, r };
+        refs[n++] = (row_ref){ src, w, h, r, have_st ? (long long)st.st_size : 0,
+                               have_st ? st.st_mtim : (struct timespec){ 0, 0 }, have_st };
         status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
     }
     free(last_text);
     free(last_src);
+    sigmix_sal_dir_cache_free(&dirs);
     *refs_out = refs;
     *nrefs = n;
     return 0;
@@ -596,6 +627,60 @@ static int open_journal(sal_run *run, sigmix_error *err)
     if (reused < run->ntasks && !(run->journal = sigmix_sal_journal_append(path, err)))
         return SIGMIX_EIO;
     return (int)reused;
+}
+
+/* Take results computed elsewhere (shard files), failures included, so the
+ * table says exactly what the shard's machine found. */
+static size_t apply_reuse(sal_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; run->s->reuse && i < run->ntasks; i++) {
+        sal_task *t = &run->tasks[i];
+        const sal_result *e = t->done ? NULL : sigmix_sal_shard_find(run->s->reuse, t->key);
+        if (!e)
+            continue;
+        t->done = 1;
+        t->status = e->status;
+        t->mean = e->mean;
+        t->var = e->var;
+        snprintf(t->msg, sizeof t->msg, "%s", e->msg ? e->msg : "");
+        n++;
+    }
+    return n;
+}
+
+static int cmp_task_key(const void *a, const void *b)
+{
+    return strcmp((*(const sal_task *const *)a)->key, (*(const sal_task *const *)b)->key);
+}
+
+/* Hand this shard's clips to on_clip in key order (any --jobs: one order). */
+static int emit_shard(const sal_run *run, size_t *count)
+{
+    const sigmix_saliency_settings *s = run->s;
+    size_t n = 0;
+    for (size_t i = 0; i < run->ntasks; i++)
+        n += run->tasks[i].in_shard;
+    *count = n;
+    const sal_task **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < run->ntasks; i++)
+        if (run->tasks[i].in_shard)
+            v[n++] = &run->tasks[i];
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_task_key);
+    for (size_t i = 0; s->on_clip && i < n; i++) {
+        const sal_task *t = v[i];
+        int geo = t->computed && t->w > 0;
+        sigmix_saliency_clip c = { t->key, t->source, geo ? t->w : t->row_w,
+                                   geo ? t->h : t->row_h, t->status, t->mean, t->var,
+                                   t->status == SIGMIX_SAL_OK ? "" : t->msg };
+        s->on_clip(s->on_clip_cookie, &c);
+    }
+    free(v);
+    return 0;
 }
 
 static void free_run(sal_run *run)
@@ -704,8 +789,15 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         sigmix_error_set(err, r, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < run.ntasks; i++)
-        task_key(&run, &run.tasks[i]);
+    /* A shard needs the keys (a stat and a hash each) of its own clips only. */
+    for (size_t i = 0; i < run.ntasks; i++) {
+        sal_task *k = &run.tasks[i];
+        if (s->shard_count > 0)
+            k->in_shard = sigmix_saliency_shard_of(k->source, k->row_w, k->row_h,
+                                                   s->shard_count) == s->shard_index;
+        if (s->shard_count <= 0 || k->in_shard)
+            task_key(&run, k);
+    }
     if (s->journal_path) {
         int reused = open_journal(&run, err);
         if (reused < 0) {
@@ -715,6 +807,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         }
         rep->clips_from_journal = (size_t)reused;
     }
+    rep->clips_from_shards = apply_reuse(&run);
     sal_columns cols;
     if ((r = sigmix_sal_columns_prepare(t, s, &cols))) {
         sigmix_error_set(err, r, "cannot add output columns");
@@ -728,7 +821,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     run.rows_total = rows;
     run.rows_done = rows;
     for (size_t i = 0; i < run.ntasks; i++)
-        if (!run.tasks[i].done) {
+        if (!run.tasks[i].done && (s->shard_count <= 0 || run.tasks[i].in_shard)) {
             run.todo[run.ntodo++] = i;
             run.rows_done -= run.tasks[i].nrows;
         }
@@ -749,6 +842,18 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
         /* Nothing of this run goes into the table: the caller writes nothing,
          * and the journal holds every clip that finished. */
         rep->interrupted = 1;
+        r = 0;
+        goto done;
+    }
+    if (s->shard_count > 0) {
+        /* A shard fills no table: its clips go to on_clip, the merge fills. */
+        if (emit_shard(&run, &rep->shard_clips)) {
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            goto done;
+        }
+        rep->total = rows;
+        rep->frame_samples = run.frame_samples;
+        snprintf(rep->model_id, sizeof rep->model_id, "%s", run.model.id);
         r = 0;
         goto done;
     }

@@ -62,6 +62,98 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
     return real;
 }
 
+/*
+ * realpath(dir/base) is realpath(dir)/base when base is an existing name
+ * that is not a symlink, "." or "..": tables list thousands of clips per
+ * folder, so the folder is resolved once and each clip costs one lstat
+ * instead of a readlink per component. Anything else takes the full path.
+ */
+/* The long way, then the stat the caller wants. */
+static char *resolve_stat(const char *path, size_t len, const char *root_real, int allow_outside,
+                          struct stat *st)
+{
+    char *real = sigmix_sal_resolve(path, len, root_real, allow_outside);
+    if (real && stat(real, st)) {
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_real,
+                                int allow_outside, sal_dir_cache *c, struct stat *st)
+{
+    if (!c || !path || len == 0 || memchr(path, '\0', len))
+        return resolve_stat(path, len, root_real, allow_outside, st);
+    size_t rl = root_real && path[0] != '/' ? strlen(root_real) : 0;
+    char *full = malloc(rl + len + 2);
+    if (!full)
+        return NULL;
+    size_t fl = 0;
+    if (rl) {
+        memcpy(full, root_real, rl);
+        full[rl] = '/';
+        fl = rl + 1;
+    }
+    memcpy(full + fl, path, len);
+    fl += len;
+    full[fl] = '\0';
+    char *slash = strrchr(full, '/');
+    const char *base = slash ? slash + 1 : NULL;
+    if (!base || !*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+        free(full);
+        return resolve_stat(path, len, root_real, allow_outside, st);
+    }
+    size_t dl = slash == full ? 1 : (size_t)(slash - full);
+    if (!c->dir || c->dlen != dl || memcmp(c->dir, full, dl)) {
+        free(c->dir);
+        free(c->real);
+        c->dir = malloc(dl + 1);
+        c->real = NULL;
+        c->dlen = 0;
+        if (c->dir) {
+            memcpy(c->dir, full, dl);
+            c->dir[dl] = '\0';
+            c->dlen = dl;
+            c->real = realpath(c->dir, NULL);
+        }
+    }
+    if (!c->real) {
+        free(full);
+        return resolve_stat(path, len, root_real, allow_outside, st);
+    }
+    size_t cl = strlen(c->real), bl = strlen(base);
+    int at_root = cl == 1 && c->real[0] == '/';
+    char *real = malloc(cl + bl + 2);
+    if (!real) {
+        free(full);
+        return NULL;
+    }
+    memcpy(real, c->real, cl);
+    if (!at_root)
+        real[cl++] = '/';
+    memcpy(real + cl, base, bl + 1);
+    int r = lstat(real, st);
+    if (r == 0 && S_ISLNK(st->st_mode)) { /* the link decides: the long way */
+        free(real);
+        free(full);
+        return resolve_stat(path, len, root_real, allow_outside, st);
+    }
+    free(full);
+    if (r || !S_ISREG(st->st_mode) || (root_real && !allow_outside && !inside(real, root_real))) {
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+void sigmix_sal_dir_cache_free(sal_dir_cache *c)
+{
+    free(c->dir);
+    free(c->real);
+    memset(c, 0, sizeof *c);
+}
+
 /* ---- opening a clip once, confined, without blocking --------------------- */
 
 /*
