@@ -11,8 +11,9 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev libxml2-dev
-# Test-only oracles: numpy/pandas cross-check the audit's numbers.
-TEST_PACKAGES := python3-numpy python3-pandas
+# Test-only oracles: numpy/pandas cross-check the audit's numbers and carry the
+# Python package's tests (pip/setuptools: its offline install test).
+TEST_PACKAGES := python3-numpy python3-pandas python3-pip python3-setuptools
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps test-deps build run test test-asan bench fuzz clean
