@@ -17,6 +17,9 @@ from ._table import Table, read_table
 from ._audit import audit
 from ._saliency import saliency
 
+# Tracebacks and reprs name the public spelling.
+Error.__module__ = Table.__module__ = __name__
+
 
 def library_version():
     """Version string of the loaded libsigmix."""

@@ -146,7 +146,7 @@ def _candidates():
     """Where libsigmix.so may be, in the documented order."""
     env = os.environ.get("SIGMIX_LIBRARY")
     if env:
-        return [env], True
+        return [env]
     found = []
     # A source checkout: python/sigmix/ sits two levels below the tree's root.
     here = os.path.dirname(os.path.abspath(__file__))
@@ -161,7 +161,7 @@ def _candidates():
     installed = ctypes.util.find_library("sigmix")
     if installed:
         found.append(installed)
-    return found, False
+    return found
 
 
 def _version_tuple(v):
@@ -169,14 +169,14 @@ def _version_tuple(v):
 
 
 def _load():
-    names, from_env = _candidates()
+    names = _candidates()
     if not names:
         raise Error("libsigmix.so not found: build it (make), install it, or set "
                     "SIGMIX_LIBRARY to its path", -6)
     try:
         lib = ctypes.CDLL(names[0])
     except OSError as e:
-        raise Error(f"cannot load: {e}", -3, names[0] if from_env else None) from None
+        raise Error(f"cannot load: {e}", -3, names[0]) from None
     for name, (res, args) in _PROTOTYPES.items():
         try:
             fn = getattr(lib, name)

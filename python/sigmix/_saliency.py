@@ -3,6 +3,7 @@ import ctypes
 import hashlib
 import os
 import stat
+import threading
 
 from . import _lib
 from ._lib import Error
@@ -106,8 +107,37 @@ def saliency(input, output, *, in_place=False, allow_outside_root=False,
     table = read_table(input)
     rep = _lib.sigmix_saliency_report()
     err = _lib.sigmix_error()
-    rc = lib.sigmix_saliency_run(table._h.ptr, ctypes.byref(s), ctypes.byref(rep),
-                                 ctypes.byref(err))
+    # Python runs signal handlers only between bytecodes, never inside a
+    # foreign call: the run goes to a thread so that Ctrl-C in this one can
+    # set the library's cancel flag (sig_atomic_t is an int on every ABI
+    # CPython supports) and the journal keeps the finished clips.
+    cancel = ctypes.c_int(0)
+    s.cancel = ctypes.addressof(cancel)
+    result = []
+    done = threading.Event()
+
+    def run():
+        try:
+            result.append(lib.sigmix_saliency_run(table._h.ptr, ctypes.byref(s),
+                                                  ctypes.byref(rep), ctypes.byref(err)))
+        finally:
+            done.set()
+
+    # An Event, not Thread.join: a join interrupted by KeyboardInterrupt can
+    # leave the thread looking finished while it still runs (CPython 3.11).
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        while not done.wait(0.2):
+            pass
+    except BaseException:
+        cancel.value = 1
+        done.wait()
+        if result and not result[0] and rep.interrupted:
+            raise KeyboardInterrupt(
+                f"saliency interrupted; {rep.clips_journaled} of {rep.clips} clips kept "
+                f"in {journal_path}; rerun the same call to resume") from None
+        raise
+    rc = result[0]
     if rc:
         _lib.fail(rc, err, os.fsdecode(rep.error_path) if rep.error_path else input)
 

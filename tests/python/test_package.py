@@ -50,7 +50,7 @@ class Lookup(ScratchCase):
         self.assertEqual(r.stdout.strip(), lib, r.stderr)
         r = run_py("import sigmix; sigmix.read_table('x.jsonl')",
                    {"SIGMIX_LIBRARY": self.path("none.so")})
-        self.assertIn("sigmix._lib.Error: " + self.path("none.so") + ": cannot load: ",
+        self.assertIn("sigmix.Error: " + self.path("none.so") + ": cannot load: ",
                       r.stderr)
 
     def test_build_tree(self):
