@@ -65,6 +65,12 @@ class Lookup(ScratchCase):
         self.assertEqual(r.stdout.split(), [os.path.join(root, "build", "libsigmix.so"), "200"],
                          r.stderr)
 
+    def test_versions_agree(self):
+        # package, pyproject and the library built from this tree say the same
+        with open(os.path.join(PKG, "pyproject.toml")) as f:
+            self.assertIn('\nversion = "%s"\n' % sigmix.__version__, f.read())
+        self.assertEqual(sigmix.library_version(), sigmix.__version__)
+
     def test_version_mismatch(self):
         r = run_py("import sigmix._version as v; v.__version__ = '9.9.0'\n"
                    "import sigmix._lib as l; l.__version__ = '9.9.0'\n"
