@@ -1,6 +1,5 @@
 """sigmix.audit: the audit report as a dict."""
 import ctypes
-import ctypes.util
 import json
 import os
 import tempfile
@@ -12,7 +11,10 @@ from ._table import Table
 
 
 def _libc():
-    return ctypes.CDLL(ctypes.util.find_library("c") or None)
+    # The process's global scope, not libc.so by name: with a preloaded
+    # allocator (jemalloc, ASan) free must be the one open_memstream's
+    # malloc resolved to, or the buffer is freed by the wrong heap.
+    return ctypes.CDLL(None)
 
 
 def _report_json(lib, a):

@@ -96,6 +96,21 @@ class Lookup(ScratchCase):
             "kinds work without it"], r.stderr)
 
 
+class Allocator(unittest.TestCase):
+    def test_audit_under_preloaded_allocator(self):
+        # the audit's in-memory report is malloc'd inside libc and freed by
+        # the package: both must be the process's allocator (here ASan's)
+        cc = shutil.which("gcc") or shutil.which("cc")
+        asan = cc and subprocess.run([cc, "-print-file-name=libasan.so"], capture_output=True,
+                                     text=True).stdout.strip()
+        if not asan or not os.path.isabs(asan):
+            self.skipTest("no libasan.so to preload")
+        r = run_py("import sigmix; print(sigmix.audit([%r])['tables'][0]['rows'])" % EXAMPLE,
+                   {"SIGMIX_LIBRARY": os.environ["SIGMIX_LIBRARY"], "LD_PRELOAD": asan,
+                    "ASAN_OPTIONS": "detect_leaks=0"})
+        self.assertEqual(r.stdout.strip(), "200", r.stderr[-2000:])
+
+
 class PipInstall(ScratchCase):
     def test_offline_install(self):
         import importlib.util
