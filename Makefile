@@ -11,8 +11,9 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev libxml2-dev
-# Test-only: numpy/pandas cross-check the audit's numbers; yaml reads the Kubernetes examples.
-TEST_PACKAGES := python3-numpy python3-pandas python3-yaml
+# Test-only: numpy/pandas cross-check the audit's numbers and the Python package;
+# yaml reads the Kubernetes examples; pip/setuptools: the package's offline install test.
+TEST_PACKAGES := python3-numpy python3-pandas python3-yaml python3-pip python3-setuptools
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps test-deps build run test test-hostile test-asan bench fuzz clean
