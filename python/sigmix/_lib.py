@@ -44,10 +44,19 @@ class sigmix_strref(ctypes.Structure):
     _fields_ = [("ptr", c_void_p), ("len", c_size_t)]
 
 
+class sigmix_pq_type(ctypes.Structure):
+    _fields_ = [("present", ctypes.c_int8), ("physical", ctypes.c_int8),
+                ("converted", ctypes.c_int8), ("logical", ctypes.c_int8),
+                ("unit", ctypes.c_int8), ("utc", ctypes.c_int8), ("bits", ctypes.c_int8),
+                ("is_signed", ctypes.c_int8), ("type_length", ctypes.c_int32),
+                ("scale", ctypes.c_int32), ("precision", ctypes.c_int32)]
+
+
 class sigmix_column(ctypes.Structure):
     _fields_ = [("name", c_char_p), ("kind", c_int), ("flags", ctypes.c_uint),
                 ("f64", c_void_p), ("i64", c_void_p),
-                ("str", ctypes.POINTER(sigmix_strref)), ("valid", c_void_p)]
+                ("str", ctypes.POINTER(sigmix_strref)), ("valid", c_void_p),
+                ("pq", sigmix_pq_type)]
 
 
 WARN_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
@@ -91,7 +100,9 @@ class sigmix_saliency_settings(ctypes.Structure):
                 ("jobs", c_int), ("max_pixels", ctypes.c_longlong),
                 ("journal_path", c_char_p), ("progress", c_void_p),
                 ("progress_cookie", c_void_p), ("cancel", c_void_p),
-                ("on_fail", FAIL_FN), ("on_fail_cookie", c_void_p)]
+                ("on_fail", FAIL_FN), ("on_fail_cookie", c_void_p),
+                ("shard_index", c_int), ("shard_count", c_int),
+                ("on_clip", c_void_p), ("on_clip_cookie", c_void_p), ("reuse", c_void_p)]
 
 
 class sigmix_saliency_report(ctypes.Structure):
@@ -102,7 +113,8 @@ class sigmix_saliency_report(ctypes.Structure):
                 ("skipped_other_model", c_size_t), ("interrupted", c_int),
                 ("error_path", c_char_p), ("clips_journaled", c_size_t),
                 ("t_decode", c_double), ("t_convert", c_double), ("t_model", c_double),
-                ("t_reduce", c_double), ("t_wall", c_double)]
+                ("t_reduce", c_double), ("t_wall", c_double),
+                ("clips_from_shards", c_size_t), ("shard_clips", c_size_t)]
 
 
 P = ctypes.POINTER
