@@ -197,7 +197,7 @@ static int run(cli *c)
     }
     int to_stdout = (c->json && !strcmp(c->json, "-")) || (c->md && !strcmp(c->md, "-"));
     FILE *f = to_stdout ? stderr : stdout;
-    fprintf(f, "sigmix audit: tables=%zu missing_families=%zu weak_families=%zu wrote=", n, miss,
+    fprintf(f, "[signal-mix] tables=%zu missing_families=%zu weak_families=%zu wrote=", n, miss,
             weak);
     fprintf(f, "%s%s%s\n", c->json ? c->json : "", c->json && c->md ? " " : "",
             c->md ? c->md : "");
@@ -223,19 +223,13 @@ int cmd_audit(int argc, char **argv)
     memset(&c, 0, sizeof c);
     sigmix_audit_default_settings(&c.s);
     c.inputs = calloc((size_t)argc + 1, sizeof *c.inputs);
-    /* Provenance records the whole command line, program name included. */
-    const char **full = calloc((size_t)argc + 2, sizeof *full);
-    if (!c.inputs || !full) {
-        free(c.inputs);
-        free(full);
+    if (!c.inputs) {
         fputs("sigmix: audit: out of memory\n", stderr);
         return 2;
     }
-    full[0] = "sigmix";
-    for (int i = 0; i < argc; i++)
-        full[i + 1] = argv[i];
-    c.s.argc = argc + 1;
-    c.s.argv = full;
+    /* run_provenance.argv: the arguments after the subcommand (ADR-0661). */
+    c.s.argc = argc - 1;
+    c.s.argv = (const char *const *)argv + 1;
     c.s.warn = warn;
     int rc = parse_args(argc, argv, &c);
     if (rc < 0) {
@@ -243,6 +237,5 @@ int cmd_audit(int argc, char **argv)
         rc = run(&c);
     }
     free(c.inputs);
-    free(full);
     return rc;
 }

@@ -25,10 +25,8 @@
 #include "table/format.h"
 #include "util/atomic.h"
 #include "util/cpu.h"
-#include "util/jsonw.h"
 #include "util/outset.h"
 #include "util/progress.h"
-#include "util/provenance.h"
 
 typedef struct sal_cli {
     sigmix_saliency_settings s;
@@ -36,7 +34,8 @@ typedef struct sal_cli {
     int in_place, quiet;
     int argc;
     char **argv;
-    char started[32], finished[32];
+    const char *ffmpeg_bin, *ffprobe_bin; /* accepted, recorded, unused */
+    time_t started;
     char input_sha[65];
     uint64_t input_size;
     /* progress */
@@ -62,7 +61,7 @@ static void usage(FILE *f)
         "                              a symlink is written through, a device or FIFO in\n"
         "                              place; missing folders are created\n"
         "  --in-place                  allow --output to be the input (or omit --output)\n"
-        "  --audit-json FILE           JSON report: configuration, counters, provenance\n"
+        "  --audit-json FILE           JSON report: config, summary, run_provenance\n"
         "  --path-column COL           clip path column (default src)\n"
         "  --root DIR                  resolve relative paths here; refuse paths outside\n"
         "  --allow-outside-root        accept paths resolving outside --root\n"
@@ -88,6 +87,9 @@ static void usage(FILE *f)
         "                              (default 33177600 = 7680x4320, 8K UHD; at most 2^28)\n"
         "  --jobs N                    clips in parallel (default: the CPUs this process may\n"
         "                              use: affinity mask and cgroup CPU quota)\n"
+        "  --ffmpeg-bin PATH, --ffprobe-bin PATH\n"
+        "                              accepted for the Python tool's scripts and recorded\n"
+        "                              in the audit report; unused: decoding is in-process\n"
         "  --quiet                     no progress and no per-clip messages\n"
         "  --shard K/N                 compute only shard K (0..N-1) of the distinct clips\n"
         "                              and write OUTPUT.shard-K-of-N.jsonl, not the table\n"
@@ -135,6 +137,7 @@ enum {
     O_DEFH, O_RAWFMT, O_MODEL, O_MODELID, O_MAXF, O_FS, O_AGG, O_ALPHA, O_OVERWRITE,
     O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE, O_MAXPIX,
     O_SHARD, O_SHARDS, O_MERGE, O_NOSHARDENV,
+    O_FFMPEG, O_FFPROBE,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +171,8 @@ static const struct option long_opts[] = {
     { "shards", required_argument, NULL, O_SHARDS },
     { "merge", no_argument, NULL, O_MERGE },
     { "no-shard-env", no_argument, NULL, O_NOSHARDENV },
+    { "ffmpeg-bin", required_argument, NULL, O_FFMPEG },
+    { "ffprobe-bin", required_argument, NULL, O_FFPROBE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -248,6 +253,8 @@ static int apply_opt(sal_cli *c, int o, const char *a)
         break;
     case O_MERGE: c->shard.merge = 1; break;
     case O_NOSHARDENV: c->shard.no_env = 1; break;
+    case O_FFMPEG: c->ffmpeg_bin = a; break;
+    case O_FFPROBE: c->ffprobe_bin = a; break;
     case 'h': usage(stdout); return -1;
     default: return usage_error("%s", "unknown option");
     }
@@ -362,128 +369,12 @@ static void install_signals(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
-/* ---- audit report ---------------------------------------------------------- */
-
-static void jw_opt_str(sigmix_jsonw *w, const char *key, const char *v)
-{
-    sigmix_jw_key(w, key);
-    sigmix_jw_str(w, v);
-}
-
-static void write_config(sigmix_jsonw *w, const sal_cli *c, const sigmix_saliency_report *rep)
-{
-    const sigmix_saliency_settings *s = &c->s;
-    sigmix_jw_key(w, "config");
-    sigmix_jw_obj_begin(w);
-    jw_opt_str(w, "path_column", s->path_column);
-    jw_opt_str(w, "root", s->root);
-    sigmix_jw_key(w, "allow_outside_root");
-    sigmix_jw_bool(w, s->allow_outside_root);
-    jw_opt_str(w, "width_column", s->width_column);
-    jw_opt_str(w, "height_column", s->height_column);
-    sigmix_jw_key(w, "default_width");
-    if (s->default_width) sigmix_jw_int(w, s->default_width); else sigmix_jw_null(w);
-    sigmix_jw_key(w, "default_height");
-    if (s->default_height) sigmix_jw_int(w, s->default_height); else sigmix_jw_null(w);
-    jw_opt_str(w, "raw_pix_fmt", s->raw_pix_fmt ? s->raw_pix_fmt : "yuv420p");
-    jw_opt_str(w, "model", s->model_path ? "onnx" : "spectral_residual");
-    jw_opt_str(w, "model_path", s->model_path);
-    jw_opt_str(w, "model_id", rep->model_id);
-    sigmix_jw_key(w, "max_frames");
-    sigmix_jw_int(w, s->max_frames);
-    sigmix_jw_key(w, "frame_samples");
-    sigmix_jw_int(w, rep->frame_samples);
-    jw_opt_str(w, "temporal_aggregator", sigmix_saliency_reducer_name(s->reducer));
-    sigmix_jw_key(w, "ema_alpha");
-    if (s->reducer == SIGMIX_SAL_EMA) sigmix_jw_double(w, s->ema_alpha); else sigmix_jw_null(w);
-    sigmix_jw_key(w, "overwrite");
-    sigmix_jw_bool(w, s->overwrite);
-    sigmix_jw_key(w, "in_place");
-    sigmix_jw_bool(w, c->in_place);
-    sigmix_jw_key(w, "jobs");
-    sigmix_jw_int(w, rep->jobs);
-    sigmix_jw_key(w, "jobs_requested"); /* null: automatic */
-    if (s->jobs) sigmix_jw_int(w, s->jobs); else sigmix_jw_null(w);
-    sigmix_jw_key(w, "cpus_available");
-    sigmix_jw_int(w, c->cpus);
-    sigmix_jw_key(w, "max_pixels");
-    sigmix_jw_int(w, s->max_pixels);
-    sigmix_jw_key(w, "columns");
-    sigmix_jw_obj_begin(w);
-    jw_opt_str(w, "mean", s->mean_column);
-    jw_opt_str(w, "var", s->var_column);
-    const char *names[4] = { s->model_id_column, s->aggregator_column, s->ema_alpha_column,
-                             s->status_column };
-    const char *keys[4] = { "model_id", "aggregator", "ema_alpha", "status" };
-    for (int i = 0; i < 4; i++)
-        jw_opt_str(w, keys[i], names[i][0] ? names[i] : NULL);
-    sigmix_jw_obj_end(w);
-    sigmix_jw_obj_end(w);
-}
-
-static void write_counters(sigmix_jsonw *w, const sigmix_saliency_report *rep)
-{
-    size_t ok = rep->by_status[SIGMIX_SAL_OK], sk = rep->by_status[SIGMIX_SAL_SKIPPED_EXISTING];
-    sigmix_jw_key(w, "counters");
-    sigmix_jw_obj_begin(w);
-    sigmix_jw_key(w, "total");
-    sigmix_jw_int(w, (int64_t)rep->total);
-    sigmix_jw_key(w, "ok");
-    sigmix_jw_int(w, (int64_t)ok);
-    sigmix_jw_key(w, "skipped_existing");
-    sigmix_jw_int(w, (int64_t)sk);
-    sigmix_jw_key(w, "failed");
-    sigmix_jw_int(w, (int64_t)(rep->total - ok - sk));
-    sigmix_jw_key(w, "by_status");
-    sigmix_jw_obj_begin(w);
-    for (int i = 0; i < SIGMIX_SAL_NSTATUS; i++) {
-        sigmix_jw_key(w, sigmix_saliency_status_name(i));
-        sigmix_jw_int(w, (int64_t)rep->by_status[i]);
-    }
-    sigmix_jw_obj_end(w);
-    sigmix_jw_obj_end(w);
-    sigmix_jw_key(w, "clips");
-    sigmix_jw_obj_begin(w);
-    sigmix_jw_key(w, "distinct");
-    sigmix_jw_int(w, (int64_t)rep->clips);
-    sigmix_jw_key(w, "from_journal");
-    sigmix_jw_int(w, (int64_t)rep->clips_from_journal);
-    sigmix_jw_obj_end(w);
-    sigmix_jw_key(w, "timings_s");
-    sigmix_jw_obj_begin(w);
-    const char *k[] = { "decode", "convert", "model", "reduce", "wall" };
-    const double v[] = { rep->t_decode, rep->t_convert, rep->t_model, rep->t_reduce, rep->t_wall };
-    for (int i = 0; i < 5; i++) {
-        sigmix_jw_key(w, k[i]);
-        sigmix_jw_double(w, v[i]);
-    }
-    sigmix_jw_obj_end(w);
-}
-
-static void write_provenance(sigmix_jsonw *w, const sal_cli *c, const sigmix_saliency_report *rep)
-{
-    sigmix_jw_key(w, "run_provenance");
-    sigmix_jw_obj_begin(w);
-    sigmix_prov_tool(w, "sigmix saliency", c->argc, (const char *const *)c->argv);
-    jw_opt_str(w, "input_path", c->input);
-    sigmix_jw_key(w, "input_size");
-    sigmix_jw_int(w, (int64_t)c->input_size);
-    jw_opt_str(w, "input_sha256", c->input_sha);
-    jw_opt_str(w, "model_path", c->s.model_path);
-    jw_opt_str(w, "model_sha256", rep->model_sha256[0] ? rep->model_sha256 : NULL);
-    jw_opt_str(w, "started_at", c->started);
-    jw_opt_str(w, "finished_at", c->finished);
-    sigmix_prov_host(w);
-    sigmix_jw_obj_end(w);
-}
-
 /* The output table; a Parquet footer also records what computed it. */
 static int write_output(const sal_cli *c, FILE *f, const sigmix_table *t,
                         const sigmix_saliency_report *rep, sigmix_error *err)
 {
-    char alpha[40] = "";
-    if (c->s.reducer == SIGMIX_SAL_EMA)
-        snprintf(alpha, sizeof alpha, "%.17g", c->s.ema_alpha);
+    char alpha[40]; /* the configured alpha whatever the aggregator, as the columns */
+    snprintf(alpha, sizeof alpha, "%.17g", c->s.ema_alpha);
     const char *kv[] = {
         "sigmix.version", sigmix_version(),
         "sigmix.saliency.model_id", rep->model_id,
@@ -499,18 +390,26 @@ static int write_output(const sal_cli *c, FILE *f, const sigmix_table *t,
     return sigmix_table_write_stream(t, f, c->output, &o, err);
 }
 
-static void write_audit(const sal_cli *c, FILE *f, const sigmix_saliency_report *rep)
+/* The audit report: the library writes it; the CLI says what it knows. */
+static int write_audit(const sal_cli *c, FILE *f, const sigmix_saliency_report *rep,
+                       sigmix_error *err)
 {
-    sigmix_jsonw w;
-    sigmix_jw_init(&w, f, 2);
-    sigmix_jw_obj_begin(&w);
-    jw_opt_str(&w, "input", c->input);
-    jw_opt_str(&w, "output", c->output);
-    write_config(&w, c, rep);
-    write_counters(&w, rep);
-    write_provenance(&w, c, rep);
-    sigmix_jw_obj_end(&w);
-    fputc('\n', f);
+    sigmix_saliency_run_info info;
+    memset(&info, 0, sizeof info);
+    info.argc = c->argc - 1; /* ADR-0661 argv: the arguments after the subcommand */
+    info.argv = (const char *const *)c->argv + 1;
+    info.input = c->input;
+    info.output = c->output;
+    info.audit_json = c->audit_json;
+    info.input_sha256 = c->input_sha;
+    info.input_size = c->input_size;
+    info.in_place = c->in_place;
+    info.quiet = c->quiet;
+    info.ffmpeg_bin = c->ffmpeg_bin;
+    info.ffprobe_bin = c->ffprobe_bin;
+    info.cpus_available = c->cpus;
+    info.started = c->started;
+    return sigmix_saliency_write_report(f, &c->s, rep, &info, err);
 }
 
 /*
@@ -527,10 +426,9 @@ static int commit_outputs(sal_cli *c, const sigmix_table *t, const sigmix_salien
     if (!r && !(r = sigmix_outset_add(set, c->output, &tf, &err)))
         r = write_output(c, tf, t, rep, &err);
     if (!r && c->audit_json) {
-        sigmix_utc_iso(time(NULL), c->finished);
         at = c->audit_json;
         if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err)))
-            write_audit(c, af, rep);
+            r = write_audit(c, af, rep, &err);
     }
     const char *failed = NULL;
     if (!r && (r = sigmix_outset_commit(set, &failed, &err)))
@@ -662,7 +560,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     /* Checked before a byte is read (no /dev/zero, no FIFO consumed twice);
      * a Parquet folder is hashed file by file, as `cat` reads it. */
     int in_fd = -1;
-    if (sigmix_sal_hash_input(c->input, c->input_sha, &c->input_size, &in_fd, &err)) {
+    if (sigmix_saliency_hash_input(c->input, c->input_sha, &c->input_size, &in_fd, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
         return 2;
     }
@@ -775,7 +673,7 @@ int cmd_saliency(int argc, char **argv)
     sigmix_saliency_default_settings(&c.s);
     c.argc = argc;
     c.argv = argv;
-    sigmix_utc_iso(time(NULL), c.started);
+    c.started = time(NULL);
     int r = parse_args(&c, argc, argv);
     if (r)
         return r < 0 ? 0 : r;
@@ -799,7 +697,8 @@ int cmd_saliency(int argc, char **argv)
         return r; /* a shard's table is the merge's business */
     size_t ok = rep.by_status[SIGMIX_SAL_OK], sk = rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING];
     size_t failed = rep.total - ok - sk;
-    fprintf(stderr, "saliency: total=%zu ok=%zu skipped=%zu failed=%zu\n", rep.total, ok, sk,
-            failed);
+    /* the reference tool's summary line, word for word */
+    fprintf(stderr, "saliency materialize: total=%zu ok=%zu skipped=%zu failed=%zu\n", rep.total,
+            ok, sk, failed);
     return failed ? 1 : 0;
 }

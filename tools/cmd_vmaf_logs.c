@@ -21,8 +21,7 @@
 #include "sigmix/vmaflog.h"
 #include "util/atomic.h"
 #include "util/error.h"
-#include "util/jsonw.h"
-#include "util/provenance.h"
+#include "util/runprov.h"
 #include "cmd.h"
 
 typedef enum { KEY_STEM, KEY_BASENAME, KEY_RAW } key_mode;
@@ -54,6 +53,8 @@ typedef struct cli {
     size_t nstats;
     vl_input *in;
     size_t nin, capin;
+    const char *const *log_args; /* LOGS as given, for provenance */
+    size_t nlog_args;
     /* shared by the workers */
     pthread_mutex_t mu;
     pthread_cond_t  cv;
@@ -323,6 +324,8 @@ static int parse_args(int argc, char **argv, cli *c)
         return fail_usage("cannot tell the output format from the extension of", c->out);
     if (optind >= argc)
         return fail_usage("no LOGS given", NULL);
+    c->log_args = (const char *const *)argv + optind;
+    c->nlog_args = (size_t)(argc - optind);
     for (int i = optind; i < argc; i++)
         if ((r = collect(c, argv[i])))
             return r;
@@ -462,123 +465,119 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Provenance block. Kept in one function so moving to the shared
- * ADR-0661 provenance writer is a single call here. */
-static void write_provenance(cli *c, FILE *f, int argc, char **argv)
+/*
+ * The audit report: the run's logs, versions, renames, labels and errors,
+ * with run_provenance in the ADR-0661 layout (util/runprov), written as
+ * the reference tools write reports (sorted keys, indent 2, final newline).
+ * Returns 0 or -1 on OOM.
+ */
+static int write_provenance(cli *c, FILE *f, int argc, char **argv)
 {
-    const char **full = calloc((size_t)argc + 1, sizeof *full);
-    sigmix_jsonw w;
-    sigmix_jw_init(&w, f, 2);
-    sigmix_jw_obj_begin(&w);
-    if (full) {
-        full[0] = "sigmix";
-        for (int i = 0; i < argc; i++)
-            full[i + 1] = argv[i];
-        sigmix_prov_tool(&w, "vmaf-logs", argc + 1, full);
-        free(full);
+    sigmix_jdoc *d = sigmix_jdoc_new();
+    sigmix_runprov *p = d ? sigmix_runprov_new(d, argc - 1, argv + 1) : NULL;
+    if (!p) {
+        sigmix_jdoc_free(d);
+        return -1;
     }
-    sigmix_prov_host(&w);
-    char ts[32];
-    sigmix_utc_iso(time(NULL), ts);
-    sigmix_jw_key(&w, "created");
-    sigmix_jw_str(&w, ts);
-    sigmix_jw_key(&w, "output");
-    sigmix_jw_str(&w, c->out);
-    sigmix_jw_key(&w, "mode");
-    sigmix_jw_str(&w, c->per_frame ? "per-frame" : "per-clip");
-    sigmix_jw_key(&w, "logs");
-    sigmix_jw_arr_begin(&w);
+    const char *stats[SIGMIX_VMAFLOG_NSTATS];
+    for (size_t i = 0; i < c->nstats; i++)
+        stats[i] = sigmix_vmaflog_stat_name(c->stats[i]);
+    static const char *const keys[] = { "stem", "basename", "raw" };
+    sigmix_runprov_arg_list(p, "logs", c->log_args, c->nlog_args);
+    sigmix_runprov_arg_str(p, "out", c->out);
+    sigmix_runprov_arg_bool(p, "per_frame", c->per_frame);
+    sigmix_runprov_arg_list(p, "stats", stats, c->nstats);
+    sigmix_runprov_arg_bool(p, "keep_names", c->keep_names);
+    sigmix_runprov_arg_str(p, "key_normalize", keys[c->key]);
+    if (c->jobs)
+        sigmix_runprov_arg_int(p, "jobs", c->jobs);
+    else
+        sigmix_runprov_arg_str(p, "jobs", NULL);
+    sigmix_runprov_arg_bool(p, "skip_bad", c->skip_bad);
+    sigmix_runprov_arg_str(p, "audit_json", c->audit_json);
+    sigmix_runprov_arg_str(p, "labels", c->labels);
+    sigmix_runprov_arg_str(p, "label_key", c->label_key);
+    for (size_t i = 0; i < c->nin; i++) {
+        sigmix_runprov_input_push(p, "logs", c->in[i].path, NULL, 0);
+        if (!c->in[i].failed)
+            sigmix_runprov_input_rows(p, "logs", i, c->in[i].frames);
+    }
+    if (c->labels) {
+        sigmix_runprov_input_file(p, "labels", c->labels);
+        sigmix_runprov_input_rows(p, "labels", 0, c->labels_rows);
+    }
+    sigmix_runprov_output(p, "output", c->out);
+    sigmix_runprov_output(p, "audit_json", c->audit_json);
+
+    sigmix_jv *root = sigmix_jv_obj(d);
+    sigmix_jv_set(d, root, "output", sigmix_jv_str(d, c->out));
+    sigmix_jv_set(d, root, "mode", sigmix_jv_str(d, c->per_frame ? "per-frame" : "per-clip"));
+    sigmix_jv *la = sigmix_jv_arr(d), *errs = sigmix_jv_arr(d);
     for (size_t i = 0; i < c->nin; i++) {
         const vl_input *in = &c->in[i];
-        sigmix_jw_obj_begin(&w);
-        sigmix_jw_key(&w, "path");
-        sigmix_jw_str(&w, in->path);
-        sigmix_jw_key(&w, "key");
-        sigmix_jw_str(&w, in->key);
+        sigmix_jv *o = sigmix_jv_obj(d);
+        sigmix_jv_set(d, o, "path", sigmix_jv_str(d, in->path));
+        sigmix_jv_set(d, o, "key", sigmix_jv_str(d, in->key));
         if (in->failed) {
-            sigmix_jw_key(&w, "error");
-            sigmix_jw_str(&w, in->error);
+            sigmix_jv_set(d, o, "error", sigmix_jv_str(d, in->error));
+            sigmix_jv *e = sigmix_jv_obj(d);
+            sigmix_jv_set(d, e, "path", sigmix_jv_str(d, in->path));
+            sigmix_jv_set(d, e, "message", sigmix_jv_str(d, in->error));
+            sigmix_jv_push(d, errs, e);
         } else {
-            sigmix_jw_key(&w, "format");
-            sigmix_jw_str(&w, sigmix_vmaflog_format_name(in->format));
-            sigmix_jw_key(&w, "version");
-            sigmix_jw_str(&w, in->version);
-            sigmix_jw_key(&w, "frames");
-            sigmix_jw_int(&w, (int64_t)in->frames);
-            sigmix_jw_key(&w, "metrics");
-            sigmix_jw_int(&w, (int64_t)in->metrics);
+            sigmix_jv_set(d, o, "format",
+                          sigmix_jv_str(d, sigmix_vmaflog_format_name(in->format)));
+            sigmix_jv_set(d, o, "version", sigmix_jv_str(d, in->version));
+            sigmix_jv_set(d, o, "frames", sigmix_jv_int(d, (int64_t)in->frames));
+            sigmix_jv_set(d, o, "metrics", sigmix_jv_int(d, (int64_t)in->metrics));
         }
-        sigmix_jw_obj_end(&w);
+        sigmix_jv_push(d, la, o);
     }
-    sigmix_jw_arr_end(&w);
-    /* Versions seen, in first-seen order, with counts. */
-    sigmix_jw_key(&w, "versions");
-    sigmix_jw_obj_begin(&w);
+    sigmix_jv_set(d, root, "logs", la);
+    sigmix_jv_set(d, root, "errors", errs);
+    /* Versions seen, with counts (keys sorted on output). */
+    sigmix_jv *vers = sigmix_jv_obj(d);
     for (size_t i = 0; i < c->nin; i++) {
-        const char *v = c->in[i].failed ? NULL : c->in[i].version;
-        const char *name = v ? v : "unknown";
-        size_t j, n = 0;
         if (c->in[i].failed)
             continue;
-        for (j = 0; j < i; j++) {
-            const char *u = c->in[j].failed ? NULL : c->in[j].version;
-            if (!c->in[j].failed && !strcmp(u ? u : "unknown", name))
-                break;
-        }
-        if (j < i)
+        const char *name = c->in[i].version ? c->in[i].version : "unknown";
+        sigmix_jv *had = sigmix_jv_get(vers, name);
+        size_t n = 0;
+        if (had)
             continue;
-        for (j = i; j < c->nin; j++) {
+        for (size_t j = i; j < c->nin; j++) {
             const char *u = c->in[j].version;
             if (!c->in[j].failed && !strcmp(u ? u : "unknown", name))
                 n++;
         }
-        sigmix_jw_key(&w, name);
-        sigmix_jw_int(&w, (int64_t)n);
+        sigmix_jv_set(d, vers, name, sigmix_jv_int(d, (int64_t)n));
     }
-    sigmix_jw_obj_end(&w);
-    sigmix_jw_key(&w, "renames");
-    sigmix_jw_arr_begin(&w);
+    sigmix_jv_set(d, root, "versions", vers);
+    sigmix_jv *ren = sigmix_jv_arr(d);
     for (size_t i = 0; i < c->nren; i++) {
-        sigmix_jw_obj_begin(&w);
-        sigmix_jw_key(&w, "from");
-        sigmix_jw_str(&w, c->ren[i].from);
-        sigmix_jw_key(&w, "to");
-        sigmix_jw_str(&w, c->ren[i].to);
-        sigmix_jw_key(&w, "logs");
-        sigmix_jw_int(&w, (int64_t)c->ren[i].logs);
-        sigmix_jw_obj_end(&w);
+        sigmix_jv *o = sigmix_jv_obj(d);
+        sigmix_jv_set(d, o, "from", sigmix_jv_str(d, c->ren[i].from));
+        sigmix_jv_set(d, o, "to", sigmix_jv_str(d, c->ren[i].to));
+        sigmix_jv_set(d, o, "logs", sigmix_jv_int(d, (int64_t)c->ren[i].logs));
+        sigmix_jv_push(d, ren, o);
     }
-    sigmix_jw_arr_end(&w);
+    sigmix_jv_set(d, root, "renames", ren);
     if (c->labels) {
-        sigmix_jw_key(&w, "labels");
-        sigmix_jw_obj_begin(&w);
-        sigmix_jw_key(&w, "path");
-        sigmix_jw_str(&w, c->labels);
-        sigmix_jw_key(&w, "key_column");
-        sigmix_jw_str(&w, c->label_key);
-        sigmix_jw_key(&w, "rows");
-        sigmix_jw_int(&w, (int64_t)c->labels_rows);
-        sigmix_jw_key(&w, "labels_without_log");
-        sigmix_jw_int(&w, (int64_t)c->labels_unmatched);
-        sigmix_jw_key(&w, "rows_without_label");
-        sigmix_jw_int(&w, (int64_t)c->logs_unlabelled);
-        sigmix_jw_obj_end(&w);
+        sigmix_jv *o = sigmix_jv_obj(d);
+        sigmix_jv_set(d, o, "path", sigmix_jv_str(d, c->labels));
+        sigmix_jv_set(d, o, "key_column", sigmix_jv_str(d, c->label_key));
+        sigmix_jv_set(d, o, "rows", sigmix_jv_int(d, (int64_t)c->labels_rows));
+        sigmix_jv_set(d, o, "labels_without_log", sigmix_jv_int(d, (int64_t)c->labels_unmatched));
+        sigmix_jv_set(d, o, "rows_without_label", sigmix_jv_int(d, (int64_t)c->logs_unlabelled));
+        sigmix_jv_set(d, root, "labels", o);
     }
-    sigmix_jw_key(&w, "errors");
-    sigmix_jw_arr_begin(&w);
-    for (size_t i = 0; i < c->nin; i++) {
-        if (!c->in[i].failed)
-            continue;
-        sigmix_jw_obj_begin(&w);
-        sigmix_jw_key(&w, "path");
-        sigmix_jw_str(&w, c->in[i].path);
-        sigmix_jw_key(&w, "message");
-        sigmix_jw_str(&w, c->in[i].error);
-        sigmix_jw_obj_end(&w);
-    }
-    sigmix_jw_arr_end(&w);
-    sigmix_jw_obj_end(&w);
-    fputc('\n', f);
+    sigmix_jv_set(d, root, "run_provenance", sigmix_runprov_finish(p));
+    int failed = sigmix_jdoc_failed(d);
+    if (!failed)
+        sigmix_jv_write(root, f, 2);
+    sigmix_runprov_free(p);
+    sigmix_jdoc_free(d);
+    return failed ? -1 : 0;
 }
 
 /* FNV-1a: the labels' hash-join index. */
@@ -780,7 +779,12 @@ static int run(cli *c, int argc, char **argv)
             sigmix_table_free(&t);
             return 2;
         }
-        write_provenance(c, prov.f, argc, argv);
+        if (write_provenance(c, prov.f, argc, argv)) {
+            fprintf(stderr, "sigmix: %s: out of memory\n", c->audit_json);
+            sigmix_atomic_abort(&prov);
+            sigmix_table_free(&t);
+            return 2;
+        }
     }
     sigmix_write_options wo;
     sigmix_write_options_default(&wo);
@@ -825,9 +829,18 @@ int cmd_vmaf_logs(int argc, char **argv)
     for (int i = 0; i < SIGMIX_VMAFLOG_NSTATS; i++)
         c.stats[i] = (sigmix_vmaflog_stat)i;
     c.nstats = SIGMIX_VMAFLOG_NSTATS;
+    /* getopt_long moves the LOGS after the options: provenance records
+     * the arguments as given, so keep them in order. */
+    char **given = calloc((size_t)argc + 1, sizeof *given);
+    if (!given) {
+        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
+        return 2;
+    }
+    memcpy(given, argv, (size_t)argc * sizeof *given);
     int rc = parse_args(argc, argv, &c);
     if (rc < 0)
-        rc = run(&c, argc, argv);
+        rc = run(&c, argc, given);
     release(&c);
+    free(given);
     return rc;
 }

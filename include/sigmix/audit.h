@@ -64,7 +64,8 @@ typedef struct sigmix_audit_settings {
      * that family in place and new keys are appended.
      */
     const char *families_path;
-    /** Command line recorded in the provenance (may be NULL/0). Not copied: keep alive. */
+    /** Arguments recorded as run_provenance.argv: those after the subcommand, as the
+     *  reference tool records its own (may be NULL/0). Not copied: keep alive. */
     int                argc;
     const char *const *argv;
     /** One-line warnings (e.g. target column not found); NULL: discarded. */

@@ -16,6 +16,9 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "sigmix/common.h"
 #include "sigmix/table.h"
@@ -178,6 +181,48 @@ SIGMIX_API int sigmix_saliency_check_settings(const sigmix_saliency_settings *s,
  */
 SIGMIX_API int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
                                    sigmix_saliency_report *rep, sigmix_error *err);
+
+/* ---- input hashing and the audit report (report.c) --------------------- */
+
+/**
+ * SHA-256 (64 hex digits) and byte size of a table input, checked before
+ * any byte is read: a regular file is hashed over exactly its size; a
+ * Parquet folder gets the hash of its manifest (one "SHA256  relative/path"
+ * line per file, in reading order) and the sum of the sizes. A device, FIFO
+ * or socket is refused (SIGMIX_EUNSUPPORTED): it could not be read again to
+ * parse it. With fd non-NULL a regular file's descriptor stays open there
+ * (offset 0; -1 for a folder), so the caller parses the file it hashed.
+ */
+SIGMIX_API int sigmix_saliency_hash_input(const char *path, char hex[65], uint64_t *size,
+                                          int *fd, sigmix_error *err);
+
+/** What the caller knows about a run, for the audit report. Strings borrowed. */
+typedef struct sigmix_saliency_run_info {
+    /** Recorded as run_provenance.argv: the arguments after the subcommand. */
+    int                argc;
+    const char *const *argv;
+    const char *input, *output, *audit_json;  /**< audit_json may be NULL */
+    const char *input_sha256;                 /**< from sigmix_saliency_hash_input; NULL: none */
+    uint64_t    input_size;
+    int         in_place, quiet;
+    /** Accepted for the reference tool's scripts and recorded; decoding is in-process. */
+    const char *ffmpeg_bin, *ffprobe_bin;     /**< NULL: "ffmpeg" / "ffprobe" */
+    int         cpus_available;
+    time_t      started;                      /**< 0: when the report is written */
+    unsigned char reserved[32];
+} sigmix_saliency_run_info;
+
+/**
+ * Write the --audit-json report in the reference tool's layout:
+ * input, output, flat config (its keys), summary {total, ok,
+ * skipped_existing, failed}, sigmix (per-status counts, clips, timings and
+ * the effective settings) and run_provenance (ADR-0661). Keys sorted,
+ * indent 2, final newline. Returns 0, SIGMIX_ENOMEM or SIGMIX_EIO.
+ */
+SIGMIX_API int sigmix_saliency_write_report(FILE *f, const sigmix_saliency_settings *s,
+                                            const sigmix_saliency_report *rep,
+                                            const sigmix_saliency_run_info *info,
+                                            sigmix_error *err);
 
 #ifdef __cplusplus
 }

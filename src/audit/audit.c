@@ -199,6 +199,7 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     sigmix_arena_init(&r->arena);
     char *deflabel = NULL;
+    r->explicit_label = label != NULL;
     if (!label)
         label = deflabel = sigmix_audit_default_label(path ? path : "table");
     r->res.label = label ? sigmix_arena_strndup(&r->arena, label, strlen(label)) : NULL;

@@ -13,6 +13,7 @@
 typedef struct audit_table {
     sigmix_audit_result res;  /* public view; strings and arrays in arena */
     sigmix_arena        arena;
+    int                 explicit_label; /* provenance: --input was LABEL=PATH */
 } audit_table;
 
 struct sigmix_audit {

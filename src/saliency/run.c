@@ -596,12 +596,11 @@ static void write_row(sigmix_table *t, const sal_run *run, const sal_columns *c,
         const char *a = sigmix_saliency_reducer_name(s->reducer);
         sigmix_table_set_string(t, (size_t)c->aggregator, r, a, strlen(a));
     }
-    if (c->ema_alpha >= 0) {
-        if (s->reducer == SIGMIX_SAL_EMA)
-            sigmix_table_set_double(t, (size_t)c->ema_alpha, r, s->ema_alpha);
-        else
-            sigmix_table_set_null(t, (size_t)c->ema_alpha, r);
-    }
+    /* The configured alpha on every computed row, whatever the aggregator, as
+     * the reference tool writes it: grouping merged tables by it must not
+     * split identical configurations. */
+    if (c->ema_alpha >= 0)
+        sigmix_table_set_double(t, (size_t)c->ema_alpha, r, s->ema_alpha);
 }
 
 static int open_journal(sal_run *run, sigmix_error *err)

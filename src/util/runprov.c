@@ -480,6 +480,56 @@ void sigmix_runprov_input_files(sigmix_runprov *p, const char *name,
     sigmix_jv_set(p->d, p->extra_inputs, name, b);
 }
 
+/* A file entry from a hash the caller computed; anything else described afresh. */
+static sigmix_jv *known_entry(sigmix_runprov *p, const char *path, const char *sha,
+                              uint64_t *size)
+{
+    struct stat st;
+    if (!sha || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return sigmix_runprov_describe(p->d, path, size);
+    sigmix_jv *e = sigmix_jv_obj(p->d);
+    sigmix_jv_set(p->d, e, "path", sigmix_jv_str(p->d, path));
+    sigmix_jv_set(p->d, e, "exists", sigmix_jv_bool(p->d, 1));
+    sigmix_jv_set(p->d, e, "kind", sigmix_jv_str(p->d, "file"));
+    sigmix_jv_set(p->d, e, "sha256", sigmix_jv_str(p->d, sha));
+    return e;
+}
+
+void sigmix_runprov_input_known(sigmix_runprov *p, const char *name, const char *path,
+                                const char *sha256, uint64_t size)
+{
+    if (!path) {
+        sigmix_jv_set(p->d, p->inputs, name, sigmix_jv_null(p->d));
+        return;
+    }
+    uint64_t sz = size;
+    sigmix_jv_set(p->d, p->inputs, name, known_entry(p, path, sha256, sha256 ? NULL : &sz));
+    sigmix_jv_set(p->d, p->extra_inputs, name, size_entry(p, path, sz));
+}
+
+void sigmix_runprov_input_push(sigmix_runprov *p, const char *name, const char *path,
+                               const char *sha256, uint64_t size)
+{
+    sigmix_jv *a = sigmix_jv_get(p->inputs, name), *b = sigmix_jv_get(p->extra_inputs, name);
+    if (!a || a->type != JV_ARR || !b || b->type != JV_ARR) {
+        a = sigmix_jv_arr(p->d);
+        b = sigmix_jv_arr(p->d);
+        sigmix_jv_set(p->d, p->inputs, name, a);
+        sigmix_jv_set(p->d, p->extra_inputs, name, b);
+    }
+    uint64_t sz = size;
+    sigmix_jv_push(p->d, a, known_entry(p, path, sha256, sha256 ? NULL : &sz));
+    sigmix_jv_push(p->d, b, size_entry(p, path, sz));
+}
+
+void sigmix_runprov_set_started(sigmix_runprov *p, time_t started)
+{
+    char iso[32];
+    p->started = started;
+    sigmix_utc_iso(started, iso);
+    sigmix_jv_set(p->d, p->extra, "started_utc", sigmix_jv_str(p->d, iso));
+}
+
 void sigmix_runprov_input_rows(sigmix_runprov *p, const char *name, size_t index, uint64_t rows)
 {
     sigmix_jv *e = sigmix_jv_get(p->extra_inputs, name);

@@ -461,10 +461,11 @@ static void test_markdown_sections(void **state)
 static void test_provenance(void **state)
 {
     (void)state;
-    const char *argv[] = { "sigmix", "audit", "--input", "x.jsonl" };
+    /* ADR-0661: argv holds the arguments after the subcommand. */
+    const char *argv[] = { "--input", "t=x.jsonl" };
     sigmix_audit_settings s;
     sigmix_audit_default_settings(&s);
-    s.argc = 4;
+    s.argc = 2;
     s.argv = argv;
     s.target = "VMAF";
     sigmix_audit *a = open_audit(&s);
@@ -474,18 +475,35 @@ static void test_provenance(void **state)
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(sigmix_audit_write_json(a, f, "out/r.json", "-", NULL), 0);
     fclose(f);
+    /* In this order: keys sorted at every level, as json.dumps(sort_keys=True). */
     const char *want[] = {
-        "\"tables\": [", "\"run_provenance\": {", "\"tool\": \"sigmix audit\"",
-        "\"version\": \"", "\"argv\": [\n      \"sigmix\",\n      \"audit\",\n      \"--input\",\n      \"x.jsonl\"\n    ]",
-        "\"target\": \"VMAF\"", "\"top_k\": 12", "\"redundancy_threshold\": 0.95",
-        "\"complement_threshold\": 0.7", "\"min_finite_ratio\": 0.8", "\"inputs\": [",
-        "\"size_bytes\": null", "\"sha256\": null", "\"rows\": 40", "\"json_report\": \"out/r.json\"",
-        "\"markdown_report\": \"-\"", "\"started_utc\": \"20", "\"finished_utc\": \"20", "\"host\": \"",
-        "\"family_columns\": {", "\"column_stats\": {", "\"missing_families\": [",
+        "{\n  \"run_provenance\": {\n    \"args\": {\n      \"complement_threshold\": 0.7,\n"
+        "      \"families\": null,\n      \"input\": [\n        \"t=mem.jsonl\"\n      ],\n"
+        "      \"min_finite_ratio\": 0.8,\n      \"out_json\": \"out/r.json\",\n"
+        "      \"out_md\": \"-\",\n      \"redundancy_threshold\": 0.95,\n"
+        "      \"target\": \"VMAF\",\n      \"top_k\": 12\n    },\n"
+        "    \"argv\": [\n      \"--input\",\n      \"t=x.jsonl\"\n    ],\n"
+        "    \"entrypoint\": {\n",
+        "    \"inputs\": {\n      \"tables\": [\n        {\n          \"exists\": false,\n"
+        "          \"kind\": \"missing\",\n          \"path\": \"mem.jsonl\"\n        }\n      ]\n    },\n"
+        "    \"outputs\": {\n      \"json_report\": \"out/r.json\",\n"
+        "      \"markdown_report\": \"-\"\n    },\n"
+        "    \"schema\": \"ai-run-provenance-v1\",\n    \"sigmix\": {\n      \"finished_utc\": \"20",
+        "\"host\": \"",
+        "\"rows\": 40,\n            \"size\": 0\n",
+        "\"started_utc\": \"20", "\"version\": \"",
+        "  \"tables\": [\n    {\n      \"column_stats\": {", "\"family_columns\": {",
+        "\"missing_families\": [", "\"target\": \"VMAF\"",
     };
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-        if (!strstr(buf, want[i]))
-            fail_msg("JSON report lacks %s", want[i]);
+    const char *at = buf;
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        const char *hit = strstr(at, want[i]);
+        if (!hit)
+            fail_msg("JSON report lacks, or has out of order, %s", want[i]);
+        at = hit;
+    }
+    assert_int_equal(buf[len - 1], '\n');
+    assert_int_equal(buf[len - 2], '}');
     free(buf);
     sigmix_audit_close(&a);
 }

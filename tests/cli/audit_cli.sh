@@ -114,8 +114,17 @@ nothing_written not-rows
 checks=$((checks + 1))
 (cd "$tmp/work" && sh examples/run.sh "$bin" out >"$tmp/out" 2>"$tmp/err") ||
     fail "examples/run.sh failed: $(cat "$tmp/err")"
-mask() { # volatile provenance values
-    sed -E 's/^( *"(started_utc|finished_utc|host|version)": )"[^"]*"/\1"MASKED"/' "$1"
+mask() { # volatile provenance values: times, host, version, the executable
+    grep -Eq '"started_utc": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"' "$1" ||
+        fail "$1: started_utc missing or malformed"
+    grep -Eq '"finished_utc": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"' "$1" ||
+        fail "$1: finished_utc missing or malformed"
+    local exe
+    exe=$(readlink -f "$bin")
+    awk -v exe="$exe" -v sha="$(sha256sum "$exe" | cut -c1-64)" '
+        { gsub("\"" exe "\"", "\"SIGMIX\""); gsub("\"" sha "\"", "\"SIGMIX_SHA\"") }
+        /^ *"(started_utc|finished_utc|host|version)": / { sub(/: ".*"/, ": \"MASKED\"") }
+        { print }' "$1"
 }
 if [ "${SIGMIX_REGEN:-0}" = 1 ]; then
     mkdir -p "$golden"
@@ -138,11 +147,11 @@ grep -q '"label": "a=b"' "$tmp/work/out/r.json" || fail "label-existing: label i
 run label-split 0 audit --input " mine =examples/ugc_mos.csv" --out-json out/r.json
 grep -q '"label": "mine"' "$tmp/work/out/r.json" || fail "label-split: label not 'mine'"
 [ -s "$tmp/err" ] && fail "label-split: unexpected stderr: $(cat "$tmp/err")"
-grep -qx 'sigmix audit: tables=1 missing_families=[0-9]* weak_families=[0-9]* wrote=out/r.json' "$tmp/out" ||
+grep -qx '[[]signal-mix[]] tables=1 missing_families=[0-9]* weak_families=[0-9]* wrote=out/r.json' "$tmp/out" ||
     fail "summary line on stdout: $(cat "$tmp/out")"
 run md-stdout 0 audit --input examples/ugc_mos.csv --top-k=2
 head -1 "$tmp/out" | grep -qx '# Signal-mix audit' || fail "md-stdout: Markdown not on stdout"
-grep -q '^sigmix audit: tables=1 .* wrote=-$' "$tmp/err" || fail "md-stdout: summary not on stderr"
+grep -q '^[[]signal-mix[]] tables=1 .* wrote=-$' "$tmp/err" || fail "md-stdout: summary not on stderr"
 [ "$(grep -c '^| `' "$tmp/out")" -ge 3 ] || fail "md-stdout: no table rows"
 run json-stdout 0 audit --input examples/ugc_mos.csv --out-json - --out-md out/x.md
 head -1 "$tmp/out" | grep -qx '{' || fail "json-stdout: JSON not on stdout"
@@ -153,8 +162,9 @@ grep -q '"target": null' "$tmp/work/out/w.json" || fail "target-warning: target 
 gzip -c "$tmp/work/examples/ugc_mos.csv" >"$tmp/work/ugc_mos.csv.gz"
 run gzip 0 audit --input ugc_mos.csv.gz --out-json out/gz.json
 run plain 0 audit --input examples/ugc_mos.csv --out-json out/plain.json
-sed -n '/"run_provenance"/q; /"columns"/,$p' "$tmp/work/out/gz.json" >"$tmp/a"
-sed -n '/"run_provenance"/q; /"columns"/,$p' "$tmp/work/out/plain.json" >"$tmp/b"
+# the tables without their label and path (keys are sorted: tables come last)
+sed -n '/^  "tables": /,$p' "$tmp/work/out/gz.json" | grep -Ev '^      "(label|path)": ' >"$tmp/a"
+sed -n '/^  "tables": /,$p' "$tmp/work/out/plain.json" | grep -Ev '^      "(label|path)": ' >"$tmp/b"
 [ "$(wc -l <"$tmp/a")" -gt 100 ] || fail "gzip: report too small"
 cmp -s "$tmp/a" "$tmp/b" || fail "gzip input audits differently from plain"
 
@@ -168,7 +178,7 @@ run families-extend 0 audit --families extend.json --input examples/ugc_mos.csv 
 grep -q '"ugc_rating_spread": \[' "$tmp/work/out/f.json" || fail "families-extend: family missing from JSON"
 grep -q '^| Rating spread | How much do viewers disagree? | `ugc_mos`: covered (2/2) | rater z-scores |$' \
     "$tmp/work/out/f.md" || fail "families-extend: coverage row missing"
-grep -q '"families_file": "extend.json"' "$tmp/work/out/f.json" || fail "families-extend: not in provenance"
+grep -q '^      "families": "extend.json",$' "$tmp/work/out/f.json" || fail "families-extend: not in provenance args"
 grep -q '"canonical_fr"' "$tmp/work/out/f.json" || fail "families-extend: built-ins dropped"
 
 echo "$checks checks, $failures failures"

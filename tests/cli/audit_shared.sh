@@ -11,8 +11,8 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
-tables() { # the per-table results without label, path and provenance
-    sed -n '/"run_provenance"/q; /"rows"/,$p' "$1"
+tables() { # the per-table results without label, path and provenance (keys sorted: tables last)
+    sed -n '/^  "tables": /,$p' "$1" | grep -Ev '^      "(label|path)": '
 }
 "$bin" audit --input "$dir/feat.jsonl" --out-json "$tmp/truth.json" --out-md "$tmp/truth.md" \
     >/dev/null || { echo "FAIL: audit of feat.jsonl"; exit 1; }

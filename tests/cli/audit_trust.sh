@@ -26,20 +26,20 @@ has() { # NAME FILE FIXED_STRING: the file holds the string
 }
 # The target-correlation entry of COLUMN, as one line.
 entry() {
-    tr -d '\n ' <"$tmp/$1" | grep -o "{\"column\":\"$2\"[^}]*}"
+    tr -d '\n ' <"$tmp/$1" | grep -o "{\"abs_pearson\":[^,]*,\"column\":\"$2\"[^}]*}"
 }
 
 # ---- ranks, int64 ranks, exact r = 1 ---------------------------------
 printf 'mos,x,y,y2,big\n1,-1,2,2,9007199254740993\n2,1,4,4,9007199254740992\n3,-1,6,6,9007199254740993\n4,1,8,8,9007199254740992\n5,1,10,10,9007199254740995\n' >"$tmp/t.csv"
 run numbers 0 audit --input t.csv --out-json r.json --redundancy-threshold 1
 # pandas: x.rank().corr(mos.rank()) = 0.5773502691896257 (was null: -1 and 1 tied)
-[ "$(entry r.json x)" = '{"column":"x","family":"uncategorized","pearson":0.5773502691896257,"spearman":0.5773502691896257,"abs_pearson":0.5773502691896257}' ] ||
+[ "$(entry r.json x)" = '{"abs_pearson":0.5773502691896257,"column":"x","family":"uncategorized","pearson":0.5773502691896257,"spearman":0.5773502691896257}' ] ||
     fail "ranks: $(entry r.json x)"
 # pandas ranks int64 exactly: 0.31622776601683794 (doubles tie above 2^53)
-entry r.json big | grep -qF '"spearman":0.31622776601683794,' || fail "int64 ranks: $(entry r.json big)"
+entry r.json big | grep -qF '"spearman":0.31622776601683794}' || fail "int64 ranks: $(entry r.json big)"
 # Exactly collinear: r is exactly 1, so --redundancy-threshold 1 lists the pair.
-entry r.json y | grep -qF '"pearson":1.0,"spearman":1.0,' || fail "collinear: $(entry r.json y)"
-tr -d '\n ' <"$tmp/r.json" | grep -qF '"redundant_pairs":[{"left":"y","right":"y2","left_family":"uncategorized","right_family":"uncategorized","pearson":1.0,"abs_pearson":1.0}]' ||
+entry r.json y | grep -qF '"pearson":1.0,"spearman":1.0}' || fail "collinear: $(entry r.json y)"
+tr -d '\n ' <"$tmp/r.json" | grep -qF '"redundant_pairs":[{"abs_pearson":1.0,"left":"y","left_family":"uncategorized","pearson":1.0,"right":"y2","right_family":"uncategorized"}]' ||
     fail "collinear pair not redundant at threshold 1"
 
 # ---- --target ignores case; exact case wins ------------------------------

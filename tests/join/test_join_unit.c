@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "join/internal.h"
@@ -319,6 +320,55 @@ static void test_runprov(void **state)
     sigmix_jdoc_free(d);
 }
 
+/* Entries from hashes the caller made: not read again; a folder or a
+ * missing path is described as usual; _push builds a list. */
+static void test_runprov_known(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sigmix-runprov-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "abc", 3), 3);
+    close(fd);
+    const char *fake = "0000000000000000000000000000000000000000000000000000000000000001";
+    sigmix_jdoc *d = sigmix_jdoc_new();
+    sigmix_runprov *p = sigmix_runprov_new(d, 0, NULL);
+    sigmix_runprov_set_started(p, (time_t)86400);
+    sigmix_runprov_input_known(p, "one", path, fake, 3);
+    sigmix_runprov_input_push(p, "many", path, NULL, 0);
+    sigmix_runprov_input_push(p, "many", "/", fake, 7);
+    sigmix_runprov_input_rows(p, "many", 1, 5);
+    sigmix_jv *v = sigmix_runprov_finish(p);
+    sigmix_jv *in = sigmix_jv_get(v, "inputs");
+    char want[512];
+    char *t = render(sigmix_jv_get(in, "one"));
+    snprintf(want, sizeof want, "{\n  \"exists\": true,\n  \"kind\": \"file\",\n  \"path\": \"%s\",\n"
+             "  \"sha256\": \"%s\"\n}\n", path, fake);
+    assert_string_equal(t, want);
+    free(t);
+    t = render(sigmix_jv_get(in, "many"));
+    /* sha256("abc"), computed since no hash was given */
+    snprintf(want, sizeof want, "[\n  {\n    \"exists\": true,\n    \"kind\": \"file\",\n"
+             "    \"path\": \"%s\",\n    \"sha256\": "
+             "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"\n  },\n"
+             "  {\n    \"exists\": true,\n    \"kind\": \"directory\",\n    \"path\": \"/\"\n  }\n]\n",
+             path);
+    assert_string_equal(t, want);
+    free(t);
+    sigmix_jv *x = sigmix_jv_get(v, "sigmix");
+    t = render(sigmix_jv_get(sigmix_jv_get(x, "inputs"), "many"));
+    snprintf(want, sizeof want, "[\n  {\n    \"path\": \"%s\",\n    \"rows\": null,\n    \"size\": 3\n  },\n"
+             "  {\n    \"path\": \"/\",\n    \"rows\": 5,\n    \"size\": 7\n  }\n]\n", path);
+    assert_string_equal(t, want);
+    free(t);
+    t = render(sigmix_jv_get(x, "started_utc"));
+    assert_string_equal(t, "\"1970-01-02T00:00:00Z\"\n");
+    free(t);
+    sigmix_runprov_free(p);
+    sigmix_jdoc_free(d);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_scores_errors),
         cmocka_unit_test(test_tree_writer),
         cmocka_unit_test(test_runprov),
+        cmocka_unit_test(test_runprov_known),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

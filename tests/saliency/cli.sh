@@ -96,8 +96,8 @@ absent "$T/u.jsonl"
 
 # --- a mixed table: statuses, confinement, skip, exit 1 ---------------------------
 run 1 --input "$T/in.jsonl" --output "$T/out.jsonl" --root "$T/root" --jobs 1 --quiet \
-    --audit-json "$T/audit.json"
-err_has "saliency: total=9 ok=3 skipped=1 failed=5"
+    --audit-json "$T/audit.json" --ffmpeg-bin /opt/ff/ffmpeg
+err_has "saliency materialize: total=9 ok=3 skipped=1 failed=5"
 [ "$(grep -c . "$T/out.jsonl")" -eq 9 ] || fail "row count"
 status_of() { sed -n "${1}p" "$T/out.jsonl" | grep -o '"saliency_status":"[a-z-]*"' | sed 's/.*"\([a-z-]*\)"$/\1/'; }
 want=(ok ok ok missing-source missing-source missing-source missing-geometry decode-failed skipped-existing)
@@ -121,12 +121,32 @@ m3=$(sed -n 3p "$T/out.jsonl" | grep -o '"saliency_mean":[0-9.e-]*')
 for k in '"input": ' '"output": ' '"config": ' '"temporal_aggregator": "mean"' \
          '"model_id": "spectral_residual_v1"' '"total": 9' '"ok": 3' '"skipped_existing": 1' \
          '"failed": 5' '"missing-source": 3' '"missing-geometry": 1' '"decode-failed": 1' \
-         '"model-failed": 0' '"input_sha256": "' '"argv": [' '"started_at": "' \
-         '"finished_at": "' '"version": "' '"distinct": 4'; do
+         '"model-failed": 0' '"input_sha256": "' '"argv": [' '"started_utc": "' \
+         '"finished_utc": "' '"version": "' '"distinct": 4' '"ema_alpha": 0.6,' \
+         '"schema": "ai-run-provenance-v1"' '"ffmpeg_bin": "/opt/ff/ffmpeg"' \
+         '"ffprobe_bin": "ffprobe"'; do
     file_has "$T/audit.json" "$k"
 done
 sha=$(sha256sum "$T/in.jsonl" | cut -d' ' -f1)
 file_has "$T/audit.json" "\"input_sha256\": \"$sha\""
+# golden layout (upstream's keys, sorted, ADR-0661 provenance); volatile values masked.
+# SIGMIX_REGEN=1 rewrites it.
+golden=${SIGMIX_SRC:?}/tests/saliency/golden/audit.json
+exe=$(readlink -f "$BIN")
+awk -v t="$T" -v exe="$exe" -v esha="$(sha256sum "$exe" | cut -c1-64)" -v isha="$sha" \
+    -v isize="$(stat -c %s "$T/in.jsonl")" '
+    { gsub(t, "T"); gsub("\"" exe "\"", "\"SIGMIX\""); gsub(esha, "SIGMIX_SHA"); gsub(isha, "INPUT_SHA") }
+    /^ *"(started_utc|finished_utc|host|version)": / { sub(/: ".*"/, ": \"MASKED\"") }
+    /^ *"timings_s": \{/ { timing = 1 }
+    timing && /^ *"(decode|convert|model|reduce|wall)": / { sub(/: [^,]*/, ": 0") }
+    timing && /^ *\}/ { timing = 0 }
+    /^ *"cpus_available": / { sub(/: [0-9]+/, ": 0") }
+    /^ *"(size|input_size)": / && $2 ~ "^" isize ",?$" { sub(isize, "\"INPUT_SIZE\"") }
+    { print }' "$T/audit.json" >"$T/audit.masked"
+if [ "${SIGMIX_REGEN:-0}" = 1 ]; then mkdir -p "$(dirname "$golden")"; cp "$T/audit.masked" "$golden"; fi
+diff -u "$golden" "$T/audit.masked" >"$T/diff" || fail "saliency audit golden differs: $(head -40 "$T/diff")"
+python3 -c 'import json,sys; t=open(sys.argv[1]).read(); assert t == json.dumps(json.loads(t), indent=2, sort_keys=True) + "\n"' \
+    "$T/audit.json" || fail "audit report is not sorted/indented as json.dumps(indent=2, sort_keys=True)"
 absent "$T/out.jsonl.partial.jsonl"
 # per-clip messages without --quiet
 run 1 --input "$T/in.jsonl" --output "$T/out2.jsonl" --root "$T/root" --jobs 1
@@ -137,11 +157,11 @@ err_has "sub/c.yuv: missing-geometry: "
 run 1 --input "$T/in.jsonl" --output "$T/all.jsonl" --root "$T/root" --allow-outside-root \
     --overwrite --default-width 40 --default-height 24 --temporal-aggregator ema \
     --ema-alpha 0.25 --model-id mine --quiet
-err_has "saliency: total=9 ok=8 skipped=0 failed=1"
+err_has "saliency materialize: total=9 ok=8 skipped=0 failed=1"
 [ "$(grep -c '"saliency_ema_alpha":0.25' "$T/all.jsonl")" -eq 8 ] || fail "ema alpha column"
 [ "$(grep -c '"saliency_model_id":"mine"' "$T/all.jsonl")" -eq 8 ] || fail "model id override"
 run 0 --input "$T/ok.jsonl" --output "$T/ok_out.jsonl" --root "$T/root" --quiet
-err_has "saliency: total=3 ok=3 skipped=0 failed=0"
+err_has "saliency materialize: total=3 ok=3 skipped=0 failed=0"
 
 # --- column suppression and renaming --------------------------------------------
 run 0 --input "$T/ok.jsonl" --output "$T/sup.jsonl" --root "$T/root" --quiet \
@@ -153,10 +173,10 @@ file_has "$T/sup.jsonl" '"agg":"mean"'
 
 # --- skip existing, then --overwrite -----------------------------------------------
 run 0 --input "$T/ok_out.jsonl" --output "$T/again.jsonl" --root "$T/root" --quiet
-err_has "saliency: total=3 ok=0 skipped=3 failed=0"
+err_has "saliency materialize: total=3 ok=0 skipped=3 failed=0"
 [ "$(grep -c '"saliency_status":"skipped-existing"' "$T/again.jsonl")" -eq 3 ] || fail "skips"
 run 0 --input "$T/ok_out.jsonl" --output "$T/again.jsonl" --root "$T/root" --quiet --overwrite
-err_has "saliency: total=3 ok=3 skipped=0 failed=0"
+err_has "saliency materialize: total=3 ok=3 skipped=0 failed=0"
 
 # --- in place -------------------------------------------------------------------------
 cp "$T/ok.jsonl" "$T/inplace.jsonl"
@@ -202,7 +222,7 @@ run 0 --input "$T/ok.jsonl" --output "$T/o.parquet" --root "$T/root" --quiet
 grep -aq 'sigmix.saliency.model_id' "$T/o.parquet" ||
     fail "parquet footer lacks the saliency provenance"
 run 0 --input "$T/o.parquet" --output "$T/o_back.jsonl" --root "$T/root" --quiet
-err_has "saliency: total=3 ok=0 skipped=3 failed=0"
+err_has "saliency materialize: total=3 ok=0 skipped=3 failed=0"
 file_has "$T/o_back.jsonl" '"saliency_model_id":"spectral_residual_v1"'
 
 if [ "$fails" -ne 0 ]; then

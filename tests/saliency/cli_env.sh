@@ -45,7 +45,7 @@ if command -v taskset >/dev/null; then
     taskset -c 0 "$BIN" saliency --input "$T/ok.jsonl" --output "$T/t1.jsonl" --root "$T/root" \
         --quiet --audit-json "$T/t1.json" 2>"$T/err" || fail "taskset run: $(cat "$T/err")"
     file_has "$T/t1.json" '"jobs": 1,'
-    file_has "$T/t1.json" '"jobs_requested": null'
+    file_has "$T/t1.json" '"jobs": null,'
     file_has "$T/t1.json" '"cpus_available": 1,'
     # an explicit --jobs is kept (up to the number of clips)
     taskset -c 0 "$BIN" saliency --input "$T/ok.jsonl" --output "$T/t2.jsonl" --root "$T/root" \
@@ -62,7 +62,7 @@ SIGMIX_PROGRESS_INTERVAL=0.05 timeout 60 "$BIN" saliency --input "$T/many.jsonl"
 grep -Eq '^saliency: [0-9]+/40 rows \([0-9]+%\)  [0-9]+\.[0-9]{2} clips/s  ETA [0-9]+:[0-9]{2}$' \
     "$T/err" || fail "no progress line: $(head -3 "$T/err")"
 grep -q $'\r' "$T/err" && fail "terminal control characters in a log"
-tail -1 "$T/err" | grep -qF "saliency: total=40 ok=40" || fail "summary last"
+tail -1 "$T/err" | grep -qF "saliency materialize: total=40 ok=40" || fail "summary last"
 # default 30 s: a short run prints none
 run 0 --input "$T/ok.jsonl" --output "$T/p2.jsonl" --root "$T/root"
 [ "$(grep -c 'rows (' "$T/err")" -eq 0 ] || fail "progress line before 30 s"
@@ -152,7 +152,7 @@ cat > "$T/mixed.jsonl" <<JL
 {"src": "a.yuv", "width": 64, "height": 36}
 JL
 run 0 --input "$T/mixed.jsonl" --output "$T/mixed_out.jsonl" --root "$T/root" --quiet
-err_has "saliency: total=2 ok=2 skipped=0 failed=0"
+err_has "saliency materialize: total=2 ok=2 skipped=0 failed=0"
 
 # --- --max-pixels ---------------------------------------------------------------------------
 run 2 --input "$T/ok.jsonl" --output "$T/mp.jsonl" --max-pixels 0

@@ -108,7 +108,16 @@ check "--skip-bad: good row kept" 'grep -q "^{\"key\":\"b_json200\",\"frames\":9
 "$PY" - "$T/prov/sb.json" <<'PYEOF'
 import json, sys
 p = json.load(open(sys.argv[1]))
-assert p["tool"] == "vmaf-logs" and p["argv"][:2] == ["sigmix", "vmaf-logs"], p
+rp = p["run_provenance"]
+assert rp["schema"] == "ai-run-provenance-v1", rp
+assert rp["argv"][0].endswith("/logs/b_json200.json") and rp["argv"][2] == "--skip-bad", rp["argv"]
+assert rp["args"]["logs"] == rp["argv"][:2], rp["args"]
+assert rp["args"]["skip_bad"] is True and rp["args"]["jobs"] is None, rp["args"]
+assert [e["kind"] for e in rp["inputs"]["logs"]] == ["file", "file"], rp["inputs"]
+assert all(len(e["sha256"]) == 64 for e in rp["inputs"]["logs"]), rp["inputs"]
+assert rp["sigmix"]["inputs"]["logs"][0]["rows"] == 9, rp["sigmix"]
+assert rp["outputs"] == {"output": sys.argv[1][:-len("prov/sb.json")] + "sb.jsonl", "audit_json": sys.argv[1]}, rp["outputs"]
+assert open(sys.argv[1]).read() == json.dumps(p, indent=2, sort_keys=True) + "\n", "not sorted/indented"
 assert [l["key"] for l in p["logs"]] == ["b_json200", "trunc"], p["logs"]
 assert p["logs"][0]["format"] == "json" and p["logs"][0]["frames"] == 9
 assert p["versions"] == {"2.0.0": 1}, p["versions"]
@@ -125,7 +134,7 @@ check "labels: exit 0" '[ $? -eq 0 ]'
 check "labels: joined by stem" 'grep -q "^{\"key\":\"a_json231\",.*\"mos\":4.5,\"split\":\"train\"}$" "$T/lab.jsonl" && grep -q "^{\"key\":\"b_json200\",.*\"mos\":3.25,\"split\":\"test\"}$" "$T/lab.jsonl"'
 check "labels: a log without a label gets nulls" 'grep -q "^{\"key\":\"h_log\",.*\"mos\":null,\"split\":null}$" "$T/lab.jsonl"'
 check "labels: a label without a log is reported" 'grep -qx "sigmix: $T/labels.csv: 1 label(s) without a log (first: '"'"'zz'"'"')" "$T/err"'
-check "labels: provenance counts" 'tr -d " \n" <"$T/lab_prov.json" | grep -q "\"labels\":{\"path\":\"$T/labels.csv\",\"key_column\":\"video\",\"rows\":3,\"labels_without_log\":1,\"rows_without_label\":6}"'
+check "labels: provenance counts" 'tr -d " \n" <"$T/lab_prov.json" | grep -q "\"labels\":{\"key_column\":\"video\",\"labels_without_log\":1,\"path\":\"$T/labels.csv\",\"rows\":3,\"rows_without_label\":6}"'
 "$S" vmaf-logs "$T/logs" --labels "$T/labels.csv" -o "$T/o.jsonl" 2>"$T/err"
 check "labels: missing key column: exit 2 + message" '[ $? -eq 2 ] && [ ! -e "$T/o.jsonl" ] && grep -qx "sigmix: $T/labels.csv: no column '"'"'key'"'"' (set --label-key)" "$T/err"'
 printf 'key,mos\na_json231,1\nx/a_json231.y,2\n' >"$T/dup_labels.csv"
