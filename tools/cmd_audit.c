@@ -23,8 +23,9 @@ static void help(FILE *f)
           "  -i, --input [LABEL=]PATH        table to audit (repeatable); the label names it\n"
           "                                  in the reports (default: file name without its\n"
           "                                  last extension)\n"
-          "  -t, --target COL                target column (default: first of vmaf, vmaf_score,\n"
-          "                                  mos_raw_0_100, mos, dmos, score, any case)\n"
+          "  -t, --target COL                target column, matched ignoring case when no name\n"
+          "                                  matches exactly (default: first of vmaf,\n"
+          "                                  vmaf_score, mos_raw_0_100, mos, dmos, score, any case)\n"
           "      --out-json PATH             JSON report ('-' for stdout)\n"
           "      --out-md PATH               Markdown report ('-' for stdout; the default\n"
           "                                  when neither report is given)\n"
@@ -36,6 +37,7 @@ static void help(FILE *f)
           "      --families FILE             JSON signal families replacing or extending the\n"
           "                                  built-in ones (see docs/audit.md)\n"
           "  -h, --help                      show this help and exit\n\n"
+          "Thresholds and ratios are numbers between 0 and 1.\n"
           "Reports are written atomically, only after every input was read and audited.\n"
           "Exit status: 0 success, 2 usage or input error.\n", f);
 }
@@ -48,12 +50,13 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-static int parse_double(const char *s, double *out)
+/* A ratio or |r| threshold: a number in [0, 1] (NaN is not one). */
+static int parse_unit(const char *s, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || errno)
+    if (!*s || *end || errno || !(v >= 0.0 && v <= 1.0))
         return -1;
     *out = v;
     return 0;
@@ -107,6 +110,7 @@ static int parse_args(int argc, char **argv, cli *c)
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":i:t:h", longopts, NULL)) != -1) {
         double *d = NULL;
+        const char *name = NULL;
         switch (opt) {
         case 'i': c->inputs[c->ninputs++] = optarg; break;
         case 't': c->s.target = optarg; break;
@@ -117,15 +121,18 @@ static int parse_args(int argc, char **argv, cli *c)
             if (parse_count(optarg, &c->s.top_k))
                 return usage_error("--top-k: '%s' is not a non-negative integer", optarg);
             break;
-        case OPT_RED: d = &c->s.redundancy_threshold; break;
-        case OPT_COMP: d = &c->s.complement_threshold; break;
-        case OPT_FINITE: d = &c->s.min_finite_ratio; break;
+        case OPT_RED: d = &c->s.redundancy_threshold; name = "--redundancy-threshold"; break;
+        case OPT_COMP: d = &c->s.complement_threshold; name = "--complement-threshold"; break;
+        case OPT_FINITE: d = &c->s.min_finite_ratio; name = "--min-finite-ratio"; break;
         case 'h': help(stdout); return 0;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
-        if (d && parse_double(optarg, d))
-            return usage_error("'%s' is not a number", optarg);
+        if (d && parse_unit(optarg, d)) {
+            fprintf(stderr, "sigmix audit: %s: '%s' is not a number between 0 and 1 "
+                            "(try 'sigmix audit --help')\n", name, optarg);
+            return 2;
+        }
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);

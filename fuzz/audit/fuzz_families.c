@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const names[] = { "adm2_mean", "PSNR_Y", "a|b", "", "x26\xc3\xa9" };
+    static const char *const names[] = { "adm2_mean", "PSNR_Y", "a|b", "", "x26\xc3\xa9",
+                                         "clip_id\n", "\n", "adm2\n\n" };
     sigmix_family_set s;
     sigmix_error err = { 0, "" };
     if (sigmix_family_set_parse(&s, (const char *)data, size, &err) == 0) {

@@ -123,7 +123,12 @@ static void find_target(work *w)
     w->target = -1;
     const char *want = w->a->s.target;
     if (want) {
+        /* An exact-case match wins; else names equal ignoring case, the
+         * last one as in auto-detection (a dict keyed by lower-case name). */
         w->target = sigmix_table_find(w->t, want);
+        for (size_t i = 0; i < w->ncols && w->target < 0; i++)
+            if (lower_eq(colname(w, w->ncols - 1 - i), want))
+                w->target = (long)(w->ncols - 1 - i);
         if (w->target < 0)
             warn_target(w, want);
     } else {
@@ -152,7 +157,7 @@ static int classify(work *w)
         num[nn++] = name;
         if (w->target >= 0 && ((size_t)w->target == i || is_candidate(name)))
             continue;
-        if (w->a->metadata_ok && regexec(&w->a->metadata_re, name, 0, NULL, 0) == 0)
+        if (w->a->metadata_ok && sigmix_regex_search(&w->a->metadata_re, name))
             continue;
         sigv[w->nsig] = name;
         w->sig[w->nsig++] = i;
@@ -300,6 +305,15 @@ typedef struct tc_job {
     pthread_mutex_t  mu;
 } tc_job;
 
+/* Average ranks of column c: int64 columns by their exact values. */
+static void rank_column(const sigmix_column *c, size_t n, double *ranks, sigmix_rank_scratch *rs)
+{
+    if (c->kind == SIGMIX_KIND_INT64 && c->i64)
+        sigmix_rank_average_i64(c->i64, c->valid, n, ranks, rs);
+    else
+        sigmix_rank_average(c->f64, n, ranks, rs);
+}
+
 static void *tc_worker(void *arg)
 {
     tc_job *j = arg;
@@ -309,16 +323,18 @@ static void *tc_worker(void *arg)
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
     int ok = scratch && cr && rs;
     for (;;) {
+        /* A worker without scratch takes no column: it marks the whole job
+         * failed, and the others stop at their next column. */
         pthread_mutex_lock(&j->mu);
-        size_t k = j->next++;
         if (!ok)
             j->failed = 1;
+        size_t k = j->failed ? w->nsig : j->next++;
         pthread_mutex_unlock(&j->mu);
-        if (!ok || k >= w->nsig)
+        if (k >= w->nsig)
             break;
-        const double *x = sigmix_table_col(w->t, w->sig[k])->f64;
-        j->pv[k] = sigmix_pearson_ref(x, j->ty, w->rows, scratch);
-        sigmix_rank_average(x, w->rows, cr, rs);
+        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
+        j->pv[k] = sigmix_pearson_ref(c->f64, j->ty, w->rows, scratch);
+        rank_column(c, w->rows, cr, rs);
         j->sv[k] = sigmix_pearson_ref(cr, j->tr, w->rows, scratch);
     }
     free(scratch);
@@ -351,7 +367,7 @@ static int tc_run(const work *w, const double *ty, const double *tr, double *pv,
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     pthread_mutex_destroy(&j.mu);
-    return j.failed && j.next <= w->nsig ? SIGMIX_ENOMEM : 0;
+    return j.failed ? SIGMIX_ENOMEM : 0;
 }
 
 static int target_correlations(work *w)
@@ -370,9 +386,10 @@ static int target_correlations(work *w)
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
     int rc = (!out || !keys || !pv || !sv || !tr || !rs) ? SIGMIX_ENOMEM : 0;
     size_t n = 0;
-    const double *ty = rc ? NULL : sigmix_table_col(w->t, (size_t)w->target)->f64;
+    const sigmix_column *tc = sigmix_table_col(w->t, (size_t)w->target);
+    const double *ty = tc->f64;
     if (!rc) {
-        sigmix_rank_average(ty, w->rows, tr, rs);
+        rank_column(tc, w->rows, tr, rs);
         rc = tc_run(w, ty, tr, pv, sv);
     }
     for (size_t k = 0; !rc && k < w->nsig; k++) {
@@ -434,42 +451,75 @@ static int pair_finish(work *w, pair_list *l, const sigmix_audit_pair **out, siz
     return rc ? rc : v ? 0 : SIGMIX_ENOMEM;
 }
 
-static int pairs(work *w)
+/*
+ * Screening margin: the BLAS screen agrees with the exact value to ~1e-12
+ * (suspect pairs are exact already); any pair within this distance of a
+ * threshold, or past it, is computed exactly, and only the exact value
+ * decides and is reported.
+ */
+#define SCREEN_MARGIN 1e-6
+
+typedef struct pair_job {
+    work          *w;
+    const double **cols;
+    double        *scratch;
+    pair_list      red, inter;
+} pair_job;
+
+static int pair_strip(void *cookie, size_t i0, size_t bi, const double *r)
 {
+    pair_job *pj = cookie;
+    work *w = pj->w;
     const sigmix_audit_settings *s = &w->a->s;
-    size_t p = w->nsig;
-    pair_list red = { 0 }, inter = { 0 };
-    const double **cols = malloc((p + 1) * sizeof *cols);
-    double *r = p && p <= SIZE_MAX / sizeof(double) / p ? malloc(p * p * sizeof *r) : NULL;
-    int rc = (!cols || (p && !r)) ? SIGMIX_ENOMEM : 0;
-    for (size_t k = 0; !rc && k < p; k++)
-        cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
-    if (!rc && p)
-        rc = sigmix_pearson_matrix(cols, p, w->rows, w->st, r);
-    for (size_t i = 0; !rc && i < p; i++) {
-        for (size_t j = i + 1; !rc && j < p; j++) {
-            double c = r[i * p + j];
+    const size_t p = w->nsig;
+    for (size_t i = i0; i < i0 + bi; i++) {
+        for (size_t j = i + 1; j < p; j++) {
+            double c = r[(i - i0) * p + j];
             if (isnan(c))
                 continue;
             size_t li = w->sig[i], ri = w->sig[j];
+            double lt = w->target_abs[i], rt = w->target_abs[j];
+            int cross = strcmp(w->primary[li], w->primary[ri]) && lt >= s->min_target_abs_r &&
+                        rt >= s->min_target_abs_r;
+            if (!(fabs(c) >= s->redundancy_threshold - SCREEN_MARGIN) &&
+                !(cross && fabs(c) <= s->complement_threshold + SCREEN_MARGIN))
+                continue;
+            c = sigmix_pearson_pair(pj->cols[i], &w->st[i], pj->cols[j], &w->st[j], w->rows,
+                                    pj->scratch);
+            if (isnan(c))
+                continue;
             sigmix_audit_pair pr = { colname(w, li), colname(w, ri), w->primary[li],
                                      w->primary[ri], c, fabs(c), NAN, NAN };
+            int rc = 0;
             if (pr.abs_pearson >= s->redundancy_threshold)
-                rc = pair_push(&red, &pr, pr.abs_pearson);
-            double lt = w->target_abs[i], rt = w->target_abs[j];
-            if (!rc && strcmp(pr.left_family, pr.right_family) &&
-                pr.abs_pearson <= s->complement_threshold &&
-                lt >= s->min_target_abs_r && rt >= s->min_target_abs_r) {
+                rc = pair_push(&pj->red, &pr, pr.abs_pearson);
+            if (!rc && cross && pr.abs_pearson <= s->complement_threshold) {
                 pr.left_target_abs_pearson = lt;
                 pr.right_target_abs_pearson = rt;
-                rc = pair_push(&inter, &pr, lt + rt);
+                rc = pair_push(&pj->inter, &pr, lt + rt);
             }
+            if (rc)
+                return rc;
         }
     }
-    free(cols);
-    free(r);
-    int r1 = pair_finish(w, &red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
-    int r2 = pair_finish(w, &inter, &w->res->intersections, &w->res->n_intersections);
+    return 0;
+}
+
+static int pairs(work *w)
+{
+    size_t p = w->nsig;
+    pair_job pj = { w, NULL, NULL, { 0 }, { 0 } };
+    pj.cols = malloc((p + 1) * sizeof *pj.cols);
+    pj.scratch = malloc((2 * w->rows + 1) * sizeof *pj.scratch);
+    int rc = (!pj.cols || !pj.scratch) ? SIGMIX_ENOMEM : 0;
+    for (size_t k = 0; !rc && k < p; k++)
+        pj.cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
+    if (!rc)
+        rc = sigmix_pearson_strips(pj.cols, p, w->rows, w->st, pair_strip, &pj);
+    free(pj.cols);
+    free(pj.scratch);
+    int r1 = pair_finish(w, &pj.red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
+    int r2 = pair_finish(w, &pj.inter, &w->res->intersections, &w->res->n_intersections);
     return rc ? rc : r1 ? r1 : r2;
 }
 

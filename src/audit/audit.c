@@ -42,6 +42,11 @@ static int check_settings(const sigmix_audit_settings *s, sigmix_error *err)
     if (!isfinite(s->redundancy_threshold) || !isfinite(s->complement_threshold) ||
         !isfinite(s->min_finite_ratio) || !isfinite(s->min_target_abs_r))
         return sigmix_error_set(err, SIGMIX_EINVAL, "thresholds must be finite numbers");
+    if (s->redundancy_threshold < 0 || s->redundancy_threshold > 1 ||
+        s->complement_threshold < 0 || s->complement_threshold > 1 ||
+        s->min_finite_ratio < 0 || s->min_finite_ratio > 1 ||
+        s->min_target_abs_r < 0 || s->min_target_abs_r > 1)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "thresholds must lie between 0 and 1");
     if (s->top_k < 0)
         return sigmix_error_set(err, SIGMIX_EINVAL, "top-k must not be negative");
     if (s->argc < 0 || (s->argc > 0 && !s->argv))

@@ -38,6 +38,9 @@ int  sigmix_family_set_parse(sigmix_family_set *s, const char *buf, size_t len,
                              sigmix_error *err);
 void sigmix_family_set_free(sigmix_family_set *s);
 
+/* Whether re matches name as Python's re.search would ('$' also before a final '\n'). */
+int  sigmix_regex_search(const regex_t *re, const char *name);
+
 /* Whether column name matches any pattern of family f. */
 int  sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name);
 

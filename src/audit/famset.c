@@ -15,15 +15,32 @@
 /*
  * Reject patterns whose compiled automaton could explode: glibc's regcomp
  * copies the operand of every '+' and of every {m,n} interval, so stacked
- * or nested repetitions grow it geometrically (a fuzzer found "e++++..."
- * eating gigabytes). Bound the product of the copy factors.
+ * or nested repetitions grow it geometrically, and stacked closures over
+ * the copies make its DFA construction take seconds and gigabytes (a fuzzer
+ * found "e++++...", later "aee[ee]ee*++++++++++++": 22 s, 932 MB). So:
+ *  - a repetition operator may not follow another (Python rejects "a**" as
+ *    "multiple repeat" too); one '?' after one is allowed, as Python's lazy
+ *    ".*?" means the same for a search;
+ *  - repeated groups nest at most MAX_NEST deep ("((a+)+)+");
+ *  - the product of the copy factors stays <= MAX_EXPANSION.
  */
-enum { MAX_EXPANSION = 4096, MAX_INTERVAL = 32 };
+enum { MAX_EXPANSION = 4096, MAX_INTERVAL = 32, MAX_NEST = 3, MAX_GROUPS = 64 };
+
+static int too_complex(sigmix_error *err, const char *p, const char *why)
+{
+    size_t n = strlen(p);
+    return sigmix_error_set(err, SIGMIX_EINVAL, "pattern '%.64s%s' too complex (%s)", p,
+                            n > 64 ? "..." : "", why);
+}
 
 static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
 {
     size_t len = strlen(p);
     unsigned long expansion = 1;
+    /* depth[g]: deepest repetition nesting inside the open group g;
+     * last: nesting depth of the atom just closed (what a quantifier repeats);
+     * prev_q: 0 after an atom, 1 after a quantifier, 2 after its lazy '?'. */
+    int depth[MAX_GROUPS + 1] = { 0 }, g = 0, last = 0, prev_q = 2;
     if (len == 0)
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty pattern");
     if (len > SIGMIX_FAMFILE_MAX_PATTERN)
@@ -31,11 +48,14 @@ static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
                                 SIGMIX_FAMFILE_MAX_PATTERN);
     for (size_t i = 0; i < len; i++) {
         unsigned long factor = 1;
-        if (p[i] == '\\') {
+        char ch = p[i];
+        if (ch == '\\') {
             i++;
+            last = 0;
+            prev_q = 0;
             continue;
         }
-        if (p[i] == '[') { /* bracket expression: operators inside are literal */
+        if (ch == '[') { /* bracket expression: operators inside are literal */
             size_t j = i + 1;
             if (p[j] == '^')
                 j++;
@@ -49,13 +69,49 @@ static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
                 j++;
             }
             i = j;
+            last = 0;
+            prev_q = 0;
             continue;
         }
-        if (p[i] == '+')
+        if (ch == '(') {
+            if (g == MAX_GROUPS)
+                return too_complex(err, p, "groups nested too deep");
+            depth[++g] = 0;
+            prev_q = 2; /* a quantifier right after '(' is literal or an error */
+            continue;
+        }
+        if (ch == ')') {
+            /* The group's depth counts in its parent even unrepeated: "((a+))+". */
+            last = g > 0 ? depth[g--] : 0;
+            if (last > depth[g])
+                depth[g] = last;
+            prev_q = 0;
+            continue;
+        }
+        if (ch == '|' || ch == '^' || ch == '$') {
+            prev_q = 2;
+            continue;
+        }
+        int quant = ch == '*' || ch == '+' || ch == '?' || ch == '{';
+        if (!quant) {
+            last = 0;
+            prev_q = 0;
+            continue;
+        }
+        if (ch == '?' && prev_q == 1) {
+            prev_q = 2;
+            continue;
+        }
+        if (prev_q == 1 || (prev_q == 2 && i > 0 && p[i - 1] == '?'))
+            return too_complex(err, p, "stacked repetition operators");
+        if (prev_q == 2)
+            continue; /* at the start of a pattern or branch: literal to regcomp */
+        if (ch == '+')
             factor = 2;
-        if (p[i] == '{') {
+        if (ch == '{') {
             unsigned long v = 0, top = 0;
-            for (size_t j = i + 1; j < len && p[j] != '}'; j++) {
+            size_t j = i + 1;
+            for (; j < len && p[j] != '}'; j++) {
                 if (p[j] >= '0' && p[j] <= '9') {
                     v = v * 10 + (unsigned long)(p[j] - '0');
                     if (v > MAX_INTERVAL)
@@ -67,7 +123,13 @@ static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
                 }
             }
             factor = top + 1;
+            i = j;
         }
+        if (++last > MAX_NEST)
+            return too_complex(err, p, "repetitions nested more than 3 deep");
+        if (last > depth[g])
+            depth[g] = last;
+        prev_q = 1;
         expansion *= factor;
         if (expansion > MAX_EXPANSION)
             return sigmix_error_set(err, SIGMIX_EINVAL,
@@ -173,10 +235,29 @@ int sigmix_family_set_builtin(sigmix_family_set *s, sigmix_error *err)
     return r;
 }
 
+/*
+ * Python's re.search lets '$' match at the end and also just before a final
+ * '\n' ("clip_id\n" matches "id$"). POSIX '$' matches only at the end, so a
+ * name ending in '\n' is searched a second time without it (REG_STARTEND:
+ * no copy). Any match of the shortened name is a Python match of the whole.
+ */
+int sigmix_regex_search(const regex_t *re, const char *name)
+{
+    if (regexec(re, name, 0, NULL, 0) == 0)
+        return 1;
+    size_t n = strlen(name);
+    if (n == 0 || name[n - 1] != '\n')
+        return 0;
+    regmatch_t m[1];
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t)(n - 1);
+    return regexec(re, name, 1, m, REG_STARTEND) == 0;
+}
+
 int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name)
 {
     for (size_t k = 0; k < s->nre[f]; k++)
-        if (regexec(&s->re[f][k], name, 0, NULL, 0) == 0)
+        if (sigmix_regex_search(&s->re[f][k], name))
             return 1;
     return 0;
 }

@@ -67,17 +67,21 @@ double sigmix_pairwise_sum(const double *x, size_t n)
     return 0.0 + pw_plain(x, NULL, 0, 0, n);
 }
 
-/* numpy: mean = sum/n; var = sum((x-mean)^2)/n; std = sqrt(var). */
-static void mean_std(const double *v, size_t n, double *mean, double *std)
+/* numpy: mean = sum/n; var = sum((x-mean)^2)/n; std = sqrt(var). *ss gets
+ * the sum of squared deviations, which the correlation reuses. */
+static void mean_std(const double *v, size_t n, double *mean, double *std, double *ss)
 {
     double m = sigmix_pairwise_sum(v, n) / (double)n;
+    double q = 0.0 + pw_sqdev(v, NULL, m, 0, n);
     *mean = m;
-    *std = sqrt((0.0 + pw_sqdev(v, NULL, m, 0, n)) / (double)n);
+    *ss = q;
+    *std = sqrt(q / (double)n);
 }
 
 void sigmix_mean_std_inplace(double *v, size_t n, double *mean, double *std)
 {
-    mean_std(v, n, mean, std);
+    double ss;
+    mean_std(v, n, mean, std, &ss);
     for (size_t i = 0; i < n; i++)
         v[i] = sqdev(v[i], *mean);
 }
@@ -97,13 +101,26 @@ void sigmix_column_stats(const double *x, size_t n, double *scratch, sigmix_cols
     out->n_finite = m;
     if (m == 0) {
         out->finite_ratio = 0.0;
-        out->mean = out->std = out->min = out->max = NAN;
+        out->mean = out->std = out->min = out->max = out->ss = NAN;
         return;
     }
     out->finite_ratio = (double)m / (double)n;
     out->min = lo;
     out->max = hi;
-    mean_std(scratch, m, &out->mean, &out->std);
+    mean_std(scratch, m, &out->mean, &out->std, &out->ss);
+}
+
+/*
+ * The one formula behind every reported Pearson r: one rounding in the
+ * denominator, so exactly collinear columns give exactly +-1 (sqrt of a
+ * correctly rounded square is exact). Only when sxx * syy overflows (values
+ * near 1e154 and beyond) does it fall back to two square roots.
+ */
+double sigmix_corr_from_sums(double sxy, double sxx, double syy)
+{
+    double d = sxx * syy;
+    double r = isfinite(d) ? sxy / sqrt(d) : sxy / sqrt(sxx) / sqrt(syy);
+    return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
 }
 
 double sigmix_pearson_ref(const double *x, const double *y, size_t n, double *scratch)
@@ -119,18 +136,26 @@ double sigmix_pearson_ref(const double *x, const double *y, size_t n, double *sc
     }
     if (m < 3)
         return NAN;
-    double mx, sx, my, sy;
-    mean_std(xs, m, &mx, &sx);
-    mean_std(ys, m, &my, &sy);
+    double mx, sx, my, sy, sxx, syy;
+    mean_std(xs, m, &mx, &sx, &sxx);
+    mean_std(ys, m, &my, &sy, &syy);
     if (!(sx > SIGMIX_FLAT_STD) || !(sy > SIGMIX_FLAT_STD))
         return NAN;
-    double sxx = pw_sqdev(xs, NULL, mx, 0, m);
-    double syy = pw_sqdev(ys, NULL, my, 0, m);
-    double sxy = pw_cross(xs, ys, mx, my, m);
-    double r = sxy / sqrt(sxx) / sqrt(syy);
-    if (r > 1.0)
-        r = 1.0;
-    else if (r < -1.0)
-        r = -1.0;
-    return r;
+    return sigmix_corr_from_sums(pw_cross(xs, ys, mx, my, m), sxx, syy);
+}
+
+/*
+ * When both columns are complete, the pairwise subset is the whole column:
+ * the compacted copies equal the columns, so the column stats' mean and sum
+ * of squares are the very numbers the reference would compute, and only the
+ * cross sum is left. Bit-identical to sigmix_pearson_ref by construction.
+ */
+double sigmix_pearson_pair(const double *x, const sigmix_colstats *sx, const double *y,
+                           const sigmix_colstats *sy, size_t n, double *scratch)
+{
+    if (sx->n_finite != n || sy->n_finite != n)
+        return sigmix_pearson_ref(x, y, n, scratch);
+    if (n < 3 || !(sx->std > SIGMIX_FLAT_STD) || !(sy->std > SIGMIX_FLAT_STD))
+        return NAN;
+    return sigmix_corr_from_sums(pw_cross(x, y, sx->mean, sy->mean, n), sx->ss, sy->ss);
 }

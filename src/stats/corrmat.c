@@ -38,40 +38,65 @@ typedef struct acc {
     double *nn;        /* k x k upper: M'M */
 } acc;
 
-static void acc_free(acc *c)
+/*
+ * Work space of the fast path, made once for runs of up to `cap` columns
+ * (the strips reuse it for every block: allocating ~20 MB per block cost
+ * more in page faults than the products). Memory: cap^2 * 32 bytes
+ * (X'X, [X X2]'M, M'M) + ld * cap * 24 bytes (row block of X, X2, M)
+ * + 16 n bytes, with ld = min(n, 1024) rows per block.
+ */
+typedef struct fast_ws {
+    size_t  cap, ld;
+    acc     c;
+    size_t *gaps;
+    double *xx, *mb, *scratch;
+} fast_ws;
+
+/* Idempotent: the caller frees once whether or not ws_alloc succeeded. */
+static void ws_free(fast_ws *w)
 {
-    free(c->kidx);
-    free(c->sum);
-    free(c->cxx);
-    free(c->a);
-    free(c->nn);
+    free(w->c.kidx);
+    free(w->c.sum);
+    free(w->c.cxx);
+    free(w->c.a);
+    free(w->c.nn);
+    free(w->gaps);
+    free(w->xx);
+    free(w->mb);
+    free(w->scratch);
+    memset(w, 0, sizeof *w);
 }
 
-static int acc_alloc(acc *c, size_t p, size_t k, size_t n)
+static int ws_alloc(fast_ws *w, size_t cap, size_t n)
 {
-    memset(c, 0, sizeof *c);
-    c->p = p;
-    c->k = k;
-    c->n = n;
-    if (p > (size_t)1 << 20 || p * p > SIZE_MAX / sizeof(double) / 2)
+    memset(w, 0, sizeof *w);
+    if (cap > (size_t)1 << 20 || cap * cap > SIZE_MAX / sizeof(double) / 2 ||
+        n > SIZE_MAX / sizeof(double) / 2 - 1)
         return SIGMIX_ENOMEM;
-    c->kidx = malloc(p * sizeof *c->kidx);
-    c->sum = calloc(p, sizeof *c->sum);
-    c->cxx = calloc(p * p, sizeof *c->cxx);
-    c->a = calloc(2 * p * (k ? k : 1), sizeof *c->a);
-    c->nn = calloc((k ? k : 1) * (k ? k : 1), sizeof *c->nn);
-    if (!c->kidx || !c->sum || !c->cxx || !c->a || !c->nn) {
-        acc_free(c);
-        return SIGMIX_ENOMEM;
-    }
+    cap = cap ? cap : 1;
+    w->cap = cap;
+    w->ld = n < BLOCK_ROWS ? (n ? n : 1) : BLOCK_ROWS;
+    w->c.kidx = malloc(cap * sizeof *w->c.kidx);
+    w->c.sum = malloc(cap * sizeof *w->c.sum);
+    w->c.cxx = malloc(cap * cap * sizeof *w->c.cxx);
+    w->c.a = malloc(2 * cap * cap * sizeof *w->c.a);
+    w->c.nn = malloc(cap * cap * sizeof *w->c.nn);
+    w->gaps = malloc(cap * sizeof *w->gaps);
+    w->xx = malloc(w->ld * 2 * cap * sizeof *w->xx);
+    w->mb = malloc(w->ld * cap * sizeof *w->mb);
+    w->scratch = malloc((2 * n + 1) * sizeof *w->scratch);
+    if (!w->c.kidx || !w->c.sum || !w->c.cxx || !w->c.a || !w->c.nn || !w->gaps || !w->xx ||
+        !w->mb || !w->scratch)
+        return SIGMIX_ENOMEM; /* the caller's ws_free releases what was made */
     return 0;
 }
 
 /* Fill one block of X (and X2, M) and add its products into c. */
 static void acc_block(acc *c, const double *const *cols, const sigmix_colstats *st,
-                      const size_t *gaps, size_t r0, size_t bn, double *xx, double *mb)
+                      const size_t *gaps, size_t r0, size_t bn, double *xx, double *mb,
+                      size_t ld)
 {
-    const size_t p = c->p, k = c->k, ld = BLOCK_ROWS;
+    const size_t p = c->p, k = c->k;
     for (size_t i = 0; i < p; i++) {
         const double *src = cols[i] + r0;
         double *x = xx + i * ld, *x2 = xx + (p + i) * ld;
@@ -160,96 +185,149 @@ static double fast_pair(const acc *c, const sigmix_colstats *st, size_t i, size_
         return NAN;
     }
     double cov = c->cxx[i + j * c->p] - sxi * (sxj / nn);
-    double r = cov / sqrt(ssi) / sqrt(ssj);
-    return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+    return sigmix_corr_from_sums(cov, ssi, ssj);
 }
 
-static int accumulate(acc *c, const double *const *cols, const sigmix_colstats *st)
+/* The screening matrix of p <= w->cap columns (see stats.h). */
+static void fast_run(fast_ws *w, const double *const *cols, size_t p, size_t n,
+                     const sigmix_colstats *stats, double *out)
 {
-    size_t p = c->p, k = c->k, n = c->n;
-    size_t *gaps = malloc((k ? k : 1) * sizeof *gaps);
-    double *xx = malloc((size_t)BLOCK_ROWS * 2 * p * sizeof *xx);
-    double *mb = malloc((size_t)BLOCK_ROWS * (k ? k : 1) * sizeof *mb);
-    if (!gaps || !xx || !mb) {
-        free(gaps);
-        free(xx);
-        free(mb);
-        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    if (p < 2 || n < 3)
+        return;
+    acc *c = &w->c;
+    size_t k = 0;
+    for (size_t i = 0; i < p; i++) {
+        c->kidx[i] = stats[i].n_finite < n ? (long)k : -1;
+        if (stats[i].n_finite < n)
+            w->gaps[k++] = i;
     }
-    for (size_t i = 0; i < p; i++)
-        if (c->kidx[i] >= 0)
-            gaps[c->kidx[i]] = i;
-    for (size_t r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
-        size_t bn = n - r0 < BLOCK_ROWS ? n - r0 : BLOCK_ROWS;
-        acc_block(c, cols, st, gaps, r0, bn, xx, mb);
+    c->p = p;
+    c->k = k;
+    c->n = n;
+    memset(c->sum, 0, p * sizeof *c->sum);
+    memset(c->cxx, 0, p * p * sizeof *c->cxx);
+    memset(c->a, 0, 2 * p * (k ? k : 1) * sizeof *c->a);
+    memset(c->nn, 0, (k ? k : 1) * (k ? k : 1) * sizeof *c->nn);
+    for (size_t r0 = 0; r0 < n; r0 += w->ld) {
+        size_t bn = n - r0 < w->ld ? n - r0 : w->ld;
+        acc_block(c, cols, stats, w->gaps, r0, bn, w->xx, w->mb, w->ld);
     }
-    free(gaps);
-    free(xx);
-    free(mb);
-    return 0;
+    for (size_t i = 0; i < p; i++) {
+        for (size_t j = i + 1; j < p; j++) {
+            int exact;
+            double r = fast_pair(c, stats, i, j, &exact);
+            out[i * p + j] = exact ? sigmix_pearson_ref(cols[i], cols[j], n, w->scratch) : r;
+        }
+    }
 }
 
 int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
                                const sigmix_colstats *stats, double *out)
 {
-    for (size_t i = 0; i < p * p; i++)
-        out[i] = NAN;
-    if (p < 2 || n < 3)
-        return 0;
+    fast_ws w;
     sigmix_colstats *own = NULL;
-    double *scratch = malloc(2 * n * sizeof *scratch);
-    if (!scratch)
-        return SIGMIX_ENOMEM;
-    if (!stats) {
-        own = malloc(p * sizeof *own);
-        if (!own) {
-            free(scratch);
-            return SIGMIX_ENOMEM;
-        }
-        for (size_t i = 0; i < p; i++)
-            sigmix_column_stats(cols[i], n, scratch, &own[i]);
+    int rc = ws_alloc(&w, p, n);
+    if (!rc && !stats) {
+        own = malloc((p ? p : 1) * sizeof *own);
+        if (!own)
+            rc = SIGMIX_ENOMEM;
+        for (size_t i = 0; own && i < p; i++)
+            sigmix_column_stats(cols[i], n, w.scratch, &own[i]);
         stats = own;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < p; i++)
-        if (stats[i].n_finite < n)
-            k++;
-    acc c;
-    int rc = acc_alloc(&c, p, k, n);
-    if (!rc) {
-        k = 0;
-        for (size_t i = 0; i < p; i++)
-            c.kidx[i] = stats[i].n_finite < n ? (long)k++ : -1;
-        rc = accumulate(&c, cols, stats);
-    }
-    if (!rc) {
-        for (size_t i = 0; i < p; i++) {
-            for (size_t j = i + 1; j < p; j++) {
-                int exact;
-                double r = fast_pair(&c, stats, i, j, &exact);
-                out[i * p + j] = exact ? sigmix_pearson_ref(cols[i], cols[j], n, scratch) : r;
-            }
-        }
-    }
-    acc_free(&c);
+    if (!rc)
+        fast_run(&w, cols, p, n, stats, out);
+    ws_free(&w);
     free(own);
-    free(scratch);
     return rc;
 }
 
 /*
- * Small tables take the reference path: it costs little there, and its
- * results do not depend on which OpenBLAS kernel the CPU selects, so reports
- * on small inputs are identical on every machine.
+ * Small tables take the reference path for the screen: it costs little
+ * there and needs no BLAS work buffers.
  */
 #define SMALL_WORK 4e6
 
-int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
-                          const sigmix_colstats *stats, double *out)
+static void screen_ref(const double *const *cols, size_t p, size_t n, double *scratch,
+                       double *out)
 {
-    if ((double)n * (double)p * (double)p <= SMALL_WORK)
-        return sigmix_pearson_matrix_ref(cols, p, n, out);
-    return sigmix_pearson_matrix_fast(cols, p, n, stats, out);
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i + 1; j < p; j++)
+            out[i * p + j] = sigmix_pearson_ref(cols[i], cols[j], n, scratch);
+}
+
+size_t sigmix_pearson_strip_rows(size_t p)
+{
+    size_t b = p ? SIGMIX_STRIP_BYTES / (p * sizeof(double)) : 1;
+    return b < 1 ? 1 : b > SIGMIX_BLOCK_COLS ? SIGMIX_BLOCK_COLS : b;
+}
+
+/*
+ * Strip [i0, i0 + bi) against every column block [j0, j0 + bj), j0 >= i0:
+ * the screen runs on the union of the two blocks (at most 2 * BLOCK_COLS
+ * columns), so its buffers never depend on p. Computing the union's own
+ * diagonal blocks again wastes at most half the products; the simplicity
+ * keeps one code path for every block.
+ */
+int sigmix_pearson_strips(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, sigmix_strip_fn fn, void *cookie)
+{
+    const size_t b = sigmix_pearson_strip_rows(p), bc = SIGMIX_BLOCK_COLS;
+    const int small = (double)n * (double)p * (double)p <= SMALL_WORK;
+    if (p < 2)
+        return 0;
+    const size_t cap = 2 * bc < p ? 2 * bc : p;
+    fast_ws w;
+    int rc = ws_alloc(&w, small ? 1 : cap, n);
+    double *strip = malloc(b * p * sizeof *strip);
+    double *sub = malloc(cap * cap * sizeof *sub);
+    const double **sc = malloc(cap * sizeof *sc);
+    sigmix_colstats *ss = malloc(cap * sizeof *ss);
+    if (!strip || !sub || !sc || !ss)
+        rc = SIGMIX_ENOMEM;
+    for (size_t i0 = 0; !rc && i0 < p; i0 += b) {
+        size_t bi = p - i0 < b ? p - i0 : b;
+        for (size_t k = 0; k < bi * p; k++)
+            strip[k] = NAN;
+        for (size_t j0 = i0; !rc && j0 < p; j0 += bc) {
+            /* The strip's rows come first in the union; a block that overlaps
+             * them contributes only its columns past the strip. */
+            size_t jb = j0 < i0 + bi ? i0 + bi : j0, je = j0 + bc < p ? j0 + bc : p;
+            if (jb >= je && j0 != i0)
+                continue;
+            size_t m = 0;
+            for (size_t k = 0; k < bi; k++, m++) {
+                sc[m] = cols[i0 + k];
+                ss[m] = stats[i0 + k];
+            }
+            for (size_t j = jb; j < je; j++, m++) {
+                sc[m] = cols[j];
+                ss[m] = stats[j];
+            }
+            if (small)
+                screen_ref(sc, m, n, w.scratch, sub);
+            else
+                fast_run(&w, sc, m, n, ss, sub);
+            for (size_t a = 0; a < bi; a++) {
+                for (size_t c = j0 == i0 ? a + 1 : bi; c < m; c++) {
+                    size_t j = c < bi ? i0 + c : jb + (c - bi);
+                    strip[a * p + j] = sub[a * m + c];
+                }
+            }
+        }
+        if (!rc)
+            rc = fn(cookie, i0, bi, strip);
+    }
+    ws_free(&w);
+    free(strip);
+    free(sub);
+    free(sc);
+    free(ss);
+    return rc;
 }
 
 int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, double *out)
@@ -262,6 +340,21 @@ int sigmix_pearson_matrix_ref(const double *const *cols, size_t p, size_t n, dou
     for (size_t i = 0; i < p; i++)
         for (size_t j = i + 1; j < p; j++)
             out[i * p + j] = sigmix_pearson_ref(cols[i], cols[j], n, scratch);
+    free(scratch);
+    return 0;
+}
+
+int sigmix_pearson_matrix(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out)
+{
+    double *scratch = malloc((2 * n + 1) * sizeof *scratch);
+    if (!scratch)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < p * p; i++)
+        out[i] = NAN;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i + 1; j < p; j++)
+            out[i * p + j] = sigmix_pearson_pair(cols[i], &stats[i], cols[j], &stats[j], n, scratch);
     free(scratch);
     return 0;
 }

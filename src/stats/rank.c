@@ -60,22 +60,27 @@ static inline uint64_t order_key(double v)
     return (u & 0x8000000000000000ull) ? ~u : u | 0x8000000000000000ull;
 }
 
-void sigmix_rank_average(const double *x, size_t n, double *ranks, sigmix_rank_scratch *s)
+/* Order-preserving key of an int64: flip the sign bit. */
+static inline uint64_t int_key(int64_t v)
+{
+    return (uint64_t)v ^ 0x8000000000000000ull;
+}
+
+/* Keys of -0.0 and +0.0: the only distinct doubles that compare equal. */
+#define NEG_ZERO_KEY 0x7FFFFFFFFFFFFFFFull
+#define POS_ZERO_KEY 0x8000000000000000ull
+
+/*
+ * Sort the m items in s->a by key, then give each tie group its mean rank.
+ * zero_ties: the keys are doubles' (-0.0 and +0.0 tie, nothing else does).
+ */
+static void rank_items(sigmix_rank_scratch *s, size_t m, double *ranks, int zero_ties)
 {
     item *a = s->a, *b = s->b;
-    size_t m = 0;
     memset(s->hist, 0, (size_t)PASSES * BUCKETS * sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++) {
-        ranks[i] = NAN;
-        if (isnan(x[i]))
-            continue;
-        uint64_t k = order_key(x[i]);
-        a[m].key = k;
-        a[m].idx = (uint32_t)i;
-        m++;
+    for (size_t i = 0; i < m; i++)
         for (int p = 0; p < PASSES; p++)
-            s->hist[p * BUCKETS + ((k >> (p * DIGIT_BITS)) & (BUCKETS - 1))]++;
-    }
+            s->hist[p * BUCKETS + ((a[i].key >> (p * DIGIT_BITS)) & (BUCKETS - 1))]++;
     for (int p = 0; p < PASSES; p++) {
         uint32_t *h = s->hist + p * BUCKETS;
         int shift = p * DIGIT_BITS;
@@ -93,16 +98,46 @@ void sigmix_rank_average(const double *x, size_t n, double *ranks, sigmix_rank_s
         a = b;
         b = t;
     }
-    /* Tie groups: equal keys, plus -0.0 and +0.0 (keys k and ~k, adjacent
-     * only for that pair), which share a rank as in pandas. */
     for (size_t i = 0; i < m;) {
         uint64_t k0 = a[i].key;
         size_t j = i + 1;
-        while (j < m && (a[j].key == k0 || (a[j].key ^ k0) == ~0ull))
+        while (j < m && (a[j].key == k0 ||
+                         (zero_ties && k0 == NEG_ZERO_KEY && a[j].key == POS_ZERO_KEY)))
             j++;
         double r = ((double)(i + 1) + (double)j) / 2.0;
         for (size_t k = i; k < j; k++)
             ranks[a[k].idx] = r;
         i = j;
     }
+}
+
+void sigmix_rank_average(const double *x, size_t n, double *ranks, sigmix_rank_scratch *s)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        ranks[i] = NAN;
+        if (isnan(x[i]))
+            continue;
+        s->a[m].key = order_key(x[i]);
+        s->a[m].idx = (uint32_t)i;
+        m++;
+    }
+    /* -0.0 and +0.0 share a rank as in pandas; keys k and ~k of v and -v
+     * are adjacent too when nothing lies between, but must not tie. */
+    rank_items(s, m, ranks, 1);
+}
+
+void sigmix_rank_average_i64(const int64_t *v, const uint8_t *valid, size_t n, double *ranks,
+                             sigmix_rank_scratch *s)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        ranks[i] = NAN;
+        if (!valid[i])
+            continue;
+        s->a[m].key = int_key(v[i]);
+        s->a[m].idx = (uint32_t)i;
+        m++;
+    }
+    rank_items(s, m, ranks, 0);
 }

@@ -19,6 +19,7 @@
 
 #include "audit/audit_internal.h"
 #include "sigmix/audit.h"
+#include "stats/stats.h"
 
 enum { N = 40 };
 
@@ -581,9 +582,161 @@ static void test_bad_settings(void **state)
     err.code = 0;
     assert_int_equal(sigmix_audit_open(&a, &s, &err), SIGMIX_EINVAL);
     sigmix_audit_default_settings(&s);
+    s.min_finite_ratio = 1.5;
+    err.code = 0;
+    assert_int_equal(sigmix_audit_open(&a, &s, &err), SIGMIX_EINVAL);
+    assert_string_equal(err.message, "thresholds must lie between 0 and 1");
+    sigmix_audit_default_settings(&s);
+    s.redundancy_threshold = 95;
+    assert_int_equal(sigmix_audit_open(&a, &s, &err), SIGMIX_EINVAL);
+    sigmix_audit_default_settings(&s);
+    s.complement_threshold = -0.1;
+    assert_int_equal(sigmix_audit_open(&a, &s, &err), SIGMIX_EINVAL);
+    sigmix_audit_default_settings(&s);
     s.families_path = "/nonexistent.json";
     err.code = 0;
     assert_int_equal(sigmix_audit_open(&a, &s, &err), SIGMIX_EIO);
+}
+
+/* --target matches ignoring case; an exact-case match wins. */
+static void test_target_ignores_case(void **state)
+{
+    (void)state;
+    sigmix_audit_settings s;
+    sigmix_audit_default_settings(&s);
+    s.target = "vmaf"; /* the table has "VMAF" only */
+    s.warn = on_warn;
+    warned[0] = '\0';
+    sigmix_audit *a = open_audit(&s);
+    add(a, "lab", vmaf_table());
+    const sigmix_audit_result *r = sigmix_audit_result_at(a, 0);
+    assert_string_equal(r->target, "VMAF");
+    assert_string_equal(warned, "");
+    assert_true(r->n_target_correlations > 0);
+    sigmix_audit_close(&a);
+
+    double v[N], w[N];
+    for (int i = 0; i < N; i++) {
+        v[i] = i;
+        w[i] = (i * 37) % N;
+    }
+    s.target = "Score";
+    a = open_audit(&s);
+    sigmix_table *t = new_table(N);
+    add_num(t, "SCORE", v);
+    add_num(t, "Score", w);
+    add_num(t, "score", v);
+    add(a, "exact", t);
+    assert_string_equal(sigmix_audit_result_at(a, 0)->target, "Score");
+    sigmix_audit_close(&a);
+    s.target = "sCoRe"; /* no exact match: the last case-insensitive one */
+    a = open_audit(&s);
+    t = new_table(N);
+    add_num(t, "SCORE", v);
+    add_num(t, "score", w);
+    add_num(t, "x", w);
+    add(a, "fold", t);
+    assert_string_equal(sigmix_audit_result_at(a, 0)->target, "score");
+    sigmix_audit_close(&a);
+}
+
+/* "$" before a final newline, as Python's re.search: metadata and families. */
+static void test_names_with_final_newline(void **state)
+{
+    (void)state;
+    double v[N], u[N];
+    for (int i = 0; i < N; i++) {
+        v[i] = i;
+        u[i] = (i * 13) % 7;
+    }
+    sigmix_audit *a = open_audit(NULL);
+    sigmix_table *t = new_table(N);
+    add_num(t, "mos", v);
+    add_num(t, "clip_id\n", u);
+    add_num(t, "adm2\n", u);
+    add(a, "nl", t);
+    const sigmix_audit_result *r = sigmix_audit_result_at(a, 0);
+    assert_false(has_name(r->signal_columns, "clip_id\n")); /* metadata: id$ */
+    assert_true(has_name(r->signal_columns, "adm2\n"));
+    assert_true(has_name(health(r, "canonical_fr")->matched, "adm2\n"));
+    sigmix_audit_close(&a);
+}
+
+/* Spearman of an int64 column ranks exact values (pandas), not doubles. */
+static void test_int64_spearman_exact(void **state)
+{
+    (void)state;
+    enum { R = 6 };
+    const int64_t big = (int64_t)1 << 53;
+    int64_t iv[R] = { big + 1, big, big + 1, big, big + 1, big + 1 };
+    double mos[R] = { 6, 1, 5, 2, 4, 3 };
+    sigmix_table *t = new_table(R);
+    size_t c;
+    add_num(t, "mos", mos);
+    assert_int_equal(sigmix_table_add_column(t, "big", SIGMIX_KIND_INT64, &c), 0);
+    for (size_t r = 0; r < R; r++)
+        sigmix_table_set_int64(t, c, r, iv[r]);
+    sigmix_audit *a = open_audit(NULL);
+    add(a, "i64", t);
+    const sigmix_audit_result *r = sigmix_audit_result_at(a, 0);
+    assert_int_equal(r->n_target_correlations, 1);
+    /* pandas: Series(iv).rank() vs mos.rank() -> 0.8280786712108252;
+     * the doubles are all 2^53 (flat), so Pearson is null. */
+    assert_true(isnan(r->target_correlations[0].pearson));
+    assert_true(fabs(r->target_correlations[0].spearman - 0.8280786712108252) < 1e-12);
+    sigmix_audit_close(&a);
+}
+
+/*
+ * A badly conditioned pair (1e9 offset, 3e-4 spread) is reported with the
+ * same bits whether the table is small (reference screen) or large (BLAS
+ * screen), and they are the reference's bits.
+ */
+static void reported_pair(size_t extra, double *out)
+{
+    enum { R = 3000 };
+    double *x = malloc(R * sizeof *x), *y = malloc(R * sizeof *y), *z = malloc(R * sizeof *z);
+    uint64_t seed = 5;
+    for (size_t i = 0; i < R; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(seed >> 11) / 9007199254740992.0;
+        x[i] = 1e9 + 3e-4 * u;
+        y[i] = 1e9 + 3e-4 * u + 3e-6 * sin((double)i);
+    }
+    sigmix_table *t = new_table(R);
+    add_num(t, "a_cond", x);
+    add_num(t, "b_cond", y);
+    for (size_t k = 0; k < extra; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "pad%zu", k);
+        for (size_t i = 0; i < R; i++)
+            z[i] = sin((double)(i * (k + 2))) + (double)k;
+        add_num(t, name, z);
+    }
+    double s[2 * R];
+    *out = NAN;
+    double ref = sigmix_pearson_ref(x, y, R, s);
+    sigmix_audit *a = open_audit(NULL);
+    add(a, "c", t);
+    const sigmix_audit_result *r = sigmix_audit_result_at(a, 0);
+    for (size_t i = 0; i < r->n_redundant_pairs; i++)
+        if (!strcmp(r->redundant_pairs[i].left, "a_cond") && !strcmp(r->redundant_pairs[i].right, "b_cond"))
+            *out = r->redundant_pairs[i].pearson;
+    if (memcmp(out, &ref, sizeof ref))
+        fail_msg("%zu extra columns: reported %.17g, reference %.17g", extra, *out, ref);
+    sigmix_audit_close(&a);
+    free(x);
+    free(y);
+    free(z);
+}
+
+static void test_badly_conditioned_pair_same_on_every_path(void **state)
+{
+    (void)state;
+    double small, large;
+    reported_pair(0, &small);  /* 3000 x 2^2: reference screen */
+    reported_pair(60, &large); /* 3000 x 62^2 > 4e6: BLAS screen */
+    assert_true(memcmp(&small, &large, sizeof small) == 0);
 }
 
 int main(void)
@@ -602,6 +755,10 @@ int main(void)
         cmocka_unit_test(test_split_input_and_labels),
         cmocka_unit_test(test_reports_are_atomic),
         cmocka_unit_test(test_bad_settings),
+        cmocka_unit_test(test_target_ignores_case),
+        cmocka_unit_test(test_names_with_final_newline),
+        cmocka_unit_test(test_int64_spearman_exact),
+        cmocka_unit_test(test_badly_conditioned_pair_same_on_every_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "audit/families.h"
@@ -184,7 +185,8 @@ static void test_families_file_errors(void **state)
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"(x\"]}]", "family 'a' pattern 1: bad pattern" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"((a{32}){32}){32}\"]}]", "pattern too complex" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"a{99}\"]}]", "repetition bound above 32" },
-        { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"e+++++++++++++\"]}]", "pattern too complex" },
+        { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"e+++++++++++++\"]}]",
+          "pattern 'e+++++++++++++' too complex (stacked repetition operators)" },
         { "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"\"]}]", "empty pattern" },
         { "[{\"key\": \"a\", \"label\": \"\xff\", \"patterns\": [\"x\"]}]", "invalid UTF-8" },
         { "[{\"key\": \"a\", \"label\": \"\\u0000\", \"patterns\": [\"x\"]}]", "NUL character" },
@@ -216,10 +218,104 @@ static void test_families_file_io(void **state)
     assert_non_null(strstr(err.message, "cannot open families file"));
 }
 
+/* Python's re.search: '$' also matches just before a final '\n'. */
+static void test_dollar_before_final_newline(void **state)
+{
+    (void)state;
+    sigmix_family_set s;
+    sigmix_error err = { 0, "" };
+    assert_int_equal(sigmix_family_set_builtin(&s, &err), 0);
+    /* canonical_fr is family 0: "^adm2(_(mean|p10|p90|std))?$" */
+    assert_true(sigmix_family_matches(&s, 0, "adm2\n"));
+    assert_true(sigmix_family_matches(&s, 0, "adm2_mean\n"));
+    assert_false(sigmix_family_matches(&s, 0, "adm2\n\n")); /* only before the last one */
+    assert_false(sigmix_family_matches(&s, 0, "adm2x\n"));
+    sigmix_family_set_free(&s);
+    regex_t re;
+    assert_int_equal(sigmix_family_compile(&re, "id$", &err), 0);
+    assert_true(sigmix_regex_search(&re, "clip_id\n"));
+    assert_true(sigmix_regex_search(&re, "clip_id"));
+    assert_false(sigmix_regex_search(&re, "clip_id\nx"));
+    assert_false(sigmix_regex_search(&re, "\n"));
+    assert_false(sigmix_regex_search(&re, ""));
+    regfree(&re);
+}
+
+/* Keys are compared after unescaping: "\u006dode" is "mode". */
+static void test_escaped_keys(void **state)
+{
+    (void)state;
+    sigmix_family_set s;
+    size_t nb;
+    sigmix_audit_builtin_families(&nb);
+    load_ok("{\"\\u006dode\": \"extend\", \"fam\\u0069lies\": [{\"\\u006bey\": \"x\\u0079\","
+            " \"l\\u0061bel\": \"L\", \"patt\\u0065rns\": [\"^xy$\"]}]}", &s);
+    assert_int_equal(s.n, nb + 1);
+    assert_string_equal(s.fam[nb].key, "xy");
+    assert_true(sigmix_family_matches(&s, nb, "XY"));
+    sigmix_family_set_free(&s);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Patterns that took regcomp tens of seconds and gigabytes are refused at once. */
+static void test_regex_blowup_refused_fast(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"aee[ee]ee*++++++++++++\"]}]",
+        ("[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"aee[ee]ee*++++++++++++\","
+         " \"aee[ee]ee*++++++++++++\"]}]"),
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"(((e*)+)+)+\"]}]",
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"x*?+\"]}]",
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"a{2}{3}\"]}]",
+        "[{\"key\": \"a\", \"label\": \"A\", \"patterns\": [\"((((e*))+)+)+\"]}]",
+    };
+    static const char *const why[] = {
+        "family 'a' pattern 1: pattern 'aee[ee]ee*++++++++++++' too complex (stacked repetition operators)",
+        "family 'a' pattern 1: pattern 'aee[ee]ee*++++++++++++' too complex",
+        "pattern '(((e*)+)+)+' too complex (repetitions nested more than 3 deep)",
+        "stacked repetition operators",
+        "stacked repetition operators",
+        "repetitions nested more than 3 deep",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        sigmix_family_set s;
+        sigmix_error err = { 0, "" };
+        double t0 = now_s();
+        int r = sigmix_family_set_parse(&s, files[i], strlen(files[i]), &err);
+        double dt = now_s() - t0;
+        assert_int_equal(r, SIGMIX_EFORMAT);
+        if (!strstr(err.message, why[i]))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, why[i]);
+        if (dt > 0.2)
+            fail_msg("case %zu: took %.3f s", i, dt);
+    }
+    /* Still accepted: a lazy-looking '?', bounded nesting, ordinary patterns. */
+    static const char *const fine[] = { "a.*?b", "((a+)+)+", "(_(mean|p10)){0,2}$", "x+?" };
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+        regex_t re;
+        sigmix_error err = { 0, "" };
+        double t0 = now_s();
+        if (sigmix_family_compile(&re, fine[i], &err))
+            fail_msg("'%s' refused: %s", fine[i], err.message);
+        assert_true(now_s() - t0 < 0.2);
+        regfree(&re);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_builtin_pattern),
+        cmocka_unit_test(test_dollar_before_final_newline),
+        cmocka_unit_test(test_escaped_keys),
+        cmocka_unit_test(test_regex_blowup_refused_fast),
         cmocka_unit_test(test_families_file_replace_and_extend),
         cmocka_unit_test(test_families_file_errors),
         cmocka_unit_test(test_families_file_io),

@@ -225,6 +225,150 @@ static void test_matrix_matches_reference(void **state)
     compare_matrix(2, 100);
 }
 
+/* Issue: v and -v formed one tie group whenever nothing lay between them. */
+static void test_ranks_do_not_join_v_and_minus_v(void **state)
+{
+    (void)state;
+    double mos[] = { 1, 2, 3, 4, 5 }, x[] = { -1, 1, -1, 1, 1 };
+    double rm[5], rx[5], s[16];
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(5);
+    sigmix_rank_average(x, 5, rx, rs);
+    double want[] = { 1.5, 4, 1.5, 4, 4 }; /* pandas */
+    for (int i = 0; i < 5; i++)
+        assert_true(rx[i] == want[i]);
+    sigmix_rank_average(mos, 5, rm, rs);
+    assert_double_equal(sigmix_pearson_ref(rx, rm, 5, s), 0.5773502691896258, 1e-15); /* pandas */
+    double z[] = { 2.5, -2.5, 0.0, -0.0, -2.5, 0.0 };
+    double wz[] = { 6, 1.5, 4, 4, 1.5, 4 };
+    double rz[6];
+    sigmix_rank_scratch *r6 = sigmix_rank_scratch_new(6);
+    sigmix_rank_average(z, 6, rz, r6);
+    for (int i = 0; i < 6; i++)
+        assert_true(rz[i] == wz[i]);
+    sigmix_rank_scratch_free(rs);
+    sigmix_rank_scratch_free(r6);
+}
+
+/* Integers above 2^53 share doubles but must rank apart, as pandas ranks int64. */
+static void test_rank_int64_exact(void **state)
+{
+    (void)state;
+    const int64_t big = (int64_t)1 << 53;
+    int64_t v[] = { big + 1, big, INT64_MIN, 0, big + 1, INT64_MAX, -5, 77 };
+    uint8_t valid[] = { 1, 1, 1, 1, 1, 1, 1, 0 };
+    double want[] = { 5.5, 4, 1, 3, 5.5, 7, 2, NAN };
+    double r[8];
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(8);
+    sigmix_rank_average_i64(v, valid, 8, r, rs);
+    for (int i = 0; i < 7; i++)
+        if (r[i] != want[i])
+            fail_msg("rank %d = %g, expected %g", i, r[i], want[i]);
+    assert_true(isnan(r[7]));
+    sigmix_rank_scratch_free(rs);
+}
+
+/* One rounding in the denominator: exactly collinear columns give exactly 1. */
+static void test_collinear_is_exactly_one(void **state)
+{
+    (void)state;
+    double s[64];
+    double mos[] = { 1, 2, 3, 4, 5 }, y[] = { 2, 4, 6, 8, 10 }, ny[] = { -2, -4, -6, -8, -10 };
+    assert_true(sigmix_pearson_ref(mos, y, 5, s) == 1.0);   /* was 0.9999999999999999 */
+    assert_true(sigmix_pearson_ref(mos, ny, 5, s) == -1.0);
+    double x[23], d[23];
+    for (int i = 0; i < 23; i++)
+        x[i] = d[i] = sin(i * 1.7) * 1e3 + 0.1 * i;
+    assert_true(sigmix_pearson_ref(x, d, 23, s) == 1.0);
+    /* Overflowing sxx * syy falls back to two roots instead of NaN. */
+    double h[] = { 1e100, -1e100, 3e100, 0 }, h2[] = { 2e100, -2e100, 6e100, 0 };
+    assert_double_equal(sigmix_pearson_ref(h, h2, 4, s), 1.0, 1e-15);
+}
+
+/* Every path that yields a reported r gives the reference's value to the bit. */
+static void test_exact_paths_bit_identical(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    enum { P = 14, NR = 2000 };
+    double **c = make_columns(P, NR);
+    /* Badly conditioned: a 1e9 offset with a 3e-4 spread. */
+    for (size_t i = 0; i < NR; i++) {
+        c[9][i] = 1e9 + 3e-4 * urand();
+        c[10][i] = c[9][i] + 1e-5 * urand();
+    }
+    sigmix_colstats st[P];
+    double *scratch = malloc(2 * NR * sizeof *scratch);
+    for (size_t j = 0; j < P; j++)
+        sigmix_column_stats(c[j], NR, scratch, &st[j]);
+    double *m = malloc(P * P * sizeof *m), *ref = malloc(P * P * sizeof *ref);
+    assert_int_equal(sigmix_pearson_matrix((const double *const *)c, P, NR, st, m), 0);
+    assert_int_equal(sigmix_pearson_matrix_ref((const double *const *)c, P, NR, ref), 0);
+    for (size_t i = 0; i < P; i++) {
+        for (size_t j = i + 1; j < P; j++) {
+            double e = sigmix_pearson_pair(c[i], &st[i], c[j], &st[j], NR, scratch);
+            if (memcmp(&e, &ref[i * P + j], sizeof e) || memcmp(&m[i * P + j], &e, sizeof e))
+                fail_msg("pair %zu,%zu: pair %.17g matrix %.17g reference %.17g", i, j, e,
+                         m[i * P + j], ref[i * P + j]);
+        }
+    }
+    for (size_t j = 0; j < P; j++)
+        free(c[j]);
+    free(c);
+    free(m);
+    free(ref);
+    free(scratch);
+}
+
+typedef struct strip_check {
+    size_t       p, next_row, rows_seen;
+    const double *want;
+} strip_check;
+
+static int on_strip(void *cookie, size_t i0, size_t bi, const double *r)
+{
+    strip_check *k = cookie;
+    assert_int_equal(i0, k->next_row); /* strips in row order */
+    assert_true(bi >= 1 && bi <= sigmix_pearson_strip_rows(k->p));
+    for (size_t i = i0; i < i0 + bi; i++) {
+        for (size_t j = i + 1; j < k->p; j++) {
+            double got = r[(i - i0) * k->p + j], want = k->want[i * k->p + j];
+            if (isnan(want) ? !isnan(got) : !(fabs(got - want) <= 1e-9))
+                fail_msg("p=%zu pair %zu,%zu: strip %.17g, reference %.17g", k->p, i, j, got, want);
+        }
+    }
+    k->next_row = i0 + bi;
+    k->rows_seen += bi;
+    return 0;
+}
+
+/* Strips across several column blocks screen like the reference. */
+static void test_strips_cover_every_pair(void **state)
+{
+    (void)state;
+    rng_state = 99;
+    size_t ps[] = { 2, 300, 600 }, ns[] = { 40, 40, 9 };
+    for (size_t t = 0; t < 3; t++) {
+        size_t p = ps[t], n = ns[t];
+        double **c = make_columns(p, n);
+        sigmix_colstats *st = malloc(p * sizeof *st);
+        double *scratch = malloc(2 * n * sizeof *scratch), *ref = malloc(p * p * sizeof *ref);
+        for (size_t j = 0; j < p; j++)
+            sigmix_column_stats(c[j], n, scratch, &st[j]);
+        assert_int_equal(sigmix_pearson_matrix_ref((const double *const *)c, p, n, ref), 0);
+        strip_check k = { p, 0, 0, ref };
+        assert_int_equal(sigmix_pearson_strips((const double *const *)c, p, n, st, on_strip, &k), 0);
+        assert_int_equal(k.rows_seen, p);
+        for (size_t j = 0; j < p; j++)
+            free(c[j]);
+        free(c);
+        free(st);
+        free(scratch);
+        free(ref);
+    }
+    assert_true(sigmix_pearson_strip_rows(10000) == SIGMIX_BLOCK_COLS);
+    assert_true(sigmix_pearson_strip_rows(1000000) * 1000000 * sizeof(double) <= SIGMIX_STRIP_BYTES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +379,11 @@ int main(void)
         cmocka_unit_test(test_ranks_and_spearman),
         cmocka_unit_test(test_rank_large_with_ties),
         cmocka_unit_test(test_matrix_matches_reference),
+        cmocka_unit_test(test_ranks_do_not_join_v_and_minus_v),
+        cmocka_unit_test(test_rank_int64_exact),
+        cmocka_unit_test(test_collinear_is_exactly_one),
+        cmocka_unit_test(test_exact_paths_bit_identical),
+        cmocka_unit_test(test_strips_cover_every_pair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

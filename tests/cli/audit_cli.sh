@@ -62,7 +62,7 @@ expect_err missing-value "sigmix audit: option '--target' needs a value (try 'si
 run bad-top-k 2 audit --input x.csv --top-k=-1
 expect_err bad-top-k "sigmix audit: --top-k: '-1' is not a non-negative integer (try 'sigmix audit --help')"
 run bad-threshold 2 audit --input x.csv --redundancy-threshold 0.9x
-expect_err bad-threshold "sigmix audit: '0.9x' is not a number (try 'sigmix audit --help')"
+expect_err bad-threshold "sigmix audit: --redundancy-threshold: '0.9x' is not a number between 0 and 1 (try 'sigmix audit --help')"
 run positional 2 audit --input x.csv extra
 expect_err positional "sigmix audit: unexpected argument 'extra' (try 'sigmix audit --help')"
 

@@ -32,9 +32,12 @@ def load(path):
                         row[k] = None
                         continue
                     try:
-                        row[k] = float(v)
+                        row[k] = int(v)  # pandas keeps integer columns exact
                     except ValueError:
-                        row[k] = v
+                        try:
+                            row[k] = float(v)
+                        except ValueError:
+                            row[k] = v
                 rows.append(row)
     else:
         with open(path) as f:
@@ -49,7 +52,13 @@ def load(path):
         vals = [r.get(c) for r in rows]
         if all(v is None or isinstance(v, (int, float)) for v in vals):
             data[c] = np.array([np.nan if v is None else float(v) for v in vals])
+            if all(type(v) is int and -2**63 <= v < 2**63 for v in vals):
+                EXACT[c] = np.array(vals, dtype=np.int64)
     return data
+
+
+# Integer columns without nulls, as int64: pandas ranks their exact values.
+EXACT = {}
 
 
 def pearson(a, b):
@@ -63,8 +72,8 @@ def pearson(a, b):
 
 
 def spearman(a, b):
-    return pearson(pd.Series(a).rank(method="average").to_numpy(),
-                   pd.Series(b).rank(method="average").to_numpy())
+    return pearson(pd.Series(a).rank(method="average").to_numpy(dtype=float),
+                   pd.Series(b).rank(method="average").to_numpy(dtype=float))
 
 
 def main():
@@ -100,7 +109,8 @@ def main():
     got = {x["column"]: x for x in rep["target_correlations"]}
     if target is not None and target in data:
         for c in sig:
-            p, s = pearson(data[c], data[target]), spearman(data[c], data[target])
+            p = pearson(data[c], data[target])
+            s = spearman(EXACT.get(c, data[c]), EXACT.get(target, data[target]))
             if math.isnan(p) and math.isnan(s):
                 if c in got:
                     bad.append(f"{c}: listed, numpy has both correlations null")
