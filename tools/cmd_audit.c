@@ -28,7 +28,13 @@ static void help(FILE *f)
           "                                  vmaf_score, mos_raw_0_100, mos, dmos, score, any case)\n"
           "      --out-json PATH             JSON report ('-' for stdout)\n"
           "      --out-md PATH               Markdown report ('-' for stdout; the default\n"
-          "                                  when neither report is given)\n"
+          "                                  when no other output is given)\n"
+          "      --out-html PATH             self-contained HTML report with charts (coverage\n"
+          "                                  heatmap, target bars, correlation heatmap,\n"
+          "                                  redundancy groups, scatter plots, column health)\n"
+          "      --out-matrix PATH           every signal pair's Pearson r as a table (table,\n"
+          "                                  left, right, pearson, n) in the format PATH's\n"
+          "                                  extension names (.csv, .jsonl, .json, .parquet)\n"
           "      --top-k N                   rows per Markdown section (default 12)\n"
           "      --redundancy-threshold R    |r| at or above which a pair is redundant (0.95)\n"
           "      --complement-threshold R    |r| at or below which a cross-family pair\n"
@@ -79,13 +85,16 @@ static void warn(void *cookie, const char *msg)
     fprintf(stderr, "sigmix: warning: %s\n", msg);
 }
 
-enum { OPT_JSON = 256, OPT_MD, OPT_TOPK, OPT_RED, OPT_COMP, OPT_FINITE, OPT_FAM };
+enum { OPT_JSON = 256, OPT_MD, OPT_TOPK, OPT_RED, OPT_COMP, OPT_FINITE, OPT_FAM, OPT_HTML,
+       OPT_MATRIX };
 
 static const struct option longopts[] = {
     { "input", required_argument, NULL, 'i' },
     { "target", required_argument, NULL, 't' },
     { "out-json", required_argument, NULL, OPT_JSON },
     { "out-md", required_argument, NULL, OPT_MD },
+    { "out-html", required_argument, NULL, OPT_HTML },
+    { "out-matrix", required_argument, NULL, OPT_MATRIX },
     { "top-k", required_argument, NULL, OPT_TOPK },
     { "redundancy-threshold", required_argument, NULL, OPT_RED },
     { "complement-threshold", required_argument, NULL, OPT_COMP },
@@ -99,7 +108,7 @@ typedef struct cli {
     sigmix_audit_settings s;
     const char          **inputs;
     int                   ninputs;
-    const char           *json, *md;
+    const char           *json, *md, *html, *matrix;
 } cli;
 
 /* Returns -1 to go on, else the exit status. */
@@ -116,6 +125,8 @@ static int parse_args(int argc, char **argv, cli *c)
         case 't': c->s.target = optarg; break;
         case OPT_JSON: c->json = optarg; break;
         case OPT_MD: c->md = optarg; break;
+        case OPT_HTML: c->html = optarg; break;
+        case OPT_MATRIX: c->matrix = optarg; break;
         case OPT_FAM: c->s.families_path = optarg; break;
         case OPT_TOPK:
             if (parse_count(optarg, &c->s.top_k))
@@ -145,6 +156,7 @@ static int run(cli *c)
 {
     sigmix_error err = { 0, "" };
     sigmix_audit *a = NULL;
+    c->s.keep_matrix = c->html || c->matrix;
     if (sigmix_audit_open(&a, &c->s, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->s.families_path ? c->s.families_path : "audit",
                 err.message);
@@ -160,10 +172,11 @@ static int run(cli *c)
             return 2;
         }
     }
-    if (!c->json && !c->md)
+    if (!c->json && !c->md && !c->html && !c->matrix)
         c->md = "-";
     const char *failed;
-    if (sigmix_audit_write_reports(a, c->json, c->md, &failed, &err)) {
+    sigmix_audit_outputs outs = { c->json, c->md, c->html, c->matrix };
+    if (sigmix_audit_write_outputs(a, &outs, &failed, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", failed ? failed : "audit", err.message);
         sigmix_audit_close(&a);
         return 2;
@@ -173,12 +186,18 @@ static int run(cli *c)
         miss += sigmix_audit_result_at(a, i)->missing_families.n;
         weak += sigmix_audit_result_at(a, i)->weak_families.n;
     }
-    int to_stdout = (c->json && !strcmp(c->json, "-")) || (c->md && !strcmp(c->md, "-"));
+    int to_stdout = (c->json && !strcmp(c->json, "-")) || (c->md && !strcmp(c->md, "-")) ||
+                    (c->html && !strcmp(c->html, "-")) || (c->matrix && !strcmp(c->matrix, "-"));
     FILE *f = to_stdout ? stderr : stdout;
     fprintf(f, "sigmix audit: tables=%zu missing_families=%zu weak_families=%zu wrote=", n, miss,
             weak);
-    fprintf(f, "%s%s%s\n", c->json ? c->json : "", c->json && c->md ? " " : "",
-            c->md ? c->md : "");
+    const char *w[4] = { c->json, c->md, c->html, c->matrix };
+    for (int i = 0, first = 1; i < 4; i++)
+        if (w[i]) {
+            fprintf(f, "%s%s", first ? "" : " ", w[i]);
+            first = 0;
+        }
+    fputc('\n', f);
     sigmix_audit_close(&a);
     return fflush(stdout) ? 2 : 0;
 }

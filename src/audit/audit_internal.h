@@ -32,6 +32,17 @@ struct sigmix_audit {
 int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_table *r,
                          sigmix_error *err);
 
+/*
+ * keep_matrix (html work): allocate r's matrix data in ar, fill the counts
+ * and the row sample, set every off-diagonal r to NaN; the pair screen then
+ * stores each pair's value in (*out)->pearson. st: the p signal columns'
+ * statistics; target: column index or -1.
+ */
+struct sigmix_colstats;
+int sigmix_audit_keep_begin(sigmix_arena *ar, const sigmix_table *t, const size_t *sig,
+                            size_t p, const struct sigmix_colstats *st, long target,
+                            sigmix_audit_matrix **out);
+
 /* Markdown/JSON helpers shared by the report writers. */
 const char *sigmix_audit_family_label(const sigmix_audit *a, const char *key);
 const sigmix_audit_family *sigmix_audit_family_by_key(const sigmix_audit *a, const char *key);
