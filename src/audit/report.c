@@ -1,5 +1,6 @@
 /* Every report of a run, written together (audit work; HTML by the html work). */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audit/audit_internal.h"
 #include "util/atomic.h"
@@ -46,6 +47,15 @@ int sigmix_audit_write_outputs(const sigmix_audit *a, const sigmix_audit_outputs
                     *failed_path = all[j];
                 return sigmix_error_set(err, SIGMIX_EINVAL, "two outputs name the same path");
             }
+    /* A folder cannot be replaced by a rename: refuse it before any output
+     * is written, so no report is committed ahead of the failure. */
+    struct stat st;
+    for (int i = 0; i < 4; i++)
+        if (all[i] && strcmp(all[i], "-") && !stat(all[i], &st) && S_ISDIR(st.st_mode)) {
+            if (failed_path)
+                *failed_path = all[i];
+            return sigmix_error_set(err, SIGMIX_EIO, "is a folder, not a file");
+        }
     int r = 0;
     for (int i = 0; i < 3 && !r; i++)
         if (path[i] && (at = path[i], !(r = sigmix_atomic_open(&out[i], path[i], 1, err))))

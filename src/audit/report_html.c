@@ -292,7 +292,7 @@ static void coverage(FILE *f, const sigmix_audit *a)
         fprintf(f, "<span><i class=\"sw\" style=\"background:%s\"></i>%s</span>",
                 status_fill((sigmix_family_status)s),
                 sigmix_family_status_name((sigmix_family_status)s));
-    fprintf(f, "</div>\n<svg id=\"coverage-svg\" xmlns=\"http://www.w3.org/2000/svg\" "
+    fprintf(f, "</div>\n<svg id=\"coverage-svg\" "
                "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", w, h, w, h);
     for (size_t i = 0; i < a->n; i++) {
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"mono\">",
@@ -358,7 +358,7 @@ static void target_bars(FILE *f, const tctx *c)
     fprintf(f, "</span>. Solid bar: Pearson with its 95%% confidence interval (Fisher z); pale "
                "bar: Spearman; n: rows where both are finite; &#9650; marks n below %g of the "
                "table's rows.</p>\n", a->s.min_finite_ratio);
-    fprintf(f, "<svg class=\"tsig\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+    fprintf(f, "<svg class=\"tsig\" width=\"%d\" "
                "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", w, h, w, h);
     for (int t = -4; t <= 4; t++) {
         double x = zx + sx * t / 4.0;
@@ -433,7 +433,7 @@ static void target_bars(FILE *f, const tctx *c)
 static void colour_legend(FILE *f, const sigmix_audit *a)
 {
     const int w = 504, x0 = 34, nb = 126;
-    fprintf(f, "<svg class=\"scale\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+    fprintf(f, "<svg class=\"scale\" width=\"%d\" "
                "height=\"40\" viewBox=\"0 0 %d 40\">", w + 2 * x0, w + 2 * x0);
     for (int i = 0; i < nb; i++) {
         double r = -1 + 2.0 * (i + 0.5) / nb;
@@ -491,9 +491,12 @@ static int heatmap(FILE *f, const tctx *c)
             sigmix_html_corr_rgb(c->m->pearson[c->order[i] * p + c->order[j]],
                                  a->s.redundancy_threshold, a->s.complement_threshold,
                                  rgb + (i * p + j) * 3);
-    fprintf(f, "<svg class=\"heat\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+    fprintf(f, "<svg class=\"heat\" width=\"%.0f\" "
                "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" data-p=\"%zu\" data-x=\"%.1f\" "
-               "data-y=\"%.1f\" data-cell=\"%.4f\">\n", w, h, w, h, p, ox, oy, cell);
+               "data-y=\"%.1f\" data-cell=\"%.4f\" data-order=\"", w, h, w, h, p, ox, oy, cell);
+    for (size_t i = 0; i < p; i++)
+        fprintf(f, "%s%zu", i ? " " : "", c->order[i]);
+    fputs("\">\n", f);
     fprintf(f, "<image x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.2f\" "
                "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated;"
                "image-rendering:crisp-edges\" href=\"", ox, oy, side, side);
@@ -539,8 +542,8 @@ static int heatmap(FILE *f, const tctx *c)
             for (size_t j = 0; j < p; j++) {
                 size_t ki = c->order[i], kj = c->order[j];
                 fprintf(f, "<rect class=\"cell\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-                           "height=\"%.2f\" fill-opacity=\"0\" data-r=\"", ox + cell * (double)j,
-                        oy + cell * (double)i, cell, cell);
+                           "height=\"%.2f\" fill-opacity=\"0\" data-i=\"%zu\" data-j=\"%zu\" data-r=\"",
+                        ox + cell * (double)j, oy + cell * (double)i, cell, cell, ki, kj);
                 sigmix_html_num(f, c->m->pearson[ki * p + kj]);
                 fputs("\"><title>", f);
                 sigmix_html_esc(f, c->r->signal_columns.v[ki], 0);
@@ -750,7 +753,7 @@ static void scatter(FILE *f, const tctx *c, const sigmix_audit_pair *pr)
     fputs("\" data-pearson=\"", f);
     sigmix_html_num(f, pr->pearson);
     fprintf(f, "\" data-points=\"%zu\">", pts);
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+    fprintf(f, "<svg width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\"><rect x=\"0.5\" y=\"0.5\" width=\"%d\" height=\"%d\" "
                "fill=\"#fff\" stroke=\"#dde1e7\"/>", S, S, S, S, S - 1, S - 1);
     /* One path per target colour bin: a round-capped zero-length segment is a dot. */
