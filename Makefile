@@ -12,7 +12,7 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev
 # Test-only oracles: numpy/pandas cross-check the audit's numbers.
-TEST_PACKAGES := python3-numpy python3-pandas
+TEST_PACKAGES := python3-numpy python3-pandas chromium
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps test-deps build run test test-asan bench fuzz clean

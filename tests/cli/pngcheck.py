@@ -10,7 +10,7 @@ import sys
 import zlib
 
 
-def read_png(path):
+def read_png(path, ylimit=None):
     data = open(path, 'rb').read()
     if data[:8] != b'\x89PNG\r\n\x1a\n':
         raise SystemExit('not a PNG: ' + path)
@@ -29,7 +29,7 @@ def read_png(path):
     raw = zlib.decompress(idat)
     stride = w * bpp
     rows, prev = [], bytearray(stride)
-    for y in range(h):
+    for y in range(h if ylimit is None else min(h, ylimit)):
         f = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for i in range(stride):
@@ -49,7 +49,7 @@ def read_png(path):
                 line[i] = (line[i] + pr) & 255
         rows.append(bytes(line))
         prev = line
-    return w, h, bpp, rows
+    return w, len(rows), bpp, rows
 
 
 def write_png(path, w, h, rows):
