@@ -282,7 +282,7 @@ static void names_list(FILE *f, sigmix_audit_names n, size_t max)
 
 static void coverage(FILE *f, const sigmix_audit *a)
 {
-    const int lw = 250, cw = 118, ch = 26, top = 44;
+    const int lw = 330, cw = 118, ch = 26, top = 44;
     size_t nf = a->fams.n;
     int w = lw + cw * (int)a->n + 10, h = top + ch * (int)nf + 6;
     fputs("<h2 id=\"coverage\">Coverage</h2>\n<p class=\"lead\">Families (rows) &times; tables "
@@ -303,7 +303,7 @@ static void coverage(FILE *f, const sigmix_audit *a)
     for (size_t fi = 0; fi < nf; fi++) {
         int y = top + ch * (int)fi;
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", lw - 8, y + ch / 2 + 4);
-        sigmix_html_esc(f, a->fams.fam[fi].label, 40);
+        sigmix_html_esc(f, a->fams.fam[fi].label, 56);
         fputs("</text>\n", f);
         for (size_t i = 0; i < a->n; i++) {
             const sigmix_audit_health *hh = &a->tables[i]->res.health[fi];
