@@ -45,7 +45,9 @@ int sigmix_audit_write_outputs(const sigmix_audit *a, const sigmix_audit_outputs
             if (all[i] && all[j] && strcmp(all[i], "-") && !strcmp(all[i], all[j])) {
                 if (failed_path)
                     *failed_path = all[j];
-                return sigmix_error_set(err, SIGMIX_EINVAL, "two outputs name the same path");
+                return sigmix_error_set(err, SIGMIX_EINVAL, i == 0 && j == 1
+                                        ? "the JSON and Markdown reports need different paths"
+                                        : "two outputs name the same path");
             }
     /* A folder cannot be replaced by a rename: refuse it before any output
      * is written, so no report is committed ahead of the failure. */
