@@ -4,6 +4,7 @@
  * analyze.c), pairwise finite counts, per-column target counts and an
  * evenly spaced row sample for the scatter plots. Only with keep_matrix.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,14 @@ static void *zalloc(sigmix_arena *ar, size_t n, size_t size)
     if (p)
         memset(p, 0, n * size);
     return p;
+}
+
+/* double -> float without the undefined conversion of out-of-range values. */
+static float to_float(double v)
+{
+    if (!(fabs(v) <= FLT_MAX))
+        return isnan(v) ? NAN : v > 0 ? INFINITY : -INFINITY;
+    return (float)v;
 }
 
 static uint64_t popcount_and(const uint64_t *a, const uint64_t *b, size_t words)
@@ -72,12 +81,12 @@ int sigmix_audit_keep_begin(sigmix_arena *ar, const sigmix_table *t, const size_
         tn[k] = c;
         for (size_t s = 0; s < ns; s++) {
             size_t i = (size_t)((unsigned long long)s * rows / ns);
-            sample[k * ns + s] = (float)x[i];
+            sample[k * ns + s] = to_float(x[i]);
         }
     }
     for (size_t s = 0; s < ns; s++) {
         size_t i = (size_t)((unsigned long long)s * rows / ns);
-        sample[p * ns + s] = ty ? (float)ty[i] : NAN;
+        sample[p * ns + s] = ty ? to_float(ty[i]) : NAN;
     }
     for (size_t i = 0; i < p; i++) {
         int defined = st[i].n_finite >= 3 && st[i].std > SIGMIX_FLAT_STD;
