@@ -84,6 +84,12 @@ grep -q '^sigmix: m.unknownext: ' err || fail "matrix format error: $(cat err)"
 "$bin" audit -i demo=t.csv -t nosuch --out-html nt.html >out 2>err || fail "no target: $(cat err)"
 grep -q 'No target column in this table' nt.html || fail "no-target hint missing"
 
+# Values beyond float range and a column that is all null still render.
+printf 'a,b,c,mos\n1e300,1,,1\n2,-1e300,,2\n3,3,,3\n4,1,,5\n' >huge.csv
+"$bin" audit -i huge=huge.csv -t mos --out-html huge.html --out-matrix huge.csv.out.csv >out 2>err ||
+    fail "huge values: $(cat err)"
+grep -q 'class="heat"' huge.html || fail "huge values: no heatmap"
+
 # Wide: 500 signal columns render (thinned labels, block summary) under 3 MB.
 python3 - wide.csv <<'PY'
 import random, sys
