@@ -12,8 +12,10 @@ PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev libxml2-dev
 # Test-only: numpy/pandas cross-check the audit's numbers and the Python package;
-# yaml reads the Kubernetes examples; pip/setuptools: the package's offline install test.
-TEST_PACKAGES := python3-numpy python3-pandas python3-yaml python3-pip python3-setuptools
+# yaml reads the Kubernetes examples; pip/setuptools: the package's offline
+# install test; chromium renders the HTML report.
+TEST_PACKAGES := python3-numpy python3-pandas python3-yaml python3-pip python3-setuptools \
+	chromium
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 .PHONY: all deps test-deps build run test test-hostile test-asan bench fuzz clean

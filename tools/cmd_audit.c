@@ -29,7 +29,13 @@ static void help(FILE *f)
           "                                  vmaf_score, mos_raw_0_100, mos, dmos, score, any case)\n"
           "      --out-json PATH             JSON report ('-' for stdout)\n"
           "      --out-md PATH               Markdown report ('-' for stdout; the default\n"
-          "                                  when neither report is given)\n"
+          "                                  when no other output is given)\n"
+          "      --out-html PATH             self-contained HTML report with charts (coverage\n"
+          "                                  heatmap, target bars, correlation heatmap,\n"
+          "                                  redundancy groups, scatter plots, column health)\n"
+          "      --out-matrix PATH           every signal pair's Pearson r as a table (table,\n"
+          "                                  left, right, pearson, n) in the format PATH's\n"
+          "                                  extension names (.csv, .jsonl, .json, .parquet)\n"
           "      --top-k N                   rows per Markdown section (default 12)\n"
           "      --redundancy-threshold R    |r| at or above which a pair is redundant (0.95)\n"
           "      --complement-threshold R    |r| at or below which a cross-family pair\n"
@@ -82,13 +88,16 @@ static void warn(void *cookie, const char *msg)
     fprintf(stderr, "sigmix: warning: %s\n", msg);
 }
 
-enum { OPT_JSON = 256, OPT_MD, OPT_TOPK, OPT_RED, OPT_COMP, OPT_FINITE, OPT_FAM };
+enum { OPT_JSON = 256, OPT_MD, OPT_TOPK, OPT_RED, OPT_COMP, OPT_FINITE, OPT_FAM, OPT_HTML,
+       OPT_MATRIX };
 
 static const struct option longopts[] = {
     { "input", required_argument, NULL, 'i' },
     { "target", required_argument, NULL, 't' },
     { "out-json", required_argument, NULL, OPT_JSON },
     { "out-md", required_argument, NULL, OPT_MD },
+    { "out-html", required_argument, NULL, OPT_HTML },
+    { "out-matrix", required_argument, NULL, OPT_MATRIX },
     { "top-k", required_argument, NULL, OPT_TOPK },
     { "redundancy-threshold", required_argument, NULL, OPT_RED },
     { "complement-threshold", required_argument, NULL, OPT_COMP },
@@ -102,7 +111,7 @@ typedef struct cli {
     sigmix_audit_settings s;
     const char          **inputs;
     int                   ninputs;
-    const char           *json, *md;
+    const char           *json, *md, *html, *matrix;
 } cli;
 
 /* Returns -1 to go on, else the exit status. */
@@ -119,6 +128,8 @@ static int parse_args(int argc, char **argv, cli *c)
         case 't': c->s.target = optarg; break;
         case OPT_JSON: c->json = optarg; break;
         case OPT_MD: c->md = optarg; break;
+        case OPT_HTML: c->html = optarg; break;
+        case OPT_MATRIX: c->matrix = optarg; break;
         case OPT_FAM: c->s.families_path = optarg; break;
         case OPT_TOPK:
             if (parse_count(optarg, &c->s.top_k))
@@ -148,16 +159,21 @@ static int parse_args(int argc, char **argv, cli *c)
 static int check_outputs(const cli *c)
 {
     sigmix_error err = { 0, "" };
-    const char *outs[2] = { c->json, c->md };
+    const char *outs[4] = { c->json, c->md, c->html, c->matrix };
     size_t bad = 0;
-    if (!sigmix_outputs_check(outs, 2, &bad, &err)) {
-        cmd_guard_outputs(outs, 2);
+    if (!sigmix_outputs_check(outs, 4, &bad, &err)) {
+        cmd_guard_outputs(outs, 4);
         return 0;
     }
     if (err.code == SIGMIX_EINVAL && strstr(err.message, "standard output"))
-        return usage_error("%s", "--out-json and --out-md cannot both go to standard output");
-    fprintf(stderr, "sigmix: %s: %s\n", outs[bad], err.code == SIGMIX_EINVAL
-            ? "the JSON and Markdown reports need different paths" : err.message);
+        return usage_error("%s", c->json && c->md && !strcmp(c->json, "-") && !strcmp(c->md, "-")
+                                 ? "--out-json and --out-md cannot both go to standard output"
+                                 : "only one output can go to standard output");
+    const char *why = err.message;
+    if (err.code == SIGMIX_EINVAL)
+        why = bad == 1 && c->json && c->md ? "the JSON and Markdown reports need different paths"
+                                           : "two outputs name the same path";
+    fprintf(stderr, "sigmix: %s: %s\n", outs[bad], why);
     return 2;
 }
 
@@ -165,10 +181,11 @@ static int run(cli *c)
 {
     sigmix_error err = { 0, "" };
     sigmix_audit *a = NULL;
-    if (!c->json && !c->md)
+    if (!c->json && !c->md && !c->html && !c->matrix)
         c->md = "-";
     if (check_outputs(c))
         return 2;
+    c->s.keep_matrix = c->html || c->matrix;
     if (sigmix_audit_open(&a, &c->s, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->s.families_path ? c->s.families_path : "audit",
                 err.message);
@@ -185,7 +202,8 @@ static int run(cli *c)
         }
     }
     const char *failed;
-    if (sigmix_audit_write_reports(a, c->json, c->md, &failed, &err)) {
+    sigmix_audit_outputs outs = { c->json, c->md, c->html, c->matrix };
+    if (sigmix_audit_write_outputs(a, &outs, &failed, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", failed ? failed : "audit", err.message);
         sigmix_audit_close(&a);
         return 2;
@@ -195,12 +213,18 @@ static int run(cli *c)
         miss += sigmix_audit_result_at(a, i)->missing_families.n;
         weak += sigmix_audit_result_at(a, i)->weak_families.n;
     }
-    int to_stdout = (c->json && !strcmp(c->json, "-")) || (c->md && !strcmp(c->md, "-"));
+    int to_stdout = (c->json && !strcmp(c->json, "-")) || (c->md && !strcmp(c->md, "-")) ||
+                    (c->html && !strcmp(c->html, "-")) || (c->matrix && !strcmp(c->matrix, "-"));
     FILE *f = to_stdout ? stderr : stdout;
     fprintf(f, "[signal-mix] tables=%zu missing_families=%zu weak_families=%zu wrote=", n, miss,
             weak);
-    fprintf(f, "%s%s%s\n", c->json ? c->json : "", c->json && c->md ? " " : "",
-            c->md ? c->md : "");
+    const char *w[4] = { c->json, c->md, c->html, c->matrix };
+    for (int i = 0, first = 1; i < 4; i++)
+        if (w[i]) {
+            fprintf(f, "%s%s", first ? "" : " ", w[i]);
+            first = 0;
+        }
+    fputc('\n', f);
     sigmix_audit_close(&a);
     return fflush(stdout) ? 2 : 0;
 }

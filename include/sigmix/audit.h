@@ -73,7 +73,13 @@ typedef struct sigmix_audit_settings {
     void       *warn_cookie;
     /** Worker threads for per-column statistics; 0: one per CPU this process may use. */
     int         threads;
-    unsigned char reserved[32];
+    /**
+     * Keep the full signal x signal Pearson matrix, pairwise counts and a
+     * row sample in each result (sigmix_audit_result.matrix), for the HTML
+     * report and the matrix export. Costs p*p*16 bytes per table.
+     */
+    int         keep_matrix;
+    unsigned char reserved[28];
 } sigmix_audit_settings;
 
 /** Fill s with the defaults above. */
@@ -183,7 +189,32 @@ typedef struct sigmix_audit_result {
     int                 has_file;        /**< size and sha256 are known */
     uint64_t            file_size;
     char                sha256[65];
+    /** NULL unless settings.keep_matrix. */
+    const struct sigmix_audit_matrix *matrix;
 } sigmix_audit_result;
+
+/**
+ * Everything the HTML report draws beyond the JSON report (keep_matrix).
+ * Indices are positions in signal_columns.
+ */
+typedef struct sigmix_audit_matrix {
+    size_t          p;         /**< signal_columns.n */
+    /**
+     * p*p, row-major, symmetric; NaN = undefined (under 3 rows, flat).
+     * Pairs the report lists carry exactly the report's value; the rest
+     * carry the screening value (within ~1e-12 of the exact one).
+     * The diagonal is 1 for a column with a defined correlation.
+     */
+    const double   *pearson;
+    const uint64_t *n;         /**< p*p: rows where both are finite */
+    const uint64_t *target_n;  /**< p: rows where the column and the target are finite */
+    size_t          sample_rows; /**< <= SIGMIX_AUDIT_SAMPLE_ROWS */
+    /** (p + 1) x sample_rows: each signal column, then the target (NaN without one),
+     *  at evenly spaced rows (deterministic). */
+    const float    *sample;
+} sigmix_audit_matrix;
+
+#define SIGMIX_AUDIT_SAMPLE_ROWS 2000
 
 SIGMIX_API size_t sigmix_audit_count(const sigmix_audit *a);
 SIGMIX_API const sigmix_audit_result *sigmix_audit_result_at(const sigmix_audit *a, size_t i);
@@ -203,13 +234,39 @@ SIGMIX_API int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const cha
 SIGMIX_API int sigmix_audit_write_markdown(const sigmix_audit *a, FILE *f, sigmix_error *err);
 
 /**
- * Write both reports as one output set (docs/outputs.md): each to a
- * temporary file beside its target, symlinks written through, devices and
- * "-" (stdout) in place, parent folders created; NULL skips that report.
- * Both are complete before either is renamed into place, and a failed
- * rename puts the other back. On error the previous reports are intact,
- * no temporary is left, and *failed_path (if non-NULL) names the report
- * at fault.
+ * Write the self-contained HTML report to f. Needs settings.keep_matrix
+ * (SIGMIX_EINVAL otherwise).
+ */
+SIGMIX_API int sigmix_audit_write_html(const sigmix_audit *a, FILE *f, sigmix_error *err);
+
+/**
+ * Write every table's full Pearson matrix (needs keep_matrix) as one table
+ * with columns table, left, right, pearson, n (one row per pair left <
+ * right, in signal-column order) in the format path implies, atomically.
+ */
+SIGMIX_API int sigmix_audit_write_matrix(const sigmix_audit *a, const char *path,
+                                         sigmix_error *err);
+
+/** Every output of one run; NULL members are skipped. */
+typedef struct sigmix_audit_outputs {
+    const char *json, *md, *html, *matrix;
+} sigmix_audit_outputs;
+
+/**
+ * Write every output of the run as one output set (docs/outputs.md): each
+ * to a temporary file beside its target, symlinks written through, devices
+ * and "-" (stdout) in place, parent folders created. All are complete
+ * before any is renamed into place, and a failed rename puts the others
+ * back. On error the previous outputs are intact, no temporary is left,
+ * and *failed_path (if non-NULL) names the output at fault. html and
+ * matrix need settings.keep_matrix.
+ */
+SIGMIX_API int sigmix_audit_write_outputs(const sigmix_audit *a, const sigmix_audit_outputs *o,
+                                          const char **failed_path, sigmix_error *err);
+
+/**
+ * The JSON and Markdown reports alone: sigmix_audit_write_outputs with
+ * html and matrix NULL.
  */
 SIGMIX_API int sigmix_audit_write_reports(const sigmix_audit *a, const char *json_path,
                                           const char *md_path, const char **failed_path,

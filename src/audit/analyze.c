@@ -31,6 +31,7 @@ typedef struct work {
     const char         **primary;    /* per column: primary family key */
     sigmix_colstats     *st;         /* per signal column */
     double              *target_abs; /* per signal column: |r| with target, NaN if none */
+    double              *mat;        /* keep_matrix: nsig x nsig (html work) */
 } work;
 
 static void *alloc(work *w, size_t n, size_t size)
@@ -478,6 +479,8 @@ static int pair_strip(void *cookie, size_t i0, size_t bi, const double *r)
             double c = r[(i - i0) * p + j];
             if (isnan(c))
                 continue;
+            if (w->mat) /* html: the whole matrix, exact values overwrite below */
+                w->mat[i * p + j] = w->mat[j * p + i] = c;
             size_t li = w->sig[i], ri = w->sig[j];
             double lt = w->target_abs[i], rt = w->target_abs[j];
             int cross = strcmp(w->primary[li], w->primary[ri]) && lt >= s->min_target_abs_r &&
@@ -487,6 +490,8 @@ static int pair_strip(void *cookie, size_t i0, size_t bi, const double *r)
                 continue;
             c = sigmix_pearson_pair(pj->cols[i], &w->st[i], pj->cols[j], &w->st[j], w->rows,
                                     pj->scratch);
+            if (w->mat)
+                w->mat[i * p + j] = w->mat[j * p + i] = c;
             if (isnan(c))
                 continue;
             sigmix_audit_pair pr = { colname(w, li), colname(w, ri), w->primary[li],
@@ -524,6 +529,20 @@ static int pairs(work *w)
     return rc ? rc : r1 ? r1 : r2;
 }
 
+/* html work: the full matrix, counts and a row sample, when asked. */
+static int keep_matrix(work *w)
+{
+    sigmix_audit_matrix *m;
+    if (!w->a->s.keep_matrix)
+        return 0;
+    int rc = sigmix_audit_keep_begin(w->ar, w->t, w->sig, w->nsig, w->st, w->target, &m);
+    if (!rc) {
+        w->mat = (double *)m->pearson;
+        w->res->matrix = m;
+    }
+    return rc;
+}
+
 static int copy_names(work *w)
 {
     const char **v = alloc(w, w->ncols, sizeof *v);
@@ -556,7 +575,7 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
         find_target(&w);
         if (!(rc = classify(&w)) && !(rc = match_families(&w)) &&
             !(rc = column_stats(&w, scratch)) && !(rc = family_health(&w)) &&
-            !(rc = target_correlations(&w)))
+            !(rc = target_correlations(&w)) && !(rc = keep_matrix(&w)))
             rc = pairs(&w);
     }
     free(scratch);

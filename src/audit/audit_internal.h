@@ -33,6 +33,17 @@ struct sigmix_audit {
 int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_table *r,
                          sigmix_error *err);
 
+/*
+ * keep_matrix (html work): allocate r's matrix data in ar, fill the counts
+ * and the row sample, set every off-diagonal r to NaN; the pair screen then
+ * stores each pair's value in (*out)->pearson. st: the p signal columns'
+ * statistics; target: column index or -1.
+ */
+struct sigmix_colstats;
+int sigmix_audit_keep_begin(sigmix_arena *ar, const sigmix_table *t, const size_t *sig,
+                            size_t p, const struct sigmix_colstats *st, long target,
+                            sigmix_audit_matrix **out);
+
 /* Markdown/JSON helpers shared by the report writers. */
 const char *sigmix_audit_family_label(const sigmix_audit *a, const char *key);
 const sigmix_audit_family *sigmix_audit_family_by_key(const sigmix_audit *a, const char *key);
@@ -40,5 +51,10 @@ const sigmix_audit_family *sigmix_audit_family_by_key(const sigmix_audit *a, con
 /* Markdown escaping: a name as a safe code span; free text with backslash escapes. */
 void sigmix_md_code(FILE *f, const char *s);
 void sigmix_md_text(FILE *f, const char *s);
+
+/* The matrix table (sigmix_audit_write_matrix) written to an open stream,
+ * its format taken from path, for a caller committing it with other outputs. */
+int sigmix_audit_write_matrix_stream(const sigmix_audit *a, FILE *f, const char *path,
+                                     sigmix_error *err);
 
 #endif
