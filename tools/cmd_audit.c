@@ -166,12 +166,12 @@ static int check_outputs(const cli *c)
         return 0;
     }
     if (err.code == SIGMIX_EINVAL && strstr(err.message, "standard output"))
-        return usage_error("%s", c->json && c->md && !strcmp(c->json, "-") && !strcmp(c->md, "-")
+        return usage_error("%s", bad <= 1 && c->json && c->md
                                  ? "--out-json and --out-md cannot both go to standard output"
                                  : "only one output can go to standard output");
     const char *why = err.message;
     if (err.code == SIGMIX_EINVAL)
-        why = bad == 1 && c->json && c->md ? "the JSON and Markdown reports need different paths"
+        why = bad <= 1 && c->json && c->md ? "the JSON and Markdown reports need different paths"
                                            : "two outputs name the same path";
     fprintf(stderr, "sigmix: %s: %s\n", outs[bad], why);
     return 2;

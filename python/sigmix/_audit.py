@@ -106,8 +106,9 @@ def audit(inputs, *, target=None, top_k=None, redundancy_threshold=None,
         s.families_path = _lib.enc(families)
     s.threads = threads
     items = _items(inputs)
-    # Provenance records the equivalent command line.
-    argv = ["sigmix", "audit"]
+    # Provenance records the equivalent command line (after the subcommand,
+    # as the Python tools record theirs).
+    argv = []
     for label, x in items:
         src = x.path if isinstance(x, Table) else os.fspath(x)
         argv += ["--input", f"{label}={src}" if label is not None else src]

@@ -142,7 +142,7 @@ def saliency(input, output, *, in_place=False, allow_outside_root=False,
         _lib.fail(rc, err, os.fsdecode(rep.error_path) if rep.error_path else input)
 
     # The output, with the same Parquet footer key/values as the CLI's.
-    alpha = "%.17g" % s.ema_alpha if s.reducer == 1 else ""
+    alpha = "%.17g" % s.ema_alpha  # the configured alpha, as the CLI records it
     kv = ["sigmix.version", lib.sigmix_version().decode(),
           "sigmix.saliency.model_id", rep.model_id.decode(),
           "sigmix.saliency.aggregator", lib.sigmix_saliency_reducer_name(s.reducer).decode(),

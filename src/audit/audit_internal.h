@@ -52,6 +52,10 @@ const sigmix_audit_family *sigmix_audit_family_by_key(const sigmix_audit *a, con
 void sigmix_md_code(FILE *f, const char *s);
 void sigmix_md_text(FILE *f, const char *s);
 
+/* The JSON report naming every output of the run in its provenance. */
+int sigmix_audit_write_json_for(const sigmix_audit *a, FILE *f, const sigmix_audit_outputs *o,
+                                sigmix_error *err);
+
 /* The matrix table (sigmix_audit_write_matrix) written to an open stream,
  * its format taken from path, for a caller committing it with other outputs. */
 int sigmix_audit_write_matrix_stream(const sigmix_audit *a, FILE *f, const char *path,

@@ -33,7 +33,7 @@ int sigmix_audit_write_outputs(const sigmix_audit *a, const sigmix_audit_outputs
         if ((r = sigmix_outset_add(set, all[i], &f[i], err)))
             break;
         switch (i) {
-        case 0: r = sigmix_audit_write_json(a, f[i], o->json, o->md, err); break;
+        case 0: r = sigmix_audit_write_json_for(a, f[i], o, err); break;
         case 1: r = sigmix_audit_write_markdown(a, f[i], err); break;
         case 2: r = sigmix_audit_write_html(a, f[i], err); break;
         default: r = sigmix_audit_write_matrix_stream(a, f[i], all[i], err); break;

@@ -129,14 +129,16 @@ static sigmix_jv *table(jctx *c, const sigmix_audit *a, const sigmix_audit_resul
 }
 
 /* argparse's namespace of the reference tool, plus sigmix's --families. */
-static void args(sigmix_runprov *p, const sigmix_audit *a, const char *json_target,
-                 const char *md_target, const char **specs)
+static void args(sigmix_runprov *p, const sigmix_audit *a, const sigmix_audit_outputs *o,
+                 const char **specs)
 {
     const sigmix_audit_settings *s = &a->s;
     sigmix_runprov_arg_list(p, "input", specs, a->n);
     sigmix_runprov_arg_str(p, "target", s->target);
-    sigmix_runprov_arg_str(p, "out_json", json_target);
-    sigmix_runprov_arg_str(p, "out_md", md_target);
+    sigmix_runprov_arg_str(p, "out_json", o->json);
+    sigmix_runprov_arg_str(p, "out_md", o->md);
+    sigmix_runprov_arg_str(p, "out_html", o->html);
+    sigmix_runprov_arg_str(p, "out_matrix", o->matrix);
     sigmix_runprov_arg_int(p, "top_k", s->top_k);
     sigmix_runprov_arg_num(p, "redundancy_threshold", s->redundancy_threshold);
     sigmix_runprov_arg_num(p, "complement_threshold", s->complement_threshold);
@@ -144,8 +146,7 @@ static void args(sigmix_runprov *p, const sigmix_audit *a, const char *json_targ
     sigmix_runprov_arg_str(p, "families", s->families_path);
 }
 
-static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const char *json_target,
-                             const char *md_target)
+static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const sigmix_audit_outputs *o)
 {
     sigmix_runprov *p = sigmix_runprov_new(c->d, a->s.argc, (char *const *)a->s.argv);
     if (!p)
@@ -172,7 +173,7 @@ static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const char *json_ta
             }
         }
     }
-    args(p, a, json_target, md_target, specs);
+    args(p, a, o, specs);
     for (size_t i = 0; i < a->n; i++) {
         const sigmix_audit_result *r = &a->tables[i]->res;
         sigmix_runprov_input_push(p, "tables", r->path ? r->path : "",
@@ -182,8 +183,12 @@ static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const char *json_ta
     }
     free(owned);
     free(specs);
-    sigmix_runprov_output(p, "json_report", json_target);
-    sigmix_runprov_output(p, "markdown_report", md_target);
+    sigmix_runprov_output(p, "json_report", o->json);
+    sigmix_runprov_output(p, "markdown_report", o->md);
+    if (o->html) /* sigmix's own outputs, named only when asked for */
+        sigmix_runprov_output(p, "html_report", o->html);
+    if (o->matrix)
+        sigmix_runprov_output(p, "matrix_table", o->matrix);
     sigmix_jv *v = sigmix_runprov_finish(p);
     sigmix_runprov_free(p);
     return v;
@@ -192,6 +197,13 @@ static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const char *json_ta
 int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const char *json_target,
                             const char *md_target, sigmix_error *err)
 {
+    sigmix_audit_outputs o = { json_target, md_target, NULL, NULL };
+    return sigmix_audit_write_json_for(a, f, &o, err);
+}
+
+int sigmix_audit_write_json_for(const sigmix_audit *a, FILE *f, const sigmix_audit_outputs *o,
+                                sigmix_error *err)
+{
     jctx c = { sigmix_jdoc_new() };
     if (!c.d)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
@@ -199,7 +211,7 @@ int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const char *json_tar
     for (size_t i = 0; i < a->n; i++)
         sigmix_jv_push(c.d, tables, table(&c, a, &a->tables[i]->res));
     sigmix_jv_set(c.d, root, "tables", tables);
-    sigmix_jv *prov = provenance(&c, a, json_target, md_target);
+    sigmix_jv *prov = provenance(&c, a, o);
     int failed = !prov || sigmix_jdoc_failed(c.d);
     if (!failed) {
         sigmix_jv_set(c.d, root, "run_provenance", prov);

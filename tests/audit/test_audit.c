@@ -479,8 +479,10 @@ static void test_provenance(void **state)
     const char *want[] = {
         "{\n  \"run_provenance\": {\n    \"args\": {\n      \"complement_threshold\": 0.7,\n"
         "      \"families\": null,\n      \"input\": [\n        \"t=mem.jsonl\"\n      ],\n"
-        "      \"min_finite_ratio\": 0.8,\n      \"out_json\": \"out/r.json\",\n"
-        "      \"out_md\": \"-\",\n      \"redundancy_threshold\": 0.95,\n"
+        "      \"min_finite_ratio\": 0.8,\n"
+        "      \"out_html\": null,\n      \"out_json\": \"out/r.json\",\n"
+        "      \"out_matrix\": null,\n      \"out_md\": \"-\",\n"
+        "      \"redundancy_threshold\": 0.95,\n"
         "      \"target\": \"VMAF\",\n      \"top_k\": 12\n    },\n"
         "    \"argv\": [\n      \"--input\",\n      \"t=x.jsonl\"\n    ],\n"
         "    \"entrypoint\": {\n",

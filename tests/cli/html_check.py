@@ -84,7 +84,7 @@ def main():
     raw = open(sys.argv[1], encoding='utf-8').read()
     rep = json.load(open(sys.argv[2]))
     tables = rep['tables']
-    opts = rep['run_provenance']['options']
+    opts = rep['run_provenance']['args']
     top_k = opts['top_k']
     page = Page()
     page.feed(raw)
