@@ -10,8 +10,7 @@
 #include <time.h>
 
 #include "sigmix/onnx.h"
-#include "util/atomic.h"
-#include "util/outset.h"
+#include "sigmix/output.h"
 #include "cmd.h"
 
 static int fail(const char *path, const sigmix_error *e)

@@ -21,11 +21,9 @@
 #include "sigmix/table.h"
 #include "cmd.h"
 #include "saliency/internal.h"
-#include "table/format.h"
-#include "util/cpu.h"
+#include "sigmix/util.h"
 #include "util/jsonw.h"
-#include "util/outset.h"
-#include "util/progress.h"
+#include "sigmix/output.h"
 #include "util/provenance.h"
 
 typedef struct sal_cli {

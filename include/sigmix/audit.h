@@ -70,9 +70,18 @@ typedef struct sigmix_audit_settings {
     /** One-line warnings (e.g. target column not found); NULL: discarded. */
     void      (*warn)(void *cookie, const char *msg);
     void       *warn_cookie;
-    /** Worker threads for per-column statistics; 0: one per online core. */
+    /** Worker threads for per-column statistics; 0: sigmix_cpu_count(). */
     int         threads;
-    unsigned char reserved[32];
+    /**
+     * OpenBLAS threads for the correlation products (default 1: they are
+     * small, and the audit's own workers already split the columns). The
+     * count is process-wide in OpenBLAS: it is set while each table is
+     * analysed and the previous count is restored afterwards. 0 leaves
+     * OpenBLAS as the process set it (OPENBLAS_NUM_THREADS); use 0 when
+     * other threads of the program run OpenBLAS at the same time.
+     */
+    int         blas_threads;
+    unsigned char reserved[28];
 } sigmix_audit_settings;
 
 /** Fill s with the defaults above. */

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "sigmix/version.h"
+
 #if defined(SIGMIX_BUILDING) && defined(__GNUC__)
 #define SIGMIX_API __attribute__((visibility("default")))
 #else
@@ -49,8 +51,17 @@ typedef struct sigmix_error {
 /** Short static description of a status code. Never NULL. */
 SIGMIX_API const char *sigmix_strerror(int code);
 
-/** Library version string, e.g. "0.1.0". */
+/** Library version string, e.g. "0.1.0". Static storage; never NULL. */
 SIGMIX_API const char *sigmix_version(void);
+
+/**
+ * API version of the running library as (major << 16) | (minor << 8) | patch,
+ * the same layout as SIGMIX_API_VERSION in sigmix/version.h. A program checks
+ * `sigmix_version_api() >> 16 == SIGMIX_API_VERSION_MAJOR` at start: a
+ * different major means the headers it was built with do not describe the
+ * library it runs with. Thread-safe.
+ */
+SIGMIX_API unsigned sigmix_version_api(void);
 
 #ifdef __cplusplus
 }

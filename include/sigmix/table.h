@@ -11,6 +11,7 @@
 #define SIGMIX_TABLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "sigmix/common.h"
@@ -212,6 +213,15 @@ SIGMIX_API int sigmix_table_read(const char *path, const sigmix_read_options *o,
  */
 SIGMIX_API int sigmix_table_write(const sigmix_table *t, const char *path,
                                   const sigmix_write_options *o, sigmix_error *err);
+
+/**
+ * Write t to an already open stream f, choosing format and text compression
+ * as sigmix_table_write does from o and path (path is only looked at, never
+ * opened). For programs that commit the table together with other outputs
+ * (sigmix_outset in sigmix/output.h). f stays open and owned by the caller.
+ */
+SIGMIX_API int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
+                                         const sigmix_write_options *o, sigmix_error *err);
 
 #ifdef __cplusplus
 }

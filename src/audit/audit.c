@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cblas.h>
+
 #include "audit/audit_internal.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -26,6 +28,7 @@ void sigmix_audit_default_settings(sigmix_audit_settings *s)
     s->min_finite_ratio = 0.80;
     s->min_target_abs_r = 0.20;
     s->top_k = 12;
+    s->blas_threads = 1;
 }
 
 const char *sigmix_family_status_name(sigmix_family_status s)
@@ -191,8 +194,16 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
         r->res.file_size = size;
         memcpy(r->res.sha256, sha, 65);
     }
-    if (!rc)
+    if (!rc) {
+        /* OpenBLAS's thread count is process-wide: set for this analysis
+         * only and put back, so the caller's process is left as it was. */
+        int blas_prev = a->s.blas_threads > 0 ? openblas_get_num_threads() : 0;
+        if (blas_prev > 0)
+            openblas_set_num_threads(a->s.blas_threads);
         rc = sigmix_audit_analyze(a, t, r, err);
+        if (blas_prev > 0)
+            openblas_set_num_threads(blas_prev);
+    }
     if (!rc)
         rc = push_table(a, r, err);
     if (rc)

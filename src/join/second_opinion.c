@@ -16,6 +16,7 @@
 #include "sigmix/join.h"
 #include "util/error.h"
 #include "util/runprov.h"
+#include "util/cpu.h"
 
 static const char *const FEATURE_KEYS[] = {
     "clip_id", "video_id", "chug_video_id", "content_id", "file_name", "filename",
@@ -148,7 +149,7 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
         sigmix_join_split_spec(o->scores[i], &S->labels[i], &S->paths[i]);
     S->nfiles = o->nscores;
     load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs };
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = sigmix_cpu_count();
     size_t nt = o->threads > 0 ? (size_t)o->threads : cores > 0 ? (size_t)cores : 1;
     if (nt > o->nscores)
         nt = o->nscores;

@@ -26,6 +26,11 @@ const char *sigmix_version(void)
     return SIGMIX_VERSION_STRING;
 }
 
+unsigned sigmix_version_api(void)
+{
+    return SIGMIX_API_VERSION;
+}
+
 int sigmix_error_set(sigmix_error *err, int code, const char *fmt, ...)
 {
     if (err && err->code == 0) {

@@ -28,6 +28,8 @@
 #include <stdio.h>
 
 #include "sigmix/common.h"
+/* The same declarations, exported: the public copy is the reference. */
+#include "sigmix/runprov.h"
 
 /* ---- JSON tree ------------------------------------------------------- */
 

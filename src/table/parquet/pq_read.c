@@ -17,6 +17,7 @@
 #include "table/parquet/pq_nested.h"
 #include "table/parquet/pq_schema.h"
 #include "util/error.h"
+#include "util/cpu.h"
 
 enum { FOOTER_TAIL = 8, MAX_THREADS = 64 };
 /* Rows a row group may claim: 64k plus 1024 per byte of its chunks. */
@@ -198,7 +199,7 @@ static int run_jobs(pq_job *jobs, size_t njobs, int threads, sigmix_error *err)
     p.jobs = jobs;
     p.njobs = njobs;
     pthread_mutex_init(&p.lock, NULL);
-    size_t n = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = threads > 0 ? (size_t)threads : (size_t)sigmix_cpu_count();
     if (n < 1)
         n = 1;
     if (n > MAX_THREADS)
