@@ -110,7 +110,8 @@ SIGMIX_API void sigmix_audit_close(sigmix_audit **a);
 SIGMIX_API void sigmix_audit_split_input(const char *spec, const char **label,
                                          size_t *label_len, const char **path);
 
-/** Default label for a path: file name without its last extension. Caller frees. */
+/** Default label for a path: file name without its last extension.
+ * Malloc'd, release with sigmix_free; NULL when out of memory. */
 SIGMIX_API char *sigmix_audit_default_label(const char *path);
 
 /**

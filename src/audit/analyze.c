@@ -16,7 +16,6 @@
 #include "audit/audit_internal.h"
 #include "stats/stats.h"
 #include "util/error.h"
-#include "util/cpu.h"
 
 typedef struct work {
     const sigmix_audit  *a;
@@ -346,7 +345,7 @@ static void *tc_worker(void *arg)
 
 static int worker_count(const work *w)
 {
-    long n = w->a->s.threads > 0 ? w->a->s.threads : sigmix_cpu_count();
+    long n = w->a->s.threads > 0 ? w->a->s.threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         n = 1;
     if (n > 16)

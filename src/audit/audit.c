@@ -59,6 +59,7 @@ static int check_settings(const sigmix_audit_settings *s, sigmix_error *err)
 
 int sigmix_audit_open(sigmix_audit **out, const sigmix_audit_settings *s, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     sigmix_audit_settings def;
     *out = NULL;
     if (!s) {
@@ -214,6 +215,7 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
 int sigmix_audit_add_table(sigmix_audit *a, const char *label, const char *path,
                            const sigmix_table *t, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (!a || !t)
         return sigmix_error_set(err, SIGMIX_EINVAL, "no table");
     return add_common(a, label, path, t, NULL, 0, err);
@@ -237,11 +239,12 @@ static void *hash_main(void *arg)
 int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
                           sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     struct stat st;
     if (!a || !path)
         return sigmix_error_set(err, SIGMIX_EINVAL, "no path");
     if (stat(path, &st) != 0)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open (%s)", strerror(errno));
+        return sigmix_error_open(err, errno);
     int regular = S_ISREG(st.st_mode);
     hash_job job = { path, "", 0, { 0, "" }, 0 };
     pthread_t th;
@@ -266,6 +269,7 @@ int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
 
 int sigmix_audit_add_input(sigmix_audit *a, const char *spec, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     const char *label, *path;
     size_t len;
     sigmix_audit_split_input(spec, &label, &len, &path);

@@ -9,6 +9,7 @@ int sigmix_audit_write_reports(const sigmix_audit *a, const char *json_path,
                                const char *md_path, const char **failed_path,
                                sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (failed_path)
         *failed_path = NULL;
     if (json_path && md_path && strcmp(json_path, "-") && !strcmp(json_path, md_path)) {

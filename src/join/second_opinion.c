@@ -16,7 +16,6 @@
 #include "sigmix/join.h"
 #include "util/error.h"
 #include "util/runprov.h"
-#include "util/cpu.h"
 
 static const char *const FEATURE_KEYS[] = {
     "clip_id", "video_id", "chug_video_id", "content_id", "file_name", "filename",
@@ -149,7 +148,7 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
         sigmix_join_split_spec(o->scores[i], &S->labels[i], &S->paths[i]);
     S->nfiles = o->nscores;
     load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs };
-    long cores = sigmix_cpu_count();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = o->threads > 0 ? (size_t)o->threads : cores > 0 ? (size_t)cores : 1;
     if (nt > o->nscores)
         nt = o->nscores;
@@ -282,6 +281,7 @@ static void set_str(sigmix_column *col, size_t r, const char *s, size_t n)
 int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
                           sigmix_join_summary *sum, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     const char *prefix = o->prefix ? o->prefix : "second_opinion";
     sigmix_read_options ro;
     sigmix_read_options_default(&ro);

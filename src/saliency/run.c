@@ -416,6 +416,7 @@ void sigmix_saliency_default_settings(sigmix_saliency_settings *s)
 
 int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (!s->path_column || !s->path_column[0])
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty path column name");
     if (!s->mean_column || !s->mean_column[0] || !s->var_column || !s->var_column[0])
@@ -646,6 +647,7 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
 int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
                         sigmix_saliency_report *rep, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     double t_start = now_s();
     memset(rep, 0, sizeof *rep);
     int r = sigmix_saliency_check_settings(s, err);

@@ -32,7 +32,11 @@ int sigmix_table_select(const sigmix_table *src, const size_t *cols, size_t ncol
                         size_t rows, sigmix_table **out)
 {
     sigmix_table *t;
+    if (!out)
+        return SIGMIX_EINVAL;
     *out = NULL;
+    if (!src || (ncols && !cols))
+        return SIGMIX_EINVAL;
     if (rows > sigmix_table_rows(src))
         rows = sigmix_table_rows(src);
     int r = sigmix_table_create(&t);

@@ -141,8 +141,7 @@ int sigmix_stream_open(const char *path, sigmix_stream **out, sigmix_error *err)
     if (s->fd < 0) {
         int e = errno;
         free(s);
-        return sigmix_error_set(err, e == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
-                                "cannot open: %s", strerror(e));
+        return sigmix_error_open(err, e);
     }
     struct stat st;
     if (!fstat(s->fd, &st) && S_ISDIR(st.st_mode)) {

@@ -7,7 +7,6 @@
 #include "table/simdjson_shim.h"
 #include "table/textread.h"
 #include "util/error.h"
-#include "util/cpu.h"
 
 static int alloc_bufs(sigmix_textin *in, size_t alloc)
 {
@@ -159,7 +158,7 @@ int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long d
 
 size_t sigmix_text_threads(const sigmix_read_options *o)
 {
-    long n = o && o->threads > 0 ? o->threads : sigmix_cpu_count();
+    long n = o && o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         n = 1;
     if (n > SIGMIX_JWORKERS_MAX)

@@ -68,7 +68,7 @@ expect_err positional "sigmix audit: unexpected argument 'extra' (try 'sigmix au
 
 # ---- input errors: exit 2, one line "sigmix: PATH: message", nothing written
 run missing-file 2 audit --input lab=nope.jsonl --out-json out/r.json --out-md out/r.md
-expect_err missing-file "sigmix: nope.jsonl: cannot open (No such file or directory)"
+expect_err missing-file "sigmix: nope.jsonl: cannot open: No such file or directory"
 nothing_written missing-file
 echo "a,b" >"$tmp/work/table.txt"
 run unknown-format 2 audit --input table.txt --out-json out/r.json --out-md out/r.md

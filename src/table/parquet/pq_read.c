@@ -5,6 +5,7 @@
  * chunks of the selected flat columns are decoded by a small pool of
  * threads, each chunk straight into its rows of the table.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,6 @@
 #include "table/parquet/pq_nested.h"
 #include "table/parquet/pq_schema.h"
 #include "util/error.h"
-#include "util/cpu.h"
 
 enum { FOOTER_TAIL = 8, MAX_THREADS = 64 };
 /* Rows a row group may claim: 64k plus 1024 per byte of its chunks. */
@@ -49,7 +49,7 @@ static int open_file(const char *path, pq_file *f, sigmix_error *err)
     memset(f, 0, sizeof *f);
     f->fd = open(path, O_RDONLY);
     if (f->fd < 0)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open file");
+        return sigmix_error_open(err, errno);
     if (fstat(f->fd, &st) || !S_ISREG(st.st_mode))
         return sigmix_error_set(err, SIGMIX_EIO, "not a regular file");
     f->size = (uint64_t)st.st_size;
@@ -199,7 +199,7 @@ static int run_jobs(pq_job *jobs, size_t njobs, int threads, sigmix_error *err)
     p.jobs = jobs;
     p.njobs = njobs;
     pthread_mutex_init(&p.lock, NULL);
-    size_t n = threads > 0 ? (size_t)threads : (size_t)sigmix_cpu_count();
+    size_t n = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         n = 1;
     if (n > MAX_THREADS)
