@@ -31,10 +31,6 @@ typedef struct sal_frame {
     int w, h;         /* chroma planes are ceil(w/2) x ceil(h/2) */
 } sal_frame;
 
-/* Plane views of a packed yuv420p buffer (av_image layout, align 1). */
-sal_frame sigmix_sal_frame_packed(const uint8_t *buf, int w, int h);
-size_t sigmix_sal_frame_size(int w, int h);
-
 /* ---- temporal reducers (reduce.c) -------------------------------------- */
 
 typedef struct sal_reducer {

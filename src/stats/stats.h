@@ -31,12 +31,6 @@ typedef struct sigmix_colstats {
 void sigmix_column_stats(const double *x, size_t n, double *scratch, sigmix_colstats *out);
 
 /**
- * Mean and population std of the n values v (all finite), numpy's way.
- * v is overwritten with squared deviations.
- */
-void sigmix_mean_std_inplace(double *v, size_t n, double *mean, double *std);
-
-/**
  * Pearson r over rows where x and y are both finite; NaN when fewer than 3
  * such rows or either side's population std on them is <= SIGMIX_FLAT_STD.
  * Straightforward two-pass reference. scratch must hold 2*n doubles.

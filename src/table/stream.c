@@ -310,11 +310,6 @@ uint64_t sigmix_stream_input_size(const sigmix_stream *s)
     return s->file_size;
 }
 
-sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s)
-{
-    return s->codec;
-}
-
 void sigmix_stream_close(sigmix_stream **ps)
 {
     sigmix_stream *s = ps ? *ps : NULL;

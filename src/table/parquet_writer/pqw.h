@@ -28,7 +28,6 @@ int  pqw_buf_reserve(pqw_buf *b, size_t extra);
 void pqw_put(pqw_buf *b, const void *p, size_t n);
 void pqw_put_byte(pqw_buf *b, uint8_t v);
 void pqw_put_u32le(pqw_buf *b, uint32_t v);
-void pqw_put_u64le(pqw_buf *b, uint64_t v);
 void pqw_put_varint(pqw_buf *b, uint64_t v);
 
 /* ---- Thrift compact protocol ---------------------------------------- */
