@@ -1,5 +1,5 @@
 /*
- * sigmix model-info / model-run (owned by the onnx work): describe an ONNX
+ * sigmix model-info / model-run: describe an ONNX
  * model, or run it on a raw little-endian float32 NCHW tensor.
  */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * Column statistics and correlations for the audit (owned by the audit work).
+ * Column statistics and correlations for the audit.
  *
  * Conventions: a column is an array of n doubles, NaN where null. "Finite"
  * means isfinite(). Sums follow numpy's pairwise summation order so that the

@@ -1,6 +1,6 @@
 /*
  * sigmix_table_select: copy some columns and the first rows of a table
- * into a new one (owned by the cat work; used by `sigmix cat`).
+ * into a new one (used by `sigmix cat`).
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * Internal pieces of the Parquet writer (owned by the parquet-writer work):
+ * Internal pieces of the Parquet writer:
  * a growable byte buffer, a Thrift compact-protocol encoder, the
  * RLE/bit-packed hybrid encoder and the page compressors.
  * Nothing here is public; parquet_writer.c ties it together.
