@@ -318,7 +318,7 @@ NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not
 printf '{"vmaf":1}\n' > nokey.jsonl
 NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nokey.jsonl: could not infer feature key column; pass --key-column. Tried: clip_id, video_id, chug_video_id, content_id, file_name, filename, basename, name, distorted_path, dis_path, path" -- \
     second-opinion --features nokey.jsonl --scores d=dover.jsonl --out o.jsonl
-NOT_WRITTEN="o.txt" expect_err 2 "sigmix: o.txt: unknown output format (expected .jsonl, .ndjson, .json, .csv or .parquet)" -- \
+NOT_WRITTEN="o.txt" expect_err 2 "sigmix: o.txt: unknown output format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq)" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.txt
 # an existing output is left as it was when the run fails
 echo keep > keep.jsonl
