@@ -25,8 +25,8 @@
  * For several outputs that must appear together, use sigmix_outset
  * (below); sigmix_atomic is the one-file case.
  *
- * Output sets (sigmix_outset):
- * committed together at the end.
+ * Output sets (sigmix_outset): every output of one run, checked before the
+ * work starts and committed together at the end.
  *
  *   const char *outs[] = { json_path, md_path };
  *   size_t bad;
@@ -77,6 +77,8 @@
 extern "C" {
 #endif
 
+/* One output being written. The caller writes to f and reads nothing else;
+ * the other members belong to the library. */
 typedef struct sigmix_atomic {
     FILE *f;       /* write here */
     char *tmp;     /* temporary path; NULL when written in place */
