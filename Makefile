@@ -57,6 +57,7 @@ bench: build
 # Library, headers, sigmix.pc, man page and program under $(DESTDIR)$(PREFIX).
 install: build
 	meson configure $(BUILD) --prefix=$(abspath $(PREFIX))
+	ninja -C $(BUILD)
 	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 # ThreadSanitizer over the suites whose code runs threads (text and Parquet
