@@ -2,6 +2,9 @@
 # missing Debian packages, configures build folders and runs the jobs.
 
 BUILD      ?= build
+TSAN_BUILD ?= build-tsan
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 SIGMIX     := $(BUILD)/sigmix
@@ -18,7 +21,7 @@ TEST_PACKAGES := python3-numpy python3-pandas python3-yaml python3-pip python3-s
 	chromium
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps test-deps build run test test-hostile test-asan bench fuzz clean
+.PHONY: all deps test-deps build run test test-hostile test-asan test-tsan bench install fuzz clean
 
 all: build
 
@@ -53,8 +56,30 @@ test-asan: deps test-deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	@sh tests/run.sh $(ASAN_BUILD)
 
+# Benchmarks are built only here: plain make/make test leave them out.
 bench: build
+	meson configure $(BUILD) -Dbench=true
+	ninja -C $(BUILD)
 	@bash bench/run.sh $(BUILD)
+
+# Library, headers, sigmix.pc, man page and program under $(DESTDIR)$(PREFIX).
+install: build
+	meson configure $(BUILD) --prefix=$(abspath $(PREFIX))
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
+
+# ThreadSanitizer over the suites whose code runs threads (text and Parquet
+# readers, audit workers, joins, outputs); OpenBLAS's own thread pool is not
+# instrumented, tests/tsan.supp silences it and nothing else.
+TSAN_SUITES := util table parquet cat audit join
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) --buildtype=debugoptimized \
+		-Db_sanitize=thread -Db_lundef=false
+
+test-tsan: deps test-deps $(TSAN_BUILD)/build.ninja
+	ninja -C $(TSAN_BUILD)
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+		meson test -C $(TSAN_BUILD) $(addprefix --suite ,$(TSAN_SUITES)) --print-errorlogs
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized \
@@ -67,4 +92,4 @@ fuzz: deps
 	@echo "fuzzers are in $(FUZZ_BUILD)/fuzz; see docs/FUZZING.md"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) out

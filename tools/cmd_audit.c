@@ -2,7 +2,6 @@
  * sigmix audit: parse options, feed inputs to the audit library, write the
  * reports, print one summary line. All logic lives behind sigmix/audit.h.
  */
-#include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,7 +11,7 @@
 
 #include "sigmix/audit.h"
 #include "cmd.h"
-#include "util/outset.h"
+#include "sigmix/output.h"
 
 static void help(FILE *f)
 {
@@ -230,15 +229,14 @@ static int run(cli *c)
 }
 
 /*
- * The audit's BLAS products are small (columns x columns per block of rows)
- * and it runs its own per-column workers; OpenBLAS's threads only add
- * spin-waits, which on a busy machine cost seconds. Process-wide, so decided
- * here in the program, and only when the user has not chosen.
+ * The audit's BLAS products are small and it runs its own per-column
+ * workers, so the library's default is one OpenBLAS thread for the run; a
+ * user who chose a count in the environment keeps it.
  */
-static void blas_policy(void)
+static void blas_policy(sigmix_audit_settings *s)
 {
-    if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS"))
-        openblas_set_num_threads(1);
+    if (getenv("OPENBLAS_NUM_THREADS") || getenv("OMP_NUM_THREADS"))
+        s->blas_threads = 0;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -257,7 +255,7 @@ int cmd_audit(int argc, char **argv)
     c.s.warn = warn;
     int rc = parse_args(argc, argv, &c);
     if (rc < 0) {
-        blas_policy();
+        blas_policy(&c.s);
         rc = run(&c);
     }
     free(c.inputs);

@@ -12,7 +12,7 @@
 
 #include "sigmix/table.h"
 #include "cmd.h"
-#include "util/outset.h"
+#include "sigmix/output.h"
 
 typedef struct cat_args {
     const char  *input, *output;

@@ -1,5 +1,5 @@
 /*
- * sigmix model-info / model-run (owned by the onnx work): describe an ONNX
+ * sigmix model-info / model-run: describe an ONNX
  * model, or run it on a raw little-endian float32 NCHW tensor.
  */
 #include <errno.h>
@@ -10,8 +10,7 @@
 #include <time.h>
 
 #include "sigmix/onnx.h"
-#include "util/atomic.h"
-#include "util/outset.h"
+#include "sigmix/output.h"
 #include "cmd.h"
 
 static int fail(const char *path, const sigmix_error *e)

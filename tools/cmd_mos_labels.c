@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sigmix/join.h"
-#include "util/runprov.h"
+#include "sigmix/runprov.h"
 #include "cmd.h"
 
 static void help(FILE *f)

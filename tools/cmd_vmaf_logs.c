@@ -426,10 +426,10 @@ static void *worker(void *arg)
         sigmix_vmaflog *log = NULL;
         double *pooled = NULL;
         int r = sigmix_vmaflog_read_file(rd, in->path, &o, &log, &err);
-        if (!r && !c->per_frame)
-            r = sigmix_vmaflog_pool(log, c->stats, c->nstats, &pooled)
-                    ? sigmix_error_set(&err, SIGMIX_ENOMEM, "out of memory")
-                    : 0;
+        if (!r && !c->per_frame && sigmix_vmaflog_pool(log, c->stats, c->nstats, &pooled)) {
+            r = SIGMIX_ENOMEM;
+            snprintf(err.message, sizeof err.message, "out of memory");
+        }
         if (r) {
             in->failed = 1;
             snprintf(in->error, sizeof in->error, "%s", err.message);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "util/atomic.h"
+#include "sigmix/output.h"
 
 #define MAX_GUARDED 8
 

@@ -79,7 +79,16 @@ typedef struct sigmix_audit_settings {
      * report and the matrix export. Costs p*p*16 bytes per table.
      */
     int         keep_matrix;
-    unsigned char reserved[28];
+    /**
+     * OpenBLAS threads for the correlation products (default 1: they are
+     * small, and the audit's own workers already split the columns). The
+     * count is process-wide in OpenBLAS: it is set while each table is
+     * analysed and the previous count is restored afterwards. 0 leaves
+     * OpenBLAS as the process set it (OPENBLAS_NUM_THREADS); use 0 when
+     * other threads of the program run OpenBLAS at the same time.
+     */
+    int         blas_threads;
+    unsigned char reserved[24];
 } sigmix_audit_settings;
 
 /** Fill s with the defaults above. */
@@ -108,7 +117,8 @@ SIGMIX_API void sigmix_audit_close(sigmix_audit **a);
 SIGMIX_API void sigmix_audit_split_input(const char *spec, const char **label,
                                          size_t *label_len, const char **path);
 
-/** Default label for a path: file name without its last extension. Caller frees. */
+/** Default label for a path: file name without its last extension.
+ * Malloc'd, release with sigmix_free; NULL when out of memory. */
 SIGMIX_API char *sigmix_audit_default_label(const char *path);
 
 /**

@@ -42,7 +42,7 @@ SIGMIX_API const char *sigmix_key_mode_name(sigmix_key_mode m);
 
 /**
  * Split "LABEL=PATH" as upstream does: only when spec has '=' and is not
- * itself an existing path. *label is malloc'd (NULL when there is none or
+ * itself an existing path. *label is malloc'd, release with sigmix_free (NULL when there is none or
  * it is blank); *path points into spec.
  */
 SIGMIX_API void sigmix_join_split_spec(const char *spec, char **label, const char **path);

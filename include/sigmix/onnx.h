@@ -52,7 +52,7 @@ SIGMIX_API int sigmix_onnx_pad_multiple(const sigmix_onnx_model *m);
 
 /**
  * Run on one NCHW float32 input of shape in_shape[0..3]. On success *out is
- * a malloc'd buffer the caller frees, shape in out_shape[0..3] (cropped to
+ * a malloc'd buffer the caller releases with sigmix_free, shape in out_shape[0..3] (cropped to
  * the input's H and W when padding was applied). The model is not changed:
  * concurrent runs on one model from several threads are allowed.
  */

@@ -10,5 +10,7 @@
 #include "sigmix/audit.h"
 #include "sigmix/onnx.h"
 #include "sigmix/saliency.h"
+#include "sigmix/join.h"
+#include "sigmix/vmaflog.h"
 
 #endif /* SIGMIX_SIGMIX_H */

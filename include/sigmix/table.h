@@ -4,13 +4,26 @@
  *
  * A table owns its columns; each column is a set of typed arrays of
  * `rows` entries plus a validity array. Strings live in an arena owned by
- * the table. Pointers returned by accessors stay valid until the table is
- * freed or resized.
+ * the table.
+ *
+ * Pointer validity: a column index stays valid for the table's life. A
+ * `sigmix_column *` from sigmix_table_col/_col_mut is invalidated by
+ * sigmix_table_add_column (the column array may move) and by
+ * sigmix_table_convert of that column; its arrays (f64, i64, str, valid)
+ * by sigmix_table_resize/_reserve and that conversion. String bytes live in
+ * the arena and stay valid until sigmix_table_free. Look a column up again
+ * after any of those calls.
+ *
+ * Arguments: NULL tables, names or out-pointers and column/row indices out
+ * of range give SIGMIX_EINVAL from functions that return int; accessors
+ * return NULL/0/-1; the void setters do nothing. A table is used by one
+ * thread at a time; distinct tables are independent.
  */
 #ifndef SIGMIX_TABLE_H
 #define SIGMIX_TABLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "sigmix/common.h"
@@ -96,7 +109,11 @@ typedef struct sigmix_column {
 
 typedef struct sigmix_table sigmix_table;
 
-/** Create an empty table (0 rows, 0 columns). Returns 0 or SIGMIX_ENOMEM. */
+/**
+ * Create an empty table (0 rows, 0 columns) in *out, freed with
+ * sigmix_table_free. Returns 0, SIGMIX_EINVAL (out NULL) or SIGMIX_ENOMEM
+ * (*out NULL).
+ */
 SIGMIX_API int sigmix_table_create(sigmix_table **out);
 
 /** Free a table and everything it owns; sets *t to NULL. NULL is fine. */
@@ -147,7 +164,9 @@ SIGMIX_API int sigmix_table_convert(sigmix_table *t, size_t col, sigmix_kind kin
 /** Copy `len` bytes into the table's arena (NUL-terminated). NULL on OOM. */
 SIGMIX_API const char *sigmix_table_intern(sigmix_table *t, const char *s, size_t len);
 
-/* Setters: row must be < rows and the column kind must match. */
+/* Setters: row must be < rows and the column kind must match (the f64 of a
+ * DOUBLE/INT64/BOOL column, the str of a STRING/JSON one); otherwise they do
+ * nothing (set_string: SIGMIX_EINVAL). */
 SIGMIX_API void sigmix_table_set_null(sigmix_table *t, size_t col, size_t row);
 SIGMIX_API void sigmix_table_set_double(sigmix_table *t, size_t col, size_t row, double v);
 SIGMIX_API void sigmix_table_set_int64(sigmix_table *t, size_t col, size_t row, int64_t v);
@@ -256,6 +275,15 @@ SIGMIX_API int sigmix_table_read(const char *path, const sigmix_read_options *o,
  */
 SIGMIX_API int sigmix_table_write(const sigmix_table *t, const char *path,
                                   const sigmix_write_options *o, sigmix_error *err);
+
+/**
+ * Write t to an already open stream f, choosing format and text compression
+ * as sigmix_table_write does from o and path (path is only looked at, never
+ * opened). For programs that commit the table together with other outputs
+ * (sigmix_outset in sigmix/output.h). f stays open and owned by the caller.
+ */
+SIGMIX_API int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
+                                         const sigmix_write_options *o, sigmix_error *err);
 
 #ifdef __cplusplus
 }

@@ -145,7 +145,7 @@ SIGMIX_API int sigmix_vmaflog_table_new(const sigmix_vmaflog_table_options *o,
 /**
  * Pool every metric of a log: out receives nmetrics * n values, metric-major,
  * from sigmix_vmaflog_stats. Thread-safe; lets callers pool in parallel.
- * *out is malloc'd (NULL when the log has no metric).
+ * *out is malloc'd, release with sigmix_free (NULL when the log has no metric).
  */
 SIGMIX_API int sigmix_vmaflog_pool(const sigmix_vmaflog *log, const sigmix_vmaflog_stat *which,
                                    size_t n, double **out);

@@ -79,7 +79,8 @@ class sigmix_audit_settings(ctypes.Structure):
                 ("min_target_abs_r", c_double), ("top_k", c_int),
                 ("families_path", c_char_p), ("argc", c_int), ("argv", c_char_pp),
                 ("warn", WARN_FN), ("warn_cookie", c_void_p), ("threads", c_int),
-                ("keep_matrix", c_int), ("reserved", ctypes.c_ubyte * 28)]
+                ("keep_matrix", c_int), ("blas_threads", c_int),
+                ("reserved", ctypes.c_ubyte * 24)]
 
 
 FAIL_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, c_int, c_char_p)

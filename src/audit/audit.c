@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cblas.h>
+
 #include "audit/audit_internal.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -26,6 +28,7 @@ void sigmix_audit_default_settings(sigmix_audit_settings *s)
     s->min_finite_ratio = 0.80;
     s->min_target_abs_r = 0.20;
     s->top_k = 12;
+    s->blas_threads = 1;
 }
 
 const char *sigmix_family_status_name(sigmix_family_status s)
@@ -56,6 +59,7 @@ static int check_settings(const sigmix_audit_settings *s, sigmix_error *err)
 
 int sigmix_audit_open(sigmix_audit **out, const sigmix_audit_settings *s, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     sigmix_audit_settings def;
     *out = NULL;
     if (!s) {
@@ -216,8 +220,16 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
     sigmix_table *data = NULL;
     if (!rc && drop_index_columns(t, &data))
         rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    if (!rc)
+    if (!rc) {
+        /* OpenBLAS's thread count is process-wide: set for this analysis
+         * only and put back, so the caller's process is left as it was. */
+        int blas_prev = a->s.blas_threads > 0 ? openblas_get_num_threads() : 0;
+        if (blas_prev > 0)
+            openblas_set_num_threads(a->s.blas_threads);
         rc = sigmix_audit_analyze(a, data ? data : t, r, err);
+        if (blas_prev > 0)
+            openblas_set_num_threads(blas_prev);
+    }
     if (!rc)
         rc = push_table(a, r, err);
     sigmix_table_free(&data);
@@ -229,6 +241,7 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
 int sigmix_audit_add_table(sigmix_audit *a, const char *label, const char *path,
                            const sigmix_table *t, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (!a || !t)
         return sigmix_error_set(err, SIGMIX_EINVAL, "no table");
     return add_common(a, label, path, t, NULL, 0, err);
@@ -252,11 +265,12 @@ static void *hash_main(void *arg)
 int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
                           sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     struct stat st;
     if (!a || !path)
         return sigmix_error_set(err, SIGMIX_EINVAL, "no path");
     if (stat(path, &st) != 0)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open (%s)", strerror(errno));
+        return sigmix_error_open(err, errno);
     int regular = S_ISREG(st.st_mode);
     hash_job job = { path, "", 0, { 0, "" }, 0 };
     pthread_t th;
@@ -281,6 +295,7 @@ int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
 
 int sigmix_audit_add_input(sigmix_audit *a, const char *spec, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     const char *label, *path;
     size_t len;
     sigmix_audit_split_input(spec, &label, &len, &path);

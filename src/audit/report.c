@@ -8,6 +8,7 @@
 int sigmix_audit_write_outputs(const sigmix_audit *a, const sigmix_audit_outputs *o,
                                const char **failed_path, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (failed_path)
         *failed_path = NULL;
     const char *all[4] = { o->json, o->md, o->html, o->matrix };

@@ -295,6 +295,7 @@ static void next_actions(FILE *f, const sigmix_audit *a)
 
 int sigmix_audit_write_markdown(const sigmix_audit *a, FILE *f, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     fputs("# Signal-mix audit\n\n"
           "Which quality-signal families each table covers, which columns track the target,\n"
           "which repeat each other, which cross-family pairs add independent evidence, and\n"

@@ -521,6 +521,7 @@ static void write_md(FILE *f, const sigmix_batch_options *o, int failed, spec *s
 int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
                       sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     int so = o->kind == SIGMIX_JOIN_SECOND_OPINION;
     memset(sum, 0, sizeof *sum);
     sigmix_jdoc *d = sigmix_jdoc_new();
@@ -542,7 +543,10 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
     int r = 0;
     FILE *f = fopen(o->manifest, "rb");
     if (!f) {
-        r = sigmix_error_set(err, SIGMIX_EIO, "%s: cannot open (%s)", o->manifest, strerror(errno));
+        /* The batch reports name their file in the message. */
+        int e = errno;
+        r = sigmix_error_set(err, e == ENOENT || e == ENOTDIR ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
+                             "%s: cannot open: %s", o->manifest, strerror(e));
         goto done;
     }
     size_t cap = 1 << 14, len = 0, got;

@@ -409,6 +409,7 @@ static int put_extra(sigmix_table *t, size_t col, size_t r, const xval *x)
 int sigmix_mos_labels(const sigmix_mos_options *o, sigmix_runprov *prov,
                       sigmix_join_summary *sum, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     const char *status_col = o->status_column ? o->status_column : "mos_label_status";
     mos_state S;
     memset(&S, 0, sizeof S);

@@ -703,7 +703,7 @@ int sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score
                                 "unsupported score format; use .jsonl, .ndjson or .json");
     FILE *f = fopen(path, "rb");
     if (!f)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open (%s)", strerror(errno));
+        return sigmix_error_open(err, errno);
     /* One allocation of the file's size when it is known (a regular file). */
     struct stat st;
     size_t cap = !fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0

@@ -281,6 +281,7 @@ static void set_str(sigmix_column *col, size_t r, const char *s, size_t n)
 int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
                           sigmix_join_summary *sum, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     const char *prefix = o->prefix ? o->prefix : "second_opinion";
     sigmix_read_options ro;
     sigmix_read_options_default(&ro);

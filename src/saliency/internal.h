@@ -31,10 +31,6 @@ typedef struct sal_frame {
     int w, h;         /* chroma planes are ceil(w/2) x ceil(h/2) */
 } sal_frame;
 
-/* Plane views of a packed yuv420p buffer (av_image layout, align 1). */
-sal_frame sigmix_sal_frame_packed(const uint8_t *buf, int w, int h);
-size_t sigmix_sal_frame_size(int w, int h);
-
 /* ---- temporal reducers (reduce.c) -------------------------------------- */
 
 typedef struct sal_reducer {
@@ -97,8 +93,14 @@ typedef struct sal_model {
 extern const sal_model_class sigmix_sal_spectral_residual;
 extern const sal_model_class sigmix_sal_onnx_model;
 
-/** Tests only: when set, runs use this model class (shared = NULL) instead. */
-extern const sal_model_class *sigmix_sal_model_override;
+/*
+ * sigmix_saliency_run with a given model class instead of the settings'
+ * (tests inject failing or cancelling models through this parameter, not
+ * through a process-wide variable). model NULL: as sigmix_saliency_run.
+ */
+int sigmix_sal_run_with_model(sigmix_table *t, const sigmix_saliency_settings *s,
+                              const sal_model_class *model, sigmix_saliency_report *rep,
+                              sigmix_error *err);
 
 /** Built-in spectral residual (shared = NULL). */
 int  sigmix_sal_model_builtin(sal_model *m);

@@ -11,26 +11,6 @@
 #include "saliency/internal.h"
 #include "util/error.h"
 
-size_t sigmix_sal_frame_size(int w, int h)
-{
-    size_t cw = (size_t)(w + 1) / 2, ch = (size_t)(h + 1) / 2;
-    return (size_t)w * h + 2 * cw * ch;
-}
-
-sal_frame sigmix_sal_frame_packed(const uint8_t *buf, int w, int h)
-{
-    size_t cw = (size_t)(w + 1) / 2, ch = (size_t)(h + 1) / 2;
-    sal_frame f;
-    f.w = w;
-    f.h = h;
-    f.y = buf;
-    f.u = buf + (size_t)w * h;
-    f.v = f.u + cw * ch;
-    f.ys = w;
-    f.us = f.vs = (int)cw;
-    return f;
-}
-
 /*
  * BT.709 limited range to RGB, each step in float32 in the order the
  * reference pipeline uses (numpy float32 arrays), so tensors match bit for bit.

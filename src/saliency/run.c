@@ -432,6 +432,7 @@ void sigmix_saliency_default_settings(sigmix_saliency_settings *s)
 
 int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (!s->path_column || !s->path_column[0])
         return sigmix_error_set(err, SIGMIX_EINVAL, "empty path column name");
     if (!s->mean_column || !s->mean_column[0] || !s->var_column || !s->var_column[0])
@@ -464,17 +465,15 @@ int sigmix_saliency_check_settings(const sigmix_saliency_settings *s, sigmix_err
     return 0;
 }
 
-const sal_model_class *sigmix_sal_model_override;
-
 /* ---- the run --------------------------------------------------------------- */
 
-static int load_model(sal_run *run, const sigmix_saliency_settings *s, char sha[65],
-                      sigmix_error *err)
+static int load_model(sal_run *run, const sigmix_saliency_settings *s,
+                      const sal_model_class *model, char sha[65], sigmix_error *err)
 {
     sha[0] = '\0';
-    if (sigmix_sal_model_override) {
+    if (model) {
         memset(&run->model, 0, sizeof run->model);
-        run->model.cls = sigmix_sal_model_override;
+        run->model.cls = model;
         snprintf(run->model.id, sizeof run->model.id, "%s", run->model.cls->name);
         return 0;
     }
@@ -730,6 +729,14 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
 int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
                         sigmix_saliency_report *rep, sigmix_error *err)
 {
+    return sigmix_sal_run_with_model(t, s, NULL, rep, err);
+}
+
+int sigmix_sal_run_with_model(sigmix_table *t, const sigmix_saliency_settings *s,
+                              const sal_model_class *model, sigmix_saliency_report *rep,
+                              sigmix_error *err)
+{
+    sigmix_error_clear(err); /* contract: common.h */
     double t_start = now_s();
     memset(rep, 0, sizeof *rep);
     int r = sigmix_saliency_check_settings(s, err);
@@ -777,7 +784,7 @@ int sigmix_saliency_run(sigmix_table *t, const sigmix_saliency_settings *s,
     }
     for (size_t i = 0; i < rows; i++)
         row_task[i] = (size_t)-1;
-    if ((r = load_model(&run, s, rep->model_sha256, err))) {
+    if ((r = load_model(&run, s, model, rep->model_sha256, err))) {
         rep->error_path = s->model_path;
         goto done;
     }

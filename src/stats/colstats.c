@@ -78,14 +78,6 @@ static void mean_std(const double *v, size_t n, double *mean, double *std, doubl
     *std = sqrt(q / (double)n);
 }
 
-void sigmix_mean_std_inplace(double *v, size_t n, double *mean, double *std)
-{
-    double ss;
-    mean_std(v, n, mean, std, &ss);
-    for (size_t i = 0; i < n; i++)
-        v[i] = sqdev(v[i], *mean);
-}
-
 void sigmix_column_stats(const double *x, size_t n, double *scratch, sigmix_colstats *out)
 {
     size_t m = 0;

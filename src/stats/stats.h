@@ -1,5 +1,5 @@
 /*
- * Column statistics and correlations for the audit (owned by the audit work).
+ * Column statistics and correlations for the audit.
  *
  * Conventions: a column is an array of n doubles, NaN where null. "Finite"
  * means isfinite(). Sums follow numpy's pairwise summation order so that the
@@ -29,12 +29,6 @@ typedef struct sigmix_colstats {
  * Statistics over the finite values of x. scratch must hold n doubles.
  */
 void sigmix_column_stats(const double *x, size_t n, double *scratch, sigmix_colstats *out);
-
-/**
- * Mean and population std of the n values v (all finite), numpy's way.
- * v is overwritten with squared deviations.
- */
-void sigmix_mean_std_inplace(double *v, size_t n, double *mean, double *std);
 
 /**
  * Pearson r over rows where x and y are both finite; NaN when fewer than 3

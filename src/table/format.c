@@ -122,7 +122,10 @@ static int read_parquet_stdin(const sigmix_read_options *o, sigmix_table **out,
 int sigmix_table_read(const char *path, const sigmix_read_options *o,
                       sigmix_table **out, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     sigmix_read_options def;
+    if (!out || !path)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "no %s given", out ? "path" : "output table");
     *out = NULL;
     if (!o) {
         sigmix_read_options_default(&def);
@@ -171,6 +174,11 @@ static int write_plan(const char *path, const sigmix_write_options *o, const for
 int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
                               const sigmix_write_options *o, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
+    if (!t || !path)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "no %s given", !t ? "table" : "path");
+    if (!t || !f || !path)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "no %s given", !t ? "table" : !f ? "stream" : "path");
     const format_entry *e;
     sigmix_write_options eff;
     int r = write_plan(path, o, &e, &eff, err);
@@ -180,6 +188,9 @@ int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
 int sigmix_table_write(const sigmix_table *t, const char *path,
                        const sigmix_write_options *o, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
+    if (!t || !path)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "no %s given", !t ? "table" : "path");
     const format_entry *e;
     sigmix_write_options eff;
     int r = write_plan(path, o, &e, &eff, err);

@@ -36,12 +36,6 @@ int sigmix_csv_write(const sigmix_table *t, FILE *f,
 int sigmix_parquet_write(const sigmix_table *t, FILE *f,
                          const sigmix_write_options *o, sigmix_error *err);
 
-/*
- * Write t to an already open stream, choosing format and text compression
- * as sigmix_table_write does from o and path (the name is not opened).
- * Used by callers that commit the table together with other outputs.
- */
-int sigmix_table_write_stream(const sigmix_table *t, FILE *f, const char *path,
-                              const sigmix_write_options *o, sigmix_error *err);
+/* sigmix_table_write_stream is public: sigmix/table.h. */
 
 #endif

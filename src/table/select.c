@@ -1,6 +1,6 @@
 /*
  * sigmix_table_select: copy some columns and the first rows of a table
- * into a new one (owned by the cat work; used by `sigmix cat`).
+ * into a new one (used by `sigmix cat`).
  */
 #include <string.h>
 
@@ -33,7 +33,11 @@ int sigmix_table_select(const sigmix_table *src, const size_t *cols, size_t ncol
                         size_t rows, sigmix_table **out)
 {
     sigmix_table *t;
+    if (!out)
+        return SIGMIX_EINVAL;
     *out = NULL;
+    if (!src || (ncols && !cols))
+        return SIGMIX_EINVAL;
     if (rows > sigmix_table_rows(src))
         rows = sigmix_table_rows(src);
     int r = sigmix_table_create(&t);

@@ -141,8 +141,7 @@ int sigmix_stream_open(const char *path, sigmix_stream **out, sigmix_error *err)
     if (s->fd < 0) {
         int e = errno;
         free(s);
-        return sigmix_error_set(err, e == ENOENT ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
-                                "cannot open: %s", strerror(e));
+        return sigmix_error_open(err, e);
     }
     struct stat st;
     if (!fstat(s->fd, &st) && S_ISDIR(st.st_mode)) {
@@ -309,11 +308,6 @@ uint64_t sigmix_stream_size_hint(const sigmix_stream *s)
 uint64_t sigmix_stream_input_size(const sigmix_stream *s)
 {
     return s->file_size;
-}
-
-sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s)
-{
-    return s->codec;
 }
 
 void sigmix_stream_close(sigmix_stream **ps)

@@ -50,8 +50,6 @@ long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err
  */
 void sigmix_stream_set_limit(sigmix_stream *s, uint64_t limit);
 
-sigmix_stream_codec sigmix_stream_codec_of(const sigmix_stream *s);
-
 /** Bytes the stream will yield when known (plain regular files), else 0. */
 uint64_t sigmix_stream_size_hint(const sigmix_stream *s);
 

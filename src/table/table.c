@@ -34,6 +34,8 @@ static uint64_t name_hash(const char *s)
 
 int sigmix_table_create(sigmix_table **out)
 {
+    if (!out)
+        return SIGMIX_EINVAL;
     sigmix_table *t = calloc(1, sizeof *t);
     *out = t;
     if (!t)
@@ -69,22 +71,22 @@ void sigmix_table_free(sigmix_table **pt)
     *pt = NULL;
 }
 
-size_t sigmix_table_rows(const sigmix_table *t) { return t->rows; }
-size_t sigmix_table_cols(const sigmix_table *t) { return t->ncols; }
+size_t sigmix_table_rows(const sigmix_table *t) { return t ? t->rows : 0; }
+size_t sigmix_table_cols(const sigmix_table *t) { return t ? t->ncols : 0; }
 
 const sigmix_column *sigmix_table_col(const sigmix_table *t, size_t i)
 {
-    return i < t->ncols ? &t->cols[i] : NULL;
+    return t && i < t->ncols ? &t->cols[i] : NULL;
 }
 
 sigmix_column *sigmix_table_col_mut(sigmix_table *t, size_t i)
 {
-    return i < t->ncols ? &t->cols[i] : NULL;
+    return t && i < t->ncols ? &t->cols[i] : NULL;
 }
 
 long sigmix_table_find(const sigmix_table *t, const char *name)
 {
-    if (!t->hashcap)
+    if (!t || !name || !t->hashcap)
         return -1;
     size_t mask = t->hashcap - 1;
     for (size_t h = name_hash(name) & mask;; h = (h + 1) & mask) {
@@ -145,6 +147,8 @@ static int alloc_arrays(sigmix_column *c, size_t old, size_t cap)
 
 int sigmix_table_resize(sigmix_table *t, size_t rows)
 {
+    if (!t)
+        return SIGMIX_EINVAL;
     if (rows > t->cap) {
         size_t cap = t->cap ? t->cap : 64;
         while (cap < rows)
@@ -192,6 +196,8 @@ static int reserve_array(void **p, size_t elem, size_t old, size_t cap)
 
 int sigmix_table_reserve(sigmix_table *t, size_t rows)
 {
+    if (!t)
+        return SIGMIX_EINVAL;
     if (rows <= t->cap)
         return 0;
     for (size_t i = 0; i < t->ncols; i++) {
@@ -210,7 +216,7 @@ int sigmix_table_reserve(sigmix_table *t, size_t rows)
 int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
                             size_t *index)
 {
-    if (kind > SIGMIX_KIND_JSON || sigmix_table_find(t, name) >= 0)
+    if (!t || !name || kind > SIGMIX_KIND_JSON || sigmix_table_find(t, name) >= 0)
         return SIGMIX_EINVAL;
     if (t->ncols == t->colcap) {
         size_t cap = t->colcap ? t->colcap * 2 : 16;
@@ -249,8 +255,17 @@ const char *sigmix_table_intern(sigmix_table *t, const char *s, size_t len)
     return sigmix_arena_strndup(&t->arena, s, len);
 }
 
+/* Setters check their indices: a wrong call does nothing instead of
+ * writing outside the arrays (the void ones cannot report it). */
+static int settable(const sigmix_table *t, size_t col, size_t row)
+{
+    return t && col < t->ncols && row < t->rows;
+}
+
 void sigmix_table_set_null(sigmix_table *t, size_t col, size_t row)
 {
+    if (!settable(t, col, row))
+        return;
     sigmix_column *c = &t->cols[col];
     c->valid[row] = 0;
     if (c->f64)
@@ -263,6 +278,8 @@ void sigmix_table_set_null(sigmix_table *t, size_t col, size_t row)
 
 void sigmix_table_set_double(sigmix_table *t, size_t col, size_t row, double v)
 {
+    if (!settable(t, col, row) || !t->cols[col].f64)
+        return;
     sigmix_column *c = &t->cols[col];
     c->valid[row] = 1;
     c->f64[row] = v;
@@ -270,6 +287,8 @@ void sigmix_table_set_double(sigmix_table *t, size_t col, size_t row, double v)
 
 void sigmix_table_set_int64(sigmix_table *t, size_t col, size_t row, int64_t v)
 {
+    if (!settable(t, col, row) || !t->cols[col].i64)
+        return;
     sigmix_column *c = &t->cols[col];
     c->valid[row] = 1;
     c->f64[row] = (double)v;
@@ -284,6 +303,8 @@ void sigmix_table_set_bool(sigmix_table *t, size_t col, size_t row, int v)
 int sigmix_table_set_string(sigmix_table *t, size_t col, size_t row,
                             const char *s, size_t len)
 {
+    if (!settable(t, col, row) || !t->cols[col].str || (!s && len))
+        return SIGMIX_EINVAL;
     sigmix_column *c = &t->cols[col];
     const char *p = sigmix_arena_strndup(&t->arena, s, len);
     if (!p)
@@ -311,6 +332,8 @@ static size_t numeric_text(const sigmix_column *c, size_t r, int json, char *buf
 
 int sigmix_table_convert(sigmix_table *t, size_t col, sigmix_kind kind)
 {
+    if (!t || col >= t->ncols)
+        return SIGMIX_EINVAL;
     sigmix_column *c = &t->cols[col];
     sigmix_column n = *c;
     if (c->kind == kind)

@@ -44,6 +44,7 @@ static const char *base_of(const char *path)
 
 int sigmix_mkdirs_for(const char *path, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     char *p = strdup(path);
     if (!p)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
@@ -261,6 +262,7 @@ static int make_temp(sigmix_atomic *a, int existed, sigmix_error *err)
 
 int sigmix_atomic_open(sigmix_atomic *a, const char *path, int mkdirs, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     memset(a, 0, sizeof *a);
     int kind;
     int r = sigmix_output_resolve(path, &a->path, &kind, err);
@@ -408,6 +410,7 @@ void sigmix_atomic_release(sigmix_atomic *a)
 
 int sigmix_atomic_commit(sigmix_atomic *a, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     int r = sigmix_atomic_finish(a, err);
     if (!r && a->tmp) {
         if (rename(a->tmp, a->path))

@@ -6,15 +6,8 @@
 #ifndef SIGMIX_UTIL_CPU_H
 #define SIGMIX_UTIL_CPU_H
 
-/**
- * The CPUs available to this process: the size of its affinity mask
- * (sched_getaffinity: taskset, Slurm's task binding, a cpuset cgroup),
- * capped by the cgroup CPU quota rounded up (cgroup v2 cpu.max of the
- * process's cgroup and its ancestors; cgroup v1 cpu.cfs_quota_us /
- * cpu.cfs_period_us as a fallback). Always >= 1. Reads /proc and /sys on
- * every call: callers ask once per run.
- */
-int sigmix_cpu_count(void);
+#include "sigmix/util.h" /* sigmix_cpu_count */
+
 
 /**
  * Internal, for tests: the same with the cgroup mount point (normally

@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sigmix_config.h"
@@ -26,6 +28,16 @@ const char *sigmix_version(void)
     return SIGMIX_VERSION_STRING;
 }
 
+void sigmix_free(void *p)
+{
+    free(p);
+}
+
+unsigned sigmix_version_api(void)
+{
+    return SIGMIX_API_VERSION;
+}
+
 int sigmix_error_set(sigmix_error *err, int code, const char *fmt, ...)
 {
     if (err && err->code == 0) {
@@ -44,4 +56,10 @@ void sigmix_error_clear(sigmix_error *err)
         err->code = 0;
         err->message[0] = '\0';
     }
+}
+
+int sigmix_error_open(sigmix_error *err, int e)
+{
+    return sigmix_error_set(err, e == ENOENT || e == ENOTDIR ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
+                            "cannot open: %s", strerror(e));
 }

@@ -17,7 +17,15 @@
  */
 int sigmix_error_set(sigmix_error *err, int code, const char *fmt, ...) SIGMIX_PRINTF(3, 4);
 
-/** Clear err (if non-NULL). */
+/**
+ * A file that cannot be opened, one code and wording for every reader:
+ * ENOENT/ENOTDIR -> SIGMIX_ENOTFOUND, anything else SIGMIX_EIO, message
+ * "cannot open: <strerror(e)>". Returns the code.
+ */
+int sigmix_error_open(sigmix_error *err, int e);
+
+/** Clear err (if non-NULL): the first statement of every public entry point
+ * that takes err (the contract in sigmix/common.h). */
 void sigmix_error_clear(sigmix_error *err);
 
 #endif

@@ -81,6 +81,7 @@ static int check_folder(const char *target, char **canon, sigmix_error *err)
 
 int sigmix_outputs_check(const char *const *paths, size_t n, size_t *bad, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     char **canon = calloc(n ? n : 1, sizeof *canon);
     if (!canon)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
@@ -120,6 +121,7 @@ int sigmix_outputs_check(const char *const *paths, size_t n, size_t *bad, sigmix
 
 int sigmix_owned_file_check(const char *path, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     struct stat st;
     if (lstat(path, &st))
         return errno == ENOENT ? 0
@@ -134,12 +136,14 @@ int sigmix_owned_file_check(const char *path, sigmix_error *err)
 
 int sigmix_outset_new(sigmix_outset **out, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     *out = calloc(1, sizeof **out);
     return *out ? 0 : sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
 }
 
 int sigmix_outset_add(sigmix_outset *s, const char *path, FILE **f, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     *f = NULL;
     if (s->committed)
         return sigmix_error_set(err, SIGMIX_EINVAL, "output set already committed");
@@ -199,6 +203,7 @@ static void roll_back(sigmix_outset *s, size_t done)
 
 int sigmix_outset_commit(sigmix_outset *s, const char **failed, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (failed)
         *failed = NULL;
     if (s->committed)

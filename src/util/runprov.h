@@ -29,6 +29,8 @@
 #include <time.h>
 
 #include "sigmix/common.h"
+/* The same declarations, exported: the public copy is the reference. */
+#include "sigmix/runprov.h"
 
 /* ---- JSON tree ------------------------------------------------------- */
 

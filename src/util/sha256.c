@@ -13,7 +13,7 @@ int sigmix_sha256_file(const char *path, char hex[65], uint64_t *size, sigmix_er
     enum { BUF = 1 << 20 };
     FILE *f = fopen(path, "rb");
     if (!f)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open (%s)", strerror(errno));
+        return sigmix_error_open(err, errno);
     unsigned char *buf = malloc(BUF);
     if (!buf) {
         fclose(f);

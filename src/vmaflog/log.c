@@ -134,6 +134,7 @@ int sigmix_vmaflog_parse(sigmix_vmaflog_reader *rd, const char *buf, size_t len,
                          const sigmix_vmaflog_options *o, sigmix_vmaflog **out,
                          sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     *out = NULL;
     sigmix_vmaflog_format f = sigmix_vmaflog_sniff(buf, len);
     if (f == SIGMIX_VMAFLOG_UNKNOWN)
@@ -164,6 +165,7 @@ int sigmix_vmaflog_read_file(sigmix_vmaflog_reader *rd, const char *path,
                              const sigmix_vmaflog_options *o, sigmix_vmaflog **out,
                              sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)

@@ -234,6 +234,7 @@ static int add_frames(sigmix_vmaflog_table *vt, const char *key, const sigmix_vm
 int sigmix_vmaflog_table_add(sigmix_vmaflog_table *vt, const char *key, const sigmix_vmaflog *log,
                              const double *pooled, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     if (vt->per_frame)
         return add_frames(vt, key, log, err);
     return add_clip(vt, key, log, pooled, err);
@@ -242,6 +243,7 @@ int sigmix_vmaflog_table_add(sigmix_vmaflog_table *vt, const char *key, const si
 int sigmix_vmaflog_table_add_error(sigmix_vmaflog_table *vt, const char *key,
                                    const char *message, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     sigmix_table *t = vt->t;
     int r;
     if (vt->c_error < 0) {
@@ -261,6 +263,7 @@ int sigmix_vmaflog_table_add_error(sigmix_vmaflog_table *vt, const char *key,
 
 int sigmix_vmaflog_table_finish(sigmix_vmaflog_table *vt, sigmix_table **out, sigmix_error *err)
 {
+    sigmix_error_clear(err); /* contract: common.h */
     (void)err;
     *out = vt->t;
     vt->t = NULL;

@@ -118,7 +118,7 @@ me '{"tables": [{"id": "a", "features": "../data/f1.jsonl", "scores": ["d=../dat
    "config key missing_policy must be mark, drop or fail (table entry 1)"
 me '{"tables": [{"id": "a", "features": "f", "scores": ["s"], "out": "o", "overwrite": "yes"}]}' \
    "config key overwrite must be true or false (table entry 0)"
-NOT_WRITTEN="" expect_err 2 "sigmix: m/none.json: cannot open (No such file or directory)" -- \
+NOT_WRITTEN="" expect_err 2 "sigmix: m/none.json: cannot open: No such file or directory" -- \
     second-opinion --manifest m/none.json
 expect_err 2 "sigmix second-opinion: --base-dir, --fail-fast and the reports need --manifest (try 'sigmix second-opinion --help')" -- \
     second-opinion --fail-fast

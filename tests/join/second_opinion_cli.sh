@@ -299,7 +299,7 @@ done
 # Input errors: one line naming the file, exit 2, nothing written.
 NOT_WRITTEN="o.jsonl a.json" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
     second-opinion --features nope.jsonl --scores d=dover.jsonl --out o.jsonl --audit-json a.json
-NOT_WRITTEN="o.jsonl a.json" expect_err 2 "sigmix: nope.jsonl: cannot open (No such file or directory)" -- \
+NOT_WRITTEN="o.jsonl a.json" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
     second-opinion --features feat.jsonl --scores d=nope.jsonl --out o.jsonl --audit-json a.json
 printf 'clip_id,score\n' > s.csv
 NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: s.csv: unsupported score format; use .jsonl, .ndjson or .json" -- \

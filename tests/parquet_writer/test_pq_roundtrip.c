@@ -161,21 +161,6 @@ int main(void)
 {
     if (!mkdtemp(dir))
         return 1;
-    /* Skip while the reader is the placeholder. */
-    sigmix_table *t = mixed_table(1), *back = NULL;
-    char path[256];
-    snprintf(path, sizeof path, "%s/probe.parquet", dir);
-    sigmix_error err = { 0 };
-    int probe = sigmix_table_write(t, path, NULL, &err) ? -1
-              : sigmix_table_read(path, NULL, &back, &err);
-    unlink(path);
-    sigmix_table_free(&t);
-    sigmix_table_free(&back);
-    if (probe == SIGMIX_EUNSUPPORTED && strstr(err.message, "not implemented")) {
-        rmdir(dir);
-        printf("SKIP: the Parquet reader is not merged yet\n");
-        return 77;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_codec),
         cmocka_unit_test(test_many_row_groups_and_empty),

@@ -31,6 +31,16 @@
 #include "util/progress.h"
 #include "gen.h"
 
+/* The model class runs use (NULL: the settings'), passed to the library as
+ * a parameter of sigmix_sal_run_with_model. */
+static const sal_model_class *test_model;
+
+static int run_sal(sigmix_table *t, const sigmix_saliency_settings *s,
+                   sigmix_saliency_report *rep, sigmix_error *err)
+{
+    return sigmix_sal_run_with_model(t, s, test_model, rep, err);
+}
+
 static char dir[1024], root[1100];
 
 static void path_in(char *out, const char *rel)
@@ -296,7 +306,7 @@ static void test_max_pixels(void **state)
     sigmix_error err = { 0 };
     settings(&s);
     assert_int_equal(s.max_pixels, 7680LL * 4320);
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     /* declared 8192x8192: refused before the file is even opened */
     assert_string_equal(status_of(t, 0), "model-failed");
     assert_string_equal(status_of(t, 1), "decode-failed"); /* allowed; the file is short */
@@ -309,7 +319,7 @@ static void test_max_pixels(void **state)
     t = table_of(src, w, h, 4);
     settings(&s);
     s.max_pixels = 1000;
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_string_equal(status_of(t, 2), "model-failed");
     assert_string_equal(status_of(t, 3), "model-failed");
     assert_non_null(strstr(fail_msgs, "b.y4m: model-failed: frame too large (48x32 > 1000 pixels)"));
@@ -347,7 +357,7 @@ static void test_text_geometry_in_mixed_column(void **state)
     sigmix_saliency_report rep;
     sigmix_error err = { 0 };
     settings(&s);
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_string_equal(status_of(t, 0), "ok");
     assert_string_equal(status_of(t, 1), "ok");
     assert_string_equal(status_of(t, 2), "missing-geometry"); /* raw clip, no usable width */
@@ -379,7 +389,7 @@ static void test_skipped_other_model(void **state)
     sigmix_saliency_report rep;
     sigmix_error err = { 0 };
     settings(&s);
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(rep.by_status[SIGMIX_SAL_SKIPPED_EXISTING], 3);
     assert_int_equal(rep.skipped_other_model, 1);
     sigmix_table_free(&t);
@@ -396,7 +406,7 @@ static void test_path_column_lists_columns(void **state)
     sigmix_error err = { 0 };
     settings(&s);
     s.path_column = "source";
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), SIGMIX_ENOTFOUND);
+    assert_int_equal(run_sal(t, &s, &rep, &err), SIGMIX_ENOTFOUND);
     assert_string_equal(err.message, "path column 'source' not found (columns: 'src', 'width', "
                         "'height'; see --path-column)");
     assert_null(rep.error_path); /* the table's error */
@@ -405,11 +415,11 @@ static void test_path_column_lists_columns(void **state)
     path_in(model, "root/a.yuv");
     s.model_path = model; /* not an ONNX model: the error names the model file */
     memset(&err, 0, sizeof err);
-    assert_int_not_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_not_equal(run_sal(t, &s, &rep, &err), 0);
     assert_ptr_equal(rep.error_path, model);
     s.model_path = "/dev/zero"; /* checked before hashing: no endless read */
     memset(&err, 0, sizeof err);
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), SIGMIX_EUNSUPPORTED);
+    assert_int_equal(run_sal(t, &s, &rep, &err), SIGMIX_EUNSUPPORTED);
     assert_ptr_equal(rep.error_path, s.model_path);
     if (!strstr(err.message, "not a regular file"))
         fail_msg("message: %s", err.message);
@@ -456,11 +466,11 @@ static void test_cancel_and_resume(void **state)
     /* reference: no cancel */
     sigmix_table *ref = table_of(src, w, h, 5);
     settings(&s);
-    sigmix_sal_model_override = &cancelling;
+    test_model = &cancelling;
     cancel_flag = 0;
     model_calls = 0;
     cancel_after = -1;
-    assert_int_equal(sigmix_saliency_run(ref, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(ref, &s, &rep, &err), 0);
     assert_false(rep.interrupted);
     int ref_calls = model_calls, frames_per_clip = model_calls / 4;
     /* cancel in the middle of the second clip: one clip kept */
@@ -472,7 +482,7 @@ static void test_cancel_and_resume(void **state)
     model_calls = 0;
     cancel_after = frames_per_clip + 2;
     size_t cols = sigmix_table_cols(t);
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_true(rep.interrupted);
     assert_int_equal(rep.clips, 4);
     assert_int_equal(rep.clips_journaled, 1);
@@ -491,7 +501,7 @@ static void test_cancel_and_resume(void **state)
     t = table_of(src, w, h, 5);
     cancel_flag = 1;
     model_calls = 0;
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_true(rep.interrupted);
     assert_int_equal(model_calls, 0);
     assert_int_equal(rep.clips_journaled, 1);
@@ -501,11 +511,11 @@ static void test_cancel_and_resume(void **state)
     cancel_flag = 0;
     cancel_after = -1;
     model_calls = 0;
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_false(rep.interrupted);
     assert_int_equal(rep.clips_from_journal, 1);
     assert_int_equal(model_calls, ref_calls - 6); /* all but the kept clip (6 frames) */
-    sigmix_sal_model_override = NULL;
+    test_model = NULL;
     long mr = sigmix_table_find(ref, "saliency_mean"), mt = sigmix_table_find(t, "saliency_mean");
     for (size_t r = 0; r < 5; r++)
         assert_memory_equal(&sigmix_table_col(ref, (size_t)mr)->f64[r],
@@ -582,11 +592,11 @@ static void swap_case(const char *kind, int allow_outside)
     s.allow_outside_root = allow_outside;
     swap_kind = kind;
     swapped = 0;
-    sigmix_sal_model_override = &swapping;
+    test_model = &swapping;
     alarm(20); /* the old code blocks forever on the FIFO: fail, do not hang */
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     alarm(0);
-    sigmix_sal_model_override = NULL;
+    test_model = NULL;
     if (strcmp(status_of(t, 0), "ok"))
         fail_msg("%s: row 0 is %s: %s", kind, status_of(t, 0), fail_msgs);
     /* Even where outside paths are allowed, the file decoded must be the

@@ -23,6 +23,16 @@
 #include "util/error.h"
 #include "gen.h"
 
+/* The model class runs use (NULL: the settings'), passed to the library as
+ * a parameter of sigmix_sal_run_with_model. */
+static const sal_model_class *test_model;
+
+static int run_sal(sigmix_table *t, const sigmix_saliency_settings *s,
+                   sigmix_saliency_report *rep, sigmix_error *err)
+{
+    return sigmix_sal_run_with_model(t, s, test_model, rep, err);
+}
+
 static char dir[1024], root[1100];
 
 static void path_in(char *out, const char *rel)
@@ -173,7 +183,7 @@ static void test_statuses_and_metadata(void **state)
     settings(&s);
     s.on_fail = count_fail;
     fails = 0;
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     const row_plan *p = plan();
     const sigmix_column *st = col(t, "saliency_status"), *m = col(t, "saliency_mean"),
         *v = col(t, "saliency_var"), *id = col(t, "saliency_model_id"),
@@ -232,7 +242,7 @@ static void test_overwrite_outside_defaults(void **state)
     s.reducer = SIGMIX_SAL_EMA;
     s.ema_alpha = 0.25;
     s.model_id = "custom";
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     const sigmix_column *st = col(t, "saliency_status"), *m = col(t, "saliency_mean"),
         *id = col(t, "saliency_model_id"), *al = col(t, "saliency_ema_alpha"),
         *ag = col(t, "saliency_aggregator");
@@ -265,7 +275,7 @@ static void test_column_suppression(void **state)
     s.aggregator_column = "";
     s.ema_alpha_column = "";
     s.model_id_column = "";
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(sigmix_table_cols(t), cols); /* nothing appended */
     assert_null(col(t, "saliency_status"));
     /* the pre-existing model id column is left alone when suppressed */
@@ -277,7 +287,7 @@ static void test_column_suppression(void **state)
     settings(&s);
     s.status_column = "st";
     s.aggregator_column = "agg";
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_string_equal(str(col(t, "st"), 0), "ok");
     assert_string_equal(str(col(t, "agg"), 0), "mean");
     assert_null(col(t, "saliency_status"));
@@ -296,7 +306,7 @@ static void run_all(int jobs, sigmix_saliency_reducer red, double *means, double
     s.overwrite = 1;
     s.default_width = 40;
     s.default_height = 24;
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(rep.jobs, jobs);
     memcpy(means, col(t, "saliency_mean")->f64, NROWS * sizeof *means);
     memcpy(vars, col(t, "saliency_var")->f64, NROWS * sizeof *vars);
@@ -343,7 +353,7 @@ static void test_journal_resume(void **state)
     settings(&s);
     s.journal_path = jp;
     sigmix_table *t = make_table();
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     double a_mean = col(t, "saliency_mean")->f64[0], b_mean = col(t, "saliency_mean")->f64[1];
     sigmix_table_free(&t);
     size_t n = 0;
@@ -357,7 +367,7 @@ static void test_journal_resume(void **state)
 
     /* A rerun reuses everything. */
     t = make_table();
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(rep.clips_from_journal, 2);
     assert_true(col(t, "saliency_mean")->f64[0] == a_mean);
     sigmix_table_free(&t);
@@ -379,7 +389,7 @@ static void test_journal_resume(void **state)
     fclose(f);
     free(j);
     t = make_table();
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(rep.clips_from_journal, 1);
     assert_true(col(t, "saliency_mean")->f64[0] == 0.5);
     assert_true(col(t, "saliency_var")->f64[2] == 0.0625);
@@ -397,7 +407,7 @@ static void test_journal_resume(void **state)
     /* A different configuration does not reuse the entries. */
     s.max_frames = 4;
     t = make_table();
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     assert_int_equal(rep.clips_from_journal, 0);
     assert_true(col(t, "saliency_mean")->f64[0] != 0.5);
     sigmix_table_free(&t);
@@ -480,7 +490,7 @@ static void test_nested_open_refused(void **state)
     sigmix_error err = { 0 };
     settings(&s);
     s.allow_outside_root = 1; /* the outside clip itself is fine when named */
-    assert_int_equal(sigmix_saliency_run(t, &s, &rep, &err), 0);
+    assert_int_equal(run_sal(t, &s, &rep, &err), 0);
     const sigmix_column *st = col(t, "saliency_status");
     assert_string_equal(str(st, 0), "decode-failed");
     assert_string_equal(str(st, 1), "decode-failed");
@@ -511,9 +521,9 @@ static void test_model_failed(void **state)
     sigmix_saliency_report rep;
     sigmix_error err = { 0 };
     settings(&s);
-    sigmix_sal_model_override = &failing;
-    int r = sigmix_saliency_run(t, &s, &rep, &err);
-    sigmix_sal_model_override = NULL;
+    test_model = &failing;
+    int r = run_sal(t, &s, &rep, &err);
+    test_model = NULL;
     assert_int_equal(r, 0);
     assert_int_equal(rep.by_status[SIGMIX_SAL_MODEL_FAILED], 5);
     assert_string_equal(str(col(t, "saliency_status"), 0), "model-failed");
@@ -528,7 +538,7 @@ static void expect_run_error(sigmix_table *t, const sigmix_saliency_settings *s,
     sigmix_saliency_report rep;
     sigmix_error err = { 0 };
     size_t cols = sigmix_table_cols(t);
-    assert_int_equal(sigmix_saliency_run(t, s, &rep, &err), code);
+    assert_int_equal(run_sal(t, s, &rep, &err), code);
     if (!strstr(err.message, msg))
         fail_msg("message '%s' lacks '%s'", err.message, msg);
     assert_int_equal(sigmix_table_cols(t), cols); /* unchanged */

@@ -1,4 +1,5 @@
 /* Parquet datasets: file lists and partition columns (see pq_dir.h). */
+#include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,7 +252,7 @@ int sigmix_pq_dataset_open(const char *path, pq_dataset *ds, sigmix_error *err)
     w.ds = ds;
     w.err = err;
     if (stat(path, &st))
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open file");
+        return sigmix_error_open(err, errno);
     if (!S_ISDIR(st.st_mode)) {
         if (!add_file(&w, path, path) && !finish_keys(ds))
             return 0;

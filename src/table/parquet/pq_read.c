@@ -5,6 +5,7 @@
  * chunks of the selected flat columns are decoded by a small pool of
  * threads, each chunk straight into its rows of the table.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static int open_file(const char *path, pq_file *f, sigmix_error *err)
     memset(f, 0, sizeof *f);
     f->fd = open(path, O_RDONLY);
     if (f->fd < 0)
-        return sigmix_error_set(err, SIGMIX_EIO, "cannot open file");
+        return sigmix_error_open(err, errno);
     if (fstat(f->fd, &st) || !S_ISREG(st.st_mode))
         return sigmix_error_set(err, SIGMIX_EIO, "not a regular file");
     f->size = (uint64_t)st.st_size;

@@ -1,5 +1,5 @@
 /*
- * Internal pieces of the Parquet writer (owned by the parquet-writer work):
+ * Internal pieces of the Parquet writer:
  * a growable byte buffer, a Thrift compact-protocol encoder, the
  * RLE/bit-packed hybrid encoder and the page compressors.
  * Nothing here is public; parquet_writer.c ties it together.
@@ -28,7 +28,6 @@ int  pqw_buf_reserve(pqw_buf *b, size_t extra);
 void pqw_put(pqw_buf *b, const void *p, size_t n);
 void pqw_put_byte(pqw_buf *b, uint8_t v);
 void pqw_put_u32le(pqw_buf *b, uint32_t v);
-void pqw_put_u64le(pqw_buf *b, uint64_t v);
 void pqw_put_varint(pqw_buf *b, uint64_t v);
 
 /* ---- Thrift compact protocol ---------------------------------------- */

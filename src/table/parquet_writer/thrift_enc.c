@@ -55,14 +55,6 @@ void pqw_put_u32le(pqw_buf *b, uint32_t v)
     pqw_put(b, x, 4);
 }
 
-void pqw_put_u64le(pqw_buf *b, uint64_t v)
-{
-    uint8_t x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    pqw_put(b, x, 8);
-}
-
 void pqw_put_varint(pqw_buf *b, uint64_t v)
 {
     uint8_t x[10];
