@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sigmix/table.h"
+#include "sigmix/util.h"
 #include "sigmix/vmaflog.h"
 #include "util/atomic.h"
 #include "util/error.h"
@@ -738,8 +739,8 @@ static int run(cli *c, int argc, char **argv)
     sigmix_vmaflog_reader_free(&probe);
     int jobs = c->jobs;
     if (jobs <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+        int n = sigmix_cpu_count(); /* affinity and cgroup quota, as every command */
+        jobs = n > 64 ? 64 : n;
     }
     if ((size_t)jobs > c->nin)
         jobs = (int)c->nin;

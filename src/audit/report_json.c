@@ -197,6 +197,7 @@ static sigmix_jv *provenance(jctx *c, const sigmix_audit *a, const sigmix_audit_
 int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const char *json_target,
                             const char *md_target, sigmix_error *err)
 {
+    sigmix_error_clear(err);
     sigmix_audit_outputs o = { json_target, md_target, NULL, NULL };
     return sigmix_audit_write_json_for(a, f, &o, err);
 }

@@ -41,6 +41,7 @@ static int check_fixed_size(const sigmix_onnx_model *m, sigmix_error *err)
 int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_settings *s,
                             sigmix_onnx_model **out, sigmix_error *err)
 {
+    sigmix_error_clear(err);
     sigmix_error local = { 0, "" };
     if (!err)
         err = &local;
@@ -79,6 +80,7 @@ int sigmix_onnx_load_buffer(const void *data, size_t size, const sigmix_onnx_set
 int sigmix_onnx_load(const char *path, const sigmix_onnx_settings *s, sigmix_onnx_model **out,
                      sigmix_error *err)
 {
+    sigmix_error_clear(err);
     if (out)
         *out = NULL;
     if (!path || !out)

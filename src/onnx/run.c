@@ -348,6 +348,7 @@ int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
                              const int64_t in_shape[4], float **out, int64_t out_shape[4],
                              sigmix_onnx_op_time *times, sigmix_error *err)
 {
+    sigmix_error_clear(err);
     sigmix_error local = { 0, "" };
     if (!err)
         err = &local;

@@ -321,6 +321,7 @@ void sigmix_jv_write(const sigmix_jv *v, FILE *f, int indent)
 int sigmix_jdoc_write(const sigmix_jdoc *d, const sigmix_jv *v, const char *path,
                       sigmix_error *err)
 {
+    sigmix_error_clear(err);
     if (d->failed)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory while building the report");
     sigmix_atomic a;
