@@ -195,6 +195,24 @@ static int drop_index_columns(const sigmix_table *t, sigmix_table **out)
     return rc;
 }
 
+/* Two tables under one label cannot be told apart in the reports. */
+static void warn_same_label(const sigmix_audit *a, const audit_table *r)
+{
+    if (!a->s.warn)
+        return;
+    for (size_t i = 0; i < a->n; i++) {
+        const sigmix_audit_result *o = &a->tables[i]->res;
+        if (strcmp(o->label, r->res.label))
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "label '%s' is given to two inputs (%s and %s); the reports "
+                 "cannot tell them apart (name them with LABEL=PATH)", r->res.label,
+                 o->path ? o->path : "a table", r->res.path ? r->res.path : "a table");
+        a->s.warn(a->s.warn_cookie, msg);
+        return;
+    }
+}
+
 static int add_common(sigmix_audit *a, const char *label, const char *path,
                       const sigmix_table *t, const char *sha, uint64_t size, sigmix_error *err)
 {
@@ -230,6 +248,8 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
         if (blas_prev > 0)
             openblas_set_num_threads(blas_prev);
     }
+    if (!rc)
+        warn_same_label(a, r);
     if (!rc)
         rc = push_table(a, r, err);
     sigmix_table_free(&data);

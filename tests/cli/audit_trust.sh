@@ -92,5 +92,16 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 # Generous for a loaded machine; the check itself is timed in test_families.
 [ "$elapsed" -lt 5000 ] || fail "regex-blowup: took $elapsed ms"
 
+# Two inputs under one label: a warning, and both still audited.
+mkdir -p "$tmp/d1" "$tmp/d2"
+cp "$tmp/t.csv" "$tmp/d1/t.csv"
+cp "$tmp/t.csv" "$tmp/d2/t.csv"
+run same-label 0 audit --input d1/t.csv --input d2/t.csv --out-json sl.json
+[ "$(cat "$tmp/err")" = "sigmix: warning: label 't' is given to two inputs (d1/t.csv and d2/t.csv); the reports cannot tell them apart (name them with LABEL=PATH)" ] ||
+    fail "same-label: stderr '$(cat "$tmp/err")'"
+has same-label "$tmp/sl.json" '"path": "d2/t.csv"'
+run distinct-labels 0 audit --input a=d1/t.csv --input b=d2/t.csv --out-json dl.json
+[ -s "$tmp/err" ] && fail "distinct-labels: warned: $(cat "$tmp/err")"
+
 echo "$checks checks, $failures failures"
 [ "$failures" = 0 ]

@@ -50,7 +50,7 @@ rows=$(grep -c . "$in")
 echo "$out" | grep -qx "rows=$rows cols=[0-9]*" || fail "consumer read: $out"
 (cd "$T" && LD_LIBRARY_PATH=$L "$R/bin/sigmix" audit --input "$in" --out-json a.json >cli.txt) ||
     fail "installed sigmix audit"
-want=$(sed -n 's/^sigmix audit: \(tables=[0-9]* \)\(missing_families=[0-9]* weak_families=[0-9]*\).*/\1rows='"$rows"' \2/p' "$T/cli.txt")
+want=$(sed -n 's/^\[signal-mix\] \(tables=[0-9]* \)\(missing_families=[0-9]* weak_families=[0-9]*\).*/\1rows='"$rows"' \2/p' "$T/cli.txt")
 got=$(echo "$out" | sed -n 2p)
 [ -n "$want" ] && [ "$got" = "$want" ] || fail "consumer audit '$got', CLI says '$want'"
 echo "ok: installed under $prefix, consumer: $got"
