@@ -194,13 +194,16 @@ done
 grep -qF '"saliency_aggregator":"motion-weighted"' "$T/j2.jsonl" || fail "motion-weighted name"
 
 # --- interrupted run, then resume from the journal ---------------------------------------
-# The final write fails (the output is a link to /dev/full, written in place:
-# ENOSPC at the commit), so the run stops after journaling every clip: the
-# state an interruption leaves. /dev/full stays a character device.
-ln -s /dev/full "$T/res.jsonl"
+# The final write fails (the output is a link to a full device, written in
+# place: ENOSPC at the commit), so the run stops after journaling every clip:
+# the state an interruption leaves. The device is a scratch copy of /dev/full
+# where one can be made, and stays a character device.
+full=/dev/full
+mknod "$T/full" c 1 7 2>/dev/null && full=$T/full
+ln -s "$full" "$T/res.jsonl"
 run 2 --input "$T/ok.jsonl" --output "$T/res.jsonl" --root "$T/root" --quiet
 err_has "sigmix: $T/res.jsonl: "
-[ -c /dev/full ] || fail "/dev/full is no longer a character device"
+[ -c "$full" ] || fail "$full is no longer a character device"
 [ -s "$T/res.jsonl.partial.jsonl" ] || fail "journal missing after failed write"
 [ "$(grep -c . "$T/res.jsonl.partial.jsonl")" -eq 2 ] || fail "journal lines"
 rm "$T/res.jsonl"
