@@ -17,6 +17,10 @@ int cmd_vmaf_logs(int argc, char **argv);
  * checked, before the work. tools/outguard.c.
  */
 void cmd_guard_outputs(const char *const *paths, size_t n);
+
+/* Check outputs before any work (sigmix_outputs_check), print the one-line
+ * error, and guard them as above. Returns 0 or the exit status 2. */
+int cmd_check_outputs(const char *const *paths, size_t n);
 int cmd_second_opinion(int argc, char **argv);
 int cmd_mos_labels(int argc, char **argv);
 

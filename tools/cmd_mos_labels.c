@@ -202,6 +202,9 @@ int cmd_mos_labels(int argc, char **argv)
     o.labels = labels;
     o.nlabels = nlabels;
 
+    const char *outs[2] = { o.out, o.audit_json };
+    if ((rc = cmd_check_outputs(outs, 2)))
+        goto out;
     sigmix_jdoc *d = sigmix_jdoc_new();
     sigmix_runprov *p = d ? sigmix_runprov_new(d, argc - 1, argv + 1) : NULL;
     if (!p) {

@@ -195,6 +195,9 @@ int cmd_second_opinion(int argc, char **argv)
     o.scores = scores;
     o.nscores = nscores;
 
+    const char *outs[2] = { o.out, o.audit_json };
+    if ((rc = cmd_check_outputs(outs, 2)))
+        goto out;
     /* Provenance as upstream's argparse namespace records it. */
     sigmix_jdoc *d = sigmix_jdoc_new();
     sigmix_runprov *p = d ? sigmix_runprov_new(d, argc - 1, argv + 1) : NULL;

@@ -325,6 +325,9 @@ static int parse_args(int argc, char **argv, cli *c)
         return fail_usage("cannot tell the output format from the extension of", c->out);
     if (optind >= argc)
         return fail_usage("no LOGS given", NULL);
+    const char *outs[2] = { c->out, c->audit_json };
+    if ((r = cmd_check_outputs(outs, 2)))
+        return r;
     c->log_args = (const char *const *)argv + optind;
     c->nlog_args = (size_t)(argc - optind);
     for (int i = optind; i < argc; i++)

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -85,4 +86,16 @@ void cmd_guard_outputs(const char *const *paths, size_t n)
         sigemptyset(&sa.sa_mask);
         sigaction(guard_signals[k], &sa, NULL);
     }
+}
+
+int cmd_check_outputs(const char *const *paths, size_t n)
+{
+    sigmix_error err = { 0, "" };
+    size_t bad = 0;
+    if (sigmix_outputs_check(paths, n, &bad, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", paths[bad], err.message);
+        return 2;
+    }
+    cmd_guard_outputs(paths, n);
+    return 0;
 }

@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "join/internal.h"
-#include "util/atomic.h"
 #include "util/error.h"
 #include "util/runprov.h"
+#include "util/outset.h"
+#include "table/format.h"
 
 int sigmix_join_compact(sigmix_table *t, const uint8_t *keep, sigmix_error *err)
 {
@@ -71,33 +72,30 @@ int sigmix_join_write(const sigmix_table *t, const char *out, int threads,
                       const char *audit_path, sigmix_error *err)
 {
     (void)threads;
+    if (audit_path && sigmix_jdoc_failed(d))
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", audit_path);
+    /* The table and the report are one output set: both appear, or neither. */
     sigmix_error e;
-    sigmix_atomic a;
-    memset(&a, 0, sizeof a);
     sigmix_error_clear(&e);
-    if (audit_path) {
-        if (sigmix_jdoc_failed(d))
-            return sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", audit_path);
-        int r = sigmix_atomic_open(&a, audit_path, 1, &e);
-        if (r)
-            return sigmix_error_set(err, r, "%s: %s", audit_path, e.message);
-        sigmix_jv_write(audit, a.f, 2);
-        if (ferror(a.f)) {
-            sigmix_atomic_abort(&a);
-            return sigmix_error_set(err, SIGMIX_EIO, "%s: write error", audit_path);
+    sigmix_outset *set = NULL;
+    FILE *tf = NULL, *af = NULL;
+    const char *at = out;
+    int r = sigmix_outset_new(&set, &e);
+    if (!r && !(r = sigmix_outset_add(set, out, &tf, &e)))
+        r = sigmix_table_write_stream(t, tf, out, NULL, &e);
+    if (!r && audit_path) {
+        at = audit_path;
+        if (!(r = sigmix_outset_add(set, audit_path, &af, &e))) {
+            sigmix_jv_write(audit, af, 2);
+            if (ferror(af))
+                r = sigmix_error_set(&e, SIGMIX_EIO, "write error");
         }
     }
-    int r = sigmix_table_write(t, out, NULL, &e);
-    if (r) {
-        sigmix_atomic_abort(&a);
-        return sigmix_error_set(err, r, "%s: %s", out, e.message);
-    }
-    if (audit_path) {
-        /* The table is in place; the report follows it. A failure here is
-         * rare (rename in the same folder) and reported. */
-        r = sigmix_atomic_commit(&a, &e);
-        if (r)
-            return sigmix_error_set(err, r, "%s: %s", audit_path, e.message);
-    }
+    const char *bad = NULL;
+    if (!r && (r = sigmix_outset_commit(set, &bad, &e)))
+        at = bad && audit_path && !strcmp(bad, audit_path) ? audit_path : out;
+    sigmix_outset_free(&set);
+    if (r)
+        return sigmix_error_set(err, r, "%s: %s", at, e.message);
     return 0;
 }

@@ -325,5 +325,10 @@ echo keep > keep.jsonl
 expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not present in feature table" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out keep.jsonl --key-column id
 [ "$(cat keep.jsonl)" = keep ] || fail "a failed run changed the existing output"
+# outputs are checked before any work: a folder as the report is refused,
+# and the table is not written either
+mkdir -p rep.d
+NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: rep.d: is a folder, not a file" -- \
+    second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.jsonl --audit-json rep.d
 
 finish "second-opinion cli"
