@@ -21,6 +21,14 @@ void cmd_guard_outputs(const char *const *paths, size_t n);
 /* Check outputs before any work (sigmix_outputs_check), print the one-line
  * error, and guard them as above. Returns 0 or the exit status 2. */
 int cmd_check_outputs(const char *const *paths, size_t n);
+
+/* Join commands' --manifest mode (tools/join_cli.c): the usage problem of
+ * mixing batch and per-table options, or NULL; then the run, printing the
+ * error or the summary line and returning the exit status. */
+struct sigmix_batch_options;
+const char *cmd_join_batch_misuse(const struct sigmix_batch_options *b, int single);
+int cmd_join_batch_run(struct sigmix_batch_options *b, int kind, int argc, char **argv,
+                       int threads_given);
 int cmd_second_opinion(int argc, char **argv);
 int cmd_mos_labels(int argc, char **argv);
 

@@ -163,32 +163,9 @@ int cmd_mos_labels(int argc, char **argv)
         goto out;
     }
     if (batch) {
-        if (single) {
-            rc = usage_error("%s", "--manifest runs the tables it lists; per-table options go in "
-                                   "the manifest");
-            goto out;
-        }
-        if (!b.manifest) {
-            rc = usage_error("%s", "--base-dir, --fail-fast and the reports need --manifest");
-            goto out;
-        }
-        b.kind = SIGMIX_JOIN_MOS_LABELS;
-        b.argc = argc - 1;
-        b.argv = argv + 1;
-        b.threads_given = threads_given;
-        sigmix_batch_summary s;
-        sigmix_error err;
-        memset(&err, 0, sizeof err);
-        if (sigmix_join_batch(&b, &s, &err)) {
-            fprintf(stderr, "sigmix: %s\n", err.message);
-            rc = 2;
-            goto out;
-        }
-        fprintf(stderr, "MOS-label batch materialize: tables=%zu input_rows=%llu "
-                        "matched_rows=%llu failed_tables=%zu\n", s.tables,
-                (unsigned long long)s.input_rows, (unsigned long long)s.matched_rows,
-                s.failed_tables);
-        rc = s.failed_tables ? 1 : 0;
+        const char *why = cmd_join_batch_misuse(&b, single);
+        rc = why ? usage_error("%s", why)
+                 : cmd_join_batch_run(&b, SIGMIX_JOIN_MOS_LABELS, argc, argv, threads_given);
         goto out;
     }
     if (!o.features || !nlabels || !o.out) {

@@ -146,32 +146,9 @@ int cmd_second_opinion(int argc, char **argv)
         goto out;
     }
     if (batch) {
-        if (single) {
-            rc = usage_error("%s", "--manifest runs the tables it lists; per-table options go in "
-                                   "the manifest");
-            goto out;
-        }
-        if (!b.manifest) {
-            rc = usage_error("%s", "--base-dir, --fail-fast and the reports need --manifest");
-            goto out;
-        }
-        b.kind = SIGMIX_JOIN_SECOND_OPINION;
-        b.argc = argc - 1;
-        b.argv = argv + 1;
-        b.threads_given = threads_given;
-        sigmix_batch_summary s;
-        sigmix_error err;
-        memset(&err, 0, sizeof err);
-        if (sigmix_join_batch(&b, &s, &err)) {
-            fprintf(stderr, "sigmix: %s\n", err.message);
-            rc = 2;
-            goto out;
-        }
-        fprintf(stderr, "second-opinion batch materialize: tables=%zu input_rows=%llu "
-                        "output_rows=%llu failed_tables=%zu\n", s.tables,
-                (unsigned long long)s.input_rows, (unsigned long long)s.output_rows,
-                s.failed_tables);
-        rc = s.failed_tables ? 1 : 0;
+        const char *why = cmd_join_batch_misuse(&b, single);
+        rc = why ? usage_error("%s", why)
+                 : cmd_join_batch_run(&b, SIGMIX_JOIN_SECOND_OPINION, argc, argv, threads_given);
         goto out;
     }
     if (!o.features || !nscores || !o.out) {

@@ -52,6 +52,11 @@ const sigmix_audit_family *sigmix_audit_family_by_key(const sigmix_audit *a, con
 void sigmix_md_code(FILE *f, const char *s);
 void sigmix_md_text(FILE *f, const char *s);
 
+/* Whether family key was listed before entry k of table ti's missing
+ * (weak = 0) or weak (weak = 1) list: the reports name each action once. */
+int sigmix_audit_family_seen_before(const sigmix_audit *a, size_t ti, int weak, size_t k,
+                                    const char *key);
+
 /* The JSON report naming every output of the run in its provenance. */
 int sigmix_audit_write_json_for(const sigmix_audit *a, FILE *f, const sigmix_audit_outputs *o,
                                 sigmix_error *err);

@@ -901,23 +901,6 @@ static void family_line(FILE *f, const sigmix_audit *a, const char *what, sigmix
     fputs(".</li>\n", f);
 }
 
-static int seen_before(const sigmix_audit *a, size_t ti, int weak, size_t k, const char *key)
-{
-    for (size_t i = 0; i <= ti; i++) {
-        const sigmix_audit_result *r = &a->tables[i]->res;
-        for (int w = 0; w < 2; w++) {
-            sigmix_audit_names n = w ? r->weak_families : r->missing_families;
-            for (size_t j = 0; j < n.n; j++) {
-                if (i == ti && (w > weak || (w == weak && j >= k)))
-                    return 0;
-                if (!strcmp(n.v[j], key))
-                    return 1;
-            }
-        }
-    }
-    return 0;
-}
-
 static void closing(FILE *f, const sigmix_audit *a)
 {
     fputs("<h2 id=\"blind\">Blind spots</h2>\n", f);
@@ -937,7 +920,7 @@ static void closing(FILE *f, const sigmix_audit *a)
         for (int w = 0; w < 2; w++) {
             sigmix_audit_names n = w ? r->weak_families : r->missing_families;
             for (size_t k = 0; k < n.n; k++) {
-                if (seen_before(a, i, w, k, n.v[k]))
+                if (sigmix_audit_family_seen_before(a, i, w, k, n.v[k]))
                     continue;
                 const sigmix_audit_family *fam = sigmix_audit_family_by_key(a, n.v[k]);
                 any = 1;

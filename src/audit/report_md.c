@@ -251,7 +251,10 @@ static void blind_spots(FILE *f, const sigmix_audit *a)
     }
 }
 
-static int seen_before(const sigmix_audit *a, size_t ti, int weak, size_t k, const char *key)
+/* Whether family key was already listed (missing, then weak, table by
+ * table) before entry k of table ti's list: next actions name each once. */
+int sigmix_audit_family_seen_before(const sigmix_audit *a, size_t ti, int weak, size_t k,
+                                    const char *key)
 {
     for (size_t i = 0; i <= ti; i++) {
         const sigmix_audit_result *r = &a->tables[i]->res;
@@ -277,7 +280,7 @@ static void next_actions(FILE *f, const sigmix_audit *a)
         for (int w = 0; w < 2; w++) {
             sigmix_audit_names n = w ? r->weak_families : r->missing_families;
             for (size_t k = 0; k < n.n; k++) {
-                if (seen_before(a, i, w, k, n.v[k]))
+                if (sigmix_audit_family_seen_before(a, i, w, k, n.v[k]))
                     continue;
                 const sigmix_audit_family *fam = sigmix_audit_family_by_key(a, n.v[k]);
                 any = 1;
