@@ -10,6 +10,11 @@ int cmd_model_run(int argc, char **argv);
 int cmd_vmaf_logs(int argc, char **argv);
 
 #include <stddef.h>
+
+/* A usage error, in the one format every command uses:
+ * "sigmix: CMD: MESSAGE (try 'sigmix help CMD')". Returns the exit status 2.
+ * tools/usage.c. */
+int cmd_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Remove this process's temporary files for these outputs if SIGINT,
  * SIGTERM, SIGHUP or SIGPIPE ends it (signals left at their default only;
