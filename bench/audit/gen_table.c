@@ -1,6 +1,7 @@
 /*
- * gen_audit_table ROWS PATH: write the benchmark feature table (see
- * gen_common.h). .jsonl and .csv are streamed directly; any other extension
+ * gen_audit_table ROWS PATH [POOLED]: write the benchmark feature table (see
+ * gen_common.h), keeping only the first POOLED pooled columns (default all
+ * 96) so that one generator makes tables of several widths. .jsonl and .csv are streamed directly; any other extension
  * (e.g. .parquet) builds the table in memory and goes through
  * sigmix_table_write, so new writers are picked up without changes here.
  */
@@ -27,6 +28,14 @@ static void num_text(FILE *f, double v, const char *null)
         fprintf(f, "%.17g", v);
 }
 
+static size_t keep_pooled = GEN_NBASE * GEN_NPOOL;
+
+/* Numeric column k is written unless it is a pooled column past keep_pooled. */
+static int kept(size_t k)
+{
+    return k < keep_pooled || k >= GEN_NBASE * GEN_NPOOL;
+}
+
 static int write_text(size_t rows, const char *path, int csv)
 {
     FILE *f = fopen(path, "w");
@@ -42,7 +51,8 @@ static int write_text(size_t rows, const char *path, int csv)
         for (size_t s = 0; s < GEN_NSTR; s++)
             fprintf(f, "%s,", gen_strings[s]);
         for (size_t k = 0; k < GEN_NNUM; k++)
-            fprintf(f, "%s%c", names[k], k + 1 < GEN_NNUM ? ',' : '\n');
+            if (kept(k))
+                fprintf(f, "%s%c", names[k], k + 1 < GEN_NNUM ? ',' : '\n');
     }
     for (size_t r = 0; r < rows; r++) {
         gen_row(r, num, str);
@@ -50,6 +60,8 @@ static int write_text(size_t rows, const char *path, int csv)
             for (size_t s = 0; s < GEN_NSTR; s++)
                 fprintf(f, "%s,", str[s]);
             for (size_t k = 0; k < GEN_NNUM; k++) {
+                if (!kept(k))
+                    continue;
                 num_text(f, num[k], "");
                 fputc(k + 1 < GEN_NNUM ? ',' : '\n', f);
             }
@@ -58,6 +70,8 @@ static int write_text(size_t rows, const char *path, int csv)
             for (size_t s = 0; s < GEN_NSTR; s++)
                 fprintf(f, "\"%s\": \"%s\", ", gen_strings[s], str[s]);
             for (size_t k = 0; k < GEN_NNUM; k++) {
+                if (!kept(k))
+                    continue;
                 fprintf(f, "\"%s\": ", names[k]);
                 num_text(f, num[k], "null");
                 fputs(k + 1 < GEN_NNUM ? ", " : "}\n", f);
@@ -78,9 +92,13 @@ static int write_table(size_t rows, const char *path)
         return 1;
     for (size_t s = 0; s < GEN_NSTR; s++)
         sigmix_table_add_column(t, gen_strings[s], SIGMIX_KIND_STRING, NULL);
+    size_t col[GEN_NNUM], ncol = GEN_NSTR;
     for (size_t k = 0; k < GEN_NNUM; k++) {
+        if (!kept(k))
+            continue;
         gen_name(k, name, sizeof name);
         sigmix_table_add_column(t, name, SIGMIX_KIND_DOUBLE, NULL);
+        col[k] = ncol++;
     }
     for (size_t r = 0; r < rows; r++) {
         gen_row(r, num, str);
@@ -88,8 +106,8 @@ static int write_table(size_t rows, const char *path)
             if (sigmix_table_set_string(t, s, r, str[s], strlen(str[s])))
                 return 1;
         for (size_t k = 0; k < GEN_NNUM; k++)
-            if (!isnan(num[k]))
-                sigmix_table_set_double(t, GEN_NSTR + k, r, num[k]);
+            if (kept(k) && !isnan(num[k]))
+                sigmix_table_set_double(t, col[k], r, num[k]);
     }
     int rc = sigmix_table_write(t, path, NULL, &err);
     if (rc)
@@ -100,10 +118,12 @@ static int write_table(size_t rows, const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: gen_audit_table ROWS PATH(.jsonl|.csv|other table format)\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: gen_audit_table ROWS PATH(.jsonl|.csv|other table format) [POOLED]\n");
         return 2;
     }
+    if (argc == 4 && strtoull(argv[3], NULL, 10) < keep_pooled)
+        keep_pooled = strtoull(argv[3], NULL, 10);
     size_t rows = strtoull(argv[1], NULL, 10);
     const char *path = argv[2];
     int rc = ends_with(path, ".jsonl") ? write_text(rows, path, 0)
