@@ -54,7 +54,8 @@ bench_measure() {
     for ((i = 0; i < runs; i++)); do
         if ! /usr/bin/time -f '%e %U %S %M' -o "$BENCH_WORK/time" "$@" \
             >"$BENCH_WORK/out" 2>"$BENCH_WORK/err"; then
-            M_ERR="exit $(tail -n 1 "$BENCH_WORK/time" | sed 's/^Command exited with non-zero status //;q'): $(grep -v '^\[signal-mix\]' "$BENCH_WORK/err" | head -n 1)"
+            M_ERR="$(sed -n 's/^Command exited with non-zero status \(.*\)/exit \1: /p;s/^Command terminated by signal \(.*\)/signal \1: /p' \
+                "$BENCH_WORK/time" | head -n 1)$(grep -v '^\[signal-mix\]' "$BENCH_WORK/err" | head -n 1)"
             return 1
         fi
         read -r w u s m < <(tail -n 1 "$BENCH_WORK/time")
