@@ -44,11 +44,12 @@ for area in $areas; do
     echo
     echo "== bench: $area (load average $(load))"
     t0=$(date +%s)
+    nfail=$(grep -c '^fail' "$results")
     if ! bash "bench/$area.sh" "$build"; then
         failed="$failed $area"
         # An area that died before recording its failure still shows up.
-        grep -q "^fail" "$results" 2>/dev/null && grep -q "	$area" "$results" ||
-            printf 'fail\t%s\t-\t-\t-\t-\tFAILED: see the log above\n' "$area" >>"$results"
+        [ "$(grep -c '^fail' "$results")" -gt "$nfail" ] ||
+            printf 'fail\t%s\t-\t-\t-\t-\tFAILED: exited non-zero, see the log above\n' "$area" >>"$results"
     fi
     echo "   ($area: $(($(date +%s) - t0)) s)"
 done

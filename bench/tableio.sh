@@ -1,21 +1,37 @@
 #!/bin/bash
-# Table-io benchmark: generate a 150,000-row x 110-column JSON Lines table
-# (~600 MB) and time reading it (best of 3) with 2 threads and 1 thread,
-# plus gzip and CSV variants of a 30,000-row table. Reports; never fails
-# on timing. Figures are noisy when the machine is shared.
-set -u
-build=${1:-build}
-dir=${SIGMIX_BENCH_DIR:-$build/bench-data}
-mkdir -p "$dir"
-gen=$build/bench/tableio/gen_jsonl
-read=$build/bench/tableio/tableio_read
-[ -f "$dir/t150k.jsonl" ] || "$gen" 150000 "$dir/t150k.jsonl"
-[ -f "$dir/t30k.jsonl" ] || "$gen" 30000 "$dir/t30k.jsonl"
-[ -f "$dir/t30k.jsonl.gz" ] || gzip -c "$dir/t30k.jsonl" > "$dir/t30k.jsonl.gz"
-[ -f "$dir/t30k.csv" ] || "$read" "$dir/t30k.jsonl" --write "$dir/t30k.csv" > /dev/null
-for t in 2 1; do
-    /usr/bin/time -f "  peak RSS %M KB" "$read" "$dir/t150k.jsonl" --repeat 3 --threads $t
+# Table reading (make bench; figures, no goal): a 150,000-row x 110-column
+# JSON Lines table (~559 MB, gen_jsonl) read with 2 threads and 1 thread and
+# 3 of its columns; a 30,000-row copy gzipped and as CSV. Best of BENCH_RUNS
+# (tableio_read --repeat). One result line with the best times.
+source "$(dirname "$0")/lib.sh"
+gen=$BENCH_BUILD/bench/tableio/gen_jsonl
+rd=$BENCH_BUILD/bench/tableio/tableio_read
+big=$(q 150000 15000)
+small=$(q 30000 3000)
+name="table read: JSONL $big x 110; gz and CSV $small x 110"
+for exe in "$gen" "$rd"; do
+    [ -x "$exe" ] || { bench_fail "$name" - "$exe not built (make bench builds it)"; bench_done; }
 done
-"$read" "$dir/t150k.jsonl" --repeat 3 --columns vmaf_mean,mos,psnr_y_mean
-"$read" "$dir/t30k.jsonl.gz" --repeat 3
-"$read" "$dir/t30k.csv" --repeat 3
+D=$BENCH_DATA
+gen_once "$D/tableio_$big.jsonl" "$gen" "$big" @OUT@ &&
+    gen_once "$D/tableio_$small.jsonl" "$gen" "$small" @OUT@ &&
+    gen_once "$D/tableio_$small.jsonl.gz" bash -c 'gzip -c "$1" >"$2"' _ "$D/tableio_$small.jsonl" @OUT@ &&
+    gen_once "$D/tableio_$small.csv" bash -c '"$1" "$2" --write "$3" >/dev/null' _ "$rd" "$D/tableio_$small.jsonl" @OUT@ ||
+    { bench_fail "$name" - "cannot generate the tables"; bench_done; }
+fig=""
+one() { # LABEL FILE ARGS...
+    local label=$1 f=$2 line
+    shift 2
+    line=$(/usr/bin/time -f 'peak RSS %M KB' -o "$BENCH_WORK/rss" "$rd" "$f" --repeat "$BENCH_RUNS" "$@" 2>&1) ||
+        { bench_fail "$name" - "tableio_read $f: $line"; return; }
+    echo "  $label: $line, $(cat "$BENCH_WORK/rss")"
+    fig="$fig${fig:+; }$label $(echo "$line" | sed -n 's/.*best=\([0-9.]*\) s.*/\1 s/p')"
+}
+need_time || { bench_fail "$name" - "/usr/bin/time missing"; bench_done; }
+one "JSONL 2 thr" "$D/tableio_$big.jsonl" --threads 2
+one "1 thr" "$D/tableio_$big.jsonl" --threads 1
+one "3 cols" "$D/tableio_$big.jsonl" --columns vmaf_mean,mos,psnr_y_mean
+one "gz" "$D/tableio_$small.jsonl.gz"
+one "CSV" "$D/tableio_$small.csv"
+bench_result "$name" - "$fig" - - -
+bench_done
