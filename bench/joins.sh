@@ -16,7 +16,7 @@ d=$BENCH_DATA/joins_$rows
 W=$BENCH_WORK
 make_joins() {
     mkdir -p "$1" && awk -v n="$rows" -v dir="$1" -f bench/joins/gen.awk &&
-        "$SIGMIX" cat "$1/features.jsonl" -o "$1/features.parquet" >/dev/null
+        "$SIGMIX" cat "$1/features.jsonl" -o "$1/features.parquet" >"$BENCH_WORK/cat.out"
 }
 if ! gen_once "$d" make_joins @OUT@; then
     bench_fail "$name1" "$goal" "cannot generate the tables (sigmix cat to Parquet?)"

@@ -35,8 +35,8 @@ echo "  plain program: ${cc[*]} bench/startup/plain.c ($(ldd "$W/plain" 2>/dev/n
 gen_once "$BENCH_DATA/audit_10.jsonl" "$gen" 10 @OUT@ 75 ||
     { bench_fail "sigmix audit, 10-row table" "<= 5x" "cannot generate the table"; bench_done; }
 
-k_version=$(q 300 50)
-k_audit=$(q 100 20)
+k_version=$(q 100 30)
+k_audit=$(q 50 15)
 # round KEY K PROGRAM ARGS...: one loop of K starts; keeps the best mean wall
 # and CPU per KEY (bw, bc) and the peak RSS (br); ROUND_ERR on failure.
 ROUND_ERR=""
