@@ -3,7 +3,7 @@
 # bench/run.sh prints every recorded line again as one summary table.
 #
 # Environment (all optional):
-#   BENCH_RUNS=3        best of N for short runs
+#   BENCH_RUNS=3        best of N for short runs (runs over BENCH_LONG=20 s: once)
 #   BENCH_QUICK=1       small inputs (harness testing; the goals are not judged)
 #   BENCH_DATA=DIR      generated inputs, kept between runs (deterministic)
 #   BENCH_PEERS=DIR     peers installed by the bench (npm packages)
@@ -42,7 +42,8 @@ need_time() {
     [ -x /usr/bin/time ]
 }
 
-# bench_measure RUNS CMD...: run CMD RUNS times (stdout to $BENCH_WORK/out,
+# bench_measure RUNS CMD...: run CMD RUNS times, or once if that run took
+# BENCH_LONG seconds (default 20) or more (stdout to $BENCH_WORK/out,
 # stderr to $BENCH_WORK/err). Sets M_WALL and M_CPU (user+sys), each the
 # best of the runs, and M_RSS (largest peak RSS of the runs, KB). Returns 1
 # with M_ERR set if a run fails.
@@ -63,6 +64,8 @@ bench_measure() {
         if [ -z "$M_WALL" ] || awk -v a="$w" -v b="$M_WALL" 'BEGIN { exit !(a < b) }'; then M_WALL=$w; fi
         if [ -z "$M_CPU" ] || awk -v a="$c" -v b="$M_CPU" 'BEGIN { exit !(a < b) }'; then M_CPU=$c; fi
         [ "$m" -gt "$M_RSS" ] && M_RSS=$m
+        # Best of N is for short runs: a long one is not repeated.
+        le "${BENCH_LONG:-20}" "$w" && break
     done
     return 0
 }
