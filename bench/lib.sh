@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Common helpers for the bench/AREA.sh scripts (sourced, not run). Each area
 # measures, then records one result line per benchmark with bench_result;
 # bench/run.sh prints every recorded line again as one summary table.

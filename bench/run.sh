@@ -9,7 +9,7 @@
 #   BENCH_RUNS=N            best of N for short runs (default 3)
 set -u
 build=${1:-build}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 areas=""
 # Every bench/AREA.sh is one area; a new area needs no edit here. The
 # areas with goals come first, the figures-only ones after.
