@@ -71,19 +71,23 @@ name="saliency --merge of $rows clips from 4 shard files"
 make_merge_data() {
     local d=$1
     mkdir -p "$d/clips" || return 1
-    /usr/bin/python3 - "$d" "$rows" <<'EOF' || return 1
+    /usr/bin/python3 - "$d" "$rows" 2>"$d/gen.err" <<'EOF' || { tail -n 1 "$d/gen.err" >"$d/shard0.err"; return 1; }
 import os, sys
 d, n = sys.argv[1], int(sys.argv[2])
-# A 16x12 yuv420p clip of 3 frames, deterministic content.
-with open(d + "/clip.yuv", "wb") as f:
-    f.write(bytes((i * 37 + (i // 288) * 11) % 251 for i in range(864)))
+# A 16x12 yuv420p clip of 3 frames, deterministic content; one copy per
+# 10,000 links (file systems cap the links to one file, ext4 at 65,000).
+clip = bytes((i * 37 + (i // 288) * 11) % 251 for i in range(864))
 with open(d + "/table.jsonl", "w") as t:
     for i in range(n):
+        base = "%s/clip%02d.yuv" % (d, i // 10000)
+        if i % 10000 == 0:
+            with open(base, "wb") as f:
+                f.write(clip)
         sub = "clips/d%03d" % (i // 1000)
         if i % 1000 == 0:
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         p = "%s/c%06d.yuv" % (sub, i)
-        os.link(d + "/clip.yuv", os.path.join(d, p))
+        os.link(base, os.path.join(d, p))
         t.write('{"src": "%s", "width": 16, "height": 12, "mos": %d}\n' % (p, i % 5))
 EOF
     local k pids=()
