@@ -9,6 +9,7 @@
 #   BENCH_DATA=DIR      generated inputs, kept between runs (deterministic)
 #   BENCH_PEERS=DIR     peers installed by the bench (npm packages)
 #   BENCH_RESULTS=FILE  where result lines go (set by run.sh)
+#   BENCH_SIGMIX=PATH   the sigmix binary to time (default BUILD/sigmix)
 # Inputs and peers live outside the repository; outputs go to a per-area
 # scratch folder that is removed at exit, never to /dev/null.
 set -u
@@ -17,7 +18,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 BENCH_SRC=$(pwd)
 BENCH_AREA=$(basename "$0" .sh)
 case $BENCH_BUILD in /*) ;; *) BENCH_BUILD=$BENCH_SRC/$BENCH_BUILD ;; esac
-SIGMIX=$BENCH_BUILD/sigmix
+SIGMIX=${BENCH_SIGMIX:-$BENCH_BUILD/sigmix}
+case $SIGMIX in /*) ;; *) SIGMIX=$BENCH_SRC/$SIGMIX ;; esac
 BENCH_RUNS=${BENCH_RUNS:-${SIGMIX_BENCH_RUNS:-3}}
 BENCH_QUICK=${BENCH_QUICK:-0}
 [ "$BENCH_QUICK" = 0 ] || BENCH_QUICK=1

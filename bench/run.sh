@@ -6,7 +6,11 @@
 # says why, not a failure.
 #   BENCH_ONLY=audit,onnx   run these areas only (names of bench/*.sh)
 #   BENCH_QUICK=1           small inputs, for testing the harness
-#   BENCH_RUNS=N            best of N for short runs (default 3)
+#   BENCH_RUNS=N            best of N for short runs (default 3; BENCH_LONG=20:
+#                           a run of that many seconds is not repeated)
+#   BENCH_MARKDOWN=FILE     also write the table as Markdown
+#   BENCH_SIGMIX=PATH       time another sigmix binary (bench programs still
+#                           come from BUILD)
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
@@ -38,7 +42,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 start=$(date +%s)
 echo "sigmix bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(load)" \
      "$([ "${BENCH_QUICK:-0}" != 0 ] && echo '- QUICK sizes')"
-echo "binary: $build/sigmix ($("$build/sigmix" --version 2>&1 | head -n 1))"
+sigmix=${BENCH_SIGMIX:-$build/sigmix}
+echo "binary: $sigmix ($("$sigmix" --version 2>&1 | head -n 1))"
 failed=""
 for area in $areas; do
     echo
