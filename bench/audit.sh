@@ -8,7 +8,7 @@
 #  - 60,000-row snappy Parquet (pq_benchgen, pyarrow layout, 110 columns),
 #    full audit against DuckDB computing only the column stats and every
 #    pairwise Pearson (bench/audit/duckdb_stats.js): goal >= 10x faster;
-#  - 150,000-row snappy Parquet (~135 MB): goal <= 0.45 s and <= 250 MB;
+#  - 150,000-row snappy Parquet (~132 MB): goal <= 0.45 s and <= 250 MB;
 #  - 150,000-row JSONL (~559 MB, gen_jsonl): goal <= 1.0 s;
 #  - the statistics phase alone (bench_audit_stats), a figure.
 # Peers are whole processes, like sigmix (start-up included).
