@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,14 +40,17 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (long i = 0; i < k; i++) {
         pid_t pid;
-        int st;
-        if (posix_spawn(&pid, argv[3], &fa, NULL, argv + 3, environ)) {
-            perror(argv[3]);
+        int st = 0;
+        int rc = posix_spawn(&pid, argv[3], &fa, NULL, argv + 3, environ);
+        if (rc) {
+            fprintf(stderr, "spawn_loop: %s: %s\n", argv[3], strerror(rc));
+            posix_spawn_file_actions_destroy(&fa);
             return 1;
         }
         if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
             fprintf(stderr, "spawn_loop: %s: exit status %d\n", argv[3],
                     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            posix_spawn_file_actions_destroy(&fa);
             return 1;
         }
     }
