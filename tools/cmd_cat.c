@@ -53,10 +53,7 @@ static void usage(FILE *f)
 
 static int fail_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "sigmix: cat: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "Try 'sigmix cat --help'.\n");
-    return 2;
+    return cmd_usage("cat", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 }
 
 static int parse_format(const char *s, sigmix_format *f)

@@ -5,7 +5,7 @@
 #include "sigmix_config.h"
 
 /* Exported by the plugin's version script (plugin.map), nothing else is. */
-const sigmix_video_vtbl *sigmix_video_plugin_v1(void);
+__attribute__((visibility("default"))) const sigmix_video_vtbl *sigmix_video_plugin_v1(void);
 
 const sigmix_video_vtbl *sigmix_video_plugin_v1(void)
 {
