@@ -42,7 +42,9 @@ static struct {
     getn_fn  get_threads;
     setn_fn  set_threads;
 } ob;
+#if SIGMIX_HAVE_BLAS
 static pthread_once_t ob_once = PTHREAD_ONCE_INIT;
+#endif
 
 /* enter/leave bookkeeping (see blas.h). */
 static pthread_mutex_t th_mu = PTHREAD_MUTEX_INITIALIZER;
