@@ -19,14 +19,18 @@ echo "$needed" | grep -E "$heavy" && fail "linked at load time: $(echo "$needed"
 loaded() { LD_DEBUG=files LD_DEBUG_OUTPUT=$T/ld "$@" >/dev/null 2>"$T/err"; local rc=$?
            cat "$T"/ld.* | sed -n 's/.*calling init: \(.*\)/\1/p' | sort -u; rm -f "$T"/ld.*; return $rc; }
 head -10 "$S/examples/vmaf_features.jsonl" >"$T/t10.jsonl"
+printf '{"clip_name":"a.mp4","vmaf":90}\n{"clip_name":"b.mp4","vmaf":80}\n' >"$T/feat.jsonl"
+printf 'clip_name,mos\na.mp4,4.5\nb.mp4,3\n' >"$T/labels.csv"
 for cmd in "--version" "audit --input $T/t10.jsonl --out-json $T/a.json" \
            "cat $T/t10.jsonl --head 3 --output $T/c.csv" \
-           "mos-labels --help" "second-opinion --help"; do
+           "mos-labels --features $T/feat.jsonl --labels $T/labels.csv --out $T/m.jsonl" \
+           "second-opinion --help"; do
     # shellcheck disable=SC2086
     objs=$(loaded "$bin" $cmd) || fail "sigmix $cmd: $(cat "$T/err")"
     bad=$(echo "$objs" | grep -E "$heavy|sigmix-")
     [ -z "$bad" ] || fail "sigmix $cmd loaded: $bad"
 done
+grep -q '"mos":3' "$T/m.jsonl" || fail "mos-labels output: $(cat "$T/m.jsonl")"
 
 # A big enough audit opens OpenBLAS (and only then).
 python3 - "$T/wide.csv" <<'PY' || fail "make wide table"
