@@ -5,8 +5,10 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 B=${SIGMIX_BUILD:?}
 bin=${SIGMIX_BIN:?}
-opt() { python3 -c 'import json,sys; print({x["name"]:x["value"] for x in json.load(open(sys.argv[1]))}[sys.argv[2]])' \
-        "$B/meson-info/intro-buildoptions.json" "$1"; }
+# ffmpeg onnx fftw, as configured (one python start: slow on a loaded machine)
+read -r o_ffmpeg o_onnx o_fftw < <(python3 -c 'import json,sys
+o = {x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}
+print(o["ffmpeg"], o["onnx"], o["fftw"])' "$B/meson-info/intro-buildoptions.json") || fail "build options"
 # check CMD MISSING-PART-OR-EMPTY
 check() {
     local out rc
@@ -22,13 +24,13 @@ check() {
     fi
 }
 ff=; onnx=; fftw=
-[ "$(opt ffmpeg)" = disabled ] && ff=FFmpeg
-[ "$(opt onnx)" = disabled ] && onnx=ONNX
-[ "$(opt fftw)" = disabled ] && fftw=FFTW
+[ "$o_ffmpeg" = disabled ] && ff=FFmpeg
+[ "$o_onnx" = disabled ] && onnx=ONNX
+[ "$o_fftw" = disabled ] && fftw=FFTW
 sal=${ff:-${onnx:-$fftw}}
 check saliency "$sal"
 check model-info "$onnx"
 check model-run "$onnx"
 check audit ""
 check cat ""
-echo "ok: ffmpeg=$(opt ffmpeg) onnx=$(opt onnx) fftw=$(opt fftw)"
+echo "ok: ffmpeg=$o_ffmpeg onnx=$o_onnx fftw=$o_fftw"
