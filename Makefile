@@ -21,7 +21,7 @@ TEST_PACKAGES := python3-numpy python3-pandas python3-yaml python3-pip python3-s
 	chromium
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all deps test-deps build run test test-hostile test-asan test-tsan bench install fuzz clean
+.PHONY: all deps test-deps build run test test-lite test-hostile test-asan test-tsan bench install fuzz clean
 
 all: build
 
@@ -42,6 +42,19 @@ test-deps:
 
 test: build test-deps
 	@sh tests/run.sh $(BUILD)
+
+# Table-only build (docs/library.md, "Build options"): no FFmpeg, ONNX or
+# FFTW; every test registered there (tables, Parquet, cat, audit, joins,
+# vmaf-logs, install) must pass. A second full build, so CI runs it
+# (.ci/run) rather than make test.
+LITE_BUILD ?= build-lite
+$(LITE_BUILD)/build.ninja:
+	meson setup $(LITE_BUILD) --buildtype=release \
+		-Dffmpeg=disabled -Donnx=disabled -Dfftw=disabled
+
+test-lite: deps test-deps $(LITE_BUILD)/build.ninja
+	ninja -C $(LITE_BUILD)
+	@sh tests/run.sh $(LITE_BUILD)
 
 # Hostile inputs alone (bombs, loops, wide tables, every fuzz seed), each
 # bounded to 1 GiB and 30 s; make test runs them too.
@@ -92,4 +105,4 @@ fuzz: deps
 	@echo "fuzzers are in $(FUZZ_BUILD)/fuzz; see docs/FUZZING.md"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) out
+	rm -rf $(BUILD) $(LITE_BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) out

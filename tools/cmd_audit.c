@@ -50,13 +50,7 @@ static void help(FILE *f)
           "Exit status: 0 success, 2 usage or input error.\n", f);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("sigmix audit: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (try 'sigmix audit --help')\n", stderr);
-    return 2;
-}
+#define usage_error(...) cmd_usage("audit", __VA_ARGS__)
 
 /* A ratio or |r| threshold: a number in [0, 1] (NaN is not one). */
 static int parse_unit(const char *s, double *out)
@@ -142,9 +136,8 @@ static int parse_args(int argc, char **argv, cli *c)
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
         if (d && parse_unit(optarg, d)) {
-            fprintf(stderr, "sigmix audit: %s: '%s' is not a number between 0 and 1 "
-                            "(try 'sigmix audit --help')\n", name, optarg);
-            return 2;
+            return cmd_usage("audit", "%s: '%s' is not a number between 0 and 1", name,
+                             optarg);
         }
     }
     if (optind < argc)

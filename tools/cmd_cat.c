@@ -53,10 +53,7 @@ static void usage(FILE *f)
 
 static int fail_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "sigmix: cat: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "Try 'sigmix cat --help'.\n");
-    return 2;
+    return cmd_usage("cat", "%s%s%s%s", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 }
 
 static int parse_format(const char *s, sigmix_format *f)
@@ -148,8 +145,10 @@ static int split_columns(cat_args *a, const char *arg)
     a->colbuf = strdup(arg);
     a->cols = calloc(strlen(arg) + 1, sizeof *a->cols);
     a->ncols = 0;
-    if (!a->colbuf || !a->cols)
-        return fail_usage("out of memory", NULL);
+    if (!a->colbuf || !a->cols) {
+        fputs("sigmix: cat: out of memory\n", stderr); /* not a usage error */
+        return 2;
+    }
     for (char *p = a->colbuf;;) {
         char *comma = strchr(p, ',');
         if (comma)

@@ -21,9 +21,7 @@ static int fail(const char *path, const sigmix_error *e)
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)
 {
-    fprintf(stderr, "sigmix: %s: %s%s%s (try 'sigmix %s --help')\n", cmd, msg, arg ? " " : "",
-            arg ? arg : "", cmd);
-    return 2;
+    return cmd_usage(cmd, "%s%s%s", msg, arg ? " " : "", arg ? arg : "");
 }
 
 static const char *type_name(int t)

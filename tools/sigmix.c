@@ -1,26 +1,100 @@
 /* sigmix: the command-line front end. Dispatches to one subcommand. */
+/* dladdr and Dl_info are GNU extensions. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sigmix/sigmix.h"
 #include "cmd.h"
 
+/* Commands still built into sigmix-cli-legacy.so (tools/meson.build) are
+ * not linked into the program: their weak references stay NULL and run()
+ * finds them in the module when they are used. */
+#pragma weak cmd_saliency
+#pragma weak cmd_vmaf_logs
+
 typedef struct command {
     const char *name;
     int       (*run)(int argc, char **argv);
+    const char *symbol;  /* run's name, for the legacy module */
+    const char *needs;   /* optional library part (sigmix_has_feature), or NULL */
     const char *summary;
 } command;
 
+#define CMD(name, fn, needs, summary) { name, fn, #fn, needs, summary }
 static const command commands[] = {
-    { "audit",      cmd_audit,      "audit which quality signal families a feature table covers" },
-    { "saliency",   cmd_saliency,   "compute saliency features for each row's clip and append them" },
-    { "cat",        cmd_cat,        "show or convert a table (Parquet, JSONL, JSON, CSV)" },
-    { "model-info", cmd_model_info, "describe an ONNX saliency model" },
-    { "model-run",  cmd_model_run,  "run an ONNX model on a raw float32 tensor" },
-    { "vmaf-logs",  cmd_vmaf_logs,  "turn libvmaf log files into a per-clip or per-frame feature table" },
-    { "second-opinion", cmd_second_opinion, "join external NR/MOS scorer outputs as columns" },
-    { "mos-labels", cmd_mos_labels, "join subjective MOS labels onto a feature table" },
+    CMD("audit",      cmd_audit,      NULL, "audit which quality signal families a feature table covers"),
+    CMD("saliency",   cmd_saliency,   "saliency", "compute saliency features for each row's clip and append them"),
+    CMD("cat",        cmd_cat,        NULL, "show or convert a table (Parquet, JSONL, JSON, CSV)"),
+    CMD("model-info", cmd_model_info, "onnx", "describe an ONNX saliency model"),
+    CMD("model-run",  cmd_model_run,  "onnx", "run an ONNX model on a raw float32 tensor"),
+    CMD("vmaf-logs",  cmd_vmaf_logs,  NULL, "turn libvmaf log files into a per-clip or per-frame feature table"),
+    CMD("second-opinion", cmd_second_opinion, NULL, "join external NR/MOS scorer outputs as columns"),
+    CMD("mos-labels", cmd_mos_labels, NULL, "join subjective MOS labels onto a feature table"),
 };
+
+/* The first optional part c needs that this libsigmix lacks, by the name
+ * its message uses, or NULL. */
+static const char *missing_part(const command *c)
+{
+    static const char *const parts[][2] = {
+        { "ffmpeg", "FFmpeg" }, { "onnx", "ONNX" }, { "fftw", "FFTW" },
+    };
+    if (!c->needs)
+        return NULL;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        if ((!strcmp(c->needs, "saliency") || !strcmp(c->needs, parts[i][0]))
+            && !sigmix_has_feature(parts[i][0]))
+            return parts[i][1];
+    return NULL;
+}
+
+/* sigmix-cli-legacy.so: $libdir/sigmix/ beside an installed libsigmix.so,
+ * or beside it in the build tree (as src/util/dynload.c looks for plugins). */
+static int run_legacy(const command *c, int argc, char **argv)
+{
+    Dl_info info;
+    char path[PATH_MAX];
+    void *h = NULL;
+    const char *why = "libsigmix.so not found";
+    if (dladdr((void *)sigmix_version, &info) && info.dli_fname) {
+        const char *slash = strrchr(info.dli_fname, '/');
+        int dn = slash ? (int)(slash - info.dli_fname) : 1;
+        const char *dir = slash ? info.dli_fname : ".";
+        static const char *const forms[] = { "%.*s/sigmix/%s", "%.*s/%s" };
+        why = "sigmix-cli-legacy.so not found";
+        for (size_t i = 0; i < 2 && !h; i++) {
+            int w = snprintf(path, sizeof path, forms[i], dn, dir, "sigmix-cli-legacy.so");
+            if (w < 0 || (size_t)w >= sizeof path || access(path, F_OK))
+                continue;
+            h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+            if (!h)
+                why = dlerror();
+        }
+    }
+    int (*run)(int, char **) = NULL;
+    if (h)
+        *(void **)&run = dlsym(h, c->symbol);
+    if (!run) {
+        fprintf(stderr, "sigmix: %s: cannot load the command: %s\n", c->name,
+                h ? "symbol missing" : why);
+        return 2;
+    }
+    return run(argc, argv);
+}
+
+static int run(const command *c, int argc, char **argv)
+{
+    const char *missing = missing_part(c);
+    if (missing) {
+        fprintf(stderr, "sigmix: %s: built without %s support\n", c->name, missing);
+        return 2;
+    }
+    return c->run ? c->run(argc, argv) : run_legacy(c, argc, argv);
+}
 
 static void usage(FILE *f)
 {
@@ -70,7 +144,7 @@ int main(int argc, char **argv)
             return 2;
         }
         char *hargv[] = { argv[2], "--help", NULL };
-        return c->run(2, hargv);
+        return run(c, 2, hargv);
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -82,7 +156,7 @@ int main(int argc, char **argv)
     }
     const command *c = find_command(argv[1]);
     if (c)
-        return c->run(argc - 1, argv + 1);
+        return run(c, argc - 1, argv + 1);
     fprintf(stderr, "sigmix: unknown command '%s' (try 'sigmix --help')\n", argv[1]);
     return 2;
 }

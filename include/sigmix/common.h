@@ -82,6 +82,14 @@ SIGMIX_API const char *sigmix_version(void);
  */
 SIGMIX_API unsigned sigmix_version_api(void);
 
+/**
+ * Nonzero when this build of the library has the optional part `name`:
+ * "ffmpeg", "fftw", "onnx" (ONNX runner and OpenBLAS) or "saliency" (needs
+ * all three). Without one, the functions that need it fail with
+ * SIGMIX_EUNSUPPORTED "built without ... support". Thread-safe.
+ */
+SIGMIX_API int sigmix_has_feature(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cblas.h>
 
 #include "audit/audit_internal.h"
+#include "util/blas.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -241,12 +241,9 @@ static int add_common(sigmix_audit *a, const char *label, const char *path,
     if (!rc) {
         /* OpenBLAS's thread count is process-wide: set for this analysis
          * only and put back, so the caller's process is left as it was. */
-        int blas_prev = a->s.blas_threads > 0 ? openblas_get_num_threads() : 0;
-        if (blas_prev > 0)
-            openblas_set_num_threads(a->s.blas_threads);
+        sigmix_blas_enter(a->s.blas_threads);
         rc = sigmix_audit_analyze(a, data ? data : t, r, err);
-        if (blas_prev > 0)
-            openblas_set_num_threads(blas_prev);
+        sigmix_blas_leave(a->s.blas_threads);
     }
     if (!rc)
         warn_same_label(a, r);

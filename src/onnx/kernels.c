@@ -5,7 +5,7 @@
  * threads; each thread has its own im2col scratch. The *_ref functions are
  * plain loops kept for the tests.
  */
-#include <cblas.h>
+#include "util/blas.h"
 #include <math.h>
 #include <string.h>
 
@@ -136,7 +136,7 @@ static void conv_task(void *ctx, int t, int thread)
         ldb = n;
     }
     bias_fill(y, ohw, mg, n, nd->b + g * mg);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, (int)n, kk, 1.0f,
+    sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, (int)n, kk, 1.0f,
                 nd->w + (size_t)g * mg * kk, kk, bm, (int)ldb, 1.0f, y, (int)ohw);
     if (nd->act == ACT_RELU)
         relu_rows(y, ohw, mg, n);
@@ -257,7 +257,7 @@ static void convt_tile(const convt_job *j, int g, int64_t iy0, int64_t iy1, int 
     float *col = sigmix_ox_scratch(j->pool, thread, (size_t)og * kk * (size_t)n);
     if (!col)
         return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, og * kk, (int)n, cg, 1.0f,
+    sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, og * kk, (int)n, cg, 1.0f,
                 nd->w + (size_t)g * og * kk * cg, cg,
                 a->x + ((int64_t)g * cg * a->h + iy0) * a->w, (int)(a->h * a->w), 0.0f, col,
                 (int)n);

@@ -5,7 +5,7 @@
  * few additions per tile. Used for the saliency students' 3x3 layers,
  * where im2col + sgemm spent most of its time copying columns.
  */
-#include <cblas.h>
+#include "util/blas.h"
 #include <math.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -270,7 +270,7 @@ static void wino_task(void *ctx, int task, int thread)
     input_transform(j, ty0, nty, v, rows);
     size_t oc = (size_t)n->cout * (size_t)n->cin;
     for (int k = 0; k < 16; k++)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n->cout, (int)nt, n->cin, 1.0f,
+        sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n->cout, (int)nt, n->cin, 1.0f,
                     n->wino + k * oc, n->cin, v + (size_t)k * n->cin * nt, (int)nt, 0.0f,
                     m + (size_t)k * n->cout * nt, (int)nt);
     output_transform(j, ty0, nty, m, rows);

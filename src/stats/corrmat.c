@@ -14,7 +14,7 @@
  * from the full-column mean, and the null rule (std <= 1e-12) is a sharp
  * threshold: such pairs are recomputed exactly with sigmix_pearson_ref.
  */
-#include <cblas.h>
+#include "util/blas.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +118,12 @@ static void acc_block(acc *c, const double *const *cols, const sigmix_colstats *
         for (size_t r = 0; r < bn; r++)
             mcol[r] = isfinite(src[r]) ? 1.0 : 0.0;
     }
-    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)bn, 1.0, xx,
+    sigmix_blas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)bn, 1.0, xx,
                 (int)ld, 1.0, c->cxx, (int)p);
     if (k) {
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * p), (int)k,
+        sigmix_blas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(2 * p), (int)k,
                     (int)bn, 1.0, xx, (int)ld, mb, (int)ld, 1.0, c->a, (int)(2 * p));
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)k, (int)bn, 1.0, mb,
+        sigmix_blas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)k, (int)bn, 1.0, mb,
                     (int)ld, 1.0, c->nn, (int)k);
     }
 }

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/parser.h>
-
 #include "util/error.h"
 #include "vmaflog/internal.h"
 
@@ -44,9 +42,6 @@ int sigmix_vmaflog_reader_new(sigmix_vmaflog_reader **out)
         free(r);
         return SIGMIX_ENOMEM;
     }
-    /* libxml2 wants its one-time setup before readers run in threads;
-     * repeated calls are no-ops. */
-    xmlInitParser();
     *out = r;
     return 0;
 }

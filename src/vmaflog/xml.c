@@ -5,6 +5,7 @@
  * Values are %.6f text, so nan, -nan and inf occur.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,8 +74,13 @@ static int read_frame(xmlTextReaderPtr rd, vl_builder *b, sigmix_error *err)
     return 0;
 }
 
+/* libxml2's one-time setup, before any reader and never concurrently
+ * (it is not thread-safe before libxml2 2.11). */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
 int vl_read_xml(const char *buf, size_t len, vl_builder *b, sigmix_error *err)
 {
+    pthread_once(&xml_once, xmlInitParser);
     if (len > INT_MAX)
         return sigmix_error_set(err, SIGMIX_EFORMAT, "XML log larger than 2 GiB");
     xml_ctx c = { .have = 0 };

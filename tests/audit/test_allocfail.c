@@ -14,7 +14,10 @@
  * only rewrites references made by the objects linked here).
  */
 #define _GNU_SOURCE /* open_memstream */
+#include "sigmix_config.h"
+#if SIGMIX_HAVE_BLAS
 #include <cblas.h>
+#endif
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -233,7 +236,9 @@ int main(int argc, char **argv)
     char ugc[4096], vmaf[4096], wide[] = "/tmp/sigmix_allocfail_XXXXXX";
     int bad = 0;
     /* As the CLI does: OpenBLAS threads only add spin-waits to many tiny runs. */
+#if SIGMIX_HAVE_BLAS
     openblas_set_num_threads(1);
+#endif
     if (argc > 1) {
         for (int i = 1; i < argc; i++)
             bad |= check_file(argv[i], NULL);

@@ -5,7 +5,10 @@
  * to a scratch file, and checks the peak RSS (getrusage) stays under 1 GB
  * and the report size is what its contents explain.
  */
+#include "sigmix_config.h"
+#if SIGMIX_HAVE_BLAS
 #include <cblas.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +30,9 @@ static int die(const char *what)
 
 int main(void)
 {
+#if SIGMIX_HAVE_BLAS
     openblas_set_num_threads(1);
+#endif
     sigmix_table *t = NULL;
     if (sigmix_table_create(&t) || sigmix_table_resize(t, ROWS))
         return die("table");

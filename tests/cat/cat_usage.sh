@@ -37,7 +37,7 @@ expect 2 "sigmix: cat: empty column name in --columns: 'a,,b'" -- --columns a,,b
 expect 2 "sigmix: cat: column listed twice in --columns: 'a'" -- -c a,b,a x.jsonl
 expect 2 "sigmix: cat: unknown option '--bogus'" -- --bogus x.jsonl
 expect 2 "sigmix: cat: missing value for option '--output'" -- x.jsonl --output
-expect 2 "Try 'sigmix cat --help'." -- --to
+expect 2 "sigmix: cat: missing value for option '--to' (try 'sigmix help cat')" -- --to
 # Input errors name the path; nothing is left at --output.
 expect 2 "sigmix: $tmp/none.jsonl: " -- "$tmp/none.jsonl" --output "$tmp/o.parquet"
 expect 2 "sigmix: $tmp/none.parquet: " -- "$tmp/none.parquet" -o "$tmp/o.csv"

@@ -54,17 +54,17 @@ run help 0 audit --help
 grep -q '^Usage: sigmix audit --input' "$tmp/out" || fail "help: no usage line"
 grep -q -- '--families FILE' "$tmp/out" || fail "help: --families missing"
 run no-input 2 audit
-expect_err no-input "sigmix audit: at least one --input is required (try 'sigmix audit --help')"
+expect_err no-input "sigmix: audit: at least one --input is required (try 'sigmix help audit')"
 run unknown-option 2 audit --frobnicate --input x.csv
-expect_err unknown-option "sigmix audit: unknown option '--frobnicate' (try 'sigmix audit --help')"
+expect_err unknown-option "sigmix: audit: unknown option '--frobnicate' (try 'sigmix help audit')"
 run missing-value 2 audit --input x.csv --target
-expect_err missing-value "sigmix audit: option '--target' needs a value (try 'sigmix audit --help')"
+expect_err missing-value "sigmix: audit: option '--target' needs a value (try 'sigmix help audit')"
 run bad-top-k 2 audit --input x.csv --top-k=-1
-expect_err bad-top-k "sigmix audit: --top-k: '-1' is not a non-negative integer (try 'sigmix audit --help')"
+expect_err bad-top-k "sigmix: audit: --top-k: '-1' is not a non-negative integer (try 'sigmix help audit')"
 run bad-threshold 2 audit --input x.csv --redundancy-threshold 0.9x
-expect_err bad-threshold "sigmix audit: --redundancy-threshold: '0.9x' is not a number between 0 and 1 (try 'sigmix audit --help')"
+expect_err bad-threshold "sigmix: audit: --redundancy-threshold: '0.9x' is not a number between 0 and 1 (try 'sigmix help audit')"
 run positional 2 audit --input x.csv extra
-expect_err positional "sigmix audit: unexpected argument 'extra' (try 'sigmix audit --help')"
+expect_err positional "sigmix: audit: unexpected argument 'extra' (try 'sigmix help audit')"
 
 # ---- input errors: exit 2, one line "sigmix: PATH: message", nothing written
 run missing-file 2 audit --input lab=nope.jsonl --out-json out/r.json --out-md out/r.md

@@ -61,8 +61,8 @@ for bad in "--min-finite-ratio 1.5" "--redundancy-threshold 95" "--complement-th
     run "threshold $bad" 2 audit --input t.csv $bad --out-json rep/r.json --out-md rep/r.md
     set -- $bad
     case $1 in
-    --top-k) want="sigmix audit: --top-k: '$2' is not a non-negative integer (try 'sigmix audit --help')" ;;
-    *) want="sigmix audit: $1: '$2' is not a number between 0 and 1 (try 'sigmix audit --help')" ;;
+    --top-k) want="sigmix: audit: --top-k: '$2' is not a non-negative integer (try 'sigmix help audit')" ;;
+    *) want="sigmix: audit: $1: '$2' is not a number between 0 and 1 (try 'sigmix help audit')" ;;
     esac
     [ "$(cat "$tmp/err")" = "$want" ] || fail "threshold $bad: stderr '$(cat "$tmp/err")'"
     [ -s "$tmp/out" ] && fail "threshold $bad: stdout not empty"

@@ -100,10 +100,10 @@ err_is "sigmix: adir.json: is a folder, not a file"
 run 2 cat "$IN" -o adir.csv
 err_is "sigmix: adir.csv: is a folder, not a file"
 run 2 audit --input "$IN" --out-json - --out-md -
-err_is "sigmix audit: --out-json and --out-md cannot both go to standard output (try 'sigmix audit --help')"
+err_is "sigmix: audit: --out-json and --out-md cannot both go to standard output (try 'sigmix help audit')"
 [ -s out ] && fail "two stdout outputs: something was written"
 run 2 audit --input "$IN" --out-json - --out-md /dev/stdout
-err_is "sigmix audit: --out-json and --out-md cannot both go to standard output (try 'sigmix audit --help')"
+err_is "sigmix: audit: --out-json and --out-md cannot both go to standard output (try 'sigmix help audit')"
 
 # ---- reports commit together: the old JSON survives a Markdown report that cannot be
 #      written (before: the new JSON was renamed into place, then the run failed) ----

@@ -11,7 +11,9 @@ for c in $cmds; do
     a=$("$bin" help "$c" 2>&1); ra=$?
     b=$("$bin" "$c" --help 2>&1); rb=$?
     [ "$ra" = "$rb" ] && [ "$a" = "$b" ] || fail "sigmix help $c differs from sigmix $c --help"
-    [ "$ra" = 0 ] || fail "sigmix help $c: exit $ra"
+    # A command whose optional part is not built refuses (tests/install/features.sh).
+    [ "$ra" = 0 ] || { [ "$ra" = 2 ] && echo "$a" | grep -qx "sigmix: $c: built without [A-Za-z]* support"; } ||
+        fail "sigmix help $c: exit $ra"
 done
 err=$("$bin" help no-such-command 2>&1); rc=$?
 [ "$rc" = 2 ] && [ "$err" = "sigmix: unknown command 'no-such-command' (try 'sigmix --help')" ] ||

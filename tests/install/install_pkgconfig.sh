@@ -34,6 +34,10 @@ done
 # The soname follows the API major, not the full version.
 readelf -d "$L/libsigmix.so.0" | grep -q 'SONAME.*\[libsigmix\.so\.0\]' || fail "soname is not libsigmix.so.0"
 [ ! -e "$L/libsigmix.a" ] || fail "the internal static archive was installed"
+# Plugins live in $libdir/sigmix/, where libsigmix.so looks for them.
+for p in $(cd "$B" && ls sigmix-*.so); do
+    [ -e "$L/sigmix/$p" ] || fail "plugin not installed: $libdir/sigmix/$p"
+done
 # The installed program uses the installed library.
 readelf -d "$R/bin/sigmix" | grep -q 'NEEDED.*\[libsigmix\.so\.0\]' || fail "sigmix does not link libsigmix.so.0"
 

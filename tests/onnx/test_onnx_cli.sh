@@ -94,7 +94,7 @@ expect_err "bad --max-model-memory value" "$BIN" model-run "$T/grow.onnx" --inpu
 expect_err "bad --max-model-memory value" "$BIN" model-info "$T/grow.onnx" --max-model-memory -1
 "$BIN" model-info "$T/grow.onnx" --max-model-memory 100M | grep -qx "  640x360  7.0 GiB  (over --max-model-memory)" ||
     fail "model-info marks sizes over the limit"
-expect_err "missing MODEL.onnx" "$BIN" model-info
+expect_err "sigmix: model-info: missing MODEL.onnx (try 'sigmix help model-info')" "$BIN" model-info
 "$BIN" model-info --help | grep -q "Usage: sigmix model-info" || fail "model-info --help"
 
 # --- model-run: exact result of y = 2x + 1
@@ -144,7 +144,7 @@ expect_err "--shape too large" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f
     --shape 16777216x16777216x16777216x16777216 --output "$T/o.f32"
 expect_err "bad --threads" "$BIN" model-run "$T/affine.onnx" --input "$T/z.f32" \
     --shape 1x1x7x10 --output "$T/o.f32" --threads -1
-expect_err "needs MODEL.onnx, --input, --shape and --output" "$BIN" model-run "$T/affine.onnx"
+expect_err "sigmix: model-run: needs MODEL.onnx, --input, --shape and --output (try 'sigmix help model-run')" "$BIN" model-run "$T/affine.onnx"
 expect_err "cannot open input" "$BIN" model-run "$T/affine.onnx" --input "$T/nope.f32" \
     --shape 1x1x7x10 --output "$T/o.f32"
 # Missing folders are created (the output rule); a folder as the output is
