@@ -235,14 +235,17 @@ static size_t slab_round(size_t n)
  * from one allocation backed by transparent huge pages: first touching
  * a column array page by page costs one fault per 4 KiB, which in a
  * virtual machine dominates reading a large table (150,000 rows x 110
- * columns: ~33,000 faults). Arrays keep their contents and the tails
- * are initialised as alloc_arrays does. Best effort: returns 0 and
- * leaves the table alone when the slab does not pay or cannot be had.
+ * columns: ~33,000 faults). Only for a table without rows yet: a
+ * reader that reserves from an estimate while reading (the text readers)
+ * may outgrow it, and a slab array that grows is copied out while the
+ * slab stays (realloc of a large block would have moved it in place).
+ * The tails are initialised as alloc_arrays does. Best effort: returns 0
+ * and leaves the table alone when the slab does not pay or cannot be had.
  */
 static int reserve_slab(sigmix_table *t, size_t rows)
 {
     size_t bytes = 0;
-    if (t->slab || rows > SIZE_MAX / 32)
+    if (t->slab || t->rows || rows > SIZE_MAX / 32)
         return 0;
     for (size_t i = 0; i < t->ncols; i++) {
         const sigmix_column *c = &t->cols[i];

@@ -39,6 +39,11 @@ static sigmix_table *make(size_t rows)
     assert_int_equal(sigmix_table_add_column(t, "i", SIGMIX_KIND_INT64, NULL), 0);
     assert_int_equal(sigmix_table_add_column(t, "s", SIGMIX_KIND_STRING, NULL), 0);
     assert_int_equal(sigmix_table_reserve(t, rows), 0);
+    /* White box: the slab lays each numeric column's f64 then valid array
+     * (64-byte aligned) back to back -- the tests below run on slab arrays. */
+    size_t step = (rows * sizeof(double) + 63) / 64 * 64 + (rows + 63) / 64 * 64;
+    assert_true((const char *)sigmix_table_col(t, 1)->f64 ==
+                (const char *)sigmix_table_col(t, 0)->f64 + step);
     assert_int_equal(sigmix_table_resize(t, rows), 0);
     for (size_t r = 0; r < rows; r++) {
         /* Fresh rows are null, as without a slab. */
