@@ -239,8 +239,9 @@ static size_t slab_round(size_t n)
  * reader that reserves from an estimate while reading (the text readers)
  * may outgrow it, and a slab array that grows is copied out while the
  * slab stays (realloc of a large block would have moved it in place).
- * The tails are initialised as alloc_arrays does. Best effort: returns 0
- * and leaves the table alone when the slab does not pay or cannot be had.
+ * The tails are initialised as alloc_arrays does. Best effort: returns 1
+ * when the numeric columns now hold `rows` entries in the slab, else 0
+ * with the table untouched (the slab does not pay or cannot be had).
  */
 static int reserve_slab(sigmix_table *t, size_t rows)
 {
@@ -299,7 +300,7 @@ static int reserve_slab(sigmix_table *t, size_t rows)
     }
     t->slab = slab;
     t->slab_len = bytes + SLAB_ALIGN;
-    return 0;
+    return 1;
 }
 
 int sigmix_table_reserve(sigmix_table *t, size_t rows)
@@ -308,10 +309,10 @@ int sigmix_table_reserve(sigmix_table *t, size_t rows)
         return SIGMIX_EINVAL;
     if (rows <= t->cap)
         return 0;
-    reserve_slab(t, rows);
+    int slab = reserve_slab(t, rows);
     for (size_t i = 0; i < t->ncols; i++) {
         sigmix_column *c = &t->cols[i];
-        if (t->slab && in_slab(t, c->valid))
+        if (slab && sigmix_kind_is_numeric(c->kind))
             continue; /* done by reserve_slab */
         if (reserve_array(t, (void **)&c->valid, 1, t->cap, rows) ||
             reserve_array(t, (void **)&c->f64, sizeof(double), t->cap, rows) ||

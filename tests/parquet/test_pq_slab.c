@@ -101,6 +101,27 @@ static void test_grow_after_reserve(void **state)
     assert_null(t);
 }
 
+/* A second, larger reserve grows the slab arrays (moves them out). */
+static void test_second_reserve(void **state)
+{
+    (void)state;
+    sigmix_table *t;
+    assert_int_equal(sigmix_table_create(&t), 0);
+    assert_int_equal(sigmix_table_add_column(t, "a", SIGMIX_KIND_DOUBLE, NULL), 0);
+    assert_int_equal(sigmix_table_add_column(t, "b", SIGMIX_KIND_INT64, NULL), 0);
+    assert_int_equal(sigmix_table_reserve(t, ROWS * 2), 0);
+    assert_int_equal(sigmix_table_reserve(t, ROWS * 2 + 5000), 0);
+    assert_int_equal(sigmix_table_resize(t, ROWS * 2 + 5000), 0);
+    size_t last = ROWS * 2 + 4999;
+    sigmix_table_set_double(t, 0, last, 2.5);
+    sigmix_table_set_int64(t, 1, last, -9);
+    assert_true(sigmix_table_col(t, 0)->f64[last] == 2.5);
+    assert_int_equal(sigmix_table_col(t, 1)->i64[last], -9);
+    assert_false(sigmix_table_col(t, 0)->valid[last - 1]);
+    assert_true(isnan(sigmix_table_col(t, 0)->f64[last - 1]));
+    sigmix_table_free(&t);
+}
+
 /* Conversions drop slab arrays without freeing them (ASan would say). */
 static void test_convert_slab_columns(void **state)
 {
@@ -145,6 +166,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grow_after_reserve),
+        cmocka_unit_test(test_second_reserve),
         cmocka_unit_test(test_convert_slab_columns),
         cmocka_unit_test(test_parquet_round_trip),
     };
