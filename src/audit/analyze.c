@@ -30,6 +30,8 @@ typedef struct work {
     unsigned char       *match;      /* ncols x nfam */
     const char         **primary;    /* per column: primary family key */
     sigmix_colstats     *st;         /* per signal column */
+    double              *scratch;    /* 2 * rows + 1: one buffer for every phase */
+    sigmix_rank_scratch *rs;         /* target ranks, then the calling worker's (or NULL) */
     double              *target_abs; /* per signal column: |r| with target, NaN if none */
     double              *mat;        /* keep_matrix: nsig x nsig (html work) */
 } work;
@@ -187,7 +189,7 @@ static int match_families(work *w)
     return 0;
 }
 
-static int column_stats(work *w, double *scratch)
+static int column_stats(work *w)
 {
     sigmix_audit_stat *out = alloc(w, w->nsig, sizeof *out);
     w->st = alloc(w, w->nsig, sizeof *w->st);
@@ -195,7 +197,7 @@ static int column_stats(work *w, double *scratch)
         return SIGMIX_ENOMEM;
     for (size_t k = 0; k < w->nsig; k++) {
         const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
-        sigmix_column_stats(c->f64, w->rows, scratch, &w->st[k]);
+        sigmix_column_stats(c->f64, w->rows, w->scratch, &w->st[k]);
         out[k] = (sigmix_audit_stat){ colname(w, w->sig[k]), w->st[k].finite_ratio,
                                       w->st[k].mean, w->st[k].std, w->st[k].min, w->st[k].max };
     }
@@ -299,12 +301,13 @@ static int sort_desc(void *items, size_t n, size_t size, const double *keys)
  * shared counter, each with its own scratch.
  */
 typedef struct tc_job {
-    const work      *w;
-    const double    *ty, *tr;
-    double          *pv, *sv;
-    size_t           next;
-    int              failed;
-    pthread_mutex_t  mu;
+    const work            *w;
+    const double          *ty, *tr;
+    const sigmix_colstats *tys, *trs; /* target's and its ranks' statistics */
+    double                *pv, *sv;
+    size_t                 next;
+    int                    failed;
+    pthread_mutex_t        mu;
 } tc_job;
 
 /* Average ranks of column c: int64 columns by their exact values. */
@@ -316,14 +319,14 @@ static void rank_column(const sigmix_column *c, size_t n, double *ranks, sigmix_
         sigmix_rank_average(c->f64, n, ranks, rs);
 }
 
-static void *tc_worker(void *arg)
+/*
+ * One worker's loop. Values come from sigmix_pearson_pair, which is
+ * bit-identical to sigmix_pearson_ref but reuses the column statistics:
+ * for complete pairs one pass over the rows instead of six.
+ */
+static void tc_loop(tc_job *j, double *scratch, double *cr, sigmix_rank_scratch *rs, int ok)
 {
-    tc_job *j = arg;
     const work *w = j->w;
-    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
-    double *cr = malloc((w->rows + 1) * sizeof *cr);
-    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
-    int ok = scratch && cr && rs;
     for (;;) {
         /* A worker without scratch takes no column: it marks the whole job
          * failed, and the others stop at their next column. */
@@ -335,10 +338,22 @@ static void *tc_worker(void *arg)
         if (k >= w->nsig)
             break;
         const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
-        j->pv[k] = sigmix_pearson_ref(c->f64, j->ty, w->rows, scratch);
+        sigmix_colstats crs;
+        j->pv[k] = sigmix_pearson_pair(c->f64, &w->st[k], j->ty, j->tys, w->rows, scratch);
         rank_column(c, w->rows, cr, rs);
-        j->sv[k] = sigmix_pearson_ref(cr, j->tr, w->rows, scratch);
+        sigmix_column_stats(cr, w->rows, scratch, &crs);
+        j->sv[k] = sigmix_pearson_pair(cr, &crs, j->tr, j->trs, w->rows, scratch);
     }
+}
+
+static void *tc_worker(void *arg)
+{
+    tc_job *j = arg;
+    const work *w = j->w;
+    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
+    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
+    tc_loop(j, scratch, cr, rs, scratch && cr && rs);
     free(scratch);
     free(cr);
     sigmix_rank_scratch_free(rs);
@@ -357,15 +372,20 @@ static int worker_count(const work *w)
     return (int)n;
 }
 
-/* Fill pv/sv for every signal column; returns 0 or SIGMIX_ENOMEM. */
-static int tc_run(const work *w, const double *ty, const double *tr, double *pv, double *sv)
+/* Fill pv/sv for every signal column; returns 0 or SIGMIX_ENOMEM. The
+ * calling thread works too, with the analysis' own scratch (fresh memory
+ * costs a page fault per 4 KiB, which a large audit notices). */
+static int tc_run(const work *w, const double *ty, const double *tr, const sigmix_colstats *tys,
+                  const sigmix_colstats *trs, double *pv, double *sv)
 {
-    tc_job j = { w, ty, tr, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+    tc_job j = { w, ty, tr, tys, trs, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     pthread_t th[16];
     int n = worker_count(w), started = 0;
     while (started < n - 1 && pthread_create(&th[started], NULL, tc_worker, &j) == 0)
         started++;
-    tc_worker(&j); /* the calling thread works too */
+    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    tc_loop(&j, w->scratch, cr, w->rs, cr != NULL);
+    free(cr);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     pthread_mutex_destroy(&j.mu);
@@ -385,14 +405,17 @@ static int target_correlations(work *w)
     double *keys = malloc((w->nsig + 1) * sizeof *keys);
     double *pv = malloc((w->nsig + 1) * sizeof *pv), *sv = malloc((w->nsig + 1) * sizeof *sv);
     double *tr = malloc((w->rows + 1) * sizeof *tr);
-    sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
-    int rc = (!out || !keys || !pv || !sv || !tr || !rs) ? SIGMIX_ENOMEM : 0;
+    w->rs = sigmix_rank_scratch_new(w->rows); /* freed with the analysis */
+    int rc = (!out || !keys || !pv || !sv || !tr || !w->rs) ? SIGMIX_ENOMEM : 0;
     size_t n = 0;
     const sigmix_column *tc = sigmix_table_col(w->t, (size_t)w->target);
     const double *ty = tc->f64;
     if (!rc) {
-        rank_column(tc, w->rows, tr, rs);
-        rc = tc_run(w, ty, tr, pv, sv);
+        sigmix_colstats tys, trs;
+        sigmix_column_stats(ty, w->rows, w->scratch, &tys);
+        rank_column(tc, w->rows, tr, w->rs);
+        sigmix_column_stats(tr, w->rows, w->scratch, &trs);
+        rc = tc_run(w, ty, tr, &tys, &trs, pv, sv);
     }
     for (size_t k = 0; !rc && k < w->nsig; k++) {
         double p = pv[k], s = sv[k];
@@ -410,7 +433,6 @@ static int target_correlations(work *w)
     free(pv);
     free(sv);
     free(tr);
-    sigmix_rank_scratch_free(rs);
     return rc;
 }
 
@@ -516,14 +538,13 @@ static int pairs(work *w)
     size_t p = w->nsig;
     pair_job pj = { w, NULL, NULL, { 0 }, { 0 } };
     pj.cols = malloc((p + 1) * sizeof *pj.cols);
-    pj.scratch = malloc((2 * w->rows + 1) * sizeof *pj.scratch);
-    int rc = (!pj.cols || !pj.scratch) ? SIGMIX_ENOMEM : 0;
+    pj.scratch = w->scratch;
+    int rc = !pj.cols ? SIGMIX_ENOMEM : 0;
     for (size_t k = 0; !rc && k < p; k++)
         pj.cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
     if (!rc)
         rc = sigmix_pearson_strips(pj.cols, p, w->rows, w->st, pair_strip, &pj);
     free(pj.cols);
-    free(pj.scratch);
     int r1 = pair_finish(w, &pj.red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
     int r2 = pair_finish(w, &pj.inter, &w->res->intersections, &w->res->n_intersections);
     return rc ? rc : r1 ? r1 : r2;
@@ -569,16 +590,17 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
     w.ncols = sigmix_table_cols(t);
     w.nfam = a->fams.n;
     r->res.rows = w.rows;
-    double *scratch = malloc((2 * w.rows + 1) * sizeof *scratch);
-    int rc = scratch ? 0 : SIGMIX_ENOMEM;
+    w.scratch = malloc((2 * w.rows + 1) * sizeof *w.scratch);
+    int rc = w.scratch ? 0 : SIGMIX_ENOMEM;
     if (!rc && !(rc = copy_names(&w))) {
         find_target(&w);
         if (!(rc = classify(&w)) && !(rc = match_families(&w)) &&
-            !(rc = column_stats(&w, scratch)) && !(rc = family_health(&w)) &&
+            !(rc = column_stats(&w)) && !(rc = family_health(&w)) &&
             !(rc = target_correlations(&w)) && !(rc = keep_matrix(&w)))
             rc = pairs(&w);
     }
-    free(scratch);
+    free(w.scratch);
+    sigmix_rank_scratch_free(w.rs);
     if (rc)
         return sigmix_error_set(err, rc, "out of memory while auditing (%zu rows, %zu columns)",
                                 w.rows, w.ncols);

@@ -215,6 +215,52 @@ static void test_crc_mismatch(void **state)
     expect_error(&s, SIGMIX_EFORMAT, "page CRC mismatch (column 'x', row group 0)");
 }
 
+/*
+ * Required plain doubles in compressed v1 pages are decompressed straight
+ * into the table (pq_column.c, direct_doubles): values over two pages land
+ * in their rows bit for bit, and a corrupt page is the same error as on
+ * the buffered path.
+ */
+static void test_direct_doubles(void **state)
+{
+    (void)state;
+    const double v[7] = { 1.5, -0.0, NAN, INFINITY, -1e300, 5e-324, 42.0 };
+    pb_page pg[2] = {
+        { .encoding = 0, .num_values = 4, .data = (const uint8_t *)v, .len = 4 * sizeof *v },
+        { .encoding = 0, .num_values = 3, .data = (const uint8_t *)(v + 4), .len = 3 * sizeof *v },
+    };
+    pb_spec s = { .type = 5, .converted = -1, .num_rows = 7, .pages = pg, .npages = 2,
+                  .codec = 1 };
+    sigmix_table *t;
+    sigmix_error err;
+    assert_int_equal(build_and_read(&s, &t, &err), 0);
+    const sigmix_column *c = sigmix_table_col(t, 0);
+    assert_int_equal(c->kind, SIGMIX_KIND_DOUBLE);
+    assert_memory_equal(c->f64, v, sizeof v);
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(c->valid[i], 1);
+    sigmix_table_free(&t);
+    /* Corrupt the second page's snappy length prefix (no CRC to catch it). */
+    uint8_t *file, *body;
+    size_t n = pb_build(&s, &file), blen;
+    body = pb_compress(1, pg[1].data, pg[1].len, &blen);
+    uint8_t *at = NULL;
+    for (size_t i = 0; !at && i + blen <= n; i++)
+        if (!memcmp(file + i, body, blen))
+            at = file + i;
+    assert_non_null(at);
+    at[0] ^= 0x08;
+    assert_int_equal(pb_write(path, file, n), 0);
+    free(file);
+    free(body);
+    memset(&err, 0, sizeof err);
+    t = NULL;
+    assert_int_equal(sigmix_table_read(path, NULL, &t, &err), SIGMIX_EFORMAT);
+    assert_null(t);
+    assert_string_equal(err.message,
+                        "cannot decompress SNAPPY data page (column 'x', row group 0)");
+}
+
 static void test_short_and_long_pages(void **state)
 {
     (void)state;
@@ -338,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_boolean_rle),
         cmocka_unit_test(test_dictionary_and_bad_index),
         cmocka_unit_test(test_crc_mismatch),
+        cmocka_unit_test(test_direct_doubles),
         cmocka_unit_test(test_short_and_long_pages),
         cmocka_unit_test(test_every_truncation_fails_cleanly),
         cmocka_unit_test(test_huge_claims),

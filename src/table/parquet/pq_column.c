@@ -4,6 +4,7 @@
  * present values to sigmix_pq_emit. Every size read from the file is
  * checked against the bytes actually present before it is used.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,47 @@ static int inflate_fail(sigmix_error *err, const pq_job *j, int r, int codec, si
                 sigmix_pq_codec_name(codec), what);
 }
 
+/*
+ * Plain doubles, every row present, compressed: the page's values are
+ * the column's next rows byte for byte, so the codec writes them straight
+ * into the table (no page buffer, no copy). codec/src/n: the compressed
+ * values; nv rows. Returns 1 if done, 0 if not applicable, or an error.
+ */
+static int direct_doubles(const chunk_state *s, const pq_page_header *h, int codec,
+                          const uint8_t *src, size_t n, size_t nv, size_t usize,
+                          sigmix_error *err)
+{
+    const pq_job *j = s->j;
+    const pq_leaf *l = j->leaf;
+    sigmix_column *c = j->col;
+    if (j->sink || l->max_rep || l->conv != CV_DOUBLE || l->type != PQ_DOUBLE ||
+        c->kind != SIGMIX_KIND_DOUBLE || h->encoding != PQ_ENC_PLAIN ||
+        codec == PQ_UNCOMPRESSED || usize != nv * sizeof(double))
+        return 0;
+    if (!sigmix_pq_size_plausible(codec, src, n, usize))
+        return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s data page",
+                    sigmix_pq_codec_name(codec));
+    size_t row = j->row0 + s->done;
+    if (sigmix_pq_decompress(codec, src, n, (uint8_t *)(c->f64 + row), usize)) {
+        /* Leave no half-written values behind (the read fails anyway). */
+        for (size_t r = 0; r < nv; r++)
+            c->f64[row + r] = NAN;
+        return fail(err, j, SIGMIX_EFORMAT, "cannot decompress %s data page",
+                    sigmix_pq_codec_name(codec));
+    }
+    memset(c->valid + row, 1, nv);
+    return 1;
+}
+
+/* Whether any of the nv def levels is below max (NULL: none). */
+static int all_but(const uint32_t *defs, size_t nv, uint32_t max)
+{
+    for (size_t i = 0; defs && i < nv; i++)
+        if (defs[i] != max)
+            return 1;
+    return 0;
+}
+
 static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
                      const uint8_t *body, size_t n, sigmix_error *err)
 {
@@ -402,6 +444,13 @@ static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
     const uint8_t *p;
     size_t len;
     uint32_t *defs = NULL, *reps = NULL;
+    if (h->type == PQ_DATA_PAGE && !l->max_def) { /* no levels: the page is the values */
+        int dr = direct_doubles(s, h, s->codec, body, n, nv, (size_t)h->uncompressed, err);
+        if (dr) {
+            s->done += dr > 0 ? nv : 0;
+            return dr > 0 ? 0 : dr;
+        }
+    }
     if (h->type == PQ_DATA_PAGE) {
         int ir = inflate_page(w, s->codec, body, n, (size_t)h->uncompressed, &p);
         if (ir)
@@ -422,6 +471,13 @@ static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
             return fail(err, j, SIGMIX_EFORMAT, "malformed definition levels");
         size_t usize = (size_t)h->uncompressed >= lv ? (size_t)h->uncompressed - lv : 0;
         int codec = h->is_compressed ? s->codec : PQ_UNCOMPRESSED;
+        if (!reps && !all_but(defs, nv, (uint32_t)l->max_def)) {
+            int dr = direct_doubles(s, h, codec, body + lv, n - lv, nv, usize, err);
+            if (dr) {
+                s->done += dr > 0 ? nv : 0;
+                return dr > 0 ? 0 : dr;
+            }
+        }
         int ir = inflate_page(w, codec, body + lv, n - lv, usize, &p);
         if (ir)
             return inflate_fail(err, j, ir, codec, usize, "data");
