@@ -1,5 +1,5 @@
 /*
- * Bounded protobuf wire-format reader (owned by the onnx work). Every read
+ * Bounded protobuf wire-format reader. Every read
  * checks the remaining bytes; a malformed buffer yields -1, never an
  * out-of-bounds access. Only the wire types ONNX uses are accepted
  * (varint, fixed64, length-delimited, fixed32); groups are refused.

@@ -26,6 +26,7 @@ struct ox_pool {
     float         **scratch;
     size_t         *cap;
     atomic_int      oom;
+    ox_gemm_fn      gemm;
 };
 
 typedef struct worker_arg {
@@ -78,6 +79,7 @@ ox_pool *sigmix_ox_pool_new(int threads)
     if (!p)
         return NULL;
     p->n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    p->gemm = sigmix_ox_gemm_best(OX_ISA_N);
     p->scratch = calloc((size_t)p->n, sizeof *p->scratch);
     p->cap = calloc((size_t)p->n, sizeof *p->cap);
     p->th = calloc((size_t)p->n, sizeof *p->th);
@@ -190,4 +192,14 @@ void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int
             pthread_cond_wait(&p->done, &p->mu);
         pthread_mutex_unlock(&p->mu);
     }
+}
+
+ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p)
+{
+    return p->gemm;
+}
+
+void sigmix_ox_pool_set_gemm(ox_pool *p, ox_gemm_fn f)
+{
+    p->gemm = f;
 }
