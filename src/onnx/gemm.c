@@ -198,7 +198,10 @@ ox_gemm_fn sigmix_ox_gemm_variant(int isa)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_avx2
                                                                                 : NULL;
     case OX_ISA_AVX512:
-        return __builtin_cpu_supports("avx512f") ? gemm_avx512 : NULL;
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+                   ? gemm_avx512
+                   : NULL;
 #endif
     default:
         return NULL;
@@ -213,6 +216,14 @@ ox_gemm_fn sigmix_ox_gemm_best(int max_isa)
             return f;
     }
     return sigmix_ox_gemm_c;
+}
+
+int sigmix_ox_isa_best(void)
+{
+    int isa = OX_ISA_N - 1;
+    while (isa > OX_ISA_C && !sigmix_ox_gemm_variant(isa))
+        isa--;
+    return isa;
 }
 
 void sigmix_ox_sgemm(ox_gemm_fn f, int m, int n, int k, const float *a, int lda,

@@ -26,6 +26,7 @@ struct ox_pool {
     float         **scratch;
     size_t         *cap;
     atomic_int      oom;
+    int             isa;
     ox_gemm_fn      gemm;
 };
 
@@ -79,7 +80,7 @@ ox_pool *sigmix_ox_pool_new(int threads)
     if (!p)
         return NULL;
     p->n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
-    p->gemm = sigmix_ox_gemm_best(OX_ISA_N);
+    sigmix_ox_pool_set_isa(p, sigmix_ox_isa_best());
     p->scratch = calloc((size_t)p->n, sizeof *p->scratch);
     p->cap = calloc((size_t)p->n, sizeof *p->cap);
     p->th = calloc((size_t)p->n, sizeof *p->th);
@@ -199,7 +200,17 @@ ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p)
     return p->gemm;
 }
 
-void sigmix_ox_pool_set_gemm(ox_pool *p, ox_gemm_fn f)
+int sigmix_ox_pool_isa(const ox_pool *p)
 {
+    return p->isa;
+}
+
+int sigmix_ox_pool_set_isa(ox_pool *p, int isa)
+{
+    ox_gemm_fn f = isa >= 0 && isa < OX_ISA_N ? sigmix_ox_gemm_variant(isa) : NULL;
+    if (!f)
+        return -1;
+    p->isa = isa;
     p->gemm = f;
+    return 0;
 }

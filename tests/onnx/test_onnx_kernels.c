@@ -66,14 +66,14 @@ static void run_case(const conv_case *k, int transposed, int threads, int wino)
         n.wino = malloc(sizeof(float) * 16 * (size_t)n.cout * (size_t)n.cin);
         sigmix_ox_wino_pack(&n, n.wino);
     }
-    /* every GEMM variant this CPU has, through the whole kernel */
+    /* every ISA this CPU has (GEMM and Winograd transforms), through the whole kernel */
     for (int isa = 0; isa < OX_ISA_N; isa++) {
-        ox_gemm_fn f = sigmix_ox_gemm_variant(isa);
-        if (!f)
-            continue;
         ox_pool *p = sigmix_ox_pool_new(threads);
         assert_non_null(p);
-        sigmix_ox_pool_set_gemm(p, f);
+        if (sigmix_ox_pool_set_isa(p, isa)) {
+            sigmix_ox_pool_free(p);
+            continue;
+        }
         for (size_t i = 0; i < yn; i++)
             y[i] = NAN; /* every output must be written */
         a.y = y;
