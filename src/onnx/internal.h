@@ -233,9 +233,8 @@ typedef struct ox_pool ox_pool;
 /** Run fn(ctx, task, thread) for task in [0, ntasks) on the pool's threads. */
 void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int ntasks);
 int  sigmix_ox_pool_threads(const ox_pool *p);
-/** The instruction set the pool's kernels use (the widest the CPU has unless set;
- *  -1 if this CPU lacks isa) and its GEMM variant. */
-int        sigmix_ox_pool_isa(const ox_pool *p);
+/** The GEMM variant the pool's kernels use: the widest the CPU has, or the one of
+ *  set_isa (-1 if this CPU lacks isa). */
 int        sigmix_ox_pool_set_isa(ox_pool *p, int isa);
 ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p);
 /** Hand a buffer to / take it back from thread k's scratch slot. */

@@ -26,7 +26,6 @@ struct ox_pool {
     float         **scratch;
     size_t         *cap;
     atomic_int      oom;
-    int             isa;
     ox_gemm_fn      gemm;
 };
 
@@ -200,17 +199,11 @@ ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p)
     return p->gemm;
 }
 
-int sigmix_ox_pool_isa(const ox_pool *p)
-{
-    return p->isa;
-}
-
 int sigmix_ox_pool_set_isa(ox_pool *p, int isa)
 {
     ox_gemm_fn f = isa >= 0 && isa < OX_ISA_N ? sigmix_ox_gemm_variant(isa) : NULL;
     if (!f)
         return -1;
-    p->isa = isa;
     p->gemm = f;
     return 0;
 }
