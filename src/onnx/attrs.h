@@ -1,5 +1,5 @@
 /*
- * Load-time helpers shared by compile.c and ops.c (owned by the onnx work):
+ * Load-time helpers shared by compile.c and ops.c:
  * name -> value lookup, typed attribute access and refusal messages that
  * name the node, its operator and the attribute.
  */

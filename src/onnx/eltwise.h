@@ -1,4 +1,4 @@
-/* Element-wise and data-movement kernels of the ONNX runner (owned by the onnx work). */
+/* Element-wise and data-movement kernels of the ONNX runner. */
 #ifndef SIGMIX_ONNX_ELTWISE_H
 #define SIGMIX_ONNX_ELTWISE_H
 

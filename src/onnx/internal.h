@@ -1,5 +1,5 @@
 /*
- * Internal structures of the ONNX runner (owned by the onnx work).
+ * Internal structures of the ONNX runner.
  *
  * parse.c turns the protobuf bytes into an ox_raw (names, attributes,
  * static tensors); compile.c checks every node against the supported
@@ -207,12 +207,36 @@ void sigmix_ox_blas_leave(int threads);
 /** Worker threads a run uses for settings.threads (0 = sigmix_cpu_count()). */
 int  sigmix_ox_threads(int setting);
 
+/* ---- GEMM (gemm.c) ---- */
+
+/* C[m x n] = A[m x k] B[k x n], plus C when acc; row-major, unit column stride. */
+typedef void (*ox_gemm_fn)(int m, int n, int k, const float *a, int lda, const float *b,
+                           size_t ldb, float *c, size_t ldc, int acc);
+/* Kernel instruction sets; AVX512 means F, BW, DQ and VL (any AVX-512 CPU since 2017). */
+enum { OX_ISA_C, OX_ISA_AVX2, OX_ISA_AVX512, OX_ISA_N };
+#define OX_GEMM_MAX_K 1024 /* deeper products go to OpenBLAS */
+void       sigmix_ox_gemm_c(int m, int n, int k, const float *a, int lda, const float *b,
+                            size_t ldb, float *c, size_t ldc, int acc);
+/** The variant for isa, or NULL when this CPU (or build) lacks it. */
+ox_gemm_fn sigmix_ox_gemm_variant(int isa);
+/** The widest variant the CPU has, at most max_isa. */
+ox_gemm_fn sigmix_ox_gemm_best(int max_isa);
+/** The widest OX_ISA_* this CPU runs. */
+int        sigmix_ox_isa_best(void);
+/** f for k <= OX_GEMM_MAX_K, else OpenBLAS. */
+void       sigmix_ox_sgemm(ox_gemm_fn f, int m, int n, int k, const float *a, int lda,
+                           const float *b, size_t ldb, float *c, size_t ldc, int acc);
+
 /* ---- kernels (kernels.c, eltwise.c) ---- */
 
 typedef struct ox_pool ox_pool;
 /** Run fn(ctx, task, thread) for task in [0, ntasks) on the pool's threads. */
 void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int ntasks);
 int  sigmix_ox_pool_threads(const ox_pool *p);
+/** The GEMM variant the pool's kernels use: the widest the CPU has, or the one of
+ *  set_isa (-1 if this CPU lacks isa). */
+int        sigmix_ox_pool_set_isa(ox_pool *p, int isa);
+ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p);
 /** Hand a buffer to / take it back from thread k's scratch slot. */
 void sigmix_ox_pool_give(ox_pool *p, int thread, float *buf, size_t cap);
 float *sigmix_ox_pool_take(ox_pool *p, int thread, size_t *cap);

@@ -1,11 +1,10 @@
 /*
- * Spatial kernels: Conv (im2col or direct 1x1 + sgemm, bias and Relu fused
+ * Spatial kernels: Conv (im2col or direct 1x1 + GEMM (gemm.c), bias and Relu fused
  * on the hot tile), ConvTranspose (one sgemm per tile, then a scatter),
  * pools and Resize. Work is split by output tile across the pool's
  * threads; each thread has its own im2col scratch. The *_ref functions are
  * plain loops kept for the tests.
  */
-#include "util/blas.h"
 #include <math.h>
 #include <string.h>
 
@@ -136,8 +135,8 @@ static void conv_task(void *ctx, int t, int thread)
         ldb = n;
     }
     bias_fill(y, ohw, mg, n, nd->b + g * mg);
-    sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, (int)n, kk, 1.0f,
-                nd->w + (size_t)g * mg * kk, kk, bm, (int)ldb, 1.0f, y, (int)ohw);
+    sigmix_ox_sgemm(sigmix_ox_pool_gemm(j->pool), mg, (int)n, kk, nd->w + (size_t)g * mg * kk,
+                    kk, bm, (size_t)ldb, y, (size_t)ohw, 1);
     if (nd->act == ACT_RELU)
         relu_rows(y, ohw, mg, n);
 }
@@ -257,10 +256,10 @@ static void convt_tile(const convt_job *j, int g, int64_t iy0, int64_t iy1, int 
     float *col = sigmix_ox_scratch(j->pool, thread, (size_t)og * kk * (size_t)n);
     if (!col)
         return;
-    sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, og * kk, (int)n, cg, 1.0f,
-                nd->w + (size_t)g * og * kk * cg, cg,
-                a->x + ((int64_t)g * cg * a->h + iy0) * a->w, (int)(a->h * a->w), 0.0f, col,
-                (int)n);
+    sigmix_ox_sgemm(sigmix_ox_pool_gemm(j->pool), og * kk, (int)n, cg,
+                    nd->w + (size_t)g * og * kk * cg, cg,
+                    a->x + ((int64_t)g * cg * a->h + iy0) * a->w, (size_t)(a->h * a->w), col,
+                    (size_t)n, 0);
     for (int o = 0; o < og; o++) {
         float *yo = a->y + (int64_t)(g * og + o) * ohw, bv = nd->b[g * og + o];
         for (int ky = 0; ky < w->k[0]; ky++)

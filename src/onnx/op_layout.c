@@ -145,7 +145,8 @@ static void copy_piece(void *ctx, int t, int thread)
     }
 }
 
-/* Batch-1 style concat (one slab per input): copy the slabs in parallel pieces. */
+/* Batch-1 style concat (one slab per input): copy the slabs not already in
+ * place in parallel pieces. */
 static int concat_flat(run_ctx *c, const ox_node *n, const rt_tensor **in, rt_tensor *y,
                        int64_t inner, int axis)
 {
@@ -162,6 +163,8 @@ static int concat_flat(run_ctx *c, const ox_node *n, const rt_tensor **in, rt_te
         start[k] = off;
         len[k] = in[k]->s.d[axis] * inner;
         off += len[k];
+        if (src[k] == y->buf + start[k])
+            len[k] = 0; /* its producer wrote it in place (plan.c, concat_aliases) */
         pieces += (len[k] + PIECE - 1) / PIECE;
     }
     piece_job j = { n, src, y->buf, start, len, 0 };

@@ -87,14 +87,3 @@ int pb_count_varints(const pb_reader *r, size_t *n)
     *n = c;
     return 0;
 }
-
-int pb_read_varints(pb_reader r, int64_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint64_t v;
-        if (pb_varint(&r, &v))
-            return -1;
-        out[i] = (int64_t)v;
-    }
-    return pb_left(&r) ? -1 : 0;
-}

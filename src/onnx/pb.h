@@ -1,5 +1,5 @@
 /*
- * Bounded protobuf wire-format reader (owned by the onnx work). Every read
+ * Bounded protobuf wire-format reader. Every read
  * checks the remaining bytes; a malformed buffer yields -1, never an
  * out-of-bounds access. Only the wire types ONNX uses are accepted
  * (varint, fixed64, length-delimited, fixed32); groups are refused.
@@ -35,10 +35,9 @@ int pb_fixed64(pb_reader *r, uint64_t *v);
 int pb_skip(pb_reader *r, int wire);
 
 /*
- * Repeated scalars may come packed (one PB_LEN run) or one per key. These
- * count the values in one occurrence and decode them into out[0..n).
+ * Repeated scalars may come packed (one PB_LEN run) or one per key. This
+ * counts the values in one occurrence (parse.c decodes them as it fills).
  */
 int pb_count_varints(const pb_reader *r, size_t *n);
-int pb_read_varints(pb_reader r, int64_t *out, size_t n);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "onnx/internal.h"
+#include "onnx/ops.h"
 #include "util/error.h"
 
 /* Above this many values the quadratic placement is skipped and every value
@@ -112,6 +113,70 @@ static int culprit(const sigmix_onnx_model *m, const ox_plan *p, const vitem *it
     return limit ? nn - 1 : best;
 }
 
+/*
+ * Concat into its destination: an input of a Concat whose inputs are
+ * contiguous slabs of the output (nothing but 1s before the axis) is placed
+ * at its slab, so its producer writes there and the Concat copies nothing
+ * for it (op_layout.c skips a slab already in place). Such an input must be
+ * written by a node other than a Concat, appear once in that Concat, not be
+ * a graph output and not sit in another Concat already. Its other readers
+ * read the slab; the output's lifetime is widened to cover the inputs'.
+ */
+typedef struct alias {
+    int    into;         /* value id of the Concat output holding it, or -1 */
+    size_t at;           /* float offset in there */
+    int    birth, death; /* for a Concat output: span of its aliased inputs, or -1 */
+} alias;
+
+static int concat_aliases(const sigmix_onnx_model *m, const ox_shape *shape, alias *al)
+{
+    int nv = m->nvalues, nn = m->nnodes;
+    int *prod = malloc(sizeof(int) * ((size_t)nv + 1));
+    if (!prod)
+        return -1;
+    for (int v = 0; v < nv; v++) {
+        prod[v] = -1;
+        al[v] = (alias){ -1, 0, -1, -1 };
+    }
+    for (int i = 0; i < nn; i++)
+        prod[m->nodes[i].out] = i;
+    for (int i = 0; i < nn; i++) {
+        const ox_node *n = &m->nodes[i];
+        const ox_shape *s = &shape[n->out];
+        int axis = sigmix_ox_norm_axis(n->axis, s->ndim);
+        if (n->op != OP_CONCAT || axis < 0 || axis >= s->ndim)
+            continue;
+        size_t outer = 1, inner = 1, at = 0;
+        for (int d = 0; d < axis; d++)
+            outer *= (size_t)s->d[d];
+        for (int d = axis + 1; d < s->ndim; d++)
+            inner *= (size_t)s->d[d];
+        if (outer != 1 || m->values[n->out].is_output)
+            continue;
+        for (int k = 0; k < n->nin; k++) {
+            int v = n->in[k], once = 1;
+            if (v < 0)
+                break;
+            for (int q = 0; q < n->nin; q++)
+                once &= q == k || n->in[q] != v;
+            size_t len = (size_t)shape[v].d[axis] * inner;
+            if (once && prod[v] >= 0 && m->nodes[prod[v]].op != OP_CONCAT &&
+                !m->values[v].is_output && al[v].into < 0) {
+                al[v].into = n->out;
+                al[v].at = at;
+                alias *o = &al[n->out];
+                if (o->birth < 0 || prod[v] < o->birth)
+                    o->birth = prod[v];
+                if (m->values[v].last_use > o->death)
+                    o->death = m->values[v].last_use;
+            }
+            at += len;
+        }
+    }
+    free(prod);
+    return 0;
+}
+
 void sigmix_ox_plan_free(ox_plan *p)
 {
     free(p->shape);
@@ -130,7 +195,8 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
     p->off = malloc(sizeof(size_t) * ((size_t)nv + 1));
     size_t *scr = calloc((size_t)nn + 1, sizeof *scr);
     vitem *it = malloc(sizeof(vitem) * ((size_t)nn + 1));
-    if (!p->shape || !p->off || !scr || !it) {
+    alias *al = malloc(sizeof(alias) * ((size_t)nv + 1));
+    if (!p->shape || !p->off || !scr || !it || !al) {
         rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
@@ -139,9 +205,17 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
         goto done;
     for (int v = 0; v < nv; v++)
         p->off[v] = SIZE_MAX;
+    if (concat_aliases(m, p->shape, al)) {
+        rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     int n = 0;
     for (int i = 0; i < nn; i++) {
         int v = m->nodes[i].out;
+        if (scr[i] > p->scratch)
+            p->scratch = scr[i];
+        if (al[v].into >= 0)
+            continue; /* lives inside its Concat's output */
         size_t e = elems(&p->shape[v]);
         it[n].v = v;
         it[n].size = (e + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
@@ -150,9 +224,13 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
         it[n].death = m->values[v].is_output ? nn : m->values[v].last_use;
         if (it[n].death < i)
             it[n].death = i;
+        /* a Concat output holding its inputs lives from the first of them to
+         * the last reader of any of them */
+        if (al[v].birth >= 0 && al[v].birth < it[n].birth)
+            it[n].birth = al[v].birth;
+        if (al[v].death > it[n].death)
+            it[n].death = al[v].death;
         n++;
-        if (scr[i] > p->scratch)
-            p->scratch = scr[i];
     }
     if (n <= PLAN_GREEDY_MAX) {
         if (place(p, it, n)) {
@@ -165,6 +243,9 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
             p->arena += it[k].size;
         }
     }
+    for (int v = 0; v < nv; v++)
+        if (al[v].into >= 0)
+            p->off[v] = p->off[al[v].into] + al[v].at;
     sigmix_onnx_plan *q = &p->pub;
     for (int k = 0; k < 4; k++) {
         q->in_shape[k] = in[k];
@@ -187,6 +268,7 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
 done:
     free(scr);
     free(it);
+    free(al);
     if (rc)
         sigmix_ox_plan_free(p);
     return rc;

@@ -26,6 +26,7 @@ struct ox_pool {
     float         **scratch;
     size_t         *cap;
     atomic_int      oom;
+    ox_gemm_fn      gemm;
 };
 
 typedef struct worker_arg {
@@ -78,6 +79,7 @@ ox_pool *sigmix_ox_pool_new(int threads)
     if (!p)
         return NULL;
     p->n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    sigmix_ox_pool_set_isa(p, sigmix_ox_isa_best());
     p->scratch = calloc((size_t)p->n, sizeof *p->scratch);
     p->cap = calloc((size_t)p->n, sizeof *p->cap);
     p->th = calloc((size_t)p->n, sizeof *p->th);
@@ -190,4 +192,18 @@ void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int
             pthread_cond_wait(&p->done, &p->mu);
         pthread_mutex_unlock(&p->mu);
     }
+}
+
+ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p)
+{
+    return p->gemm;
+}
+
+int sigmix_ox_pool_set_isa(ox_pool *p, int isa)
+{
+    ox_gemm_fn f = isa >= 0 && isa < OX_ISA_N ? sigmix_ox_gemm_variant(isa) : NULL;
+    if (!f)
+        return -1;
+    p->gemm = f;
+    return 0;
 }

@@ -1,4 +1,4 @@
-/* Per-run thread pool of the ONNX runner (owned by the onnx work); see pool.c. */
+/* Per-run thread pool of the ONNX runner; see pool.c. */
 #ifndef SIGMIX_ONNX_POOL_H
 #define SIGMIX_ONNX_POOL_H
 

@@ -1,11 +1,10 @@
 /*
  * 3x3 stride-1 convolution by Winograd F(2x2, 3x3): each 2x2 output tile
  * needs 16 products per (in, out) channel pair instead of 36, done as 16
- * sgemm calls [cout x cin] x [cin x tiles]. Input/output transforms are a
+ * GEMM calls (gemm.c) [cout x cin] x [cin x tiles]. Input/output transforms are a
  * few additions per tile. Used for the saliency students' 3x3 layers,
  * where im2col + sgemm spent most of its time copying columns.
  */
-#include "util/blas.h"
 #include <math.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -269,10 +268,11 @@ static void wino_task(void *ctx, int task, int thread)
     float *m = v + vn, *rows = m + mn;
     input_transform(j, ty0, nty, v, rows);
     size_t oc = (size_t)n->cout * (size_t)n->cin;
+    ox_gemm_fn f = sigmix_ox_pool_gemm(j->pool);
     for (int k = 0; k < 16; k++)
-        sigmix_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n->cout, (int)nt, n->cin, 1.0f,
-                    n->wino + k * oc, n->cin, v + (size_t)k * n->cin * nt, (int)nt, 0.0f,
-                    m + (size_t)k * n->cout * nt, (int)nt);
+        sigmix_ox_sgemm(f, n->cout, (int)nt, n->cin, n->wino + k * oc, n->cin,
+                        v + (size_t)k * n->cin * nt, (size_t)nt, m + (size_t)k * n->cout * nt,
+                        (size_t)nt, 0);
     output_transform(j, ty0, nty, m, rows);
 }
 

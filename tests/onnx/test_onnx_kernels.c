@@ -1,7 +1,7 @@
 /*
  * checkasm-style kernel tests: the optimised Conv / ConvTranspose (tiled
- * sgemm, threads) against the plain reference loops on random inputs,
- * over odd sizes, asymmetric pads, strides, dilations and groups.
+ * GEMM of every variant the CPU has, threads) against the plain reference
+ * loops on random inputs, over odd sizes, asymmetric pads, strides, dilations and groups.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -66,22 +66,30 @@ static void run_case(const conv_case *k, int transposed, int threads, int wino)
         n.wino = malloc(sizeof(float) * 16 * (size_t)n.cout * (size_t)n.cin);
         sigmix_ox_wino_pack(&n, n.wino);
     }
-    ox_pool *p = sigmix_ox_pool_new(threads);
-    assert_non_null(p);
-    for (size_t i = 0; i < yn; i++)
-        y[i] = NAN; /* every output must be written */
-    a.y = y;
-    if (transposed)
-        sigmix_ox_convt(p, &a);
-    else
-        sigmix_ox_conv(p, &a);
-    assert_int_equal(sigmix_ox_pool_oom(p), 0);
-    sigmix_ox_pool_free(p);
-    for (size_t i = 0; i < yn; i++)
-        if (!(fabsf(y[i] - r[i]) <= 1e-4f * (1.0f + fabsf(r[i]))))
-            fail_msg("%s case cin=%d cout=%d g=%d k=%dx%d threads=%d: value %zu got %g want %g",
-                     transposed ? "convT" : "conv", k->cin, k->cout, k->group, k->kh, k->kw,
-                     threads, i, y[i], r[i]);
+    /* every ISA this CPU has (GEMM and Winograd transforms), through the whole kernel */
+    for (int isa = 0; isa < OX_ISA_N; isa++) {
+        ox_pool *p = sigmix_ox_pool_new(threads);
+        assert_non_null(p);
+        if (sigmix_ox_pool_set_isa(p, isa)) {
+            sigmix_ox_pool_free(p);
+            continue;
+        }
+        for (size_t i = 0; i < yn; i++)
+            y[i] = NAN; /* every output must be written */
+        a.y = y;
+        if (transposed)
+            sigmix_ox_convt(p, &a);
+        else
+            sigmix_ox_conv(p, &a);
+        assert_int_equal(sigmix_ox_pool_oom(p), 0);
+        sigmix_ox_pool_free(p);
+        for (size_t i = 0; i < yn; i++)
+            if (!(fabsf(y[i] - r[i]) <= 1e-4f * (1.0f + fabsf(r[i]))))
+                fail_msg("%s case cin=%d cout=%d g=%d k=%dx%d threads=%d isa=%d: value %zu got "
+                         "%g want %g",
+                         transposed ? "convT" : "conv", k->cin, k->cout, k->group, k->kh, k->kw,
+                         threads, isa, i, y[i], r[i]);
+    }
     free(x);
     free(y);
     free(r);

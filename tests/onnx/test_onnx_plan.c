@@ -82,6 +82,89 @@ static void test_plan_exact_figures(void **state)
     free(b.b);
 }
 
+/*
+ * Concat into its destination: a = Relu(input) and b = Sigmoid(a) are written straight
+ * into their slabs of c = Concat(a, b) [1,2,8,8], which a 1x1 Conv reduces to one channel.
+ * At 8x8 (64 floats per channel) the arena then holds c [nodes 0..3] and the output
+ * [3..end]: 128 + 64 floats. Without the aliasing a and b need their own bytes next to c
+ * at the Concat: 128 + 2 x 64. The values must still be right, and a Concat along W
+ * (slabs not contiguous) or one reading an input twice must still copy.
+ */
+static void test_concat_in_place(void **state)
+{
+    (void)state;
+    onnx_model mb = mu_start(17);
+    onnx_add_init(&mb, "w", (int64_t[]){ 1, 2, 1, 1 }, 4, (float[]){ 0.5f, 2.0f }, NULL);
+    add_unary(&mb, "Relu", "input", "a");
+    add_unary(&mb, "Sigmoid", "a", "b");
+    pbw n = onnx_node("Concat", "cat", (const char *[]){ "a", "b" }, 2, "c");
+    onnx_attr_int(&n, "axis", 1);
+    onnx_add_node(&mb, &n);
+    n = onnx_node("Conv", "head", (const char *[]){ "c", "w" }, 2, "output");
+    onnx_add_node(&mb, &n);
+    pbw b = onnx_finish(&mb, SYM4, SYM4);
+    sigmix_onnx_model *m;
+    sigmix_error e;
+    assert_int_equal(mu_load(&b, 1, 1, &m, &e), 0);
+    sigmix_onnx_plan p;
+    assert_int_equal(sigmix_onnx_plan_memory(m, 8, 8, &p, &e), 0);
+    assert_int_equal(p.activation_bytes, (128 + 64) * 4);
+    float in[64], *out = NULL;
+    int64_t os[4];
+    for (int i = 0; i < 64; i++)
+        in[i] = (float)(i - 32) / 8.0f;
+    assert_int_equal(sigmix_onnx_run(m, in, (int64_t[]){ 1, 1, 8, 8 }, &out, os, &e), 0);
+    assert_int_equal(os[1], 1);
+    for (int i = 0; i < 64; i++) {
+        float a = in[i] > 0 ? in[i] : 0;
+        assert_float_equal(out[i], 0.5f * a + 2.0f / (1.0f + expf(-a)), 1e-6);
+    }
+    free(out);
+    sigmix_onnx_free(&m);
+    free(b.b);
+
+    /* along W the slabs interleave: a and b keep their own bytes and are copied */
+    mb = mu_start(17);
+    add_unary(&mb, "Relu", "input", "a");
+    add_unary(&mb, "Sigmoid", "a", "b");
+    n = onnx_node("Concat", "cat", (const char *[]){ "a", "b" }, 2, "c");
+    onnx_attr_int(&n, "axis", 3);
+    onnx_add_node(&mb, &n);
+    add_unary(&mb, "Relu", "c", "output");
+    b = onnx_finish(&mb, SYM4, SYM4);
+    assert_int_equal(mu_load(&b, 1, 1, &m, &e), 0);
+    assert_int_equal(sigmix_onnx_run(m, in, (int64_t[]){ 1, 1, 8, 8 }, &out, os, &e), 0);
+    assert_int_equal(os[3], 16);
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 8; x++) {
+            float a = in[y * 8 + x] > 0 ? in[y * 8 + x] : 0;
+            assert_float_equal(out[y * 16 + x], a, 0);
+            assert_float_equal(out[y * 16 + 8 + x], 1.0f / (1.0f + expf(-a)), 1e-6);
+        }
+    free(out);
+    sigmix_onnx_free(&m);
+    free(b.b);
+
+    /* Concat(a, a): a cannot sit in two slabs, so it is copied twice */
+    mb = mu_start(17);
+    add_unary(&mb, "Relu", "input", "a");
+    n = onnx_node("Concat", "cat", (const char *[]){ "a", "a" }, 2, "c");
+    onnx_attr_int(&n, "axis", 1);
+    onnx_add_node(&mb, &n);
+    add_unary(&mb, "Relu", "c", "output");
+    b = onnx_finish(&mb, SYM4, SYM4);
+    assert_int_equal(mu_load(&b, 1, 1, &m, &e), 0);
+    assert_int_equal(sigmix_onnx_run(m, in, (int64_t[]){ 1, 1, 8, 8 }, &out, os, &e), 0);
+    for (int i = 0; i < 64; i++) {
+        float a = in[i] > 0 ? in[i] : 0;
+        assert_float_equal(out[i], a, 0);
+        assert_float_equal(out[64 + i], a, 0);
+    }
+    free(out);
+    sigmix_onnx_free(&m);
+    free(b.b);
+}
+
 /* A run allocates what the plan says: a limit one byte below the plan refuses, the
  * exact plan runs (and gives the right answer). */
 static void test_limit_is_a_setting(void **state)
@@ -237,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_exact_figures),
         cmocka_unit_test(test_limit_is_a_setting),
+        cmocka_unit_test(test_concat_in_place),
         cmocka_unit_test(test_resize_bomb),
         cmocka_unit_test(test_blas_threads_restored),
         cmocka_unit_test(test_cut_initializer_named),
