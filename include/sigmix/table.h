@@ -219,6 +219,12 @@ typedef enum sigmix_compression {
     SIGMIX_COMPRESSION_GZIP,
 } sigmix_compression;
 
+/** SHA-256 of an input computed while it is read (sigmix_read_options.digest). */
+typedef struct sigmix_read_digest {
+    char     sha256[65]; /**< 64 lowercase hex digits, or "" when not computed */
+    uint64_t bytes;      /**< bytes hashed: the input's size as stored */
+} sigmix_read_digest;
+
 typedef struct sigmix_read_options {
     sigmix_format format;     /**< AUTO: by extension (.gz/.zst stripped first) */
     const char *const *columns; /**< load only these (NULL: all); others may be skipped */
@@ -236,6 +242,11 @@ typedef struct sigmix_read_options {
      *  SIGMIX_ENOMEM and "decompressed input exceeds --max-input-bytes
      *  (N bytes)" ("input exceeds ..." for uncompressed input). */
     uint64_t    max_input_bytes;
+    /** When non-NULL, a successful read of a JSON Lines, JSON or CSV input
+     *  (compressed or not; the file's bytes as stored) fills it with the
+     *  input's SHA-256 from the same pass over the bytes, so provenance
+     *  needs no second read. Left "" where it is not computed (Parquet). */
+    sigmix_read_digest *digest;
 } sigmix_read_options;
 
 /** Default sigmix_read_options.max_input_bytes: 64 GiB. */

@@ -293,17 +293,28 @@ int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
         return sigmix_error_open(err, errno);
     int regular = S_ISREG(st.st_mode);
     hash_job job = { path, "", 0, { 0, "" }, 0 };
-    pthread_t th;
-    int threaded = regular && pthread_create(&th, NULL, hash_main, &job) == 0;
+    sigmix_read_digest dg;
     sigmix_read_options o;
     sigmix_read_options_default(&o);
     o.warn = a->s.warn;
     o.warn_cookie = a->s.warn_cookie;
+    /* Text tables are hashed by the reader in its one pass over the
+     * bytes; Parquet (read by ranges) is hashed on a second thread
+     * meanwhile. */
+    int text = regular && sigmix_format_from_path(path) != SIGMIX_FORMAT_PARQUET &&
+               sigmix_format_from_path(path) != SIGMIX_FORMAT_AUTO;
+    if (text)
+        o.digest = &dg;
+    pthread_t th;
+    int threaded = regular && !text && pthread_create(&th, NULL, hash_main, &job) == 0;
     sigmix_table *t = NULL;
     int rc = sigmix_table_read(path, &o, &t, err);
     if (threaded)
         pthread_join(th, NULL);
-    else if (regular && !rc)
+    else if (text && !rc && dg.sha256[0]) {
+        memcpy(job.hex, dg.sha256, sizeof job.hex);
+        job.size = dg.bytes;
+    } else if (regular && !rc)
         hash_main(&job);
     if (!rc && regular && job.rc)
         rc = sigmix_error_set(err, job.rc, "%s", job.err.message);

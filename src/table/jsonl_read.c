@@ -130,6 +130,8 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_jpool_init(&R->pool, o, err);
     if (!r)
         r = read_all(R, err);
+    if (!r)
+        r = sigmix_textin_finish(&R->in, o, err);
     /* 0 bytes or blank lines only: a table of 0 rows, as [] is for JSON. */
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
