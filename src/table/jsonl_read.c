@@ -33,10 +33,9 @@ static const char *last_newline(const char *b, size_t n)
 
 static int blank_run(const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r')
-            return 0;
-    return 1;
+    size_t lines;
+    const char *ls;
+    return sigmix_skip_blanks(b, b + n, &lines, &ls) == b + n;
 }
 
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
