@@ -242,10 +242,11 @@ typedef struct sigmix_read_options {
      *  SIGMIX_ENOMEM and "decompressed input exceeds --max-input-bytes
      *  (N bytes)" ("input exceeds ..." for uncompressed input). */
     uint64_t    max_input_bytes;
-    /** When non-NULL, a successful read of a JSON Lines, JSON or CSV input
-     *  (compressed or not; the file's bytes as stored) fills it with the
-     *  input's SHA-256 from the same pass over the bytes, so provenance
-     *  needs no second read. Left "" where it is not computed (Parquet). */
+    /** When non-NULL, a successful read fills it with the SHA-256 of the
+     *  input's bytes as stored (compressed bytes for .gz/.zst): JSON Lines,
+     *  JSON and CSV hash in their one pass over the bytes; a Parquet file
+     *  is hashed on a side thread while it is decoded. Left "" where it is
+     *  not computed (a Parquet folder, a failed read). */
     sigmix_read_digest *digest;
 } sigmix_read_options;
 

@@ -1,7 +1,7 @@
 /*
  * Audit context: settings, families, inputs and the per-table results.
- * Reading a file and hashing it (provenance) run on two threads, since
- * both are linear passes over the same bytes.
+ * The table reader hashes the file for the provenance as it reads it
+ * (sigmix_read_options.digest), so a large input is read once.
  */
 #include <errno.h>
 #include <math.h>
@@ -298,24 +298,18 @@ int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
     sigmix_read_options_default(&o);
     o.warn = a->s.warn;
     o.warn_cookie = a->s.warn_cookie;
-    /* Text tables are hashed by the reader in its one pass over the
-     * bytes; Parquet (read by ranges) is hashed on a second thread
-     * meanwhile. */
-    int text = regular && sigmix_format_from_path(path) != SIGMIX_FORMAT_PARQUET &&
-               sigmix_format_from_path(path) != SIGMIX_FORMAT_AUTO;
-    if (text)
+    /* The reader hashes the file for the provenance in its own pass over
+     * the bytes (text), or on a side thread while it decodes (Parquet). */
+    if (regular)
         o.digest = &dg;
-    pthread_t th;
-    int threaded = regular && !text && pthread_create(&th, NULL, hash_main, &job) == 0;
     sigmix_table *t = NULL;
     int rc = sigmix_table_read(path, &o, &t, err);
-    if (threaded)
-        pthread_join(th, NULL);
-    else if (text && !rc && dg.sha256[0]) {
+    if (regular && !rc && dg.sha256[0]) {
         memcpy(job.hex, dg.sha256, sizeof job.hex);
         job.size = dg.bytes;
-    } else if (regular && !rc)
+    } else if (regular && !rc) {
         hash_main(&job);
+    }
     if (!rc && regular && job.rc)
         rc = sigmix_error_set(err, job.rc, "%s", job.err.message);
     if (!rc)

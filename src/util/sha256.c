@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nettle/sha2.h>
@@ -54,4 +55,36 @@ int sigmix_sha256_file(const char *path, char hex[65], uint64_t *size, sigmix_er
     if (size)
         *size = total;
     return 0;
+}
+
+static void *job_main(void *arg)
+{
+    sigmix_sha256_job *j = arg;
+    j->rc = sigmix_sha256_file(j->path, j->hex, &j->size, NULL);
+    return NULL;
+}
+
+void sigmix_sha256_start(sigmix_sha256_job *j, const char *path)
+{
+    struct stat st;
+    memset(j, 0, sizeof *j);
+    j->rc = -1;
+    if (!path || stat(path, &st) || !S_ISREG(st.st_mode))
+        return;
+    j->path = path;
+    j->started = pthread_create(&j->th, NULL, job_main, j) == 0;
+    if (!j->started) /* no thread: hash here */
+        job_main(j);
+}
+
+int sigmix_sha256_finish(sigmix_sha256_job *j, sigmix_read_digest *digest)
+{
+    if (j->started)
+        pthread_join(j->th, NULL);
+    j->started = 0;
+    if (!j->rc && digest) {
+        memcpy(digest->sha256, j->hex, sizeof j->hex);
+        digest->bytes = j->size;
+    }
+    return j->rc;
 }
