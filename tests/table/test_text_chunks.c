@@ -185,7 +185,7 @@ static void test_giant_row(void **state)
         row(&b, i, "\n");
     puts_(&b, "{\"i\": 1000, \"big\": \"");
     for (size_t k = 0; k < 9000000; k++)
-        put(&b, "abcdefghij" + k % 10, 1);
+        put(&b, &"abcdefghij"[k % 10], 1);
     puts_(&b, "\"}\n");
     for (size_t i = 1001; i < 2000; i++)
         row(&b, i, "\n");
