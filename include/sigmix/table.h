@@ -219,6 +219,12 @@ typedef enum sigmix_compression {
     SIGMIX_COMPRESSION_GZIP,
 } sigmix_compression;
 
+/** SHA-256 of an input computed while it is read (sigmix_read_options.digest). */
+typedef struct sigmix_read_digest {
+    char     sha256[65]; /**< 64 lowercase hex digits, or "" when not computed */
+    uint64_t bytes;      /**< bytes hashed: the input's size as stored */
+} sigmix_read_digest;
+
 typedef struct sigmix_read_options {
     sigmix_format format;     /**< AUTO: by extension (.gz/.zst stripped first) */
     const char *const *columns; /**< load only these (NULL: all); others may be skipped */
@@ -236,6 +242,12 @@ typedef struct sigmix_read_options {
      *  SIGMIX_ENOMEM and "decompressed input exceeds --max-input-bytes
      *  (N bytes)" ("input exceeds ..." for uncompressed input). */
     uint64_t    max_input_bytes;
+    /** When non-NULL, a successful read fills it with the SHA-256 of the
+     *  input's bytes as stored (compressed bytes for .gz/.zst): JSON Lines,
+     *  JSON and CSV hash in their one pass over the bytes; a Parquet file
+     *  is hashed on a side thread while it is decoded. Left "" where it is
+     *  not computed (a Parquet folder, a failed read). */
+    sigmix_read_digest *digest;
 } sigmix_read_options;
 
 /** Default sigmix_read_options.max_input_bytes: 64 GiB. */

@@ -65,7 +65,8 @@ WARN_FN = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
 class sigmix_read_options(ctypes.Structure):
     _fields_ = [("format", c_int), ("columns", c_char_pp), ("ncolumns", c_size_t),
                 ("threads", c_int), ("warn", WARN_FN), ("warn_cookie", c_void_p),
-                ("delimiter", ctypes.c_char), ("max_input_bytes", ctypes.c_uint64)]
+                ("delimiter", ctypes.c_char), ("max_input_bytes", ctypes.c_uint64),
+                ("digest", c_void_p)]
 
 
 class sigmix_write_options(ctypes.Structure):

@@ -1,7 +1,7 @@
 /*
  * Audit context: settings, families, inputs and the per-table results.
- * Reading a file and hashing it (provenance) run on two threads, since
- * both are linear passes over the same bytes.
+ * The table reader hashes the file for the provenance as it reads it
+ * (sigmix_read_options.digest), so a large input is read once.
  */
 #include <errno.h>
 #include <math.h>
@@ -290,18 +290,23 @@ int sigmix_audit_add_file(sigmix_audit *a, const char *label, const char *path,
         return sigmix_error_open(err, errno);
     int regular = S_ISREG(st.st_mode);
     hash_job job = { path, "", 0, { 0, "" }, 0 };
-    pthread_t th;
-    int threaded = regular && pthread_create(&th, NULL, hash_main, &job) == 0;
+    sigmix_read_digest dg;
     sigmix_read_options o;
     sigmix_read_options_default(&o);
     o.warn = a->s.warn;
     o.warn_cookie = a->s.warn_cookie;
+    /* The reader hashes the file for the provenance in its own pass over
+     * the bytes (text), or on a side thread while it decodes (Parquet). */
+    if (regular)
+        o.digest = &dg;
     sigmix_table *t = NULL;
     int rc = sigmix_table_read(path, &o, &t, err);
-    if (threaded)
-        pthread_join(th, NULL);
-    else if (regular && !rc)
+    if (regular && !rc && dg.sha256[0]) {
+        memcpy(job.hex, dg.sha256, sizeof job.hex);
+        job.size = dg.bytes;
+    } else if (regular && !rc) {
         hash_main(&job);
+    }
     if (!rc && regular && job.rc)
         rc = sigmix_error_set(err, job.rc, "%s", job.err.message);
     if (!rc)

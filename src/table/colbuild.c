@@ -153,38 +153,6 @@ long sigmix_cb_column(sigmix_cb_seg *s, const char *name, size_t len)
     }
 }
 
-void sigmix_cb_set_num(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits)
-{
-    sigmix_cb_col *col = &s->cols[c];
-    size_t r = s->rows - 1;
-    col->count[col->tag[r]]--;
-    col->count[tag]++;
-    col->tag[r] = (uint8_t)tag;
-    col->slot[r] = bits;
-}
-
-void sigmix_cb_set_double(sigmix_cb_seg *s, size_t c, double v)
-{
-    uint64_t b;
-    memcpy(&b, &v, sizeof b);
-    sigmix_cb_set_num(s, c, SIGMIX_CB_DOUBLE, b);
-}
-
-void sigmix_cb_set_int(sigmix_cb_seg *s, size_t c, int64_t v)
-{
-    sigmix_cb_set_num(s, c, SIGMIX_CB_INT, (uint64_t)v);
-}
-
-void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v)
-{
-    sigmix_cb_set_num(s, c, SIGMIX_CB_BOOL, v ? 1u : 0u);
-}
-
-void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c)
-{
-    sigmix_cb_set_num(s, c, SIGMIX_CB_NULL, 0);
-}
-
 int sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_t len)
 {
     sigmix_cb_col *col = &s->cols[c];

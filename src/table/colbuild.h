@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sigmix/table.h"
 #include "util/arena.h"
@@ -74,11 +75,38 @@ long sigmix_cb_column(sigmix_cb_seg *s, const char *name, size_t len);
 
 /* Set the value of column c in the current (last) row; a repeated key
  * replaces the earlier value. Return 0 or SIGMIX_ENOMEM. */
-void sigmix_cb_set_num(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits);
-void sigmix_cb_set_double(sigmix_cb_seg *s, size_t c, double v);
-void sigmix_cb_set_int(sigmix_cb_seg *s, size_t c, int64_t v);
-void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v);
-void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c);
+/* Inline: called once per field of every row. */
+static inline void sigmix_cb_set_num(sigmix_cb_seg *s, size_t c, int tag, uint64_t bits)
+{
+    sigmix_cb_col *col = &s->cols[c];
+    size_t r = s->rows - 1;
+    col->count[col->tag[r]]--;
+    col->count[tag]++;
+    col->tag[r] = (uint8_t)tag;
+    col->slot[r] = bits;
+}
+
+static inline void sigmix_cb_set_double(sigmix_cb_seg *s, size_t c, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    sigmix_cb_set_num(s, c, SIGMIX_CB_DOUBLE, b);
+}
+
+static inline void sigmix_cb_set_int(sigmix_cb_seg *s, size_t c, int64_t v)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_INT, (uint64_t)v);
+}
+
+static inline void sigmix_cb_set_bool(sigmix_cb_seg *s, size_t c, int v)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_BOOL, v ? 1u : 0u);
+}
+
+static inline void sigmix_cb_set_null(sigmix_cb_seg *s, size_t c)
+{
+    sigmix_cb_set_num(s, c, SIGMIX_CB_NULL, 0);
+}
 int  sigmix_cb_set_text(sigmix_cb_seg *s, size_t c, int tag, const char *p, size_t len);
 /* CSV: a typed value (tag, bits as sigmix_cb_set_num) that also keeps the
  * field's text, so a column that turns out to be text keeps it exactly. */

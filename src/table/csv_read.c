@@ -429,6 +429,8 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     }
     if (!r)
         r = sigmix_cb_merge(&R->tb, R->seg, err);
+    if (!r)
+        r = sigmix_textin_finish(&R->in, o, err);
     if (!r && R->tb.lost && R->can_reread) {
         /* turned to text after numbers were merged: a second pass over the
          * file brings back those fields' own text (sigmix_csv_read) */
@@ -476,6 +478,7 @@ static int restore_text(const char *path, const sigmix_read_options *o, sigmix_t
     o2.columns = names;
     o2.ncolumns = n;
     o2.warn = NULL;
+    o2.digest = NULL; /* the first pass hashed the file */
     memset(&R, 0, sizeof R);
     R.all_text = 1;
     int r = sigmix_textin_open(&R.in, path, &o2, err);

@@ -131,6 +131,8 @@ int sigmix_table_read(const char *path, const sigmix_read_options *o,
         sigmix_read_options_default(&def);
         o = &def;
     }
+    if (o->digest) /* filled by the text readers (textread.c) */
+        memset(o->digest, 0, sizeof *o->digest);
     int is_stdin = !strcmp(path, "-");
     sigmix_format f = o->format ? o->format : is_stdin ? SIGMIX_FORMAT_AUTO : sigmix_format_from_path(path);
     const format_entry *e = find_format(f);

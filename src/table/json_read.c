@@ -331,6 +331,8 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
     if (!r)
         r = document(R);
     if (!r)
+        r = sigmix_textin_finish(&R->in, o, err);
+    if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
     sigmix_jpool_free(&R->pool);
     sigmix_cb_table_free(&R->tb);

@@ -33,10 +33,9 @@ static const char *last_newline(const char *b, size_t n)
 
 static int blank_run(const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r')
-            return 0;
-    return 1;
+    size_t lines;
+    const char *ls;
+    return sigmix_skip_blanks(b, b + n, &lines, &ls) == b + n;
 }
 
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
@@ -130,6 +129,8 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_jpool_init(&R->pool, o, err);
     if (!r)
         r = read_all(R, err);
+    if (!r)
+        r = sigmix_textin_finish(&R->in, o, err);
     /* 0 bytes or blank lines only: a table of 0 rows, as [] is for JSON. */
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);

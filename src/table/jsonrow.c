@@ -266,6 +266,63 @@ static void fail(sigmix_jworker *w, int st, const char *found, size_t off)
     }
 }
 
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define ONES 0x0101010101010101ull
+#define LOW7 0x7f7f7f7f7f7f7f7full
+/* 0x80 in each byte of w equal to c, 0 elsewhere (exact, no carries). */
+static uint64_t bytes_eq(uint64_t w, unsigned char c)
+{
+    uint64_t t = w ^ (ONES * c);
+    return ~(((t & LOW7) + LOW7) | t | LOW7);
+}
+#define SWAR_BLANKS 1
+#endif
+
+const char *sigmix_skip_blanks(const char *p, const char *end, size_t *lines,
+                               const char **line_start)
+{
+    size_t n = 0;
+    const char *ls = p;
+#ifdef SWAR_BLANKS
+    /* blank-line runs (decompression bombs, padding) at memory speed */
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t lf = bytes_eq(w, '\n');
+        uint64_t b = lf | bytes_eq(w, ' ') | bytes_eq(w, '\t') | bytes_eq(w, '\r');
+        if (b != ONES * 0x80) { /* a byte that is not blank: stop before it */
+            uint64_t keep = (((~b & ONES * 0x80) & -(~b & ONES * 0x80)) - 1);
+            lf &= keep;
+            end = p + (__builtin_ctzll(~b & ONES * 0x80) >> 3);
+        }
+        if (lf) {
+            n += (size_t)__builtin_popcountll(lf);
+            ls = p + ((63 - __builtin_clzll(lf)) >> 3) + 1;
+        }
+        if (b != ONES * 0x80) {
+            *lines = n;
+            *line_start = ls;
+            return end;
+        }
+        p += 8;
+    }
+#endif
+    for (; p < end && is_blank(*p); p++)
+        if (*p == '\n') {
+            n++;
+            ls = p + 1;
+        }
+    *lines = n;
+    *line_start = ls;
+    return p;
+}
+
 static int blank(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -279,6 +336,17 @@ static void run_lines(sigmix_jworker *w)
 {
     const char *p = w->buf, *end = w->buf + w->len;
     while (p < end) {
+        if (is_blank(*p)) { /* whole blank lines go by in one step */
+            size_t k;
+            const char *q = sigmix_skip_blanks(p, end, &k, &p);
+            w->lines += k;
+            if (q == end && p < end) { /* blanks to the end, no LF: one more line */
+                w->lines++;
+                break;
+            }
+            if (p == end)
+                break;
+        }
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl : end) - p);
         if (n && !blank(p, n)) {

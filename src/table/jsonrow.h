@@ -78,6 +78,14 @@ const char *sigmix_jrow_message(int st);
 size_t sigmix_json_value_end(const char *b, size_t p, size_t have);
 
 /**
+ * Skip blanks (space, tab, CR, LF) from p up to end, 8 bytes per step.
+ * Returns the first other byte (or end); *lines gets the LFs skipped and
+ * *line_start the byte after the last of them (p when none).
+ */
+const char *sigmix_skip_blanks(const char *p, const char *end, size_t *lines,
+                               const char **line_start);
+
+/**
  * Decode the JSON string body s[0..n) (no quotes; escapes as RFC 8259,
  * surrogate pairs joined) into out[0..cap). Returns the length, or
  * (size_t)-1 for a bad escape or when out is too small.

@@ -9,9 +9,11 @@
 
 #include <zlib.h>
 #include <zstd.h>
+#include <nettle/sha2.h>
 
 #include "table/stream.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 enum { IN_BUF = 1 << 20 };
 
@@ -35,9 +37,15 @@ struct sigmix_stream {
     int                 own_fd;       /* 0 for standard input: not ours to close */
     uint64_t            produced;     /* bytes handed out so far */
     uint64_t            limit;        /* most bytes to hand out; 0 = no limit */
+    int                 hashing;      /* SHA-256 of the raw bytes as they are read */
+    struct sha256_ctx   sha;
+    uint64_t            raw_bytes;    /* raw bytes read (and hashed) so far */
 };
 
-static long raw_read(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *err)
+/* Hash in pieces this large, each right after read() put it in the cache. */
+enum { HASH_PIECE = 256 << 10 };
+
+static long raw_read1(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *err)
 {
     if (s->fd < 0) {
         size_t k = s->mem_size - s->mem_pos;
@@ -54,6 +62,27 @@ static long raw_read(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *err
         if (errno != EINTR)
             return sigmix_error_set(err, SIGMIX_EIO, "read error: %s", strerror(errno));
     }
+}
+
+/* Every byte of the input comes through here, so the hash sees the file
+ * exactly once, in order, while its bytes are still in the cache. */
+static long raw_read(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *err)
+{
+    if (!s->hashing)
+        return raw_read1(s, buf, n, err);
+    size_t got = 0;
+    while (got < n) {
+        size_t want = n - got < HASH_PIECE ? n - got : HASH_PIECE;
+        long r = raw_read1(s, buf + got, want, err);
+        if (r < 0)
+            return r;
+        sha256_update(&s->sha, (size_t)r, buf + got);
+        s->raw_bytes += (uint64_t)r;
+        got += (size_t)r;
+        if ((size_t)r < want)
+            break; /* the end of the data (or a short read: the caller loops) */
+    }
+    return (long)got;
 }
 
 /* Refill the input buffer once it is used up. Returns 0 or an error. */
@@ -269,6 +298,38 @@ static long read_zstd(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *er
                                     (unsigned long long)(s->in_base + s->in_len));
     }
     return (long)got;
+}
+
+void sigmix_stream_hash(sigmix_stream *s)
+{
+    /* only before the first byte is handed out: the sniffed head was
+     * read already, so it is hashed here */
+    if (s->hashing)
+        return;
+    s->hashing = 1;
+    sha256_init(&s->sha);
+    sha256_update(&s->sha, s->in_len, s->in);
+    s->raw_bytes = s->in_len;
+}
+
+int sigmix_stream_digest(sigmix_stream *s, char hex[65], uint64_t *bytes, sigmix_error *err)
+{
+    hex[0] = 0;
+    if (!s->hashing)
+        return 0;
+    /* the rest of the file (a reader may stop before the end) */
+    uint8_t buf[1 << 14];
+    long r;
+    while ((r = raw_read(s, buf, sizeof buf, err)) > 0)
+        ;
+    if (r < 0)
+        return (int)r;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&s->sha, sizeof d, d);
+    sigmix_sha256_hex(d, hex);
+    if (bytes)
+        *bytes = s->raw_bytes;
+    return 0;
 }
 
 void sigmix_stream_set_limit(sigmix_stream *s, uint64_t limit)

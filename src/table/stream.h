@@ -50,6 +50,20 @@ long sigmix_stream_read(sigmix_stream *s, void *buf, size_t n, sigmix_error *err
  */
 void sigmix_stream_set_limit(sigmix_stream *s, uint64_t limit);
 
+/**
+ * Hash the raw input (the file's bytes as stored: compressed bytes for
+ * gzip/zstd) with SHA-256 while it is read, so provenance needs no second
+ * pass over the file. Call right after open.
+ */
+void sigmix_stream_hash(sigmix_stream *s);
+
+/**
+ * Finish the hash: reads (and hashes) whatever of the raw input is still
+ * unread, then writes 64 hex digits + NUL to hex and the raw byte count to
+ * *bytes. hex is "" when sigmix_stream_hash was not called.
+ */
+int sigmix_stream_digest(sigmix_stream *s, char hex[65], uint64_t *bytes, sigmix_error *err);
+
 /** Bytes the stream will yield when known (plain regular files), else 0. */
 uint64_t sigmix_stream_size_hint(const sigmix_stream *s);
 

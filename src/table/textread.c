@@ -47,6 +47,8 @@ int sigmix_textin_open(sigmix_textin *in, const char *path, const sigmix_read_op
     int r = sigmix_stream_open(path, &in->st, err);
     if (!r)
         sigmix_stream_set_limit(in->st, sigmix_text_limit(o));
+    if (!r && o && o->digest)
+        sigmix_stream_hash(in->st);
     return r ? r : init(in, err);
 }
 
@@ -57,7 +59,16 @@ int sigmix_textin_open_mem(sigmix_textin *in, const void *data, size_t size,
     int r = sigmix_stream_open_mem(data, size, name, &in->st, err);
     if (!r)
         sigmix_stream_set_limit(in->st, sigmix_text_limit(o));
+    if (!r && o && o->digest)
+        sigmix_stream_hash(in->st);
     return r ? r : init(in, err);
+}
+
+int sigmix_textin_finish(sigmix_textin *in, const sigmix_read_options *o, sigmix_error *err)
+{
+    if (!o || !o->digest)
+        return 0;
+    return sigmix_stream_digest(in->st, o->digest->sha256, &o->digest->bytes, err);
 }
 
 void sigmix_textin_close(sigmix_textin *in)

@@ -35,6 +35,9 @@ int  sigmix_textin_open_mem(sigmix_textin *in, const void *data, size_t size,
                             const char *name, const sigmix_read_options *o, sigmix_error *err);
 /** o->max_input_bytes, or the default when 0 (o may be NULL). */
 uint64_t sigmix_text_limit(const sigmix_read_options *o);
+/** After a successful read: fill o->digest (when asked) from the stream's
+ *  hash, hashing whatever of the file the reader did not need. */
+int  sigmix_textin_finish(sigmix_textin *in, const sigmix_read_options *o, sigmix_error *err);
 void sigmix_textin_close(sigmix_textin *in);
 /** Fill the current buffer from the start and drop a UTF-8 BOM. */
 int  sigmix_textin_first(sigmix_textin *in, sigmix_error *err);

@@ -19,6 +19,7 @@
 #include "table/parquet/pq_pandas.h"
 #include "table/parquet/pq_schema.h"
 #include "util/error.h"
+#include "util/sha256.h"
 #include "util/cpu.h"
 
 enum { FOOTER_TAIL = 8, MAX_THREADS = 64 };
@@ -583,6 +584,10 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
     pthread_mutex_t lock;
     int r;
     *out = NULL;
+    /* provenance hook (json branch): sigmix_read_options.digest for one
+     * file is hashed on a side thread while the file is decoded */
+    sigmix_sha256_job hash;
+    sigmix_sha256_start(&hash, o->digest ? path : NULL);
     pthread_mutex_init(&lock, NULL);
     if ((r = sigmix_pq_dataset_open(path, &ds, err)))
         goto fail_early;
@@ -662,6 +667,7 @@ done:
     sigmix_pq_dataset_free(&ds);
 fail_early:
     pthread_mutex_destroy(&lock);
+    sigmix_sha256_finish(&hash, r ? NULL : o->digest);
     if (r)
         sigmix_table_free(&t);
     *out = t;
