@@ -193,6 +193,8 @@ char *sigmix_sal_cell_path(const sigmix_column *c, size_t row, size_t *len)
     if (!o)
         return NULL;
     for (p++, end--; p < end; p++) {
+        if ((unsigned char)*p < 0x20)
+            goto bad; /* raw control bytes (a NUL among them) are not JSON */
         if (*p != '\\') {
             *w++ = *p;
             continue;

@@ -15,6 +15,7 @@
 #include <simdjson.h>
 
 #include "table/simdjson_shim.h"
+#include "util/sj_reserve.hpp"
 
 using namespace simdjson;
 
@@ -502,7 +503,9 @@ extern "C" int sigmix_sj_parse_row(sigmix_sj *p, const char *buf, size_t len, si
     *found_type = "";
     ondemand::document doc;
     int r;
-    error_code e = p->parser.iterate(buf, len, capacity).get(doc);
+    error_code e = sj_reserve(p->parser, len);
+    if (!e)
+        e = p->parser.iterate(buf, len, capacity).get(doc);
     if (e)
         r = map_error(e);
     else
@@ -527,7 +530,9 @@ extern "C" int sigmix_sj_validate(sigmix_sj *p, const char *buf, size_t len, siz
     if (special_token(std::string_view(buf, len)) >= 0) // a bare NaN/Infinity value
         return SIGMIX_SJ_OK;
     ondemand::document doc;
-    error_code e = p->parser.iterate(buf, len, capacity).get(doc);
+    error_code e = sj_reserve(p->parser, len);
+    if (!e)
+        e = p->parser.iterate(buf, len, capacity).get(doc);
     if (!e)
         e = validate_doc(p, doc);
     if (!e && !p->status) {

@@ -16,6 +16,7 @@ void sigmix_arena_init(sigmix_arena *a)
 {
     a->head = NULL;
     a->used = a->size = 0;
+    a->failed = 0;
 }
 
 void sigmix_arena_free(sigmix_arena *a)
@@ -37,11 +38,12 @@ void *sigmix_arena_alloc(sigmix_arena *a, size_t n)
         /* Big requests get their own chunk behind the head so the head's
          * free space is not wasted. */
         size_t sz = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-        if (sz > SIZE_MAX - sizeof(sigmix_arena_chunk))
+        sigmix_arena_chunk *c = sz > SIZE_MAX - sizeof(sigmix_arena_chunk) ? NULL
+                                                                          : malloc(sizeof *c + sz);
+        if (!c) {
+            a->failed = 1;
             return NULL;
-        sigmix_arena_chunk *c = malloc(sizeof *c + sz);
-        if (!c)
-            return NULL;
+        }
         if (sz != ARENA_CHUNK && a->head) {
             c->next = a->head->next;
             a->head->next = c;

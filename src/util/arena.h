@@ -9,6 +9,7 @@ typedef struct sigmix_arena_chunk sigmix_arena_chunk;
 typedef struct sigmix_arena {
     sigmix_arena_chunk *head;
     size_t              used, size; /* of head */
+    int                 failed;     /* an allocation failed: callers tell OOM from bad input */
 } sigmix_arena;
 
 void  sigmix_arena_init(sigmix_arena *a);

@@ -15,6 +15,7 @@
 extern "C" {
 #include "util/error.h"
 }
+#include "util/sj_reserve.hpp"
 #include "vmaflog/internal.h"
 
 using namespace simdjson;
@@ -260,7 +261,9 @@ int read_fps(walk &w, ondemand::value v)
 int walk_doc(walk &w, ondemand::parser &parser)
 {
     ondemand::document doc;
-    error_code e = parser.iterate(w.buf, w.len, w.len + SIGMIX_VMAFLOG_PADDING).get(doc);
+    error_code e = sj_reserve(parser, w.len);
+    if (!e)
+        e = parser.iterate(w.buf, w.len, w.len + SIGMIX_VMAFLOG_PADDING).get(doc);
     if (e)
         return fail_sj(w, e, nullptr);
     ondemand::object root;

@@ -1,7 +1,7 @@
 /*
  * Allocation-failure test (after dav1d's): this program is linked with
- * -Wl,--wrap=malloc,... so every allocation the sigmix library makes goes
- * through the wrappers below, which can fail exactly the n-th one. For each
+ * tests/hostile/allocfail.c, so every allocation the sigmix library makes
+ * can fail, exactly the n-th one. For each
  * input it counts the allocations of a clean audit (reading, analysis and
  * both reports to memory), then fails n = 1..N in turn (every n up to
  * SAMPLE_ALL, else a head and a spread sample): each run must either give exactly the
@@ -19,65 +19,14 @@
 #include <cblas.h>
 #endif
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "allocfail.h"
 #include "sigmix/audit.h"
 #include "sigmix/table.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t s);
-void *__real_realloc(void *p, size_t n);
-int __real_posix_memalign(void **p, size_t a, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-
-static atomic_long calls;   /* allocations since the last reset */
-static atomic_long fail_at; /* 0: never */
-static atomic_int  failed;  /* the chosen allocation was failed */
-
-static int inject(void)
-{
-    long k = atomic_fetch_add(&calls, 1) + 1;
-    if (k == atomic_load(&fail_at)) {
-        atomic_store(&failed, 1);
-        return 1;
-    }
-    return 0;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return inject() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t s)
-{
-    return inject() ? NULL : __real_calloc(n, s);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return inject() ? NULL : __real_realloc(p, n);
-}
-
-int __wrap_posix_memalign(void **p, size_t a, size_t n)
-{
-    return inject() ? 12 /* ENOMEM */ : __real_posix_memalign(p, a, n);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    return inject() ? NULL : __real_strdup(s);
-}
-
-char *__wrap_strndup(const char *s, size_t n)
-{
-    return inject() ? NULL : __real_strndup(s, n);
-}
 
 /* Every number and name of a result, floats in hex: equal means identical. */
 static void dump_names(FILE *f, const char *what, sigmix_audit_names n)
@@ -141,20 +90,18 @@ static outcome run_once(const char *path, const sigmix_table *pre, long n)
         perror("open_memstream");
         exit(1);
     }
-    atomic_store(&calls, 0);
-    atomic_store(&failed, 0);
-    atomic_store(&fail_at, n);
+    allocfail_arm(n);
     o.rc = sigmix_audit_open(&a, &s, &err);
     if (!o.rc)
         o.rc = pre ? sigmix_audit_add_table(a, "pre", path, pre, &err)
                    : sigmix_audit_add_file(a, NULL, path, &err);
     if (!o.rc)
         o.rc = sigmix_audit_write_markdown(a, mf, &err);
-    atomic_store(&fail_at, 0);
+    allocfail_disarm();
     if (!o.rc) {
         dump(mf, a);
         fflush(mf);
-        o.text = __real_strdup(md ? md : "");
+        o.text = allocfail_real_strdup(md ? md : "");
     } else if (o.rc != SIGMIX_ENOMEM) {
         fprintf(stderr, "%s: allocation %ld failed -> error %d (%s), expected SIGMIX_ENOMEM\n",
                 path, n, o.rc, err.message);
@@ -173,7 +120,7 @@ enum { SAMPLE_ALL = 400, SAMPLE_HEAD = 50, SAMPLE_SPREAD = 100 };
 static int check_file(const char *path, const sigmix_table *pre)
 {
     outcome clean = run_once(path, pre, 0);
-    long total = atomic_load(&calls);
+    long total = allocfail_disarm();
     if (clean.rc) {
         fprintf(stderr, "%s: clean run failed (%d)\n", path, clean.rc);
         return 1;
@@ -194,7 +141,7 @@ static int check_file(const char *path, const sigmix_table *pre)
             }
         } else if (o.rc != SIGMIX_ENOMEM) {
             bad = 1;
-        } else if (!atomic_load(&failed)) {
+        } else if (!allocfail_hit()) {
             fprintf(stderr, "%s: ENOMEM without a failed allocation (n=%ld)\n", path, n);
             bad = 1;
         }

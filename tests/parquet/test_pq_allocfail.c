@@ -3,7 +3,7 @@
  * malloc/calloc/realloc fails, for every n until a run needs no more.
  * Each run must fail cleanly (an error code, never a crash) or succeed;
  * under ASan, leaks and bad frees in the cleanup paths show up too.
- * Linked with --wrap for the three allocators; one thread for a fixed order.
+ * Linked with tests/hostile/allocfail.c; one thread for a fixed order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,30 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allocfail.h"
 #include "sigmix/table.h"
 #include "pq_pyarrow_file.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-
-static long countdown = -1;   /* allocations left before one fails; -1: never */
-static int failed;
-
-static int fail_now(void)
-{
-    if (countdown < 0)
-        return 0;
-    if (countdown-- == 0) {
-        failed = 1;
-        return 1;
-    }
-    return 0;
-}
-
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t m) { return fail_now() ? NULL : __real_calloc(n, m); }
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
 
 /* Read `in` and write it to `out` with the n-th allocation failing. */
 static int run(const char *in, const char *out, long n, int *hit)
@@ -44,8 +23,7 @@ static int run(const char *in, const char *out, long n, int *hit)
     o.threads = 1;
     sigmix_table *t = NULL;
     sigmix_error err = { 0, "" };
-    failed = 0;
-    countdown = n;
+    allocfail_arm(n + 1); /* n allocations succeed, the next fails */
     int r = sigmix_table_read(in, &o, &t, &err);
     if (!r) {
         const char *kv[] = { "sigmix.test", "1", NULL, NULL };
@@ -54,14 +32,14 @@ static int run(const char *in, const char *out, long n, int *hit)
         w.kv_metadata = kv;
         r = sigmix_table_write(t, out, &w, &err);
     }
-    countdown = -1;
+    allocfail_disarm();
     sigmix_table_free(&t);
-    *hit = failed;
+    *hit = allocfail_hit();
     if (r && !err.message[0]) {
         fprintf(stderr, "allocation %ld: error %d without a message\n", n, r);
         return -1;
     }
-    if (!failed && r) {
+    if (!*hit && r) {
         fprintf(stderr, "allocation %ld: failed without an allocation failure: %s\n", n,
                 err.message);
         return -1;

@@ -26,6 +26,7 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
     free(b->p);
     b->p = malloc(cap);
     b->cap = b->p ? cap : 0;
+    b->oom |= !b->p;
     return b->p ? 0 : -1;
 }
 
@@ -37,11 +38,25 @@ int sigmix_pq_buf_grow(pq_buf *b, size_t n)
     while (cap < n)
         cap = cap > SIZE_MAX / 2 ? n : cap * 2;
     uint8_t *p = realloc(b->p, cap);
-    if (!p)
+    if (!p) {
+        b->oom = 1;
         return -1;
+    }
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+int sigmix_pq_worker_oom(pq_worker *w)
+{
+    pq_buf *bufs[] = { &w->chunk, &w->page, &w->dict, &w->levels, &w->reps, &w->values, &w->idx,
+                       &w->bytes, &w->rebuilt, &w->dba, &w->text, &w->refs };
+    int oom = 0;
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+        oom |= bufs[i]->oom;
+        bufs[i]->oom = 0;
+    }
+    return oom;
 }
 
 void sigmix_pq_worker_free(pq_worker *w)
@@ -523,8 +538,10 @@ static int read_at(pq_worker *w, const pq_file *f, uint64_t start, size_t len, s
 {
     if (len > w->chunk.cap) {
         uint8_t *n = realloc(w->chunk.p, len);
-        if (!n)
+        if (!n) {
+            w->chunk.oom = 1;
             return -1;
+        }
         w->chunk.p = n;
         w->chunk.cap = len;
     }

@@ -54,6 +54,7 @@ typedef struct pq_bytes {
 typedef struct pq_buf {
     uint8_t *p;
     size_t   cap;
+    int      oom; /* growing it failed: the decoders' "malformed" was really ENOMEM */
 } pq_buf;
 
 /* Room for n bytes; the old contents are dropped (scratch buffers). */
@@ -68,6 +69,8 @@ typedef struct pq_worker {
 } pq_worker;
 
 void sigmix_pq_worker_free(pq_worker *w);
+/* A buffer of w failed to grow since the last call (the flags are cleared). */
+int sigmix_pq_worker_oom(pq_worker *w);
 
 /* Shared read context for one file. */
 typedef struct pq_file {

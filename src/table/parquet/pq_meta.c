@@ -268,7 +268,10 @@ int sigmix_pq_meta_parse(const uint8_t *buf, size_t n, pq_file_meta *m, sigmix_e
         }
     }
     if (t.bad || !have_schema || m->nschema == 0) {
+        int oom = m->arena.failed; /* not the file's fault */
         sigmix_pq_meta_free(m);
+        if (oom)
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (footer)");
         return sigmix_error_set(err, SIGMIX_EFORMAT, "malformed file metadata (footer)");
     }
     return 0;

@@ -246,6 +246,13 @@ static void *worker_main(void *arg)
         } else {
             r = sigmix_pq_read_chunk(&w, j, &e);
         }
+        /* A scratch buffer that could not grow reads as malformed data to the
+         * decoders; say what it was. */
+        if (sigmix_pq_worker_oom(&w) && r) {
+            sigmix_error_clear(&e);
+            r = sigmix_error_set(&e, SIGMIX_ENOMEM, "out of memory (column '%s', row group %zu)",
+                                 j->leaf ? j->leaf->name : "?", j->rg);
+        }
         if (r) {
             pthread_mutex_lock(&p->lock);
             if (!p->failed || i < p->fail_job) {
