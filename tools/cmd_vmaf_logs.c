@@ -17,12 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sigmix/output.h"
+#include "sigmix/runprov.h"
 #include "sigmix/table.h"
 #include "sigmix/util.h"
 #include "sigmix/vmaflog.h"
-#include "util/atomic.h"
-#include "util/error.h"
-#include "util/runprov.h"
 #include "cmd.h"
 
 typedef enum { KEY_STEM, KEY_BASENAME, KEY_RAW } key_mode;
@@ -103,11 +102,12 @@ static void usage(FILE *f)
         "2 usage or input error (nothing written).\n");
 }
 
-static int fail_usage(const char *msg, const char *arg)
+#define CMD "vmaf-logs"
+
+/* Not a usage error: the run cannot go on (one line, exit 2). */
+static int oom(void)
 {
-    fprintf(stderr, "sigmix: vmaf-logs: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "Try 'sigmix vmaf-logs --help'.\n");
+    fputs("sigmix: vmaf-logs: out of memory\n", stderr);
     return 2;
 }
 
@@ -120,11 +120,11 @@ static int parse_stats(cli *c, const char *arg)
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         int s = sigmix_vmaflog_stat_from_name(p, len);
         if (s < 0)
-            return fail_usage("unknown statistic in --stats (mean,std,min,max,p10,p90,hmean):",
-                              arg);
+            return cmd_usage(CMD, "unknown statistic in --stats (mean,std,min,max,p10,p90,hmean): '%s'",
+                             arg);
         for (size_t i = 0; i < c->nstats; i++)
             if (c->stats[i] == (sigmix_vmaflog_stat)s)
-                return fail_usage("statistic listed twice in --stats:", arg);
+                return cmd_usage(CMD, "statistic listed twice in --stats: '%s'", arg);
         c->stats[c->nstats++] = (sigmix_vmaflog_stat)s;
         if (!comma)
             break;
@@ -170,7 +170,10 @@ static int cmp_str(const void *a, const void *b)
 static int walk_dir(cli *c, const char *dir, int depth)
 {
     if (depth > 64)
-        return fail_usage("folders nested too deeply:", dir), 2;
+        {
+        fprintf(stderr, "sigmix: %s: folders nested too deeply (more than 64 levels)\n", dir);
+        return 2;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "sigmix: %s: cannot open folder: %s\n", dir, strerror(errno));
@@ -186,11 +189,11 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) { rc = fail_usage("out of memory", NULL); break; }
+            if (!nn) { rc = oom(); break; }
             names = nn;
         }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        if (!(names[n] = malloc(len))) { rc = fail_usage("out of memory", NULL); break; }
+        if (!(names[n] = malloc(len))) { rc = oom(); break; }
         snprintf(names[n], len, "%s/%s", dir, e->d_name);
         n++;
     }
@@ -204,7 +207,7 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (S_ISDIR(st.st_mode))
             rc = walk_dir(c, names[i], depth + 1);
         else if (S_ISREG(st.st_mode) && log_extension(names[i]) && add_input(c, names[i]))
-            rc = fail_usage("out of memory", NULL);
+            rc = oom();
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -218,7 +221,7 @@ static int collect(cli *c, const char *arg)
     if (!stat(arg, &st)) {
         if (S_ISDIR(st.st_mode))
             return walk_dir(c, arg, 0);
-        return add_input(c, arg) ? fail_usage("out of memory", NULL) : 0;
+        return add_input(c, arg) ? oom() : 0;
     }
     if (strpbrk(arg, "*?[")) {
         glob_t g;
@@ -294,13 +297,13 @@ static int parse_args(int argc, char **argv, cli *c)
             if (!strcmp(optarg, "stem")) c->key = KEY_STEM;
             else if (!strcmp(optarg, "basename")) c->key = KEY_BASENAME;
             else if (!strcmp(optarg, "raw")) c->key = KEY_RAW;
-            else return fail_usage("--key-normalize must be stem, basename or raw, not", optarg);
+            else return cmd_usage(CMD, "--key-normalize must be stem, basename or raw, not '%s'", optarg);
             break;
         case 'j': {
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 1024)
-                return fail_usage("--jobs must be an integer in 1..1024, not", optarg);
+                return cmd_usage(CMD, "--jobs must be an integer in 1..1024, not '%s'", optarg);
             c->jobs = (int)v;
             break;
         }
@@ -309,22 +312,22 @@ static int parse_args(int argc, char **argv, cli *c)
         case O_LABELS: c->labels = optarg; break;
         case O_LABEL_KEY: c->label_key = optarg; break;
         case 'h': usage(stdout); return 0;
-        case ':': return fail_usage("option needs a value:", argv[optind - 1]);
-        default: return fail_usage("unknown option:", argv[optind - 1]);
+        case ':': return cmd_usage(CMD, "option '%s' needs a value", argv[optind - 1]);
+        default: return cmd_usage(CMD, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!c->out)
-        return fail_usage("--out TABLE is required", NULL);
+        return cmd_usage(CMD, "--out TABLE is required");
     if (c->label_key && !c->labels)
-        return fail_usage("--label-key needs --labels", NULL);
+        return cmd_usage(CMD, "--label-key needs --labels");
     if (c->labels && !c->label_key)
         c->label_key = "key";
     if (!strcmp(c->out, "-"))
-        return fail_usage("--out must name a file", NULL);
+        return cmd_usage(CMD, "--out must name a file");
     if (sigmix_format_from_path(c->out) == SIGMIX_FORMAT_AUTO)
-        return fail_usage("cannot tell the output format from the extension of", c->out);
+        return cmd_usage(CMD, "cannot tell the output format from the extension of '%s'", c->out);
     if (optind >= argc)
-        return fail_usage("no LOGS given", NULL);
+        return cmd_usage(CMD, "no LOGS given");
     const char *outs[2] = { c->out, c->audit_json };
     if ((r = cmd_check_outputs(outs, 2)))
         return r;
@@ -334,14 +337,14 @@ static int parse_args(int argc, char **argv, cli *c)
         if ((r = collect(c, argv[i])))
             return r;
     if (!c->nin)
-        return fail_usage("no log files found in", argv[optind]);
+        return cmd_usage(CMD, "no log files found in '%s'", argv[optind]);
     for (size_t i = 0; i < c->nin; i++)
         if (!(c->in[i].key = make_key(c->in[i].path, c->key)))
-            return fail_usage("out of memory", NULL);
+            return oom();
     /* Keys must be unique: they are what labels and other tables join on. */
     vl_input **ord = malloc(c->nin * sizeof *ord);
     if (!ord)
-        return fail_usage("out of memory", NULL);
+        return oom();
     for (size_t i = 0; i < c->nin; i++)
         ord[i] = &c->in[i];
     qsort(ord, c->nin, sizeof *ord, cmp_key);
@@ -730,14 +733,12 @@ static int run(cli *c, int argc, char **argv)
     sigmix_vmaflog_table_options to = { .per_frame = c->per_frame, .stats = c->stats,
                                         .nstats = c->nstats };
     if (sigmix_vmaflog_table_new(&to, &c->vt)) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     /* libxml2's global setup must happen before threads use it. */
     sigmix_vmaflog_reader *probe = NULL;
     if (sigmix_vmaflog_reader_new(&probe)) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     sigmix_vmaflog_reader_free(&probe);
     int jobs = c->jobs;
@@ -774,34 +775,32 @@ static int run(cli *c, int argc, char **argv)
         sigmix_table_free(&t);
         return 2;
     }
-    /* Provenance first into its temporary file, so a failure on either
-     * output leaves neither behind. */
-    sigmix_atomic prov = { 0 };
-    if (c->audit_json) {
-        if (sigmix_atomic_open(&prov, c->audit_json, 1, &err)) {
-            fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+    /* The table and the report are one output set: both appear or
+     * neither, and a failed commit puts back what it replaced. */
+    sigmix_outset *set = NULL;
+    FILE *tf = NULL, *af = NULL;
+    const char *at = c->out;
+    int r = sigmix_outset_new(&set, &err);
+    if (!r && !(r = sigmix_outset_add(set, c->out, &tf, &err)))
+        r = sigmix_table_write_stream(t, tf, c->out, NULL, &err);
+    if (!r && c->audit_json) {
+        at = c->audit_json;
+        if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err))
+            && write_provenance(c, af, argc, argv)) {
+            sigmix_outset_free(&set);
             sigmix_table_free(&t);
-            return 2;
-        }
-        if (write_provenance(c, prov.f, argc, argv)) {
             fprintf(stderr, "sigmix: %s: out of memory\n", c->audit_json);
-            sigmix_atomic_abort(&prov);
-            sigmix_table_free(&t);
             return 2;
         }
     }
-    sigmix_write_options wo;
-    sigmix_write_options_default(&wo);
-    if (sigmix_table_write(t, c->out, &wo, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->out, err.message);
-        sigmix_atomic_abort(&prov);
-        sigmix_table_free(&t);
-        return 2;
-    }
+    const char *bad = NULL; /* points into the set: compare before freeing it */
+    if (!r && (r = sigmix_outset_commit(set, &bad, &err)))
+        at = bad && c->audit_json && !strcmp(bad, c->audit_json) ? c->audit_json : c->out;
+    sigmix_outset_free(&set);
     size_t rows = sigmix_table_rows(t), cols = sigmix_table_cols(t);
     sigmix_table_free(&t);
-    if (c->audit_json && sigmix_atomic_commit(&prov, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+    if (r) {
+        fprintf(stderr, "sigmix: %s: %s\n", at, err.message);
         return 2;
     }
     fprintf(stderr, "sigmix vmaf-logs: logs=%zu bad=%zu rows=%zu columns=%zu wrote=%s\n",
@@ -837,8 +836,7 @@ int cmd_vmaf_logs(int argc, char **argv)
      * the arguments as given, so keep them in order. */
     char **given = calloc((size_t)argc + 1, sizeof *given);
     if (!given) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     memcpy(given, argv, (size_t)argc * sizeof *given);
     int rc = parse_args(argc, argv, &c);
