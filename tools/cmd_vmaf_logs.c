@@ -331,7 +331,7 @@ static int merge_load(cli *c)
         if (f[i].n != n)
             continue; /* another count, not asked for */
         sigmix_vmaflog_shard *sh = NULL;
-        if (sigmix_vmaflog_shard_read(f[i].path, nstats, &sh, &e)) {
+        if (sigmix_vmaflog_shard_read(f[i].path, &sh, &e)) {
             fprintf(stderr, "sigmix: %s: %s\n", f[i].path, e.message);
             goto done;
         }
@@ -351,7 +351,8 @@ static int merge_load(cli *c)
         seen[h->k] = 1;
         seen_name[h->k] = f[i].path;
         int other_in = strcmp(h->input_sha256, c->input_sha) != 0;
-        if (other_in || strcmp(h->config_sha256, c->config_sha) || h->per_frame != c->per_frame) {
+        if (other_in || strcmp(h->config_sha256, c->config_sha) || h->per_frame != c->per_frame
+            || h->nstats != nstats) {
             fprintf(stderr, "sigmix: %s: shard %d of %d was made %s (sha256 %.12s, this run "
                     "%.12s); rerun it or merge with the same logs and options\n", f[i].path,
                     h->k, n, other_in ? "from other logs" : "with other options",
@@ -1019,7 +1020,8 @@ static int run(cli *c, int argc, char **argv)
         /* The shard file's temporary receives the lines as they come. */
         sigmix_error e = { 0 };
         sigmix_vmaflog_shard_header h = { .k = c->sh.k, .n = c->sh.n,
-                                          .per_frame = c->per_frame, .logs = c->shard_logs };
+                                          .per_frame = c->per_frame, .logs = c->shard_logs,
+                                          .nstats = c->per_frame ? 0 : c->nstats };
         memcpy(h.input_sha256, c->input_sha, sizeof h.input_sha256);
         memcpy(h.config_sha256, c->config_sha, sizeof h.config_sha256);
         if (sigmix_atomic_open(&c->shard_file, c->shard_out, 1, &e)

@@ -177,7 +177,7 @@ SIGMIX_API void sigmix_vmaflog_table_free(sigmix_vmaflog_table **t);
  * merge can build the table without reading the logs again:
  *
  *   {"sigmix_vmaf_logs_shard":1,"shard":K,"of":N,"logs":C,"mode":"per-clip",
- *    "input_sha256":"..","config_sha256":".."}
+ *    "stats":S,"input_sha256":"..","config_sha256":".."}
  *   {"log":I,"path":P,"format":F,"version":V,"fps":X,"frames":N,
  *    "metrics":[[NAME,SOURCE],...],"pooled":[X,...]}             per clip
  *   {"log":I,...,"metrics":[...],"frame_num":[...],"values":[[X|null,...],...]}
@@ -198,12 +198,14 @@ typedef struct sigmix_vmaflog_shard_header {
     int    k, n;          /**< shard K of N */
     int    per_frame;     /**< mode */
     size_t logs;          /**< lines after the header */
+    size_t nstats;        /**< per clip: pooled statistics per metric */
     char   input_sha256[65], config_sha256[65];
 } sigmix_vmaflog_shard_header;
 
 SIGMIX_API int sigmix_vmaflog_shard_write_header(FILE *f, const sigmix_vmaflog_shard_header *h);
 /** One log's line. Per clip, pooled holds nmetrics * nstats values
- * (sigmix_vmaflog_pool); per frame, pooled is ignored. */
+ * (sigmix_vmaflog_pool; nstats as in the header); per frame, pooled is
+ * ignored. */
 SIGMIX_API int sigmix_vmaflog_shard_write_log(FILE *f, size_t index, const char *path,
                                               const sigmix_vmaflog *log, int per_frame,
                                               const double *pooled, size_t nstats);
@@ -224,16 +226,17 @@ typedef struct sigmix_vmaflog_shard sigmix_vmaflog_shard;
 
 /**
  * Parse a whole shard file held in buf (len + SIGMIX_VMAFLOG_PADDING
- * readable bytes). nstats is the run's statistics count: per-clip lines
- * must carry nmetrics * nstats pooled values. On failure *out is NULL and
- * err says what is wrong and on which line (SIGMIX_EFORMAT, SIGMIX_ENOMEM).
+ * readable bytes). Per-clip lines must carry nmetrics * (the header's
+ * stats) pooled values. On failure *out is NULL and err says what is wrong
+ * and on which line (SIGMIX_EFORMAT, SIGMIX_ENOMEM). Memory grows with the
+ * lines read, never with the header's claims.
  */
-SIGMIX_API int sigmix_vmaflog_shard_parse(const char *buf, size_t len, size_t nstats,
+SIGMIX_API int sigmix_vmaflog_shard_parse(const char *buf, size_t len,
                                           sigmix_vmaflog_shard **out, sigmix_error *err);
 /** Read and parse a shard file: a regular file, opened without following
  * a symbolic link and without blocking (a FIFO is refused). */
-SIGMIX_API int sigmix_vmaflog_shard_read(const char *path, size_t nstats,
-                                         sigmix_vmaflog_shard **out, sigmix_error *err);
+SIGMIX_API int sigmix_vmaflog_shard_read(const char *path, sigmix_vmaflog_shard **out,
+                                         sigmix_error *err);
 SIGMIX_API const sigmix_vmaflog_shard_header *
 sigmix_vmaflog_shard_header_of(const sigmix_vmaflog_shard *s);
 SIGMIX_API size_t sigmix_vmaflog_shard_count(const sigmix_vmaflog_shard *s);

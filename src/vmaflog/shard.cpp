@@ -195,18 +195,19 @@ bool keys_are(dom::object o, const char *const *keys, size_t n)
 int parse_header(reader &r, dom::element el, sigmix_vmaflog_shard_header *h)
 {
     static const char *const keys[] = { "sigmix_vmaf_logs_shard", "shard", "of", "logs", "mode",
-                                        "input_sha256", "config_sha256" };
+                                        "stats", "input_sha256", "config_sha256" };
     dom::object o;
-    uint64_t ver, k, n, logs;
+    uint64_t ver, k, n, logs, stats;
     std::string_view mode, ish, csh;
-    if (el.get_object().get(o) || !keys_are(o, keys, 7))
+    if (el.get_object().get(o) || !keys_are(o, keys, 8))
         return bad(r, "not a vmaf-logs shard header");
     if (get_uint(r, o["sigmix_vmaf_logs_shard"], 1, &ver, "unknown shard file version")
         || ver != 1)
         return bad(r, "unknown shard file version");
     if (get_uint(r, o["of"], 100000, &n, "bad shard count") || n < 1
         || get_uint(r, o["shard"], n - 1, &k, "shard number out of range")
-        || get_uint(r, o["logs"], UINT64_C(1) << 40, &logs, "bad log count"))
+        || get_uint(r, o["logs"], UINT64_C(1) << 40, &logs, "bad log count")
+        || get_uint(r, o["stats"], 64, &stats, "bad statistics count"))
         return r.err->code;
     if (o["mode"].get_string().get(mode) || (mode != "per-clip" && mode != "per-frame"))
         return bad(r, "bad mode");
@@ -219,6 +220,7 @@ int parse_header(reader &r, dom::element el, sigmix_vmaflog_shard_header *h)
     h->k = static_cast<int>(k);
     h->n = static_cast<int>(n);
     h->logs = static_cast<size_t>(logs);
+    h->nstats = static_cast<size_t>(stats);
     h->per_frame = mode == "per-frame";
     memcpy(h->input_sha256, ish.data(), 64);
     h->input_sha256[64] = '\0';
@@ -357,7 +359,7 @@ void free_entry(sigmix_vmaflog_shard_entry *e)
     free(e->pooled);
 }
 
-int parse_all(const char *buf, size_t len, size_t nstats, sigmix_vmaflog_shard *s,
+int parse_all(const char *buf, size_t len, sigmix_vmaflog_shard *s,
               sigmix_error *err)
 {
     reader r{ err, 0 };
@@ -380,18 +382,19 @@ int parse_all(const char *buf, size_t len, size_t nstats, sigmix_vmaflog_shard *
         if (r.line == 1) {
             if (parse_header(r, el, &s->h))
                 return err->code;
-            cap = s->h.logs;
-            if (cap > len / 16 + 1)
-                return bad(r, "claims more logs than the file holds");
-            if (cap) {
-                s->e = static_cast<sigmix_vmaflog_shard_entry *>(calloc(cap, sizeof *s->e));
-                if (!s->e)
-                    return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-            }
             continue;
         }
-        if (s->n == cap)
+        if (s->n == s->h.logs)
             return bad(r, "more lines than the header's log count");
+        if (s->n == cap) { // grows with the lines read, not with the header's claim
+            size_t nc = cap ? 2 * cap : 64;
+            void *ne = realloc(s->e, nc * sizeof *s->e);
+            if (!ne)
+                return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            s->e = static_cast<sigmix_vmaflog_shard_entry *>(ne);
+            memset(s->e + cap, 0, (nc - cap) * sizeof *s->e);
+            cap = nc;
+        }
         dom::object o;
         if (el.get_object().get(o))
             return bad(r, "not an object");
@@ -414,7 +417,7 @@ int parse_all(const char *buf, size_t len, size_t nstats, sigmix_vmaflog_shard *
             e->error = m;
             continue;
         }
-        if (parse_log(r, o, s->h.per_frame, nstats, e))
+        if (parse_log(r, o, s->h.per_frame, s->h.nstats, e))
             return err->code;
     }
     if (!r.line)
@@ -432,8 +435,8 @@ extern "C" {
 int sigmix_vmaflog_shard_write_header(FILE *f, const sigmix_vmaflog_shard_header *h)
 {
     fprintf(f, "{\"sigmix_vmaf_logs_shard\":1,\"shard\":%d,\"of\":%d,\"logs\":%zu,"
-               "\"mode\":\"%s\",\"input_sha256\":\"%s\",\"config_sha256\":\"%s\"}\n",
-            h->k, h->n, h->logs, h->per_frame ? "per-frame" : "per-clip", h->input_sha256,
+               "\"mode\":\"%s\",\"stats\":%zu,\"input_sha256\":\"%s\",\"config_sha256\":\"%s\"}\n",
+            h->k, h->n, h->logs, h->per_frame ? "per-frame" : "per-clip", h->nstats, h->input_sha256,
             h->config_sha256);
     return ferror(f) ? SIGMIX_EIO : 0;
 }
@@ -499,7 +502,7 @@ int sigmix_vmaflog_shard_write_error(FILE *f, size_t index, const char *path,
     return ferror(f) ? SIGMIX_EIO : 0;
 }
 
-int sigmix_vmaflog_shard_parse(const char *buf, size_t len, size_t nstats,
+int sigmix_vmaflog_shard_parse(const char *buf, size_t len,
                                sigmix_vmaflog_shard **out, sigmix_error *err)
 {
     sigmix_error_clear(err); /* contract: common.h */
@@ -509,7 +512,7 @@ int sigmix_vmaflog_shard_parse(const char *buf, size_t len, size_t nstats,
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     int r;
     try {
-        r = parse_all(buf, len, nstats, s, err);
+        r = parse_all(buf, len, s, err);
     } catch (...) { // simdjson's allocations
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
@@ -521,7 +524,7 @@ int sigmix_vmaflog_shard_parse(const char *buf, size_t len, size_t nstats,
     return 0;
 }
 
-int sigmix_vmaflog_shard_read(const char *path, size_t nstats, sigmix_vmaflog_shard **out,
+int sigmix_vmaflog_shard_read(const char *path, sigmix_vmaflog_shard **out,
                               sigmix_error *err)
 {
     sigmix_error_clear(err); /* contract: common.h */
@@ -550,7 +553,7 @@ int sigmix_vmaflog_shard_read(const char *path, size_t nstats, sigmix_vmaflog_sh
         return sigmix_error_set(err, SIGMIX_EIO, "read error");
     }
     memset(buf + n, 0, SIGMIX_VMAFLOG_PADDING + 1);
-    int r = sigmix_vmaflog_shard_parse(buf, n, nstats, out, err);
+    int r = sigmix_vmaflog_shard_parse(buf, n, out, err);
     free(buf);
     return r;
 }
