@@ -173,25 +173,15 @@ int cmd_second_opinion(int argc, char **argv)
         sigmix_runprov_arg_int(p, "threads", jc.threads);
     else
         sigmix_runprov_arg_str(p, "threads", NULL);
-    sigmix_runprov_input_file(p, "features", o.features);
-    {
-        const char **paths = calloc(nscores, sizeof *paths);
-        char **labels = calloc(nscores, sizeof *labels);
-        if (paths && labels) {
-            for (size_t i = 0; i < nscores; i++)
-                sigmix_join_split_spec(scores[i], &labels[i], &paths[i]);
-            sigmix_runprov_input_files(p, "scores", paths, nscores);
-            for (size_t i = 0; i < nscores; i++)
-                free(labels[i]);
-        }
-        free(paths);
-        free(labels);
-    }
+    /* Hashing the inputs is for the audit JSON only. */
+    if (o.audit_json)
+        sigmix_runprov_input_file(p, "features", o.features);
+    /* inputs.scores: the join records each file as it reads it (once). */
     sigmix_runprov_output(p, "out", o.out);
     sigmix_runprov_output(p, "audit_json", o.audit_json);
     sigmix_error err;
     memset(&err, 0, sizeof err);
-    if (sigmix_second_opinion(&o, p, NULL, &err)) {
+    if (sigmix_second_opinion(&o, o.audit_json ? p : NULL, NULL, &err)) {
         fprintf(stderr, "sigmix: %s\n", err.message);
         rc = 2;
     } else {
