@@ -772,6 +772,12 @@ static int write_provenance(cli *c, FILE *f, int argc, char **argv)
     sigmix_runprov_arg_str(p, "audit_json", c->audit_json);
     sigmix_runprov_arg_str(p, "labels", c->labels);
     sigmix_runprov_arg_str(p, "label_key", c->label_key);
+    sigmix_runprov_arg_bool(p, "merge", c->sh.merge); /* a shard writes no report */
+    if (c->sh.merge && c->sh.shards)
+        sigmix_runprov_arg_int(p, "shards", c->sh.shards);
+    else
+        sigmix_runprov_arg_str(p, "shards", NULL);
+    sigmix_runprov_arg_bool(p, "no_shard_env", c->sh.no_env);
     for (size_t i = 0; i < c->nin; i++) {
         sigmix_runprov_input_push(p, "logs", c->in[i].path, NULL, 0);
         if (!c->in[i].failed)

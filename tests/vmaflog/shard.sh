@@ -61,6 +61,9 @@ for n in 1 2 4 7; do
     check "N=$n: merged table byte-identical to one run" 'cmp -s "$O/t$n.jsonl" "$O/one.jsonl"'
     check "N=$n: merge line" 'grep -qx "sigmix vmaf-logs: merge: 50 logs from $n shard files, 0 read here" "$T/merr"'
 done
+"$S" vmaf-logs "$L" --skip-bad -o "$O/t2.jsonl" --merge --audit-json "$O/t2.prov.json" 2>/dev/null
+check "merge report: args record the merge" 'tr -d " \n" <"$O/t2.prov.json" | grep -q "\"merge\":true,\"no_shard_env\":false,.*\"shards\":2,"'
+check "merge report: same logs as one run" '[ "$(grep -c "\"key\":" "$O/t2.prov.json")" -eq 50 ]'
 check "shard stderr line" 'grep -qx "sigmix vmaf-logs: shard 3 of 7 (--shard 3/7); results to $O/t7.jsonl.shard-3-of-7.jsonl" "$T/err.7.3"'
 check "bad logs are error lines in their shard" '[ "$(cat "$O"/t4.jsonl.shard-*-of-4.jsonl | grep -c "\"error\":")" -eq 2 ]'
 
