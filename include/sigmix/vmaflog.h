@@ -237,12 +237,10 @@ SIGMIX_API int sigmix_vmaflog_shard_parse(const char *buf, size_t len,
  * a symbolic link and without blocking (a FIFO is refused). */
 SIGMIX_API int sigmix_vmaflog_shard_read(const char *path, sigmix_vmaflog_shard **out,
                                          sigmix_error *err);
-SIGMIX_API const sigmix_vmaflog_shard_header *
-sigmix_vmaflog_shard_header_of(const sigmix_vmaflog_shard *s);
+SIGMIX_API const sigmix_vmaflog_shard_header *sigmix_vmaflog_shard_header_of(const sigmix_vmaflog_shard *s);
 SIGMIX_API size_t sigmix_vmaflog_shard_count(const sigmix_vmaflog_shard *s);
 /** Entry i (< count); owned by the shard, valid until it is freed. */
-SIGMIX_API const sigmix_vmaflog_shard_entry *
-sigmix_vmaflog_shard_at(const sigmix_vmaflog_shard *s, size_t i);
+SIGMIX_API const sigmix_vmaflog_shard_entry *sigmix_vmaflog_shard_at(const sigmix_vmaflog_shard *s, size_t i);
 SIGMIX_API void sigmix_vmaflog_shard_free(sigmix_vmaflog_shard **s);
 
 #ifdef __cplusplus
