@@ -224,7 +224,7 @@ static int walk_dir(cli *c, const char *dir, int depth)
         n++;
     }
     closedir(d);
-    if (!rc)
+    if (!rc && n) /* qsort must not get NULL, even for 0 items */
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; !rc && i < n; i++) {
         struct stat st;
