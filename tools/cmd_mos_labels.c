@@ -13,6 +13,8 @@
 #include "sigmix/runprov.h"
 #include "cmd.h"
 
+#define CMD "mos-labels"
+
 static void help(FILE *f)
 {
     fputs("Usage: sigmix mos-labels --features TABLE --labels TABLE [--labels ...] --out TABLE\n"
@@ -60,16 +62,8 @@ static void help(FILE *f)
           "Exit status: 0 success, 1 a batch table failed, 2 usage, input or manifest error.\n", f);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("sigmix mos-labels: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (try 'sigmix mos-labels --help')\n", stderr);
-    return 2;
-}
-
 enum { O_FEAT = 256, O_LABELS, O_OUT, O_AUDIT, O_FKC, O_LKC, O_LMC, O_KN, O_FRE, O_LRE, O_MMR,
-       O_STATUS, O_OVER, O_MAN, O_BASE, O_FF, O_RJ, O_RM };
+       O_STATUS, O_OVER };
 
 int cmd_mos_labels(int argc, char **argv)
 {
@@ -87,13 +81,7 @@ int cmd_mos_labels(int argc, char **argv)
         { "min-match-rate", required_argument, NULL, O_MMR },
         { "status-column", required_argument, NULL, O_STATUS },
         { "overwrite", no_argument, NULL, O_OVER },
-        { "threads", required_argument, NULL, 'j' },
-        { "manifest", required_argument, NULL, O_MAN },
-        { "base-dir", required_argument, NULL, O_BASE },
-        { "fail-fast", no_argument, NULL, O_FF },
-        { "report-json", required_argument, NULL, O_RJ },
-        { "report-md", required_argument, NULL, O_RM },
-        { "help", no_argument, NULL, 'h' },
+        CMD_JOIN_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     sigmix_mos_options o;
@@ -106,7 +94,8 @@ int cmd_mos_labels(int argc, char **argv)
         return 2;
     size_t nlabels = 0;
     const char *kn = "auto";
-    int single = 0, batch = 0, rc = 2, threads_given = 0;
+    int single = 0, rc = 2;
+    cmd_join_common jc = { 0, 0, 0 };
     optind = 1;
     opterr = 0;
     int c;
@@ -127,7 +116,7 @@ int cmd_mos_labels(int argc, char **argv)
             errno = 0;
             double v = strtod(optarg, &end);
             if (!*optarg || *end || errno) {
-                rc = usage_error("--min-match-rate needs a number, not '%s'", optarg);
+                rc = cmd_usage(CMD, "--min-match-rate needs a number, not '%s'", optarg);
                 goto out;
             }
             o.min_match_rate = v;
@@ -136,44 +125,30 @@ int cmd_mos_labels(int argc, char **argv)
         }
         case O_STATUS: o.status_column = optarg; single = 1; break;
         case O_OVER: o.overwrite = 1; single = 1; break;
-        case 'j': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || v < 0 || v > 256) {
-                rc = usage_error("bad --threads value '%s'", optarg);
+        default:
+            if ((rc = cmd_join_option(CMD, c, argv, &b, &jc, help)) >= 0)
                 goto out;
-            }
-            o.threads = b.threads = (int)v;
-            threads_given = 1;
+            rc = 2; /* consumed: go on */
             break;
-        }
-        case O_MAN: b.manifest = optarg; batch = 1; break;
-        case O_BASE: b.base_dir = optarg; batch = 1; break;
-        case O_FF: b.fail_fast = 1; batch = 1; break;
-        case O_RJ: b.report_json = optarg; batch = 1; break;
-        case O_RM: b.report_md = optarg; batch = 1; break;
-        case 'h': help(stdout); rc = 0; goto out;
-        case ':': rc = usage_error("option '%s' needs a value", argv[optind - 1]); goto out;
-        default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto out;
         }
     }
     if (optind < argc) {
-        rc = usage_error("unexpected argument '%s'", argv[optind]);
+        rc = cmd_usage(CMD, "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (batch) {
+    o.threads = jc.threads;
+    if (jc.batch) {
         const char *why = cmd_join_batch_misuse(&b, single);
-        rc = why ? usage_error("%s", why)
-                 : cmd_join_batch_run(&b, SIGMIX_JOIN_MOS_LABELS, argc, argv, threads_given);
+        rc = why ? cmd_usage(CMD, "%s", why)
+                 : cmd_join_batch_run(&b, SIGMIX_JOIN_MOS_LABELS, argc, argv, jc.threads_given);
         goto out;
     }
     if (!o.features || !nlabels || !o.out) {
-        rc = usage_error("%s", "--features, --labels and --out are required");
+        rc = cmd_usage(CMD, "--features, --labels and --out are required");
         goto out;
     }
     if (sigmix_key_mode_parse(kn, &o.key_normalize)) {
-        rc = usage_error("--key-normalize must be auto, raw, basename or stem, not '%s'", kn);
+        rc = cmd_usage(CMD, "--key-normalize must be auto, raw, basename or stem, not '%s'", kn);
         goto out;
     }
     o.labels = labels;
@@ -202,8 +177,8 @@ int cmd_mos_labels(int argc, char **argv)
     sigmix_runprov_arg_num(p, "min_match_rate", o.min_match_rate);
     sigmix_runprov_arg_str(p, "status_column", o.status_column ? o.status_column : "mos_label_status");
     sigmix_runprov_arg_bool(p, "overwrite", o.overwrite);
-    if (threads_given)
-        sigmix_runprov_arg_int(p, "threads", o.threads);
+    if (jc.threads_given)
+        sigmix_runprov_arg_int(p, "threads", jc.threads);
     else
         sigmix_runprov_arg_str(p, "threads", NULL);
     sigmix_runprov_input_file(p, "features", o.features);

@@ -14,6 +14,8 @@
 #include "sigmix/runprov.h"
 #include "cmd.h"
 
+#define CMD "second-opinion"
+
 static void help(FILE *f)
 {
     fputs("Usage: sigmix second-opinion --features TABLE --scores [LABEL=]FILE [--scores ...]\n"
@@ -59,16 +61,8 @@ static void help(FILE *f)
           "Exit status: 0 success, 1 a batch table failed, 2 usage, input or manifest error.\n", f);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("sigmix second-opinion: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (try 'sigmix second-opinion --help')\n", stderr);
-    return 2;
-}
-
 enum { O_FEAT = 256, O_SCORES, O_OUT, O_AUDIT, O_KEYCOL, O_SKF, O_SF, O_KN, O_MP, O_PREFIX,
-       O_OVER, O_MAN, O_BASE, O_FF, O_RJ, O_RM };
+       O_OVER };
 
 int cmd_second_opinion(int argc, char **argv)
 {
@@ -84,13 +78,7 @@ int cmd_second_opinion(int argc, char **argv)
         { "missing-policy", required_argument, NULL, O_MP },
         { "prefix", required_argument, NULL, O_PREFIX },
         { "overwrite", no_argument, NULL, O_OVER },
-        { "threads", required_argument, NULL, 'j' },
-        { "manifest", required_argument, NULL, O_MAN },
-        { "base-dir", required_argument, NULL, O_BASE },
-        { "fail-fast", no_argument, NULL, O_FF },
-        { "report-json", required_argument, NULL, O_RJ },
-        { "report-md", required_argument, NULL, O_RM },
-        { "help", no_argument, NULL, 'h' },
+        CMD_JOIN_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     sigmix_so_options o;
@@ -102,7 +90,8 @@ int cmd_second_opinion(int argc, char **argv)
         return 2;
     size_t nscores = 0;
     const char *kn = "auto", *mp = "mark";
-    int single = 0, batch = 0, rc = 2, threads_given = 0;
+    int single = 0, rc = 2;
+    cmd_join_common jc = { 0, 0, 0 };
     optind = 1;
     opterr = 0;
     int c;
@@ -119,44 +108,30 @@ int cmd_second_opinion(int argc, char **argv)
         case O_MP: mp = optarg; single = 1; break;
         case O_PREFIX: o.prefix = optarg; single = 1; break;
         case O_OVER: o.overwrite = 1; single = 1; break;
-        case 'j': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || v < 0 || v > 256) {
-                rc = usage_error("bad --threads value '%s'", optarg);
+        default:
+            if ((rc = cmd_join_option(CMD, c, argv, &b, &jc, help)) >= 0)
                 goto out;
-            }
-            o.threads = b.threads = (int)v;
-            threads_given = 1;
+            rc = 2; /* consumed: go on */
             break;
-        }
-        case O_MAN: b.manifest = optarg; batch = 1; break;
-        case O_BASE: b.base_dir = optarg; batch = 1; break;
-        case O_FF: b.fail_fast = 1; batch = 1; break;
-        case O_RJ: b.report_json = optarg; batch = 1; break;
-        case O_RM: b.report_md = optarg; batch = 1; break;
-        case 'h': help(stdout); rc = 0; goto out;
-        case ':': rc = usage_error("option '%s' needs a value", argv[optind - 1]); goto out;
-        default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto out;
         }
     }
     if (optind < argc) {
-        rc = usage_error("unexpected argument '%s'", argv[optind]);
+        rc = cmd_usage(CMD, "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (batch) {
+    o.threads = jc.threads;
+    if (jc.batch) {
         const char *why = cmd_join_batch_misuse(&b, single);
-        rc = why ? usage_error("%s", why)
-                 : cmd_join_batch_run(&b, SIGMIX_JOIN_SECOND_OPINION, argc, argv, threads_given);
+        rc = why ? cmd_usage(CMD, "%s", why)
+                 : cmd_join_batch_run(&b, SIGMIX_JOIN_SECOND_OPINION, argc, argv, jc.threads_given);
         goto out;
     }
     if (!o.features || !nscores || !o.out) {
-        rc = usage_error("%s", "--features, --scores and --out are required");
+        rc = cmd_usage(CMD, "--features, --scores and --out are required");
         goto out;
     }
     if (sigmix_key_mode_parse(kn, &o.key_normalize)) {
-        rc = usage_error("--key-normalize must be auto, raw, basename or stem, not '%s'", kn);
+        rc = cmd_usage(CMD, "--key-normalize must be auto, raw, basename or stem, not '%s'", kn);
         goto out;
     }
     if (!strcmp(mp, "mark"))
@@ -166,7 +141,7 @@ int cmd_second_opinion(int argc, char **argv)
     else if (!strcmp(mp, "fail"))
         o.missing_policy = SIGMIX_MISSING_FAIL;
     else {
-        rc = usage_error("--missing-policy must be mark, drop or fail, not '%s'", mp);
+        rc = cmd_usage(CMD, "--missing-policy must be mark, drop or fail, not '%s'", mp);
         goto out;
     }
     o.scores = scores;
@@ -194,29 +169,19 @@ int cmd_second_opinion(int argc, char **argv)
     sigmix_runprov_arg_str(p, "missing_policy", mp);
     sigmix_runprov_arg_str(p, "prefix", o.prefix ? o.prefix : "second_opinion");
     sigmix_runprov_arg_bool(p, "overwrite", o.overwrite);
-    if (threads_given)
-        sigmix_runprov_arg_int(p, "threads", o.threads);
+    if (jc.threads_given)
+        sigmix_runprov_arg_int(p, "threads", jc.threads);
     else
         sigmix_runprov_arg_str(p, "threads", NULL);
-    sigmix_runprov_input_file(p, "features", o.features);
-    {
-        const char **paths = calloc(nscores, sizeof *paths);
-        char **labels = calloc(nscores, sizeof *labels);
-        if (paths && labels) {
-            for (size_t i = 0; i < nscores; i++)
-                sigmix_join_split_spec(scores[i], &labels[i], &paths[i]);
-            sigmix_runprov_input_files(p, "scores", paths, nscores);
-            for (size_t i = 0; i < nscores; i++)
-                free(labels[i]);
-        }
-        free(paths);
-        free(labels);
-    }
+    /* Hashing the inputs is for the audit JSON only. */
+    if (o.audit_json)
+        sigmix_runprov_input_file(p, "features", o.features);
+    /* inputs.scores: the join records each file as it reads it (once). */
     sigmix_runprov_output(p, "out", o.out);
     sigmix_runprov_output(p, "audit_json", o.audit_json);
     sigmix_error err;
     memset(&err, 0, sizeof err);
-    if (sigmix_second_opinion(&o, p, NULL, &err)) {
+    if (sigmix_second_opinion(&o, o.audit_json ? p : NULL, NULL, &err)) {
         fprintf(stderr, "sigmix: %s\n", err.message);
         rc = 2;
     } else {

@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sigmix/output.h"
+#include "sigmix/runprov.h"
+#include "sigmix/shard.h"
 #include "sigmix/table.h"
 #include "sigmix/util.h"
 #include "sigmix/vmaflog.h"
-#include "util/atomic.h"
-#include "util/error.h"
-#include "util/runprov.h"
 #include "cmd.h"
 
 typedef enum { KEY_STEM, KEY_BASENAME, KEY_RAW } key_mode;
@@ -36,6 +36,11 @@ typedef struct vl_input {
     sigmix_vmaflog_format format;
     char *version;
     size_t frames, metrics;
+    /* sharded runs and merges */
+    char *real;    /* resolved path: what the partition hashes */
+    int   mine;    /* shard run: this log is in this process's shard */
+    const sigmix_vmaflog_shard_entry *pre; /* merge: its result from a shard file */
+    int   pre_shard;
 } vl_input;
 
 typedef struct rename_rec {
@@ -67,6 +72,14 @@ typedef struct cli {
     rename_rec *ren;
     size_t nren, capren;
     size_t bad;
+    /* --shard / --merge */
+    sigmix_shard_choice sh;
+    char   input_sha[65], config_sha[65];
+    char  *shard_out;       /* this shard's file */
+    sigmix_atomic shard_file;
+    size_t shard_logs;
+    sigmix_vmaflog_shard **shards; /* merge: the files read */
+    size_t nshards, from_shards;
 } cli;
 
 static void usage(FILE *f)
@@ -95,19 +108,32 @@ static void usage(FILE *f)
         "      --label-key COL      the labels' key column (default: key); its values\n"
         "                           are normalized as --key-normalize says\n"
         "      --audit-json FILE    provenance: logs, versions, renames, errors\n"
+        "      --shard K/N          read only shard K of N of the logs (0 <= K < N),\n"
+        "                           partitioned by resolved path, and write\n"
+        "                           TABLE.shard-K-of-N.jsonl instead of the table\n"
+        "      --shards N           the shard count, with JOB_COMPLETION_INDEX\n"
+        "                           (Kubernetes Indexed Job) or to pick the files --merge reads\n"
+        "      --merge              build the table from TABLE.shard-*-of-N.jsonl (same\n"
+        "                           logs and options, checked by SHA-256), reading the\n"
+        "                           logs of missing shards here\n"
+        "      --no-shard-env       ignore SLURM_ARRAY_TASK_* and JOB_COMPLETION_INDEX\n"
         "  -h, --help               show this help and exit\n\n"
         "Statistics are recomputed from the frames (pooled_metrics are ignored):\n"
         "nan-aware mean, std (ddof 0), min, max, p10/p90 (linear), and\n"
         "hmean = 1/mean(1/(x+1)) - 1 over finite values.\n"
+        "Without --shard, a Slurm array task (SLURM_ARRAY_TASK_ID with _COUNT or\n"
+        "_MIN/_MAX) is shard ID-MIN of the array. A shard ignores --labels and\n"
+        "--audit-json (the merge applies them) and exits 0 once its file is written.\n"
         "Exit status: 0 success, 1 some logs recorded as bad (--skip-bad),\n"
         "2 usage or input error (nothing written).\n");
 }
 
-static int fail_usage(const char *msg, const char *arg)
+#define CMD "vmaf-logs"
+
+/* Not a usage error: the run cannot go on (one line, exit 2). */
+static int oom(void)
 {
-    fprintf(stderr, "sigmix: vmaf-logs: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "Try 'sigmix vmaf-logs --help'.\n");
+    fputs("sigmix: vmaf-logs: out of memory\n", stderr);
     return 2;
 }
 
@@ -120,11 +146,11 @@ static int parse_stats(cli *c, const char *arg)
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         int s = sigmix_vmaflog_stat_from_name(p, len);
         if (s < 0)
-            return fail_usage("unknown statistic in --stats (mean,std,min,max,p10,p90,hmean):",
-                              arg);
+            return cmd_usage(CMD, "unknown statistic in --stats (mean,std,min,max,p10,p90,hmean): '%s'",
+                             arg);
         for (size_t i = 0; i < c->nstats; i++)
             if (c->stats[i] == (sigmix_vmaflog_stat)s)
-                return fail_usage("statistic listed twice in --stats:", arg);
+                return cmd_usage(CMD, "statistic listed twice in --stats: '%s'", arg);
         c->stats[c->nstats++] = (sigmix_vmaflog_stat)s;
         if (!comma)
             break;
@@ -170,7 +196,10 @@ static int cmp_str(const void *a, const void *b)
 static int walk_dir(cli *c, const char *dir, int depth)
 {
     if (depth > 64)
-        return fail_usage("folders nested too deeply:", dir), 2;
+        {
+        fprintf(stderr, "sigmix: %s: folders nested too deeply (more than 64 levels)\n", dir);
+        return 2;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "sigmix: %s: cannot open folder: %s\n", dir, strerror(errno));
@@ -186,16 +215,16 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) { rc = fail_usage("out of memory", NULL); break; }
+            if (!nn) { rc = oom(); break; }
             names = nn;
         }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        if (!(names[n] = malloc(len))) { rc = fail_usage("out of memory", NULL); break; }
+        if (!(names[n] = malloc(len))) { rc = oom(); break; }
         snprintf(names[n], len, "%s/%s", dir, e->d_name);
         n++;
     }
     closedir(d);
-    if (!rc)
+    if (!rc && n) /* qsort must not get NULL, even for 0 items */
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; !rc && i < n; i++) {
         struct stat st;
@@ -204,7 +233,7 @@ static int walk_dir(cli *c, const char *dir, int depth)
         if (S_ISDIR(st.st_mode))
             rc = walk_dir(c, names[i], depth + 1);
         else if (S_ISREG(st.st_mode) && log_extension(names[i]) && add_input(c, names[i]))
-            rc = fail_usage("out of memory", NULL);
+            rc = oom();
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -218,7 +247,7 @@ static int collect(cli *c, const char *arg)
     if (!stat(arg, &st)) {
         if (S_ISDIR(st.st_mode))
             return walk_dir(c, arg, 0);
-        return add_input(c, arg) ? fail_usage("out of memory", NULL) : 0;
+        return add_input(c, arg) ? oom() : 0;
     }
     if (strpbrk(arg, "*?[")) {
         glob_t g;
@@ -261,9 +290,181 @@ static char *make_key(const char *path, key_mode m)
     return k;
 }
 
+static const char *const key_names[] = { "stem", "basename", "raw" };
+
+/* --merge: read every OUT.shard-*-of-N.jsonl, check it came from these
+ * logs and options, and hand each log's result to its input. */
+static int merge_load(cli *c)
+{
+    sigmix_error e = { 0 };
+    sigmix_shard_file *f = NULL;
+    size_t nf = 0;
+    if (sigmix_shard_list(c->out, &f, &nf, &e)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->out, e.message);
+        return 2;
+    }
+    int rc = 2, n = c->sh.shards;
+    unsigned char *seen = NULL;
+    const char **seen_name = NULL;
+    for (size_t i = 0; !c->sh.shards && i < nf; i++) {
+        if (n && f[i].n != n) {
+            fprintf(stderr, "sigmix: %s: shard files of different counts (%d and %d); say "
+                    "which with --shards N\n", c->out, n, f[i].n);
+            goto done;
+        }
+        n = f[i].n;
+    }
+    if (!n) {
+        fprintf(stderr, "sigmix: %s: --merge found no shard files (%s.shard-K-of-N.jsonl)\n",
+                c->out, c->out);
+        goto done;
+    }
+    seen = calloc((size_t)n, 1);
+    seen_name = calloc((size_t)n, sizeof *seen_name);
+    c->shards = calloc(nf + 1, sizeof *c->shards);
+    if (!seen || !seen_name || !c->shards) {
+        rc = oom();
+        goto done;
+    }
+    size_t nstats = c->per_frame ? 0 : c->nstats;
+    for (size_t i = 0; i < nf; i++) {
+        if (f[i].n != n)
+            continue; /* another count, not asked for */
+        sigmix_vmaflog_shard *sh = NULL;
+        if (sigmix_vmaflog_shard_read(f[i].path, &sh, &e)) {
+            fprintf(stderr, "sigmix: %s: %s\n", f[i].path, e.message);
+            goto done;
+        }
+        c->shards[c->nshards++] = sh;
+        const sigmix_vmaflog_shard_header *h = sigmix_vmaflog_shard_header_of(sh);
+        /* The header says which shard it holds: a renamed copy is a duplicate. */
+        if (h->n != n) {
+            fprintf(stderr, "sigmix: %s: holds shard %d of %d, not of %d (line 1)\n",
+                    f[i].path, h->k, h->n, n);
+            goto done;
+        }
+        if (seen[h->k]) {
+            fprintf(stderr, "sigmix: %s: shard %d of %d twice: %s and %s\n", c->out, h->k, n,
+                    seen_name[h->k], f[i].path);
+            goto done;
+        }
+        seen[h->k] = 1;
+        seen_name[h->k] = f[i].path;
+        int other_in = strcmp(h->input_sha256, c->input_sha) != 0;
+        if (other_in || strcmp(h->config_sha256, c->config_sha) || h->per_frame != c->per_frame
+            || h->nstats != nstats) {
+            fprintf(stderr, "sigmix: %s: shard %d of %d was made %s (sha256 %.12s, this run "
+                    "%.12s); rerun it or merge with the same logs and options\n", f[i].path,
+                    h->k, n, other_in ? "from other logs" : "with other options",
+                    other_in ? h->input_sha256 : h->config_sha256,
+                    other_in ? c->input_sha : c->config_sha);
+            goto done;
+        }
+        for (size_t j = 0; j < sigmix_vmaflog_shard_count(sh); j++) {
+            const sigmix_vmaflog_shard_entry *en = sigmix_vmaflog_shard_at(sh, j);
+            vl_input *in = en->index < c->nin ? &c->in[en->index] : NULL;
+            const char *part = in ? in->real : NULL;
+            if (!in || strcmp(en->path, in->real) || sigmix_shard_of(&part, 1, n) != h->k) {
+                fprintf(stderr, "sigmix: %s: line %zu: log %zu is not one of shard %d of %d's "
+                        "logs\n", f[i].path, j + 2, en->index, h->k, n);
+                goto done;
+            }
+            if (in->pre) {
+                fprintf(stderr, "sigmix: %s: shards %d and %d of %d hold the same log %s\n",
+                        c->out, in->pre_shard, h->k, n, in->path);
+                goto done;
+            }
+            in->pre = en;
+            in->pre_shard = h->k;
+            c->from_shards++;
+        }
+    }
+    int missing = 0;
+    for (int k = 0; k < n; k++)
+        missing += !seen[k];
+    if (missing) {
+        /* One line naming every missing shard; their logs are read here. */
+        fprintf(stderr, "sigmix: vmaf-logs: merge: shard%s", missing > 1 ? "s" : "");
+        int listed = 0;
+        for (int k = 0; k < n; k++)
+            if (!seen[k] && listed++ < 50)
+                fprintf(stderr, "%s%d", listed > 1 ? ", " : " ", k);
+        if (listed > 50)
+            fprintf(stderr, ", ... (%d in all)", listed);
+        fprintf(stderr, " of %d missing (%s.shard-K-of-%d.jsonl); reading their logs here\n",
+                n, c->out, n);
+    }
+    c->sh.n = 0; /* the merge itself is not a shard */
+    c->sh.shards = n;
+    rc = 0;
+done:
+    free(seen);
+    free(seen_name);
+    sigmix_shard_list_free(f, nf);
+    return rc;
+}
+
+/*
+ * Sharded runs and merges: resolve every log (the partition hashes the
+ * resolved path), fingerprint the inputs and the options that decide the
+ * table, then pick this shard's logs or load the shard files.
+ */
+static int shard_prepare(cli *c)
+{
+    const char **parts = calloc(3 * c->nin + 1, sizeof *parts);
+    char (*meta)[64] = calloc(c->nin + 1, sizeof *meta);
+    int rc = 2;
+    if (!parts || !meta) {
+        rc = oom();
+        goto out;
+    }
+    parts[0] = "sigmix-vmaf-logs-input-1";
+    for (size_t i = 0; i < c->nin; i++) {
+        vl_input *in = &c->in[i];
+        struct stat st;
+        if (!(in->real = realpath(in->path, NULL)) || stat(in->real, &st)) {
+            fprintf(stderr, "sigmix: %s: cannot resolve: %s\n", in->path, strerror(errno));
+            goto out;
+        }
+        /* Size and modification time: a log rewritten between the shards
+         * and the merge makes a different input. */
+        snprintf(meta[i], sizeof meta[i], "%lld:%lld.%09ld", (long long)st.st_size,
+                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        parts[1 + 3 * i] = in->real;
+        parts[2 + 3 * i] = in->key;
+        parts[3 + 3 * i] = meta[i];
+    }
+    sigmix_shard_digest(parts, 1 + 3 * c->nin, c->input_sha);
+    char stats[128] = "", flags[64];
+    for (size_t i = 0; i < c->nstats; i++)
+        snprintf(stats + strlen(stats), sizeof stats - strlen(stats), "%s%s", i ? "," : "",
+                 sigmix_vmaflog_stat_name(c->stats[i]));
+    snprintf(flags, sizeof flags, "keep_names=%d skip_bad=%d", c->keep_names, c->skip_bad);
+    const char *conf[] = { "sigmix-vmaf-logs-config-1", c->per_frame ? "per-frame" : "per-clip",
+                           c->per_frame ? "" : stats, key_names[c->key], flags };
+    sigmix_shard_digest(conf, sizeof conf / sizeof *conf, c->config_sha);
+    if (c->sh.merge) {
+        rc = merge_load(c);
+        goto out;
+    }
+    for (size_t i = 0; i < c->nin; i++) {
+        const char *part = c->in[i].real;
+        c->in[i].mine = sigmix_shard_of(&part, 1, c->sh.n) == c->sh.k;
+        c->shard_logs += c->in[i].mine;
+    }
+    fprintf(stderr, "sigmix vmaf-logs: shard %d of %d (%s); results to %s\n", c->sh.k, c->sh.n,
+            c->sh.from, c->shard_out);
+    rc = 0;
+out:
+    free(parts);
+    free(meta);
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, cli *c)
 {
-    enum { O_PER_FRAME = 256, O_STATS, O_KEEP, O_KEYNORM, O_SKIP, O_AUDIT, O_LABELS, O_LABEL_KEY };
+    enum { O_PER_FRAME = 256, O_STATS, O_KEEP, O_KEYNORM, O_SKIP, O_AUDIT, O_LABELS, O_LABEL_KEY,
+           O_SHARD, O_SHARDS, O_MERGE, O_NOENV };
     static const struct option longopts[] = {
         { "out", required_argument, NULL, 'o' },
         { "per-frame", no_argument, NULL, O_PER_FRAME },
@@ -275,6 +476,10 @@ static int parse_args(int argc, char **argv, cli *c)
         { "audit-json", required_argument, NULL, O_AUDIT },
         { "labels", required_argument, NULL, O_LABELS },
         { "label-key", required_argument, NULL, O_LABEL_KEY },
+        { "shard", required_argument, NULL, O_SHARD },
+        { "shards", required_argument, NULL, O_SHARDS },
+        { "merge", no_argument, NULL, O_MERGE },
+        { "no-shard-env", no_argument, NULL, O_NOENV },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -294,13 +499,13 @@ static int parse_args(int argc, char **argv, cli *c)
             if (!strcmp(optarg, "stem")) c->key = KEY_STEM;
             else if (!strcmp(optarg, "basename")) c->key = KEY_BASENAME;
             else if (!strcmp(optarg, "raw")) c->key = KEY_RAW;
-            else return fail_usage("--key-normalize must be stem, basename or raw, not", optarg);
+            else return cmd_usage(CMD, "--key-normalize must be stem, basename or raw, not '%s'", optarg);
             break;
         case 'j': {
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 1024)
-                return fail_usage("--jobs must be an integer in 1..1024, not", optarg);
+                return cmd_usage(CMD, "--jobs must be an integer in 1..1024, not '%s'", optarg);
             c->jobs = (int)v;
             break;
         }
@@ -308,40 +513,74 @@ static int parse_args(int argc, char **argv, cli *c)
         case O_AUDIT: c->audit_json = optarg; break;
         case O_LABELS: c->labels = optarg; break;
         case O_LABEL_KEY: c->label_key = optarg; break;
+        case O_SHARD:
+            if (sigmix_shard_parse(optarg, &c->sh.k, &c->sh.n))
+                return cmd_usage(CMD, "--shard must be K/N with 0 <= K < N <= %d, not '%s'",
+                                 SIGMIX_SHARD_MAX, optarg);
+            c->sh.given = 1;
+            break;
+        case O_SHARDS: {
+            int k, n;
+            char spec[32];
+            snprintf(spec, sizeof spec, "0/%.20s", optarg);
+            if (sigmix_shard_parse(spec, &k, &n))
+                return cmd_usage(CMD, "--shards must be an integer in 1..%d, not '%s'",
+                                 SIGMIX_SHARD_MAX, optarg);
+            c->sh.shards = n;
+            break;
+        }
+        case O_MERGE: c->sh.merge = 1; break;
+        case O_NOENV: c->sh.no_env = 1; break;
         case 'h': usage(stdout); return 0;
-        case ':': return fail_usage("option needs a value:", argv[optind - 1]);
-        default: return fail_usage("unknown option:", argv[optind - 1]);
+        case ':': return cmd_usage(CMD, "option '%s' needs a value", argv[optind - 1]);
+        default: return cmd_usage(CMD, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!c->out)
-        return fail_usage("--out TABLE is required", NULL);
+        return cmd_usage(CMD, "--out TABLE is required");
     if (c->label_key && !c->labels)
-        return fail_usage("--label-key needs --labels", NULL);
+        return cmd_usage(CMD, "--label-key needs --labels");
     if (c->labels && !c->label_key)
         c->label_key = "key";
     if (!strcmp(c->out, "-"))
-        return fail_usage("--out must name a file", NULL);
+        return cmd_usage(CMD, "--out must name a file");
     if (sigmix_format_from_path(c->out) == SIGMIX_FORMAT_AUTO)
-        return fail_usage("cannot tell the output format from the extension of", c->out);
+        return cmd_usage(CMD, "cannot tell the output format from the extension of '%s'", c->out);
     if (optind >= argc)
-        return fail_usage("no LOGS given", NULL);
-    const char *outs[2] = { c->out, c->audit_json };
-    if ((r = cmd_check_outputs(outs, 2)))
-        return r;
+        return cmd_usage(CMD, "no LOGS given");
+    sigmix_error e = { 0 };
+    if (sigmix_shard_select(&c->sh, getenv, &e)) {
+        if (e.code == SIGMIX_EINVAL)
+            return cmd_usage(CMD, "%s", e.message);
+        fprintf(stderr, "sigmix: vmaf-logs: %s\n", e.message);
+        return 2;
+    }
+    if (c->sh.n) {
+        /* A shard writes its shard file only; the merge writes the rest. */
+        if (!(c->shard_out = sigmix_shard_path(c->out, c->sh.k, c->sh.n)))
+            return oom();
+        const char *outs[1] = { c->shard_out };
+        if ((r = cmd_check_outputs(outs, 1)))
+            return r;
+    } else {
+        const char *outs[2] = { c->out, c->audit_json };
+        if ((r = cmd_check_outputs(outs, 2)))
+            return r;
+    }
     c->log_args = (const char *const *)argv + optind;
     c->nlog_args = (size_t)(argc - optind);
     for (int i = optind; i < argc; i++)
         if ((r = collect(c, argv[i])))
             return r;
     if (!c->nin)
-        return fail_usage("no log files found in", argv[optind]);
+        return cmd_usage(CMD, "no log files found in '%s'", argv[optind]);
     for (size_t i = 0; i < c->nin; i++)
         if (!(c->in[i].key = make_key(c->in[i].path, c->key)))
-            return fail_usage("out of memory", NULL);
+            return oom();
     /* Keys must be unique: they are what labels and other tables join on. */
     vl_input **ord = malloc(c->nin * sizeof *ord);
     if (!ord)
-        return fail_usage("out of memory", NULL);
+        return oom();
     for (size_t i = 0; i < c->nin; i++)
         ord[i] = &c->in[i];
     qsort(ord, c->nin, sizeof *ord, cmp_key);
@@ -355,6 +594,8 @@ static int parse_args(int argc, char **argv, cli *c)
             return 2;
         }
     free(ord);
+    if ((c->sh.n || c->sh.merge) && (r = shard_prepare(c)))
+        return r;
     return -1;
 }
 
@@ -429,15 +670,29 @@ static void *worker(void *arg)
         sigmix_error err = { 0 };
         sigmix_vmaflog *log = NULL;
         double *pooled = NULL;
-        int r = sigmix_vmaflog_read_file(rd, in->path, &o, &log, &err);
-        if (!r && !c->per_frame && sigmix_vmaflog_pool(log, c->stats, c->nstats, &pooled)) {
+        int r = 0, borrowed = 0, skip = c->sh.n && !in->mine;
+        if (in->pre) {
+            /* Merge: this log's result comes from its shard file. */
+            borrowed = 1;
+            if (in->pre->error) {
+                r = SIGMIX_EFORMAT;
+                snprintf(err.message, sizeof err.message, "%s", in->pre->error);
+            } else {
+                log = in->pre->log;
+                pooled = in->pre->pooled;
+            }
+        } else if (!skip) {
+            r = sigmix_vmaflog_read_file(rd, in->path, &o, &log, &err);
+        }
+        if (!r && !skip && !borrowed && !c->per_frame
+            && sigmix_vmaflog_pool(log, c->stats, c->nstats, &pooled)) {
             r = SIGMIX_ENOMEM;
             snprintf(err.message, sizeof err.message, "out of memory");
         }
         if (r) {
             in->failed = 1;
             snprintf(in->error, sizeof in->error, "%s", err.message);
-        } else {
+        } else if (!skip) {
             in->format = log->format;
             in->version = log->version ? strdup(log->version) : NULL;
             in->frames = log->nframes;
@@ -446,7 +701,22 @@ static void *worker(void *arg)
         pthread_mutex_lock(&c->mu);
         while (c->next_add != i && !c->stop)
             pthread_cond_wait(&c->cv, &c->mu);
-        if (!c->stop) {
+        if (!c->stop && c->sh.n) {
+            /* A shard: its logs' lines, in input order. */
+            FILE *sf = c->shard_file.f;
+            if (in->failed && !c->skip_bad)
+                set_fatal(c, 2, in->path, in->error);
+            else if (!skip && in->failed) {
+                c->bad++;
+                if (sigmix_vmaflog_shard_write_error(sf, i, in->real, in->error))
+                    set_fatal(c, 2, c->shard_out, "write error");
+            } else if (!skip && (sigmix_vmaflog_shard_write_log(sf, i, in->real, log, c->per_frame,
+                                                                pooled, c->nstats)
+                                 || note_renames(c, log))) {
+                set_fatal(c, 2, c->shard_out, "write error");
+            }
+            c->next_add++;
+        } else if (!c->stop) {
             sigmix_error e2 = { 0 };
             if (in->failed && !c->skip_bad)
                 set_fatal(c, 2, in->path, in->error);
@@ -462,8 +732,10 @@ static void *worker(void *arg)
         }
         pthread_cond_broadcast(&c->cv);
         pthread_mutex_unlock(&c->mu);
-        free(pooled);
-        sigmix_vmaflog_free(&log);
+        if (!borrowed) {
+            free(pooled);
+            sigmix_vmaflog_free(&log);
+        }
     }
     sigmix_vmaflog_reader_free(&rd);
     return NULL;
@@ -486,13 +758,12 @@ static int write_provenance(cli *c, FILE *f, int argc, char **argv)
     const char *stats[SIGMIX_VMAFLOG_NSTATS];
     for (size_t i = 0; i < c->nstats; i++)
         stats[i] = sigmix_vmaflog_stat_name(c->stats[i]);
-    static const char *const keys[] = { "stem", "basename", "raw" };
     sigmix_runprov_arg_list(p, "logs", c->log_args, c->nlog_args);
     sigmix_runprov_arg_str(p, "out", c->out);
     sigmix_runprov_arg_bool(p, "per_frame", c->per_frame);
     sigmix_runprov_arg_list(p, "stats", stats, c->nstats);
     sigmix_runprov_arg_bool(p, "keep_names", c->keep_names);
-    sigmix_runprov_arg_str(p, "key_normalize", keys[c->key]);
+    sigmix_runprov_arg_str(p, "key_normalize", key_names[c->key]);
     if (c->jobs)
         sigmix_runprov_arg_int(p, "jobs", c->jobs);
     else
@@ -501,6 +772,12 @@ static int write_provenance(cli *c, FILE *f, int argc, char **argv)
     sigmix_runprov_arg_str(p, "audit_json", c->audit_json);
     sigmix_runprov_arg_str(p, "labels", c->labels);
     sigmix_runprov_arg_str(p, "label_key", c->label_key);
+    sigmix_runprov_arg_bool(p, "merge", c->sh.merge); /* a shard writes no report */
+    if (c->sh.merge && c->sh.shards)
+        sigmix_runprov_arg_int(p, "shards", c->sh.shards);
+    else
+        sigmix_runprov_arg_str(p, "shards", NULL);
+    sigmix_runprov_arg_bool(p, "no_shard_env", c->sh.no_env);
     for (size_t i = 0; i < c->nin; i++) {
         sigmix_runprov_input_push(p, "logs", c->in[i].path, NULL, 0);
         if (!c->in[i].failed)
@@ -730,14 +1007,12 @@ static int run(cli *c, int argc, char **argv)
     sigmix_vmaflog_table_options to = { .per_frame = c->per_frame, .stats = c->stats,
                                         .nstats = c->nstats };
     if (sigmix_vmaflog_table_new(&to, &c->vt)) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     /* libxml2's global setup must happen before threads use it. */
     sigmix_vmaflog_reader *probe = NULL;
     if (sigmix_vmaflog_reader_new(&probe)) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     sigmix_vmaflog_reader_free(&probe);
     int jobs = c->jobs;
@@ -747,6 +1022,21 @@ static int run(cli *c, int argc, char **argv)
     }
     if ((size_t)jobs > c->nin)
         jobs = (int)c->nin;
+    if (c->sh.n) {
+        /* The shard file's temporary receives the lines as they come. */
+        sigmix_error e = { 0 };
+        sigmix_vmaflog_shard_header h = { .k = c->sh.k, .n = c->sh.n,
+                                          .per_frame = c->per_frame, .logs = c->shard_logs,
+                                          .nstats = c->per_frame ? 0 : c->nstats };
+        memcpy(h.input_sha256, c->input_sha, sizeof h.input_sha256);
+        memcpy(h.config_sha256, c->config_sha, sizeof h.config_sha256);
+        if (sigmix_atomic_open(&c->shard_file, c->shard_out, 1, &e)
+            || sigmix_vmaflog_shard_write_header(c->shard_file.f, &h)) {
+            fprintf(stderr, "sigmix: %s: %s\n", c->shard_out, e.code ? e.message : "write error");
+            sigmix_atomic_abort(&c->shard_file);
+            return 2;
+        }
+    }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     pthread_t *th = calloc((size_t)jobs, sizeof *th);
@@ -764,46 +1054,59 @@ static int run(cli *c, int argc, char **argv)
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     if (c->stop) {
+        sigmix_atomic_abort(&c->shard_file);
         fprintf(stderr, "sigmix: %s\n", c->fatal);
         return c->fatal_code ? c->fatal_code : 2;
     }
-    sigmix_table *t = NULL;
     sigmix_error err = { 0 };
+    if (c->sh.n) {
+        if (sigmix_atomic_commit(&c->shard_file, &err)) {
+            fprintf(stderr, "sigmix: %s: %s\n", c->shard_out, err.message);
+            return 2;
+        }
+        /* 0 even with bad logs (--skip-bad): the merge reports them, and a
+         * dependent merge job (afterok) must run. */
+        fprintf(stderr, "sigmix vmaf-logs: shard %d of %d: logs=%zu bad=%zu wrote=%s\n",
+                c->sh.k, c->sh.n, c->shard_logs, c->bad, c->shard_out);
+        return 0;
+    }
+    sigmix_table *t = NULL;
     sigmix_vmaflog_table_finish(c->vt, &t, &err);
     if (c->labels && join_labels(c, t)) {
         sigmix_table_free(&t);
         return 2;
     }
-    /* Provenance first into its temporary file, so a failure on either
-     * output leaves neither behind. */
-    sigmix_atomic prov = { 0 };
-    if (c->audit_json) {
-        if (sigmix_atomic_open(&prov, c->audit_json, 1, &err)) {
-            fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+    /* The table and the report are one output set: both appear or
+     * neither, and a failed commit puts back what it replaced. */
+    sigmix_outset *set = NULL;
+    FILE *tf = NULL, *af = NULL;
+    const char *at = c->out;
+    int r = sigmix_outset_new(&set, &err);
+    if (!r && !(r = sigmix_outset_add(set, c->out, &tf, &err)))
+        r = sigmix_table_write_stream(t, tf, c->out, NULL, &err);
+    if (!r && c->audit_json) {
+        at = c->audit_json;
+        if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err))
+            && write_provenance(c, af, argc, argv)) {
+            sigmix_outset_free(&set);
             sigmix_table_free(&t);
-            return 2;
-        }
-        if (write_provenance(c, prov.f, argc, argv)) {
             fprintf(stderr, "sigmix: %s: out of memory\n", c->audit_json);
-            sigmix_atomic_abort(&prov);
-            sigmix_table_free(&t);
             return 2;
         }
     }
-    sigmix_write_options wo;
-    sigmix_write_options_default(&wo);
-    if (sigmix_table_write(t, c->out, &wo, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->out, err.message);
-        sigmix_atomic_abort(&prov);
-        sigmix_table_free(&t);
-        return 2;
-    }
+    const char *bad = NULL; /* points into the set: compare before freeing it */
+    if (!r && (r = sigmix_outset_commit(set, &bad, &err)))
+        at = bad && c->audit_json && !strcmp(bad, c->audit_json) ? c->audit_json : c->out;
+    sigmix_outset_free(&set);
     size_t rows = sigmix_table_rows(t), cols = sigmix_table_cols(t);
     sigmix_table_free(&t);
-    if (c->audit_json && sigmix_atomic_commit(&prov, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", c->audit_json, err.message);
+    if (r) {
+        fprintf(stderr, "sigmix: %s: %s\n", at, err.message);
         return 2;
     }
+    if (c->sh.merge)
+        fprintf(stderr, "sigmix vmaf-logs: merge: %zu logs from %zu shard files, %zu read here\n",
+                c->from_shards, c->nshards, c->nin - c->from_shards);
     fprintf(stderr, "sigmix vmaf-logs: logs=%zu bad=%zu rows=%zu columns=%zu wrote=%s\n",
             c->nin, c->bad, rows, cols, c->out);
     return c->bad ? 1 : 0;
@@ -815,7 +1118,12 @@ static void release(cli *c)
         free(c->in[i].path);
         free(c->in[i].key);
         free(c->in[i].version);
+        free(c->in[i].real);
     }
+    for (size_t i = 0; i < c->nshards; i++)
+        sigmix_vmaflog_shard_free(&c->shards[i]);
+    free(c->shards);
+    free(c->shard_out);
     free(c->in);
     for (size_t i = 0; i < c->nren; i++) {
         free(c->ren[i].from);
@@ -837,8 +1145,7 @@ int cmd_vmaf_logs(int argc, char **argv)
      * the arguments as given, so keep them in order. */
     char **given = calloc((size_t)argc + 1, sizeof *given);
     if (!given) {
-        fputs("sigmix: vmaf-logs: out of memory\n", stderr);
-        return 2;
+        return oom();
     }
     memcpy(given, argv, (size_t)argc * sizeof *given);
     int rc = parse_args(argc, argv, &c);

@@ -29,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mode & 4 ? "id" : NULL,
         mode & 8 ? "value" : NULL,
         (sigmix_key_mode)((mode >> 4) & 3),
+        0,
     };
     sigmix_score_file f;
     sigmix_error err;

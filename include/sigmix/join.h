@@ -74,8 +74,9 @@ typedef struct sigmix_join_summary {
 } sigmix_join_summary;
 
 /**
- * Run the second-opinion join. prov (may be NULL) receives the inputs'
- * row counts and is finished into the audit JSON's run_provenance.
+ * Run the second-opinion join. prov (may be NULL) receives the score
+ * files' entries (inputs.scores, hashed as each file is read, once) and the
+ * inputs' row counts, and is finished into the audit JSON's run_provenance.
  * *summary (may be NULL) is filled on success.
  */
 SIGMIX_API int sigmix_second_opinion(const sigmix_so_options *o, struct sigmix_runprov *prov,

@@ -103,6 +103,13 @@ SIGMIX_API void sigmix_runprov_input_file(sigmix_runprov *p, const char *name, c
 /** name -> a list of file entries. */
 SIGMIX_API void sigmix_runprov_input_files(sigmix_runprov *p, const char *name,
                                 const char *const *paths, size_t n);
+/**
+ * Append one file entry to the list input name (made on first use). With
+ * sha256 (64 hex digits) and size the caller already has, the file is not
+ * read again; with sha256 NULL it is hashed now, as _input_file does.
+ */
+SIGMIX_API void sigmix_runprov_input_push(sigmix_runprov *p, const char *name, const char *path,
+                                          const char *sha256, uint64_t size);
 /** Rows read from input name (index within a list input, else 0). */
 SIGMIX_API void sigmix_runprov_input_rows(sigmix_runprov *p, const char *name, size_t index, uint64_t rows);
 

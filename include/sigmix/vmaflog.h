@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sigmix/common.h"
 #include "sigmix/table.h"
@@ -168,6 +169,79 @@ SIGMIX_API int sigmix_vmaflog_table_add_error(sigmix_vmaflog_table *t, const cha
 SIGMIX_API int sigmix_vmaflog_table_finish(sigmix_vmaflog_table *t, sigmix_table **out,
                                            sigmix_error *err);
 SIGMIX_API void sigmix_vmaflog_table_free(sigmix_vmaflog_table **t);
+
+/* ---- shard files (vmaf-logs --shard / --merge) ----------------------- */
+
+/*
+ * A shard file, OUT.shard-K-of-N.jsonl, holds one shard's results so a
+ * merge can build the table without reading the logs again:
+ *
+ *   {"sigmix_vmaf_logs_shard":1,"shard":K,"of":N,"logs":C,"mode":"per-clip",
+ *    "stats":S,"input_sha256":"..","config_sha256":".."}
+ *   {"log":I,"path":P,"format":F,"version":V,"fps":X,"frames":N,
+ *    "metrics":[[NAME,SOURCE],...],"pooled":[X,...]}             per clip
+ *   {"log":I,...,"metrics":[...],"frame_num":[...],"values":[[X|null,...],...]}
+ *                                                                  per frame
+ *   {"log":I,"path":P,"error":MESSAGE}                             --skip-bad
+ *
+ * I is the log's index in the run's input order (the input SHA-256 pins
+ * that order), numbers X are C99 hex-float text ("0x1.8p+1", "nan", "inf")
+ * so values round-trip bit for bit, null is an absent value. A text that
+ * is not valid UTF-8 is written as {"hex":"..."} so any byte string
+ * round-trips.
+ *
+ * Writers return 0 or SIGMIX_EIO/SIGMIX_ENOMEM. Readers are strict: every
+ * line must have this shape, and the count must match the header.
+ * Thread-safety: distinct files and shards are independent.
+ */
+typedef struct sigmix_vmaflog_shard_header {
+    int    k, n;          /**< shard K of N */
+    int    per_frame;     /**< mode */
+    size_t logs;          /**< lines after the header */
+    size_t nstats;        /**< per clip: pooled statistics per metric */
+    char   input_sha256[65], config_sha256[65];
+} sigmix_vmaflog_shard_header;
+
+SIGMIX_API int sigmix_vmaflog_shard_write_header(FILE *f, const sigmix_vmaflog_shard_header *h);
+/** One log's line. Per clip, pooled holds nmetrics * nstats values
+ * (sigmix_vmaflog_pool; nstats as in the header); per frame, pooled is
+ * ignored. */
+SIGMIX_API int sigmix_vmaflog_shard_write_log(FILE *f, size_t index, const char *path,
+                                              const sigmix_vmaflog *log, int per_frame,
+                                              const double *pooled, size_t nstats);
+SIGMIX_API int sigmix_vmaflog_shard_write_error(FILE *f, size_t index, const char *path,
+                                                const char *message);
+
+/** One line of a shard file, as read. */
+typedef struct sigmix_vmaflog_shard_entry {
+    size_t          index;  /**< "log" */
+    const char     *path;
+    const char     *error;  /**< NULL for a log that was read */
+    sigmix_vmaflog *log;    /**< NULL for an error line; per clip, metrics
+                                 have names only (values and present NULL) */
+    double         *pooled; /**< per clip: nmetrics * nstats values */
+} sigmix_vmaflog_shard_entry;
+
+typedef struct sigmix_vmaflog_shard sigmix_vmaflog_shard;
+
+/**
+ * Parse a whole shard file held in buf (len + SIGMIX_VMAFLOG_PADDING
+ * readable bytes). Per-clip lines must carry nmetrics * (the header's
+ * stats) pooled values. On failure *out is NULL and err says what is wrong
+ * and on which line (SIGMIX_EFORMAT, SIGMIX_ENOMEM). Memory grows with the
+ * lines read, never with the header's claims.
+ */
+SIGMIX_API int sigmix_vmaflog_shard_parse(const char *buf, size_t len,
+                                          sigmix_vmaflog_shard **out, sigmix_error *err);
+/** Read and parse a shard file: a regular file, opened without following
+ * a symbolic link and without blocking (a FIFO is refused). */
+SIGMIX_API int sigmix_vmaflog_shard_read(const char *path, sigmix_vmaflog_shard **out,
+                                         sigmix_error *err);
+SIGMIX_API const sigmix_vmaflog_shard_header *sigmix_vmaflog_shard_header_of(const sigmix_vmaflog_shard *s);
+SIGMIX_API size_t sigmix_vmaflog_shard_count(const sigmix_vmaflog_shard *s);
+/** Entry i (< count); owned by the shard, valid until it is freed. */
+SIGMIX_API const sigmix_vmaflog_shard_entry *sigmix_vmaflog_shard_at(const sigmix_vmaflog_shard *s, size_t i);
+SIGMIX_API void sigmix_vmaflog_shard_free(sigmix_vmaflog_shard **s);
 
 #ifdef __cplusplus
 }

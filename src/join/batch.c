@@ -431,17 +431,7 @@ static int run_table(const sigmix_batch_options *o, spec *s, sigmix_join_summary
     sigmix_runprov_output(p, "audit_json", s->audit_json);
     int r;
     if (o->kind == SIGMIX_JOIN_SECOND_OPINION) {
-        const char **paths = calloc(s->ninputs, sizeof *paths);
-        char **labels = calloc(s->ninputs, sizeof *labels);
-        if (paths && labels)
-            for (size_t i = 0; i < s->ninputs; i++)
-                sigmix_join_split_spec(s->inputs[i], &labels[i], &paths[i]);
-        if (paths)
-            sigmix_runprov_input_files(p, "scores", paths, s->ninputs);
-        for (size_t i = 0; labels && i < s->ninputs; i++)
-            free(labels[i]);
-        free(labels);
-        free(paths);
+        /* inputs.scores: recorded by the join as it reads each file once */
         sigmix_so_options so;
         memset(&so, 0, sizeof so);
         so.features = s->features;

@@ -55,6 +55,9 @@ typedef struct sigmix_kmap {
 uint64_t sigmix_join_hash(const char *s, size_t len);
 /** Find key; 1 and *val when present. */
 int  sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val);
+/** The same with the key's sigmix_join_hash given, for keys looked up in
+ *  several maps (one per competitor). */
+int  sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t h, size_t *val);
 /** Insert (the key bytes must outlive the map); 1 if it was already there
  *  (then *val holds the existing value), 0 inserted, <0 OOM. */
 int  sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val);
@@ -82,6 +85,8 @@ typedef struct sigmix_score_file {
     sigmix_score_rec *rec;
     size_t            n, cap;
     int               jsonl;
+    char              sha256[65]; /* of the bytes read (sigmix_score_load), for provenance */
+    uint64_t          size;
 } sigmix_score_file;
 
 typedef struct sigmix_score_opts {
@@ -89,6 +94,7 @@ typedef struct sigmix_score_opts {
     const char     *score_key_field; /* NULL: candidates */
     const char     *score_field;
     sigmix_key_mode key_normalize;
+    int             hash;            /* fill sigmix_score_file.sha256 */
 } sigmix_score_opts;
 
 /**

@@ -313,9 +313,14 @@ uint64_t sigmix_join_hash(const char *s, size_t len)
 
 int sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val)
 {
+    return sigmix_kmap_get_h(m, k, len, sigmix_join_hash(k, len), val);
+}
+
+int sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t h64,
+                      size_t *val)
+{
     if (!m->cap)
         return 0;
-    uint64_t h64 = sigmix_join_hash(k, len);
     uint32_t h = (uint32_t)(h64 >> 32);
     for (size_t i = h64 & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         const struct kslot *sl = &m->slot[i];

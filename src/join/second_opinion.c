@@ -112,6 +112,7 @@ typedef struct load_job {
     pthread_mutex_t          mu;
     int                     *rc;
     sigmix_error            *errs;
+    int                      hash;   /* provenance wants each file's SHA-256 */
 } load_job;
 
 /* Worker: parse files until none is left. Files are independent, so the
@@ -126,7 +127,7 @@ static void *load_worker(void *arg)
         if (i >= J->o->nscores)
             return NULL;
         sigmix_score_opts so = { J->S->labels[i], J->o->score_key_field, J->o->score_field,
-                                 J->o->key_normalize };
+                                 J->o->key_normalize, J->hash };
         J->rc[i] = sigmix_score_load(J->S->paths[i], &so, &J->S->files[i], &J->errs[i]);
     }
 }
@@ -148,7 +149,7 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
     for (size_t i = 0; i < o->nscores; i++)
         sigmix_join_split_spec(o->scores[i], &S->labels[i], &S->paths[i]);
     S->nfiles = o->nscores;
-    load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs };
+    load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs, prov != NULL };
     size_t nt = o->threads > 0 ? (size_t)o->threads : (size_t)sigmix_cpu_count();
     if (nt > o->nscores)
         nt = o->nscores;
@@ -171,8 +172,12 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
     free(rc);
     free(errs);
     for (size_t i = 0; i < o->nscores; i++) {
-        if (prov)
+        if (prov) {
+            /* Hashed while loading: each score file is read once. */
+            sigmix_runprov_input_push(prov, "scores", S->paths[i], S->files[i].sha256,
+                                      S->files[i].size);
             sigmix_runprov_input_rows(prov, "scores", i, S->files[i].n);
+        }
         const sigmix_score_file *F = &S->files[i];
         competitor *c = NULL;
         /* a file usually holds one competitor: size its map once */
@@ -293,6 +298,7 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     memset(&S, 0, sizeof S);
     const char **kp = NULL;
     size_t *kl = NULL;
+    uint64_t *kh = NULL;
     uint8_t *keep = NULL;
     sigmix_arena karena;
     sigmix_arena_init(&karena);
@@ -348,8 +354,9 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     /* Feature keys, normalized once. Rendered numbers go to karena. */
     kp = malloc((rows ? rows : 1) * sizeof *kp);
     kl = malloc((rows ? rows : 1) * sizeof *kl);
+    kh = malloc((rows ? rows : 1) * sizeof *kh);
     keep = malloc(rows ? rows : 1);
-    if (!kp || !kl || !keep) {
+    if (!kp || !kl || !kh || !keep) {
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
@@ -378,6 +385,7 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
             }
             kp[i] = s;
             kl[i] = n;
+            kh[i] = sigmix_join_hash(s, n); /* once, not once per competitor */
         }
     }
 
@@ -405,7 +413,7 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
                       *csr = sigmix_table_col_mut(t, idx[4]);
         for (size_t i = 0; i < rows; i++) {
             size_t v;
-            if (!kl[i] || !sigmix_kmap_get(&c->map, kp[i], kl[i], &v)) {
+            if (!kl[i] || !sigmix_kmap_get_h(&c->map, kp[i], kl[i], kh[i], &v)) {
                 c->missing++;
                 if (o->missing_policy == SIGMIX_MISSING_DROP)
                     keep[i] = 0;
@@ -516,6 +524,7 @@ done:
     sigmix_jdoc_free(d);
     free(kp);
     free(kl);
+    free(kh);
     free(keep);
     sigmix_arena_free(&karena);
     state_free(&S);

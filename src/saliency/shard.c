@@ -15,28 +15,17 @@
 
 #include "saliency/internal.h"
 #include "saliency/shard.h"
+#include "sigmix/shard.h"
 #include "util/error.h"
 #include "util/jsonw.h"
 
 int sigmix_saliency_shard_of(const char *source, int width, int height, int n)
 {
-    if (n < 1 || !source)
-        return 0;
-    /* A cryptographic hash only because it is fixed forever and already
-     * linked: the partition must be the same on every machine and release. */
+    /* The generic partition (util/shard.c), keyed by path and geometry. */
     char geo[32];
     snprintf(geo, sizeof geo, "%dx%d", width, height);
-    const char *parts[] = { "sigmix-shard-1", source, geo };
-    struct sha256_ctx ctx;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    for (size_t i = 0; i < 3; i++)
-        sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
-    sha256_digest(&ctx, sizeof d, d);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | d[i];
-    return (int)(v % (uint64_t)n);
+    const char *parts[] = { source, geo };
+    return sigmix_shard_of(parts, 2, n);
 }
 
 int sigmix_sal_parse_shard(const char *text, int *k, int *n)

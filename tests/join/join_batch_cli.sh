@@ -120,7 +120,7 @@ me '{"tables": [{"id": "a", "features": "f", "scores": ["s"], "out": "o", "overw
    "config key overwrite must be true or false (table entry 0)"
 NOT_WRITTEN="" expect_err 2 "sigmix: m/none.json: cannot open: No such file or directory" -- \
     second-opinion --manifest m/none.json
-expect_err 2 "sigmix second-opinion: --base-dir, --fail-fast and the reports need --manifest (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: --base-dir, --fail-fast and the reports need --manifest (try 'sigmix help second-opinion')" -- \
     second-opinion --fail-fast
 
 # mos-labels batch: config defaults, labels resolved, its own report.

@@ -226,10 +226,18 @@ NOT_WRITTEN="g.jsonl" expect_err 2 "sigmix: --feature-key-regex: invalid regular
     mos-labels --features tk.jsonl --labels tl.jsonl --out g.jsonl --feature-key-regex '(a'
 NOT_WRITTEN="g.jsonl" expect_err 2 "sigmix: none.csv: cannot open: No such file or directory" -- \
     mos-labels --features tk.jsonl --labels none.csv --out g.jsonl
-expect_err 2 "sigmix mos-labels: --features, --labels and --out are required (try 'sigmix mos-labels --help')" -- \
+expect_err 2 "sigmix: mos-labels: --features, --labels and --out are required (try 'sigmix help mos-labels')" -- \
     mos-labels --labels tl.jsonl --out g.jsonl
-expect_err 2 "sigmix mos-labels: --min-match-rate needs a number, not 'most' (try 'sigmix mos-labels --help')" -- \
+expect_err 2 "sigmix: mos-labels: --min-match-rate needs a number, not 'most' (try 'sigmix help mos-labels')" -- \
     mos-labels --min-match-rate most
+expect_err 2 "sigmix: mos-labels: bad --threads value 'x' (try 'sigmix help mos-labels')" -- \
+    mos-labels --features tk.jsonl --labels tl.jsonl --out g.jsonl -j x
+expect_err 2 "sigmix: mos-labels: unknown option '--bogus' (try 'sigmix help mos-labels')" -- \
+    mos-labels --bogus
+expect_err 2 "sigmix: mos-labels: option '--report-md' needs a value (try 'sigmix help mos-labels')" -- \
+    mos-labels --manifest m.json --report-md
+expect_err 2 "sigmix: mos-labels: unexpected argument 'extra' (try 'sigmix help mos-labels')" -- \
+    mos-labels --features tk.jsonl extra
 "$bin" mos-labels --help > help.txt || fail "--help status"
 for opt in --features --labels --out --audit-json --feature-key-column --label-key-column \
            --label-mos-column --key-normalize --feature-key-regex --label-key-regex \

@@ -277,18 +277,20 @@ echo '{"second_opinion_r_score":0.12345678901234568,"second_opinion_r_runtime_ms
 same rt.txt want_rt.txt
 
 # Usage errors.
-expect_err 2 "sigmix second-opinion: --features, --scores and --out are required (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: --features, --scores and --out are required (try 'sigmix help second-opinion')" -- \
     second-opinion --features feat.jsonl --out o.jsonl
-expect_err 2 "sigmix second-opinion: --key-normalize must be auto, raw, basename or stem, not 'lower' (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: --key-normalize must be auto, raw, basename or stem, not 'lower' (try 'sigmix help second-opinion')" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.jsonl --key-normalize lower
-expect_err 2 "sigmix second-opinion: --missing-policy must be mark, drop or fail, not 'skip' (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: --missing-policy must be mark, drop or fail, not 'skip' (try 'sigmix help second-opinion')" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.jsonl --missing-policy skip
-expect_err 2 "sigmix second-opinion: unknown option '--bogus' (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: unknown option '--bogus' (try 'sigmix help second-opinion')" -- \
     second-opinion --bogus
-expect_err 2 "sigmix second-opinion: option '--out' needs a value (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: option '--out' needs a value (try 'sigmix help second-opinion')" -- \
     second-opinion --features feat.jsonl --out
-expect_err 2 "sigmix second-opinion: --manifest runs the tables it lists; per-table options go in the manifest (try 'sigmix second-opinion --help')" -- \
+expect_err 2 "sigmix: second-opinion: --manifest runs the tables it lists; per-table options go in the manifest (try 'sigmix help second-opinion')" -- \
     second-opinion --manifest m.json --features feat.jsonl
+expect_err 2 "sigmix: second-opinion: bad --threads value '300' (try 'sigmix help second-opinion')" -- \
+    second-opinion --threads 300
 "$bin" second-opinion --help > help.txt || fail "--help status"
 for opt in --features --scores --out --audit-json --key-column --score-key-field --score-field \
            --key-normalize --missing-policy --prefix --overwrite --manifest --base-dir --fail-fast \

@@ -123,7 +123,7 @@ static void parse_err(const char *text, int jsonl, const sigmix_score_opts *o, c
 static void test_scores_shapes(void **state)
 {
     (void)state;
-    sigmix_score_opts o = { "dover", NULL, NULL, SIGMIX_KEY_AUTO };
+    sigmix_score_opts o = { "dover", NULL, NULL, SIGMIX_KEY_AUTO, 0 };
     sigmix_score_file f;
     /* {"rows": [...]}: keys as str() renders them; "001" stays text */
     parse_ok("{\"rows\": [{\"clip_id\": \"001\", \"score\": 1.5},"
@@ -168,7 +168,7 @@ static void test_scores_shapes(void **state)
 static void test_scores_frames_status(void **state)
 {
     (void)state;
-    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW };
+    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW, 0 };
     sigmix_score_file f;
     /* frames-only payload: mean of the frame scores, runtime summed over
      * the frames that have one; frames counted */
@@ -195,7 +195,7 @@ static void test_scores_frames_status(void **state)
     sigmix_score_file_free(&f);
 
     /* --score-field and --score-key-field take precedence */
-    sigmix_score_opts o2 = { "c", "id", "my", SIGMIX_KEY_RAW };
+    sigmix_score_opts o2 = { "c", "id", "my", SIGMIX_KEY_RAW, 0 };
     parse_ok("{\"id\": 12, \"clip_id\": \"zz\", \"my\": 9, \"score\": 1}", 0, &o2, &f);
     assert_string_equal(f.rec[0].key, "12");
     assert_true(f.rec[0].score == 9.0);
@@ -205,9 +205,9 @@ static void test_scores_frames_status(void **state)
 static void test_scores_errors(void **state)
 {
     (void)state;
-    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW };
-    sigmix_score_opts nohint = { NULL, NULL, NULL, SIGMIX_KEY_RAW };
-    sigmix_score_opts keyf = { "c", "id", NULL, SIGMIX_KEY_RAW };
+    sigmix_score_opts o = { "c", NULL, NULL, SIGMIX_KEY_RAW, 0 };
+    sigmix_score_opts nohint = { NULL, NULL, NULL, SIGMIX_KEY_RAW, 0 };
+    sigmix_score_opts keyf = { "c", "id", NULL, SIGMIX_KEY_RAW, 0 };
     parse_err("{\"clip_id\":\"a\",\"score\":1}\n[1]\n", 1, &o,
               "score row must be a JSON object (found a list) (line 2)");
     parse_err("{\"clip_id\":\"a\"}\n", 1, &o,

@@ -355,6 +355,88 @@ static void test_table(void **state)
     parse(NULL, 0, NULL, NULL);
 }
 
+/* Shard files: what the writer writes the reader reads back bit for bit,
+ * texts that are not UTF-8 included; damaged lines are refused with their
+ * line number. */
+static sigmix_vmaflog_shard *shard_parse(const char *text, sigmix_error *e)
+{
+    size_t n = strlen(text);
+    char *buf = calloc(n + SIGMIX_VMAFLOG_PADDING, 1);
+    memcpy(buf, text, n);
+    sigmix_vmaflog_shard *s = NULL;
+    sigmix_vmaflog_shard_parse(buf, n, &s, e);
+    free(buf);
+    return s;
+}
+
+static void test_shard_roundtrip(void **state)
+{
+    (void)state;
+    sigmix_vmaflog *L;
+    sigmix_error e;
+    assert_int_equal(parse("Frame,integer_adm2,vmaf,\n0,0.1,nan,\n1,0.30000000000000004,-inf,\n",
+                           0, &L, &e), 0);
+    /* A metric name that is not UTF-8 (possible in CSV logs). */
+    char *odd = strdup("m\xff\xfe");
+    free((char *)L->metrics[1].source);
+    L->metrics[1].source = odd;
+    L->metrics[1].name = odd;
+    L->fps = 29.97;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sigmix_vmaflog_shard_header h = { .k = 1, .n = 3, .per_frame = 1, .logs = 2 };
+    memset(h.input_sha256, 'a', 64);
+    memset(h.config_sha256, 'b', 64);
+    assert_int_equal(sigmix_vmaflog_shard_write_header(f, &h), 0);
+    assert_int_equal(sigmix_vmaflog_shard_write_log(f, 5, "/x/\xc3\xa9.csv", L, 1, NULL, 0), 0);
+    assert_int_equal(sigmix_vmaflog_shard_write_error(f, 7, "/x/\xff.json", "bad \"x\""), 0);
+    fclose(f);
+    sigmix_vmaflog_shard *s = shard_parse(text, &e);
+    assert_non_null(s);
+    const sigmix_vmaflog_shard_header *g = sigmix_vmaflog_shard_header_of(s);
+    assert_int_equal(g->k, 1);
+    assert_int_equal(g->n, 3);
+    assert_int_equal(g->per_frame, 1);
+    assert_int_equal(sigmix_vmaflog_shard_count(s), 2);
+    const sigmix_vmaflog_shard_entry *a = sigmix_vmaflog_shard_at(s, 0);
+    assert_int_equal(a->index, 5);
+    assert_string_equal(a->path, "/x/\xc3\xa9.csv");
+    assert_null(a->error);
+    assert_int_equal(a->log->format, SIGMIX_VMAFLOG_CSV);
+    assert_true(a->log->fps == 29.97);
+    assert_int_equal(a->log->nframes, 2);
+    assert_int_equal(a->log->nmetrics, 2);
+    assert_string_equal(a->log->metrics[0].name, "adm2");
+    assert_string_equal(a->log->metrics[0].source, "integer_adm2");
+    assert_string_equal(a->log->metrics[1].name, "m\xff\xfe");
+    assert_true(a->log->metrics[0].values[1] == 0.30000000000000004);
+    assert_true(isnan(a->log->metrics[1].values[0]) && a->log->metrics[1].present[0]);
+    assert_true(isinf(a->log->metrics[1].values[1]) && a->log->metrics[1].values[1] < 0);
+    const sigmix_vmaflog_shard_entry *b = sigmix_vmaflog_shard_at(s, 1);
+    assert_int_equal(b->index, 7);
+    assert_string_equal(b->path, "/x/\xff.json");
+    assert_string_equal(b->error, "bad \"x\"");
+    assert_null(sigmix_vmaflog_shard_at(s, 2));
+    sigmix_vmaflog_shard_free(&s);
+    assert_null(s);
+
+    /* Damage: a line missing, a bad header, nothing. */
+    char *cut = strdup(text);
+    char *last = strstr(cut, "\n{\"log\":7");
+    last[1] = '\0';
+    assert_null(shard_parse(cut, &e));
+    assert_string_equal(e.message, "line 2: 1 log lines, the header says 2 (cut short?)");
+    assert_null(shard_parse("{\"x\":1}\n", &e));
+    assert_string_equal(e.message, "line 1: not a vmaf-logs shard header");
+    assert_null(shard_parse("", &e));
+    assert_string_equal(e.message, "line 1: empty file, no header");
+    free(cut);
+    free(text);
+    sigmix_vmaflog_free(&L);
+    parse(NULL, 0, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_truncated_json),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_shard_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

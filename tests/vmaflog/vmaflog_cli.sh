@@ -66,7 +66,26 @@ check "--keep-names" '[ "$(head -1 "$T/k.csv" | cut -d, -f6-7)" = "integer_adm2_
 check "--key-normalize basename" '[ "$(sed -n 2p "$T/kb.csv" | cut -d, -f1)" = "b_json200.json" ]'
 "$S" vmaf-logs "$T/logs/b_json200.json" --stats mean,median -o "$T/x.csv" 2>"$T/err"
 check "bad --stats: exit 2" '[ $? -eq 2 ] && [ ! -e "$T/x.csv" ]'
-check "bad --stats: message" 'grep -qx "sigmix: vmaf-logs: unknown statistic in --stats (mean,std,min,max,p10,p90,hmean): '"'"'mean,median'"'"'" "$T/err"'
+check "bad --stats: message" 'grep -qx "sigmix: vmaf-logs: unknown statistic in --stats (mean,std,min,max,p10,p90,hmean): '"'"'mean,median'"'"' (try '"'"'sigmix help vmaf-logs'"'"')" "$T/err"'
+# Usage errors: one line in the format every command uses, exit 2.
+usage_is() {  # $1 message, then the arguments
+    local msg=$1; shift
+    "$S" vmaf-logs "$@" >/dev/null 2>"$T/err"
+    local st=$?
+    check "usage: $msg" '[ $st -eq 2 ] && [ "$(cat "$T/err")" = "sigmix: vmaf-logs: $msg (try '"'"'sigmix help vmaf-logs'"'"')" ]'
+}
+usage_is "statistic listed twice in --stats: 'mean,mean'" "$T/logs" --stats mean,mean -o "$T/x.csv"
+usage_is "unknown option '--bogus'" --bogus
+usage_is "option '--out' needs a value" "$T/logs" --out
+usage_is "--out TABLE is required" "$T/logs"
+usage_is "--label-key needs --labels" "$T/logs" -o "$T/x.csv" --label-key k
+usage_is "--key-normalize must be stem, basename or raw, not 'lower'" "$T/logs" -o "$T/x.csv" --key-normalize lower
+usage_is "--jobs must be an integer in 1..1024, not '0'" "$T/logs" -o "$T/x.csv" -j 0
+usage_is "cannot tell the output format from the extension of '$T/x.txt'" "$T/logs" -o "$T/x.txt"
+usage_is "no LOGS given" -o "$T/x.csv"
+mkdir -p "$T/empty"
+usage_is "no log files found in '$T/empty'" "$T/empty" -o "$T/x.csv"
+check "usage errors wrote nothing" '[ ! -e "$T/x.csv" ] && [ ! -e "$T/x.txt" ]'
 "$S" vmaf-logs "$T/logs/h_log.sub" "$T/logs/g_log.csv" -o "$T/glob.jsonl" 2>/dev/null
 "$S" vmaf-logs "$T/logs/[gh]_log.*" -o "$T/glob2.jsonl" 2>/dev/null
 check "glob input" '[ "$(cut -c1-20 "$T/glob2.jsonl" | tr -d "\n")" = "{\"key\":\"g_log\",\"fram{\"key\":\"h_log\",\"fram" ]'
@@ -98,6 +117,35 @@ check "duplicate keys: exit 2 + message" '[ $? -eq 2 ] && grep -qx "sigmix: $T/d
 check "missing input: exit 2" '[ $? -eq 2 ] && grep -qx "sigmix: $T/nope.json: cannot open: No such file or directory" "$T/err"'
 "$S" vmaf-logs "$T/logs" -o "$T/o.txt" 2>/dev/null
 check "unknown output format: exit 2" '[ $? -eq 2 ] && [ ! -e "$T/o.txt" ]'
+
+# --- table and report are one output set ------------------------------------
+# A report that is a folder is refused before any work.
+echo previous >"$T/set.jsonl"
+mkdir -p "$T/set_report.json"
+"$S" vmaf-logs "$T/logs" -o "$T/set.jsonl" --audit-json "$T/set_report.json" 2>"$T/err"
+check "report is a folder: exit 2 + message" '[ $? -eq 2 ] && [ "$(cat "$T/err")" = "sigmix: $T/set_report.json: is a folder, not a file" ]'
+check "report is a folder: old table intact" '[ "$(cat "$T/set.jsonl")" = previous ]'
+# A report that fails only when committed (a full device, after every
+# check passed): the table must not be replaced (before: it was committed
+# first, then the run failed with the new table in place).
+"$S" vmaf-logs "$T/logs" -o "$T/set.jsonl" --audit-json /dev/full 2>"$T/err"
+check "late report failure: exit 2 + message" '[ $? -eq 2 ] && [ "$(cat "$T/err")" = "sigmix: /dev/full: cannot write output (No space left on device)" ]'
+check "late report failure: old table intact, no temporaries" '[ "$(cat "$T/set.jsonl")" = previous ] && [ -z "$(ls -A "$T" | grep sigmix-)" ]'
+# The same on a full file system: the report's temporary cannot be
+# flushed at commit time.
+mkdir -p "$T/mnt"
+if mount -t tmpfs -o size=64k tmpfs "$T/mnt" 2>/dev/null; then
+    echo '{"old": true}' >"$T/mnt/r.json"
+    dd if=/dev/zero of="$T/mnt/filler" bs=4k count=100 2>/dev/null
+    "$S" vmaf-logs "$T/logs" -o "$T/set.jsonl" --audit-json "$T/mnt/r.json" 2>"$T/err"
+    check "full disk report: exit 2" '[ $? -eq 2 ] && grep -q "^sigmix: $T/mnt/r.json: " "$T/err"'
+    check "full disk report: old table and report intact, no temporaries" '[ "$(cat "$T/set.jsonl")" = previous ] && [ "$(cat "$T/mnt/r.json")" = "{\"old\": true}" ] && [ -z "$(ls -A "$T" "$T/mnt" | grep sigmix-)" ]'
+    umount "$T/mnt"
+else
+    echo "note: cannot mount a tmpfs here; the full-disk report case is not run"
+fi
+"$S" vmaf-logs "$T/logs" -o "$T/set.jsonl" --audit-json "$T/set_ok.json" 2>/dev/null
+check "both committed on success" '[ $? -eq 0 ] && grep -q "^{\"key\":\"a_json231\"" "$T/set.jsonl" && [ -s "$T/set_ok.json" ]'
 
 # --- --skip-bad: a status row, exit 1, provenance lists the error ----------
 "$S" vmaf-logs "$T/logs/b_json200.json" "$T/bad/trunc.json" --skip-bad -o "$T/sb.jsonl" \
