@@ -182,9 +182,17 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
                          int allow_outside);
 
 /** The last folder resolved, for sigmix_sal_resolve_cached. Zero it first. */
-typedef struct sal_dir_cache {
-    char  *dir, *real;   /* a folder as written, and its realpath (NULL: none) */
+/* Folders as written -> their realpath (NULL: none), every folder a run
+ * meets: tables interleave folders, so one entry is not enough. Open
+ * addressing on a power-of-two table; zero-initialised is empty. */
+typedef struct sal_dir_ent {
+    char  *dir, *real;
     size_t dlen;
+    uint64_t hash;
+} sal_dir_ent;
+typedef struct sal_dir_cache {
+    sal_dir_ent *e;
+    size_t cap, n;
 } sal_dir_cache;
 
 struct stat;
