@@ -189,10 +189,12 @@ typedef struct sal_dir_ent {
     char  *dir, *real;
     size_t dlen;
     uint64_t hash;
+    int    fd;       /* O_PATH descriptor of real, so a clip's lstat walks one
+                        name instead of the whole path; -1: none (limit) */
 } sal_dir_ent;
 typedef struct sal_dir_cache {
     sal_dir_ent *e;
-    size_t cap, n;
+    size_t cap, n, nfd;
 } sal_dir_cache;
 
 struct stat;

@@ -420,7 +420,7 @@ oom:
 static int cmp_result(const void *a, const void *b)
 {
     const sal_result *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    int c = memcmp(x->key, y->key, 64); /* keys are 64 hex digits, checked */
     return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
@@ -429,7 +429,7 @@ int sigmix_sal_shard_set_finish(sigmix_saliency_shard_set *set, int *dup_a, int 
     if (set->n > 1)
         qsort(set->r, set->n, sizeof *set->r, cmp_result);
     for (size_t i = 1; i < set->n; i++)
-        if (!strcmp(set->r[i - 1].key, set->r[i].key)) {
+        if (!memcmp(set->r[i - 1].key, set->r[i].key, 64)) {
             *dup_a = set->r[i - 1].shard;
             *dup_b = set->r[i].shard;
             return SIGMIX_EFORMAT;
@@ -439,10 +439,10 @@ int sigmix_sal_shard_set_finish(sigmix_saliency_shard_set *set, int *dup_a, int 
 
 const sal_result *sigmix_sal_shard_find(const sigmix_saliency_shard_set *set, const char *key)
 {
-    size_t lo = 0, hi = set ? set->n : 0;
+    size_t lo = 0, hi = set && strnlen(key, 65) == 64 ? set->n : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(set->r[mid].key, key);
+        int c = memcmp(set->r[mid].key, key, 64);
         if (!c)
             return &set->r[mid];
         if (c < 0)

@@ -68,6 +68,8 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
  * folder, so the folder is resolved once and each clip costs one lstat
  * instead of a readlink per component. Anything else takes the full path.
  */
+#define SAL_DIR_FDS 256
+
 static uint64_t fnv1a(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -117,6 +119,11 @@ static const sal_dir_ent *dir_lookup(sal_dir_cache *c, const char *dir, size_t d
     e->dlen = dl;
     e->hash = h;
     e->real = realpath(e->dir, NULL);
+    e->fd = -1;
+    /* Bounded: a table over many folders must not run out of descriptors. */
+    if (e->real && c->nfd < SAL_DIR_FDS
+        && (e->fd = open(e->real, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0)
+        c->nfd++;
     c->n++;
     return e->real ? e : NULL;
 }
@@ -174,7 +181,7 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
     if (!at_root)
         real[cl++] = '/';
     memcpy(real + cl, base, bl + 1);
-    int r = lstat(real, st);
+    int r = ent->fd >= 0 ? fstatat(ent->fd, base, st, AT_SYMLINK_NOFOLLOW) : lstat(real, st);
     if (r == 0 && S_ISLNK(st->st_mode)) { /* the link decides: the long way */
         free(real);
         free(full);
@@ -193,6 +200,8 @@ void sigmix_sal_dir_cache_free(sal_dir_cache *c)
     for (size_t i = 0; i < c->cap; i++) {
         free(c->e[i].dir);
         free(c->e[i].real);
+        if (c->e[i].dir && c->e[i].fd >= 0)
+            close(c->e[i].fd);
     }
     free(c->e);
     memset(c, 0, sizeof *c);
