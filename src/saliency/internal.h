@@ -141,7 +141,7 @@ typedef struct sal_decode_opts {
 } sal_decode_opts;
 
 /** The hard frame-size limit, whatever --max-pixels says: 2^28 pixels. */
-#define SAL_HARD_MAX_PIXELS (1LL << 28)
+#define SAL_HARD_MAX_PIXELS SIGMIX_SALIENCY_MAX_PIXELS_LIMIT
 /** Default --max-pixels: 8K UHD. */
 #define SAL_DEFAULT_MAX_PIXELS (7680LL * 4320)
 

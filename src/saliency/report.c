@@ -6,6 +6,7 @@
  * clips, timings, effective settings) goes under "sigmix", so readers of
  * the reference layout see nothing else change.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "saliency/internal.h"
@@ -17,6 +18,28 @@ int sigmix_saliency_hash_input(const char *path, char hex[65], uint64_t *size, i
                                sigmix_error *err)
 {
     return sigmix_sal_hash_input(path, hex, size, fd, err);
+}
+
+int sigmix_saliency_write_table(FILE *f, const char *path, const sigmix_table *t,
+                                const sigmix_saliency_settings *s,
+                                const sigmix_saliency_report *rep, const char *input_sha256,
+                                sigmix_error *err)
+{
+    char alpha[40]; /* the configured alpha whatever the aggregator, as the columns */
+    snprintf(alpha, sizeof alpha, "%.17g", s->ema_alpha);
+    const char *kv[] = {
+        "sigmix.version", sigmix_version(),
+        "sigmix.saliency.model_id", rep->model_id,
+        "sigmix.saliency.aggregator", sigmix_saliency_reducer_name(s->reducer),
+        "sigmix.saliency.ema_alpha", alpha,
+        "sigmix.saliency.model_sha256", rep->model_sha256,
+        "sigmix.saliency.input_sha256", input_sha256 ? input_sha256 : "",
+        NULL, NULL,
+    };
+    sigmix_write_options o;
+    sigmix_write_options_default(&o);
+    o.kv_metadata = kv;
+    return sigmix_table_write_stream(t, f, path, &o, err);
 }
 
 static const char *or_default(const char *v, const char *def) { return v ? v : def; }

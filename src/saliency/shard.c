@@ -116,7 +116,7 @@ char *sigmix_sal_shard_header_line(const sal_shard_header *h, const char *model_
     char *out = q ? vformat("{\"sigmix_saliency_shard\":1,\"shard\":%d,\"of\":%d,\"clips\":%zu,"
                             "\"input_sha256\":\"%s\",\"config_sha256\":\"%s\","
                             "\"model_sha256\":\"%s\",\"model_id\":%s}\n",
-                            h->k, h->n, h->clips, h->input_sha, h->config_sha, h->model_sha, q)
+                            h->k, h->n, h->clips, h->input_sha256, h->config_sha256, h->model_sha256, q)
                   : NULL;
     free(q);
     return out;
@@ -297,9 +297,9 @@ static int parse_header(cur *c, sal_shard_header *h)
     if (lit(c, "{\"sigmix_saliency_shard\":1,\"shard\":") || uint_val(c, SAL_MAX_SHARDS, &k)
         || lit(c, ",\"of\":") || uint_val(c, SAL_MAX_SHARDS, &n) || lit(c, ",\"clips\":")
         || uint_val(c, (long long)1 << 40, &clips) || lit(c, ",\"input_sha256\":")
-        || hex64(c, h->input_sha, 0) || lit(c, ",\"config_sha256\":")
-        || hex64(c, h->config_sha, 0) || lit(c, ",\"model_sha256\":")
-        || hex64(c, h->model_sha, 1) || lit(c, ",\"model_id\":"))
+        || hex64(c, h->input_sha256, 0) || lit(c, ",\"config_sha256\":")
+        || hex64(c, h->config_sha256, 0) || lit(c, ",\"model_sha256\":")
+        || hex64(c, h->model_sha256, 1) || lit(c, ",\"model_id\":"))
         return -1;
     char *mid = NULL;
     if (jstring(c, &mid))
@@ -458,5 +458,6 @@ void sigmix_sal_shard_set_free(sigmix_saliency_shard_set *set)
     for (size_t i = 0; i < set->n; i++)
         free(set->r[i].msg);
     free(set->r);
+    free(set->seen);
     memset(set, 0, sizeof *set);
 }
