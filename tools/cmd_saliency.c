@@ -17,6 +17,7 @@
 
 #include <libavutil/log.h>
 
+#include "sigmix/join.h"
 #include "sigmix/output.h"
 #include "sigmix/saliency.h"
 #include "sigmix/table.h"
@@ -41,6 +42,8 @@ typedef struct sal_cli {
     /* failure messages */
     size_t nfail_printed, nfail_more;
     sal_shard_opts shard;  /* --shard/--shards/--merge, or the batch system's */
+    sigmix_batch_options batch; /* --manifest and its options */
+    int    batch_given, single_given;
 } sal_cli;
 
 static void usage(FILE *f)
@@ -128,6 +131,7 @@ enum {
     O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE, O_MAXPIX,
     O_SHARD, O_SHARDS, O_MERGE, O_NOSHARDENV,
     O_FFMPEG, O_FFPROBE,
+    O_MANIFEST, O_BASEDIR, O_FAILFAST, O_REPJSON, O_REPMD, O_ALLOWROW,
 };
 
 static const struct option long_opts[] = {
@@ -163,6 +167,12 @@ static const struct option long_opts[] = {
     { "no-shard-env", no_argument, NULL, O_NOSHARDENV },
     { "ffmpeg-bin", required_argument, NULL, O_FFMPEG },
     { "ffprobe-bin", required_argument, NULL, O_FFPROBE },
+    { "manifest", required_argument, NULL, O_MANIFEST },
+    { "base-dir", required_argument, NULL, O_BASEDIR },
+    { "fail-fast", no_argument, NULL, O_FAILFAST },
+    { "report-json", required_argument, NULL, O_REPJSON },
+    { "report-md", required_argument, NULL, O_REPMD },
+    { "allow-row-failures", no_argument, NULL, O_ALLOWROW },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -245,6 +255,12 @@ static int apply_opt(sal_cli *c, int o, const char *a)
     case O_NOSHARDENV: c->shard.no_env = 1; break;
     case O_FFMPEG: c->ffmpeg_bin = a; break;
     case O_FFPROBE: c->ffprobe_bin = a; break;
+    case O_MANIFEST: c->batch.manifest = a; c->batch_given = 1; break;
+    case O_BASEDIR: c->batch.base_dir = a; c->batch_given = 1; break;
+    case O_FAILFAST: c->batch.fail_fast = 1; c->batch_given = 1; break;
+    case O_REPJSON: c->batch.report_json = a; c->batch_given = 1; break;
+    case O_REPMD: c->batch.report_md = a; c->batch_given = 1; break;
+    case O_ALLOWROW: c->batch.allow_row_failures = 1; c->batch_given = 1; break;
     case 'h': usage(stdout); return -1;
     default: return usage_error("%s", "unknown option");
     }
@@ -264,9 +280,16 @@ static int parse_args(sal_cli *c, int argc, char **argv)
         int r = apply_opt(c, o, optarg);
         if (r)
             return r;
+        /* Per-table options belong in the manifest; --jobs and --quiet do not. */
+        c->single_given |= o != O_JOBS && o != O_QUIET && o != 'h' && o < O_MANIFEST;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (c->batch_given) {
+        const char *why = cmd_join_batch_misuse(&c->batch,
+                                               c->single_given && c->batch.manifest);
+        return why ? usage_error("%s", why) : 0;
+    }
     if (!c->input)
         return usage_error("%s", "--input is required");
     if (!c->output && c->in_place)
@@ -673,6 +696,35 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     return status;
 }
 
+/* --manifest: the batch runner shared with the joins (sigmix/join.h). */
+static int run_batch(sal_cli *c, int argc, char **argv)
+{
+    sigmix_batch_options *b = &c->batch;
+    b->kind = SIGMIX_BATCH_SALIENCY;
+    b->argc = argc - 1;
+    b->argv = argv + 1;
+    b->threads = c->s.jobs;
+    b->threads_given = c->s.jobs > 0;
+    const char *outs[2] = { b->report_json, b->report_md };
+    if (cmd_check_outputs(outs, 2))
+        return 2;
+    av_log_set_level(AV_LOG_QUIET); /* failures are counted per table instead */
+    sigmix_batch_summary sum;
+    sigmix_error err = { 0 };
+    if (sigmix_join_batch(b, &sum, &err)) {
+        fprintf(stderr, "sigmix: %s\n", err.message);
+        return 2;
+    }
+    /* upstream's batch summary line, word for word */
+    fprintf(stderr, "saliency batch materialize: tables=%zu total=%llu ok=%llu skipped=%llu "
+            "failed=%llu\n", sum.tables, (unsigned long long)sum.total,
+            (unsigned long long)sum.ok, (unsigned long long)sum.skipped_existing,
+            (unsigned long long)sum.failed_rows);
+    if (!sum.failed_tables || (!sum.error_tables && b->allow_row_failures))
+        return 0;
+    return 1;
+}
+
 int cmd_saliency(int argc, char **argv)
 {
     sal_cli c;
@@ -684,6 +736,8 @@ int cmd_saliency(int argc, char **argv)
     int r = parse_args(&c, argc, argv);
     if (r)
         return r < 0 ? 0 : r;
+    if (c.batch_given)
+        return run_batch(&c, argc, argv);
     if (!c.in_place && same_file(c.input, c.output)) {
         fprintf(stderr, "sigmix: %s: refusing to write over the input (use --in-place)\n",
                 c.output);
