@@ -49,7 +49,9 @@ typedef struct sal_cli {
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: sigmix saliency --input TABLE --output TABLE [options]\n\n"
+        "Usage: sigmix saliency --input TABLE --output TABLE [options]\n"
+        "       sigmix saliency --manifest M.json [--base-dir DIR] [--fail-fast]\n"
+        "                       [--allow-row-failures] [--report-json F] [--report-md F]\n\n"
         "Decode each row's clip, score sampled frames with a saliency model, reduce\n"
         "the maps over time and append saliency_mean, saliency_var and provenance.\n\n"
         "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv,\n"
@@ -97,6 +99,16 @@ static void usage(FILE *f)
         "  --merge                     read every OUTPUT.shard-*-of-N.jsonl, compute any\n"
         "                              missing clips, write the table (identical to one run)\n"
         "  --no-shard-env              ignore SLURM_ARRAY_TASK_* and JOB_COMPLETION_INDEX\n"
+        "  --manifest M.json           run every table of a manifest: {\"defaults\": {..},\n"
+        "                              \"tables\": [{\"id\", \"input\", \"output\",\n"
+        "                              \"audit_json\"?, config keys (path_column, root,\n"
+        "                              model_path, max_frames, temporal_aggregator, ...)}]}\n"
+        "  --base-dir DIR              base of relative manifest paths (default: the\n"
+        "                              manifest's folder)\n"
+        "  --fail-fast                 stop at the first table that is not ok\n"
+        "  --allow-row-failures        tables whose rows failed do not fail the batch\n"
+        "  --report-json F, --report-md F\n"
+        "                              batch reports (saliency-materializer-batch-v1)\n"
         "  -h, --help                  show this help\n\n"
         "Progress goes to stderr: a bar on a terminal, otherwise one line every 30 s\n"
         "(SIGMIX_PROGRESS_INTERVAL=SECONDS changes it). SIGINT, SIGTERM and SIGHUP stop\n"
@@ -108,6 +120,8 @@ static void usage(FILE *f)
         "a hash of their resolved path and geometry. A shard exits 0 once its shard\n"
         "file is written (its failures are reported by the merge); --audit-json is\n"
         "written by the merge only.\n\n"
+        "With --manifest: 1 when a table failed (an error, or failed rows without\n"
+        "--allow-row-failures), 2 for a manifest error (nothing runs).\n"
         "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error,\n"
         "128 + the signal number when interrupted (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n");
 }
