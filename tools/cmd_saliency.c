@@ -15,18 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libavutil/log.h>
 
+#include "sigmix/join.h"
+#include "sigmix/output.h"
 #include "sigmix/saliency.h"
 #include "sigmix/table.h"
+#include "sigmix/util.h"
 #include "cmd.h"
-#include "saliency/internal.h"
 #include "saliency_shard.h"
-#include "table/format.h"
-#include "util/atomic.h"
-#include "util/cpu.h"
-#include "util/outset.h"
-#include "util/progress.h"
 
 typedef struct sal_cli {
     sigmix_saliency_settings s;
@@ -45,12 +41,16 @@ typedef struct sal_cli {
     /* failure messages */
     size_t nfail_printed, nfail_more;
     sal_shard_opts shard;  /* --shard/--shards/--merge, or the batch system's */
+    sigmix_batch_options batch; /* --manifest and its options */
+    int    batch_given, single_given;
 } sal_cli;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: sigmix saliency --input TABLE --output TABLE [options]\n\n"
+        "Usage: sigmix saliency --input TABLE --output TABLE [options]\n"
+        "       sigmix saliency --manifest M.json [--base-dir DIR] [--fail-fast]\n"
+        "                       [--allow-row-failures] [--report-json F] [--report-md F]\n\n"
         "Decode each row's clip, score sampled frames with a saliency model, reduce\n"
         "the maps over time and append saliency_mean, saliency_var and provenance.\n\n"
         "  --input TABLE               table to read (.parquet .jsonl .ndjson .json .csv,\n"
@@ -98,6 +98,16 @@ static void usage(FILE *f)
         "  --merge                     read every OUTPUT.shard-*-of-N.jsonl, compute any\n"
         "                              missing clips, write the table (identical to one run)\n"
         "  --no-shard-env              ignore SLURM_ARRAY_TASK_* and JOB_COMPLETION_INDEX\n"
+        "  --manifest M.json           run every table of a manifest: {\"defaults\": {..},\n"
+        "                              \"tables\": [{\"id\", \"input\", \"output\",\n"
+        "                              \"audit_json\"?, config keys (path_column, root,\n"
+        "                              model_path, max_frames, temporal_aggregator, ...)}]}\n"
+        "  --base-dir DIR              base of relative manifest paths (default: the\n"
+        "                              manifest's folder)\n"
+        "  --fail-fast                 stop at the first table that is not ok\n"
+        "  --allow-row-failures        tables whose rows failed do not fail the batch\n"
+        "  --report-json F, --report-md F\n"
+        "                              batch reports (saliency-materializer-batch-v1)\n"
         "  -h, --help                  show this help\n\n"
         "Progress goes to stderr: a bar on a terminal, otherwise one line every 30 s\n"
         "(SIGMIX_PROGRESS_INTERVAL=SECONDS changes it). SIGINT, SIGTERM and SIGHUP stop\n"
@@ -109,17 +119,13 @@ static void usage(FILE *f)
         "a hash of their resolved path and geometry. A shard exits 0 once its shard\n"
         "file is written (its failures are reported by the merge); --audit-json is\n"
         "written by the merge only.\n\n"
+        "With --manifest: 1 when a table failed (an error, or failed rows without\n"
+        "--allow-row-failures), 2 for a manifest error (nothing runs).\n"
         "Exit status: 0 all rows ok or skipped, 1 some rows failed, 2 usage or table error,\n"
         "128 + the signal number when interrupted (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "sigmix: saliency: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (try 'sigmix saliency --help')\n");
-    return 2;
-}
+#define usage_error(...) cmd_usage("saliency", __VA_ARGS__)
 
 static int parse_int(const char *s, long lo, long hi, int *out)
 {
@@ -138,6 +144,7 @@ enum {
     O_STATUSCOL, O_MIDCOL, O_AGGCOL, O_ALPHACOL, O_JOBS, O_QUIET, O_INPLACE, O_MAXPIX,
     O_SHARD, O_SHARDS, O_MERGE, O_NOSHARDENV,
     O_FFMPEG, O_FFPROBE,
+    O_MANIFEST, O_BASEDIR, O_FAILFAST, O_REPJSON, O_REPMD, O_ALLOWROW,
 };
 
 static const struct option long_opts[] = {
@@ -173,6 +180,12 @@ static const struct option long_opts[] = {
     { "no-shard-env", no_argument, NULL, O_NOSHARDENV },
     { "ffmpeg-bin", required_argument, NULL, O_FFMPEG },
     { "ffprobe-bin", required_argument, NULL, O_FFPROBE },
+    { "manifest", required_argument, NULL, O_MANIFEST },
+    { "base-dir", required_argument, NULL, O_BASEDIR },
+    { "fail-fast", no_argument, NULL, O_FAILFAST },
+    { "report-json", required_argument, NULL, O_REPJSON },
+    { "report-md", required_argument, NULL, O_REPMD },
+    { "allow-row-failures", no_argument, NULL, O_ALLOWROW },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -235,7 +248,7 @@ static int apply_opt(sal_cli *c, int o, const char *a)
         char *e;
         errno = 0;
         long long v = strtoll(a, &e, 10);
-        if (!*a || *e || errno || v < 1 || v > SAL_HARD_MAX_PIXELS)
+        if (!*a || *e || errno || v < 1 || v > SIGMIX_SALIENCY_MAX_PIXELS_LIMIT)
             return usage_error("--max-pixels must be an integer in 1..268435456, not '%s'", a);
         s->max_pixels = v;
         break;
@@ -243,18 +256,24 @@ static int apply_opt(sal_cli *c, int o, const char *a)
     case O_QUIET: c->quiet = 1; break;
     case O_INPLACE: c->in_place = 1; break;
     case O_SHARD:
-        if (sigmix_sal_parse_shard(a, &c->shard.k, &c->shard.n))
+        if (sigmix_saliency_parse_shard(a, &c->shard.k, &c->shard.n))
             return usage_error("--shard must be K/N with 0 <= K < N <= 100000, not '%s'", a);
         c->shard.given = 1;
         break;
     case O_SHARDS:
-        if (parse_int(a, 1, SAL_MAX_SHARDS, &c->shard.shards))
+        if (parse_int(a, 1, SIGMIX_SALIENCY_MAX_SHARDS, &c->shard.shards))
             return usage_error("--shards must be an integer in 1..100000, not '%s'", a);
         break;
     case O_MERGE: c->shard.merge = 1; break;
     case O_NOSHARDENV: c->shard.no_env = 1; break;
     case O_FFMPEG: c->ffmpeg_bin = a; break;
     case O_FFPROBE: c->ffprobe_bin = a; break;
+    case O_MANIFEST: c->batch.manifest = a; c->batch_given = 1; break;
+    case O_BASEDIR: c->batch.base_dir = a; c->batch_given = 1; break;
+    case O_FAILFAST: c->batch.fail_fast = 1; c->batch_given = 1; break;
+    case O_REPJSON: c->batch.report_json = a; c->batch_given = 1; break;
+    case O_REPMD: c->batch.report_md = a; c->batch_given = 1; break;
+    case O_ALLOWROW: c->batch.allow_row_failures = 1; c->batch_given = 1; break;
     case 'h': usage(stdout); return -1;
     default: return usage_error("%s", "unknown option");
     }
@@ -274,9 +293,16 @@ static int parse_args(sal_cli *c, int argc, char **argv)
         int r = apply_opt(c, o, optarg);
         if (r)
             return r;
+        /* Per-table options belong in the manifest; --jobs and --quiet do not. */
+        c->single_given |= o != O_JOBS && o != O_QUIET && o != 'h' && o < O_MANIFEST;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (c->batch_given) {
+        const char *why = cmd_join_batch_misuse(&c->batch,
+                                               c->single_given && c->batch.manifest);
+        return why ? usage_error("%s", why) : 0;
+    }
     if (!c->input)
         return usage_error("%s", "--input is required");
     if (!c->output && c->in_place)
@@ -369,27 +395,6 @@ static void install_signals(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
-/* The output table; a Parquet footer also records what computed it. */
-static int write_output(const sal_cli *c, FILE *f, const sigmix_table *t,
-                        const sigmix_saliency_report *rep, sigmix_error *err)
-{
-    char alpha[40]; /* the configured alpha whatever the aggregator, as the columns */
-    snprintf(alpha, sizeof alpha, "%.17g", c->s.ema_alpha);
-    const char *kv[] = {
-        "sigmix.version", sigmix_version(),
-        "sigmix.saliency.model_id", rep->model_id,
-        "sigmix.saliency.aggregator", sigmix_saliency_reducer_name(c->s.reducer),
-        "sigmix.saliency.ema_alpha", alpha,
-        "sigmix.saliency.model_sha256", rep->model_sha256,
-        "sigmix.saliency.input_sha256", c->input_sha,
-        NULL, NULL,
-    };
-    sigmix_write_options o;
-    sigmix_write_options_default(&o);
-    o.kv_metadata = kv;
-    return sigmix_table_write_stream(t, f, c->output, &o, err);
-}
-
 /* The audit report: the library writes it; the CLI says what it knows. */
 static int write_audit(const sal_cli *c, FILE *f, const sigmix_saliency_report *rep,
                        sigmix_error *err)
@@ -424,7 +429,7 @@ static int commit_outputs(sal_cli *c, const sigmix_table *t, const sigmix_salien
     const char *at = c->output;
     int r = sigmix_outset_new(&set, &err);
     if (!r && !(r = sigmix_outset_add(set, c->output, &tf, &err)))
-        r = write_output(c, tf, t, rep, &err);
+        r = sigmix_saliency_write_table(tf, c->output, t, &c->s, rep, c->input_sha, &err);
     if (!r && c->audit_json) {
         at = c->audit_json;
         if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err)))
@@ -474,18 +479,33 @@ static int check_outputs(const sal_cli *c)
 
 /* ---- shards ------------------------------------------------------------------ */
 
+/* A shard run's or a merge's state, all from the library. */
+typedef struct sal_shard_run {
+    sigmix_saliency_shard_header want;  /* what every shard file must carry */
+    sigmix_saliency_shard_set *set;     /* reused results (merge, requeued task) */
+    sigmix_saliency_shard_writer *w;    /* this shard's clips */
+    char *file;                         /* this shard's file */
+} sal_shard_run;
+
+static void shard_run_free(sal_shard_run *sr)
+{
+    sigmix_saliency_shard_set_free(&sr->set);
+    sigmix_saliency_shard_writer_free(&sr->w);
+    sigmix_free(sr->file);
+    memset(sr, 0, sizeof *sr);
+}
+
 /* What a shard file of this run must carry: input, configuration, model. */
-static int shard_want(const sal_cli *c, sal_shard_header *h)
+static int shard_want(const sal_cli *c, sigmix_saliency_shard_header *h)
 {
     memset(h, 0, sizeof *h);
     h->k = c->shard.k;
     h->n = c->shard.n;
-    snprintf(h->input_sha, sizeof h->input_sha, "%s", c->input_sha);
-    sigmix_sal_config_sha256(&c->s, h->config_sha);
+    snprintf(h->input_sha256, sizeof h->input_sha256, "%s", c->input_sha);
+    sigmix_saliency_config_sha256(&c->s, h->config_sha256);
     if (c->s.model_path) {
-        uint64_t size;
         sigmix_error err = { 0 };
-        if (sigmix_sal_hash_file(c->s.model_path, h->model_sha, &size, &err)) {
+        if (sigmix_saliency_hash_file(c->s.model_path, h->model_sha256, NULL, &err)) {
             fprintf(stderr, "sigmix: %s: %s\n", c->s.model_path, err.message);
             return 2;
         }
@@ -493,45 +513,72 @@ static int shard_want(const sal_cli *c, sal_shard_header *h)
     return 0;
 }
 
+/* One line naming every shard the merge did not find; it computes them. */
+static void say_missing(const sal_cli *c, const sigmix_saliency_shard_set *set, int n,
+                        int found)
+{
+    if (found >= n)
+        return;
+    fprintf(stderr, "sigmix: saliency: merge: shard%s", n - found > 1 ? "s" : "");
+    int listed = 0;
+    for (int k = 0; k < n; k++)
+        if (!sigmix_saliency_shard_set_has(set, k)) {
+            if (listed < 50)
+                fprintf(stderr, "%s%d", listed ? ", " : " ", k);
+            listed++;
+        }
+    if (listed > 50)
+        fprintf(stderr, ", ... (%d in all)", listed);
+    fprintf(stderr, " of %d missing (%s.shard-K-of-%d.jsonl); computing their clips here\n",
+            n, c->output, n);
+}
+
 /* Sharded run: reuse a finished file of this shard (a requeued task), collect
  * clips for the shard file. Merge: load every shard file. 0 or exit status. */
-static int shard_setup(sal_cli *c, sal_shard_header *want, sigmix_saliency_shard_set *set,
-                       sal_shard_writer *sw, char **shard_file)
+static int shard_setup(sal_cli *c, sal_shard_run *sr)
 {
     if (!c->shard.n && !c->shard.merge)
         return 0;
-    if (shard_want(c, want))
+    if (shard_want(c, &sr->want))
         return 2;
+    sigmix_error err = { 0 };
+    if (sigmix_saliency_shard_set_new(&sr->set, &err)) {
+        fprintf(stderr, "sigmix: saliency: %s\n", err.message);
+        return 2;
+    }
     if (c->shard.merge) {
         int found = 0, n = 0;
-        if (sal_shard_load_all(c->output, c->shard.shards, want, set, &found, &n))
+        if (sigmix_saliency_shard_load_all(c->output, c->shard.shards, &sr->want, sr->set,
+                                           &found, &n, &err)) {
+            fprintf(stderr, "sigmix: %s\n", err.message);
             return 2;
-        c->s.reuse = set;
+        }
+        say_missing(c, sr->set, n, found);
+        c->s.reuse = sr->set;
         if (!c->quiet)
             fprintf(stderr, "saliency: merge: %d of %d shard files, %zu clips\n", found, n,
-                    set->n);
+                    sigmix_saliency_shard_set_size(sr->set));
         return 0;
     }
-    if (!(*shard_file = sal_shard_path(c->output, c->shard.k, c->shard.n, 0))
-        || sal_shard_writer_init(sw)) {
+    if (!(sr->file = sigmix_saliency_shard_path(c->output, c->shard.k, c->shard.n, 0))
+        || sigmix_saliency_shard_writer_new(&sr->w, &err)) {
         fprintf(stderr, "sigmix: saliency: out of memory\n");
         return 2;
     }
     /* Tasks start on a fresh shared folder at once: make it (mkdir -p races fine). */
-    sigmix_error err = { 0 };
-    if (sigmix_mkdirs_for(*shard_file, &err)) {
-        fprintf(stderr, "sigmix: %s: %s\n", *shard_file, err.message);
+    if (sigmix_mkdirs_for(sr->file, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", sr->file, err.message);
         return 2;
     }
-    if (sal_shard_load_own(*shard_file, want, set))
-        c->s.reuse = set;
+    if (sigmix_saliency_shard_load_own(sr->file, &sr->want, sr->set))
+        c->s.reuse = sr->set;
     c->s.shard_index = c->shard.k;
     c->s.shard_count = c->shard.n;
-    c->s.on_clip = sal_shard_on_clip;
-    c->s.on_clip_cookie = sw;
+    c->s.on_clip = sigmix_saliency_shard_writer_on_clip;
+    c->s.on_clip_cookie = sr->w;
     /* Always said, --quiet or not: the first thing to check in a task log. */
     fprintf(stderr, "saliency: shard %d of %d (%s); results to %s\n", c->shard.k, c->shard.n,
-            c->shard.from, *shard_file);
+            c->shard.from, sr->file);
     return 0;
 }
 
@@ -587,7 +634,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     }
     size_t jn = strlen(c->output) + 16;
     /* A shard journals beside its own shard file, so shards never share one. */
-    char *journal = c->shard.n ? sal_shard_path(c->output, c->shard.k, c->shard.n, 1)
+    char *journal = c->shard.n ? sigmix_saliency_shard_path(c->output, c->shard.k, c->shard.n, 1)
                   : malloc(jn);
     if (!journal) {
         sigmix_table_free(&t);
@@ -597,15 +644,11 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     if (!c->shard.n)
         snprintf(journal, jn, "%s.partial.jsonl", c->output);
     c->s.journal_path = journal;
-    sal_shard_header want;
-    sigmix_saliency_shard_set set = { 0 };
-    sal_shard_writer sw = { 0 };
-    char *shard_file = NULL;
-    int ss = shard_setup(c, &want, &set, &sw, &shard_file);
+    sal_shard_run sr;
+    memset(&sr, 0, sizeof sr);
+    int ss = shard_setup(c, &sr);
     if (ss) {
-        sigmix_sal_shard_set_free(&set);
-        sal_shard_writer_free(&sw);
-        free(shard_file);
+        shard_run_free(&sr);
         free(journal);
         sigmix_table_free(&t);
         return ss;
@@ -638,14 +681,16 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
                 "command to resume\n", rep->clips_journaled, rep->clips, journal);
         status = 128 + (got_signal ? (int)got_signal : SIGINT);
     } else if (c->shard.n) {
-        want.clips = sw.clips;
-        size_t ok = sw.ok, failed = sw.failed;
-        status = sal_shard_writer_commit(&sw, shard_file, &want, rep->model_id);
-        if (!status) {
+        size_t ok, failed;
+        sigmix_saliency_shard_writer_counts(sr.w, NULL, &ok, &failed);
+        if (sigmix_saliency_shard_writer_commit(sr.w, sr.file, &sr.want, rep->model_id, &err)) {
+            fprintf(stderr, "sigmix: %s\n", err.message);
+            status = 2;
+        } else {
             remove(journal); /* the shard file holds it all now */
             fprintf(stderr, "saliency: shard %d of %d: clips=%zu ok=%zu failed=%zu reused=%zu; "
                     "wrote %s\n", c->shard.k, c->shard.n, rep->shard_clips, ok, failed,
-                    rep->clips_from_journal + rep->clips_from_shards, shard_file);
+                    rep->clips_from_journal + rep->clips_from_shards, sr.file);
         }
     } else {
         warn_rows(c, rep);
@@ -658,12 +703,39 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
         fprintf(stderr, "saliency: merge: %zu clips from shard files, %zu computed here\n",
                 rep->clips_from_shards,
                 rep->clips - rep->clips_from_shards - rep->clips_from_journal);
-    sal_shard_writer_free(&sw);
-    sigmix_sal_shard_set_free(&set);
-    free(shard_file);
+    shard_run_free(&sr);
     free(journal);
     sigmix_table_free(&t);
     return status;
+}
+
+/* --manifest: the batch runner shared with the joins (sigmix/join.h). */
+static int run_batch(sal_cli *c, int argc, char **argv)
+{
+    sigmix_batch_options *b = &c->batch;
+    b->kind = SIGMIX_BATCH_SALIENCY;
+    b->argc = argc - 1;
+    b->argv = argv + 1;
+    b->threads = c->s.jobs;
+    b->threads_given = c->s.jobs > 0;
+    const char *outs[2] = { b->report_json, b->report_md };
+    if (cmd_check_outputs(outs, 2))
+        return 2;
+    sigmix_saliency_quiet_decoder_logs(); /* failures are counted per table instead */
+    sigmix_batch_summary sum;
+    sigmix_error err = { 0 };
+    if (sigmix_join_batch(b, &sum, &err)) {
+        fprintf(stderr, "sigmix: %s\n", err.message);
+        return 2;
+    }
+    /* upstream's batch summary line, word for word */
+    fprintf(stderr, "saliency batch materialize: tables=%zu total=%llu ok=%llu skipped=%llu "
+            "failed=%llu\n", sum.tables, (unsigned long long)sum.total,
+            (unsigned long long)sum.ok, (unsigned long long)sum.skipped_existing,
+            (unsigned long long)sum.failed_rows);
+    if (!sum.failed_tables || (!sum.error_tables && b->allow_row_failures))
+        return 0;
+    return 1;
 }
 
 int cmd_saliency(int argc, char **argv)
@@ -677,6 +749,8 @@ int cmd_saliency(int argc, char **argv)
     int r = parse_args(&c, argc, argv);
     if (r)
         return r < 0 ? 0 : r;
+    if (c.batch_given)
+        return run_batch(&c, argc, argv);
     if (!c.in_place && same_file(c.input, c.output)) {
         fprintf(stderr, "sigmix: %s: refusing to write over the input (use --in-place)\n",
                 c.output);
@@ -688,7 +762,7 @@ int cmd_saliency(int argc, char **argv)
     }
     if ((r = check_outputs(&c)))
         return r;
-    av_log_set_level(AV_LOG_QUIET); /* failures are reported per clip instead */
+    sigmix_saliency_quiet_decoder_logs(); /* failures are reported per clip instead */
     c.cpus = sigmix_cpu_count();
     install_signals();
     sigmix_saliency_report rep;

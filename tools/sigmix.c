@@ -1,30 +1,18 @@
 /* sigmix: the command-line front end. Dispatches to one subcommand. */
-/* dladdr and Dl_info are GNU extensions. */
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sigmix/sigmix.h"
 #include "cmd.h"
 
-/* Commands still built into sigmix-cli-legacy.so (tools/meson.build) are
- * not linked into the program: their weak references stay NULL and run()
- * finds them in the module when they are used. */
-#pragma weak cmd_saliency
-#pragma weak cmd_vmaf_logs
-
 typedef struct command {
     const char *name;
     int       (*run)(int argc, char **argv);
-    const char *symbol;  /* run's name, for the legacy module */
     const char *needs;   /* optional library part (sigmix_has_feature), or NULL */
     const char *summary;
 } command;
 
-#define CMD(name, fn, needs, summary) { name, fn, #fn, needs, summary }
+#define CMD(name, fn, needs, summary) { name, fn, needs, summary }
 static const command commands[] = {
     CMD("audit",      cmd_audit,      NULL, "audit which quality signal families a feature table covers"),
     CMD("saliency",   cmd_saliency,   "saliency", "compute saliency features for each row's clip and append them"),
@@ -52,40 +40,6 @@ static const char *missing_part(const command *c)
     return NULL;
 }
 
-/* sigmix-cli-legacy.so: $libdir/sigmix/ beside an installed libsigmix.so,
- * or beside it in the build tree (as src/util/dynload.c looks for plugins). */
-static int run_legacy(const command *c, int argc, char **argv)
-{
-    Dl_info info;
-    char path[PATH_MAX];
-    void *h = NULL;
-    const char *why = "libsigmix.so not found";
-    if (dladdr((void *)sigmix_version, &info) && info.dli_fname) {
-        const char *slash = strrchr(info.dli_fname, '/');
-        int dn = slash ? (int)(slash - info.dli_fname) : 1;
-        const char *dir = slash ? info.dli_fname : ".";
-        static const char *const forms[] = { "%.*s/sigmix/%s", "%.*s/%s" };
-        why = "sigmix-cli-legacy.so not found";
-        for (size_t i = 0; i < 2 && !h; i++) {
-            int w = snprintf(path, sizeof path, forms[i], dn, dir, "sigmix-cli-legacy.so");
-            if (w < 0 || (size_t)w >= sizeof path || access(path, F_OK))
-                continue;
-            h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-            if (!h)
-                why = dlerror();
-        }
-    }
-    int (*run)(int, char **) = NULL;
-    if (h)
-        *(void **)&run = dlsym(h, c->symbol);
-    if (!run) {
-        fprintf(stderr, "sigmix: %s: cannot load the command: %s\n", c->name,
-                h ? "symbol missing" : why);
-        return 2;
-    }
-    return run(argc, argv);
-}
-
 static int run(const command *c, int argc, char **argv)
 {
     const char *missing = missing_part(c);
@@ -93,7 +47,7 @@ static int run(const command *c, int argc, char **argv)
         fprintf(stderr, "sigmix: %s: built without %s support\n", c->name, missing);
         return 2;
     }
-    return c->run ? c->run(argc, argv) : run_legacy(c, argc, argv);
+    return c->run(argc, argv);
 }
 
 static void usage(FILE *f)

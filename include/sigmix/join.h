@@ -108,6 +108,9 @@ SIGMIX_API int sigmix_mos_labels(const sigmix_mos_options *o, struct sigmix_runp
 typedef enum sigmix_join_kind {
     SIGMIX_JOIN_SECOND_OPINION = 0,
     SIGMIX_JOIN_MOS_LABELS,
+    /** `sigmix saliency --manifest`: tables {id, input, output, audit_json?,
+     *  CONFIG...}, config keys as upstream's SaliencyMaterializeConfig. */
+    SIGMIX_BATCH_SALIENCY,
 } sigmix_join_kind;
 
 typedef struct sigmix_batch_options {
@@ -121,11 +124,19 @@ typedef struct sigmix_batch_options {
     int         threads_given; /**< for provenance: threads was set by the user */
     int         argc;        /**< arguments after the subcommand, for provenance */
     char *const *argv;
+    /** Saliency: a table whose rows failed is "row-failures"; with this set
+     *  the batch status is "row-failures" rather than "failed" (when no
+     *  table had an error) and the caller exits 0. */
+    int         allow_row_failures;
 } sigmix_batch_options;
 
 typedef struct sigmix_batch_summary {
     size_t   tables, failed_tables;
     uint64_t input_rows, output_rows, matched_rows, missing_rows;
+    /** Saliency: row counts summed over tables; error_tables: tables that
+     *  did not run (failed_tables also counts tables with row failures). */
+    uint64_t total, ok, skipped_existing, failed_rows;
+    size_t   error_tables;
 } sigmix_batch_summary;
 
 /**

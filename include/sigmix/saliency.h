@@ -64,7 +64,8 @@ typedef struct sigmix_saliency_clip {
     const char *message;        /**< why it failed ("" when ok) */
 } sigmix_saliency_clip;
 
-/** Results computed elsewhere (shard files), reused by key; see src/saliency/shard.h. */
+/** Results computed elsewhere (shard files), reused by key; made by
+ *  sigmix_saliency_shard_set_new and filled by the shard loaders below. */
 typedef struct sigmix_saliency_shard_set sigmix_saliency_shard_set;
 
 typedef struct sigmix_saliency_settings {
@@ -223,6 +224,144 @@ SIGMIX_API int sigmix_saliency_write_report(FILE *f, const sigmix_saliency_setti
                                             const sigmix_saliency_report *rep,
                                             const sigmix_saliency_run_info *info,
                                             sigmix_error *err);
+
+/**
+ * Write the output table of a run: t (after sigmix_saliency_run) to the
+ * open stream f, the format from path's extension. A Parquet footer also
+ * records what computed it: sigmix.version and sigmix.saliency.{model_id,
+ * aggregator, ema_alpha, model_sha256, input_sha256} (input_sha256 from
+ * sigmix_saliency_hash_input; NULL: ""). Returns 0 or the table writer's
+ * code. f stays open and owned by the caller. Reentrant.
+ */
+SIGMIX_API int sigmix_saliency_write_table(FILE *f, const char *path, const sigmix_table *t,
+                                           const sigmix_saliency_settings *s,
+                                           const sigmix_saliency_report *rep,
+                                           const char *input_sha256, sigmix_error *err);
+
+/**
+ * SHA-256 (64 hex digits) and size of one regular file (a model): refused
+ * before any byte is read when it is not a regular file. 0,
+ * SIGMIX_ENOTFOUND, SIGMIX_EUNSUPPORTED or SIGMIX_EIO. Reentrant.
+ */
+SIGMIX_API int sigmix_saliency_hash_file(const char *path, char hex[65], uint64_t *size,
+                                         sigmix_error *err);
+
+/**
+ * Silence FFmpeg's own log lines (its log level is one per process, so the
+ * library never changes it by itself). For programs that report decode
+ * failures per clip, as the sigmix CLI does. Call before any thread decodes.
+ */
+SIGMIX_API void sigmix_saliency_quiet_decoder_logs(void);
+
+/** The largest frame (width x height) --max-pixels may allow. */
+#define SIGMIX_SALIENCY_MAX_PIXELS_LIMIT (1LL << 28)
+
+/* ---- sharded runs: shard files and their merge (shard_io.c) ------------
+ *
+ * A sharded run (settings.shard_count >= 1) hands each clip of its shard
+ * to on_clip; a shard writer collects them and commits OUT.shard-K-of-N.jsonl
+ * (one header line with the hashes of input, configuration and model, then
+ * one line per clip; see src/saliency/shard.h). A merge loads every shard
+ * file into a shard set and passes it as settings.reuse.
+ *
+ * Errors: err->message starts with the file it concerns ("PATH: what is
+ * wrong"), ready to print after "sigmix: ". Thread-safety: writers and sets
+ * are used by one thread at a time; distinct ones are independent.
+ */
+
+/** Bound on the shard count N. */
+#define SIGMIX_SALIENCY_MAX_SHARDS 100000
+
+/** What a shard file says about the run that made it. */
+typedef struct sigmix_saliency_shard_header {
+    int    k, n;                    /**< shard k of n */
+    size_t clips;                   /**< clip lines that follow */
+    char   input_sha256[65];        /**< sigmix_saliency_hash_input of the input */
+    char   config_sha256[65];       /**< sigmix_saliency_config_sha256 */
+    char   model_sha256[65];        /**< "" for the built-in model */
+} sigmix_saliency_shard_header;
+
+/** Parse "K/N" (0 <= K < N <= SIGMIX_SALIENCY_MAX_SHARDS, decimal, no sign
+ *  or space). 0 or SIGMIX_EINVAL. */
+SIGMIX_API int sigmix_saliency_parse_shard(const char *text, int *k, int *n);
+
+/**
+ * "OUT.shard-K-of-N.jsonl", or with partial "OUT.shard-K-of-N.partial.jsonl"
+ * (the shard's resume journal). malloc'd (release with sigmix_free); NULL
+ * on OOM.
+ */
+SIGMIX_API char *sigmix_saliency_shard_path(const char *out, int k, int n, int partial);
+
+/**
+ * SHA-256 (hex) of every setting that decides the output table (columns,
+ * root, geometry defaults, model kind and id, frames, reducer, limits);
+ * not jobs, callbacks or output paths. The model file is hashed apart.
+ */
+SIGMIX_API void sigmix_saliency_config_sha256(const sigmix_saliency_settings *s, char hex[65]);
+
+/** Collects a shard's clips (opaque). */
+typedef struct sigmix_saliency_shard_writer sigmix_saliency_shard_writer;
+
+/** A new, empty writer. 0 or SIGMIX_ENOMEM. */
+SIGMIX_API int  sigmix_saliency_shard_writer_new(sigmix_saliency_shard_writer **w,
+                                                 sigmix_error *err);
+/** The settings.on_clip callback; cookie is the writer. A failure (OOM)
+ *  is remembered and reported by the commit. */
+SIGMIX_API void sigmix_saliency_shard_writer_on_clip(void *cookie,
+                                                     const sigmix_saliency_clip *clip);
+/** Clips collected so far, and how many were ok / failed (NULLs allowed). */
+SIGMIX_API void sigmix_saliency_shard_writer_counts(const sigmix_saliency_shard_writer *w,
+                                                    size_t *clips, size_t *ok, size_t *failed);
+/**
+ * Write the header (h, with clips set to the count collected; model_id is
+ * only for people) and the clip lines to path, atomically (temporary file,
+ * rename; parent folders created). The writer stays allocated. 0, or
+ * SIGMIX_ENOMEM / SIGMIX_EIO with err "PATH: why"; nothing is left at path
+ * then.
+ */
+SIGMIX_API int  sigmix_saliency_shard_writer_commit(sigmix_saliency_shard_writer *w,
+                                                    const char *path,
+                                                    const sigmix_saliency_shard_header *h,
+                                                    const char *model_id, sigmix_error *err);
+/** Free and set *w NULL; safe on NULL. */
+SIGMIX_API void sigmix_saliency_shard_writer_free(sigmix_saliency_shard_writer **w);
+
+/** A new, empty shard set. 0 or SIGMIX_ENOMEM. */
+SIGMIX_API int    sigmix_saliency_shard_set_new(sigmix_saliency_shard_set **set,
+                                                sigmix_error *err);
+/** Free and set *set NULL; safe on NULL. */
+SIGMIX_API void   sigmix_saliency_shard_set_free(sigmix_saliency_shard_set **set);
+/** Clip results the set holds. */
+SIGMIX_API size_t sigmix_saliency_shard_set_size(const sigmix_saliency_shard_set *set);
+/** Whether shard k of the last load_all was read (0 <= k < its n). */
+SIGMIX_API int    sigmix_saliency_shard_set_has(const sigmix_saliency_shard_set *set, int k);
+
+/**
+ * For a merge: read every OUT.shard-K-of-N.jsonl beside out (N: shards
+ * when > 0, else the only count present), check each against want's
+ * input, configuration and model hashes, refuse a shard present twice
+ * (also under another name) or a clip claimed by two shards. On success
+ * set holds every result, *found the shard files read and *n the count;
+ * shards not found (see sigmix_saliency_shard_set_has) are for the caller
+ * to report and the run computes their clips. set must be empty.
+ * Returns 0, or SIGMIX_ENOTFOUND (no shard files), SIGMIX_EFORMAT
+ * (mismatch, duplicate, damaged file), SIGMIX_EINVAL (counts differ, no
+ * --shards), SIGMIX_EIO or SIGMIX_ENOMEM; set is then empty again.
+ */
+SIGMIX_API int sigmix_saliency_shard_load_all(const char *out, int shards,
+                                              const sigmix_saliency_shard_header *want,
+                                              sigmix_saliency_shard_set *set, int *found,
+                                              int *n, sigmix_error *err);
+
+/**
+ * A rerun of shard want->k of want->n (a requeued task whose first run
+ * finished): the results of the matching shard file at path go into set.
+ * A missing, unreadable or mismatching file leaves set empty; nothing is
+ * an error. Returns the number of results taken.
+ */
+SIGMIX_API size_t sigmix_saliency_shard_load_own(const char *path,
+                                                 const sigmix_saliency_shard_header *want,
+                                                 sigmix_saliency_shard_set *set);
 
 #ifdef __cplusplus
 }

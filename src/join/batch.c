@@ -1,20 +1,25 @@
 /*
- * Batch runner for the joins: one manifest, many tables, as upstream's
- * batch_materialize_second_opinion_features.py and
- * batch_materialize_mos_labels.py. The whole manifest is validated before
+ * Batch runner for the joins and saliency: one manifest, many tables, as
+ * upstream's batch_materialize_second_opinion_features.py,
+ * batch_materialize_mos_labels.py and batch_materialize_saliency_features.py. The whole manifest is validated before
  * the first table runs; a failing table is recorded and the rest go on
  * (unless fail_fast).
  *
  * Manifest: {"defaults": {CONFIG...}, "tables": [{"id", "features",
- * "scores"|"labels", "out", "audit_json"?, CONFIG...}, ...]}.
+ * "scores"|"labels", "out", "audit_json"?, CONFIG...}, ...]}; for saliency
+ * the tables are {"id", "input", "output", "audit_json"?, CONFIG...}.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "join/internal.h"
+#include "saliency/internal.h"
 #include "sigmix/join.h"
+#include "sigmix/util.h"
 #include "table/jsonrow.h"
 #include "table/simdjson_shim.h"
 #include "util/atomic.h"
@@ -28,6 +33,14 @@ static const char *const SO_CONFIG[] = {
 static const char *const MOS_CONFIG[] = {
     "feature_key_column", "label_key_column", "label_mos_column", "key_normalize",
     "feature_key_regex", "label_key_regex", "min_match_rate", "status_column", "overwrite", NULL,
+};
+/* Upstream's SaliencyMaterializeConfig, then sigmix's own settings. */
+static const char *const SAL_CONFIG[] = {
+    "path_column", "width_column", "height_column", "root", "ffmpeg_bin", "ffprobe_bin",
+    "model_path", "model_id", "max_frames", "frame_samples", "temporal_aggregator",
+    "ema_alpha", "overwrite", "status_column", "model_id_column", "aggregator_column",
+    "ema_alpha_column", "default_width", "default_height",
+    "allow_outside_root", "raw_pix_fmt", "max_pixels", "jobs", NULL,
 };
 
 typedef struct cfgval {
@@ -43,7 +56,7 @@ typedef struct spec {
     char   *features, *out, *audit_json;
     char  **inputs;     /* resolved score specs or label paths */
     size_t  ninputs;
-    cfgval  cfg[10];
+    cfgval  cfg[24];
     size_t  ncfg;
 } spec;
 
@@ -163,10 +176,27 @@ static int unknown_keys(const jobj *o, const char *const *a, const char *const *
 }
 
 /* A config value's validity for the join it configures. */
-static int check_cfg(const cfgval *v, char *msg, size_t msgn)
+static int check_cfg(const cfgval *v, int sal, char *msg, size_t msgn)
 {
     const char *n = v->name;
     int is_str = v->type == SIGMIX_SJ_STRING, is_null = v->type == SIGMIX_SJ_NULL;
+    static const char *const ints[] = { "max_frames", "frame_samples", "default_width",
+                                        "default_height", "max_pixels", "jobs", NULL };
+    if (in_list(ints, n, strlen(n))) {
+        if (v->type != SIGMIX_SJ_INT && !is_null)
+            return snprintf(msg, msgn, "config key %s must be an integer or null", n), -1;
+        return 0;
+    }
+    if (!strcmp(n, "ema_alpha")) {
+        if (v->type != SIGMIX_SJ_INT && v->type != SIGMIX_SJ_DOUBLE && !is_null)
+            return snprintf(msg, msgn, "config key ema_alpha must be a number or null"), -1;
+        return 0;
+    }
+    if (!strcmp(n, "allow_outside_root")) {
+        if (v->type != SIGMIX_SJ_BOOL)
+            return snprintf(msg, msgn, "config key %s must be true or false", n), -1;
+        return 0;
+    }
     if (!strcmp(n, "overwrite")) {
         if (v->type != SIGMIX_SJ_BOOL)
             return snprintf(msg, msgn, "config key overwrite must be true or false"), -1;
@@ -189,7 +219,7 @@ static int check_cfg(const cfgval *v, char *msg, size_t msgn)
             return snprintf(msg, msgn, "config key missing_policy must be mark, drop or fail"), -1;
         return 0;
     }
-    if (!strcmp(n, "prefix") || !strcmp(n, "status_column")) {
+    if (!strcmp(n, "prefix") || (!sal && !strcmp(n, "status_column"))) {
         if (!is_str || !*v->s)
             return snprintf(msg, msgn, "config key %s must be a non-empty string", n), -1;
         return 0;
@@ -216,13 +246,46 @@ static int path_field(const jobj *o, const char *name, const char *base, int req
     return *out ? 0 : (snprintf(msg, msgn, "out of memory"), -1);
 }
 
+/* Defaults, then the entry's own keys, each checked; saliency's root and
+ * model_path resolve against the base folder as upstream's do. */
+static int load_config(spec *s, const char *const *cfgnames, const jobj *def, const jobj *ent,
+                       const char *base, size_t i, char *msg, size_t msgn)
+{
+    int sal = cfgnames == SAL_CONFIG;
+    for (size_t k = 0; k < def->n; k++)
+        if (cfg_set(s, cfgnames, def, &def->f[k], msg, msgn))
+            return -1;
+    for (size_t k = 0; k < ent->n; k++)
+        if (in_list(cfgnames, SIGMIX_JKEY(ent, &ent->f[k]), ent->f[k].klen)
+            && cfg_set(s, cfgnames, ent, &ent->f[k], msg, msgn))
+            return -1;
+    for (size_t k = 0; k < s->ncfg; k++) {
+        cfgval *v = &s->cfg[k];
+        if (check_cfg(v, sal, msg, msgn)) {
+            size_t l = strlen(msg);
+            snprintf(msg + l, msgn - l, " (table entry %zu)", i);
+            return -1;
+        }
+        if (sal && v->type == SIGMIX_SJ_STRING && *v->s
+            && (!strcmp(v->name, "root") || !strcmp(v->name, "model_path"))) {
+            char *p = resolve(base, v->s, strlen(v->s));
+            if (!p)
+                return snprintf(msg, msgn, "out of memory"), -1;
+            free(v->s);
+            v->s = p;
+        }
+    }
+    return 0;
+}
+
 static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t len,
                          const char *base, spec **specs, size_t *nspecs, char *msg, size_t msgn)
 {
-    int so = o->kind == SIGMIX_JOIN_SECOND_OPINION;
-    const char *const *cfgnames = so ? SO_CONFIG : MOS_CONFIG;
+    int so = o->kind == SIGMIX_JOIN_SECOND_OPINION, sal = o->kind == SIGMIX_BATCH_SALIENCY;
+    const char *const *cfgnames = so ? SO_CONFIG : sal ? SAL_CONFIG : MOS_CONFIG;
     static const char *const SO_TABLE[] = { "id", "features", "scores", "out", "audit_json", NULL };
     static const char *const MOS_TABLE[] = { "id", "features", "labels", "out", "audit_json", NULL };
+    static const char *const SAL_TABLE[] = { "id", "input", "output", "audit_json", NULL };
     const char *list_name = so ? "scores" : "labels";
     sigmix_sj *sj = sigmix_sj_new();
     jobj root, def, ent;
@@ -278,7 +341,8 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
             snprintf(msg, msgn, "table entry %zu must be an object", i);
             goto out;
         }
-        if (unknown_keys(&ent, cfgnames, so ? SO_TABLE : MOS_TABLE, keys, sizeof keys)) {
+        if (unknown_keys(&ent, cfgnames, so ? SO_TABLE : sal ? SAL_TABLE : MOS_TABLE, keys,
+                         sizeof keys)) {
             snprintf(msg, msgn, "unknown keys in table entry %zu: %s", i, keys);
             goto out;
         }
@@ -299,6 +363,14 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
             goto out;
         }
         s->id = strndup(ids, idn);
+        if (sal) { /* no input list: the table and the config */
+            if (path_field(&ent, "input", base, 1, i, &s->features, msg, msgn)
+                || path_field(&ent, "output", base, 1, i, &s->out, msg, msgn)
+                || path_field(&ent, "audit_json", base, 0, i, &s->audit_json, msg, msgn)
+                || load_config(s, cfgnames, &def, &ent, base, i, msg, msgn))
+                goto out;
+            continue;
+        }
         const jfield *lf = sigmix_jobj_get(&ent, list_name);
         free(ioff);
         free(iln);
@@ -344,19 +416,8 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
                 goto out;
             }
         }
-        for (size_t k = 0; k < def.n; k++)
-            if (cfg_set(s, cfgnames, &def, &def.f[k], msg, msgn))
-                goto out;
-        for (size_t k = 0; k < ent.n; k++)
-            if (in_list(cfgnames, SIGMIX_JKEY(&ent, &ent.f[k]), ent.f[k].klen)
-                && cfg_set(s, cfgnames, &ent, &ent.f[k], msg, msgn))
-                goto out;
-        for (size_t k = 0; k < s->ncfg; k++)
-            if (check_cfg(&s->cfg[k], msg, msgn)) {
-                size_t l = strlen(msg);
-                snprintf(msg + l, msgn - l, " (table entry %zu)", i);
-                goto out;
-            }
+        if (load_config(s, cfgnames, &def, &ent, base, i, msg, msgn))
+            goto out;
     }
     r = 0;
 out:
@@ -381,6 +442,79 @@ static int cfg_bool(spec *s, const char *name)
 {
     cfgval *v = cfg_get(s, name);
     return v && v->type == SIGMIX_SJ_BOOL && v->i;
+}
+
+static int cfg_int(spec *s, const char *name, int def)
+{
+    cfgval *v = cfg_get(s, name);
+    return v && v->type == SIGMIX_SJ_INT && v->i >= INT32_MIN && v->i <= INT32_MAX ? (int)v->i
+         : def;
+}
+
+/* One saliency table: the manifest's config over the command's defaults.
+ * Bad values (an unknown aggregator, alpha out of range) fail the table. */
+static int run_saliency(const sigmix_batch_options *o, spec *s, sigmix_saliency_report *rep,
+                        sigmix_error *err)
+{
+    sigmix_saliency_settings st;
+    sigmix_saliency_default_settings(&st);
+    const char *v;
+    if ((v = cfg_str(s, "path_column")))
+        st.path_column = v;
+    if ((v = cfg_str(s, "width_column")))
+        st.width_column = v;
+    if ((v = cfg_str(s, "height_column")))
+        st.height_column = v;
+    st.root = cfg_str(s, "root") && *cfg_str(s, "root") ? cfg_str(s, "root") : NULL;
+    st.model_path = cfg_str(s, "model_path") && *cfg_str(s, "model_path")
+                  ? cfg_str(s, "model_path") : NULL;
+    st.model_id = cfg_str(s, "model_id") && *cfg_str(s, "model_id") ? cfg_str(s, "model_id")
+                : NULL;
+    st.max_frames = cfg_int(s, "max_frames", st.max_frames);
+    st.frame_samples = cfg_int(s, "frame_samples", st.frame_samples);
+    if ((v = cfg_str(s, "temporal_aggregator"))
+        && sigmix_saliency_reducer_parse(v, &st.reducer))
+        return sigmix_error_set(err, SIGMIX_EINVAL, "%s: unknown temporal aggregator '%s' "
+                                "(mean, ema, max, motion-weighted)", o->manifest, v);
+    cfgval *a = cfg_get(s, "ema_alpha");
+    if (a && a->type != SIGMIX_SJ_NULL)
+        st.ema_alpha = a->type == SIGMIX_SJ_INT ? (double)a->i : a->d;
+    st.overwrite = cfg_bool(s, "overwrite");
+    st.allow_outside_root = cfg_bool(s, "allow_outside_root");
+    static const char *const cols[] = { "status_column", "model_id_column",
+                                        "aggregator_column", "ema_alpha_column" };
+    const char **dst[] = { &st.status_column, &st.model_id_column, &st.aggregator_column,
+                           &st.ema_alpha_column };
+    for (size_t i = 0; i < 4; i++) {
+        cfgval *c = cfg_get(s, cols[i]);
+        if (c && (c->type == SIGMIX_SJ_STRING || c->type == SIGMIX_SJ_NULL))
+            *dst[i] = c->type == SIGMIX_SJ_STRING ? c->s : ""; /* null: suppressed */
+    }
+    st.default_width = cfg_int(s, "default_width", 0);
+    st.default_height = cfg_int(s, "default_height", 0);
+    st.raw_pix_fmt = cfg_str(s, "raw_pix_fmt");
+    cfgval *mp = cfg_get(s, "max_pixels");
+    if (mp && mp->type == SIGMIX_SJ_INT)
+        st.max_pixels = mp->i;
+    st.jobs = cfg_int(s, "jobs", o->threads);
+    sigmix_error e;
+    sigmix_error_clear(&e);
+    if (sigmix_saliency_check_settings(&st, &e))
+        return sigmix_error_set(err, SIGMIX_EINVAL, "%s: table %s: %s", o->manifest, s->id,
+                                e.message);
+    if (st.max_pixels < 0 || st.max_pixels > SIGMIX_SALIENCY_MAX_PIXELS_LIMIT)
+        return sigmix_error_set(err, SIGMIX_EINVAL, "%s: table %s: max_pixels must be in "
+                                "1..268435456", o->manifest, s->id);
+    sigmix_saliency_run_info info;
+    memset(&info, 0, sizeof info);
+    info.argc = o->argc;
+    info.argv = (const char *const *)o->argv;
+    info.quiet = 1;
+    info.ffmpeg_bin = cfg_str(s, "ffmpeg_bin");
+    info.ffprobe_bin = cfg_str(s, "ffprobe_bin");
+    info.cpus_available = sigmix_cpu_count();
+    info.started = time(NULL);
+    return sigmix_sal_materialize(s->features, s->out, s->audit_json, &st, &info, rep, err);
 }
 
 static sigmix_jv *cfg_json(sigmix_jdoc *d, spec *s)
@@ -408,10 +542,14 @@ static void batch_args(sigmix_runprov *p, const sigmix_batch_options *o)
     sigmix_runprov_arg_str(p, "report_json", o->report_json);
     sigmix_runprov_arg_str(p, "report_md", o->report_md);
     sigmix_runprov_arg_bool(p, "fail_fast", o->fail_fast);
+    /* saliency: upstream's flag, and --jobs rather than --threads */
+    const char *th = o->kind == SIGMIX_BATCH_SALIENCY ? "jobs" : "threads";
+    if (o->kind == SIGMIX_BATCH_SALIENCY)
+        sigmix_runprov_arg_bool(p, "allow_row_failures", o->allow_row_failures);
     if (o->threads_given)
-        sigmix_runprov_arg_int(p, "threads", o->threads);
+        sigmix_runprov_arg_int(p, th, o->threads);
     else
-        sigmix_runprov_arg_str(p, "threads", NULL);
+        sigmix_runprov_arg_str(p, th, NULL);
 }
 
 /* Run one table; 0 or an error in err. */
@@ -479,6 +617,24 @@ static int run_table(const sigmix_batch_options *o, spec *s, sigmix_join_summary
     return r;
 }
 
+static void write_sal_md(FILE *f, const char *st, spec *specs, size_t ran, const int *status,
+                         const sigmix_saliency_report *sr)
+{
+    fprintf(f, "# Saliency Materializer Batch Report\n\nStatus: **%s**\n\n", st);
+    fputs("| Table | Status | Total | OK | Skipped | Failed | Output |\n"
+          "| --- | --- | ---: | ---: | ---: | ---: | --- |\n", f);
+    for (size_t i = 0; i < ran; i++) {
+        const sigmix_saliency_report *r = &sr[i];
+        size_t ok = r->by_status[SIGMIX_SAL_OK], sk = r->by_status[SIGMIX_SAL_SKIPPED_EXISTING];
+        if (status[i])
+            fprintf(f, "| %s | error | - | - | - | - | `%s` |\n", specs[i].id, specs[i].out);
+        else
+            fprintf(f, "| %s | %s | %zu | %zu | %zu | %zu | `%s` |\n", specs[i].id,
+                    r->total - ok - sk ? "row-failures" : "ok", r->total, ok, sk,
+                    r->total - ok - sk, specs[i].out);
+    }
+}
+
 static void write_md(FILE *f, const sigmix_batch_options *o, int failed, spec *specs,
                      size_t ran, const int *status, const sigmix_join_summary *js)
 {
@@ -508,12 +664,55 @@ static void write_md(FILE *f, const sigmix_batch_options *o, int failed, spec *s
     }
 }
 
+/* A saliency table's entry in the batch report, as upstream's; returns
+ * whether rows failed. */
+static int sal_table_report(sigmix_jdoc *d, sigmix_jv *tables, spec *s, int status,
+                            const sigmix_saliency_report *r, const sigmix_error *te,
+                            sigmix_batch_summary *sum)
+{
+    sigmix_jv *t = sigmix_jv_obj(d);
+    sigmix_jv_set(d, t, "id", sigmix_jv_str(d, s->id));
+    sigmix_jv_set(d, t, "input", sigmix_jv_str(d, s->features));
+    sigmix_jv_set(d, t, "output", sigmix_jv_str(d, s->out));
+    sigmix_jv_set(d, t, "audit_json", sigmix_jv_str(d, s->audit_json));
+    sigmix_jv_set(d, t, "config", cfg_json(d, s));
+    int row_failed = 0;
+    if (status) {
+        sum->failed_tables++;
+        sum->error_tables++;
+        sigmix_jv_set(d, t, "status", sigmix_jv_str(d, "error"));
+        sigmix_jv_set(d, t, "error", sigmix_jv_str(d, te->message));
+        fprintf(stderr, "sigmix: %s\n", te->message);
+    } else {
+        size_t ok = r->by_status[SIGMIX_SAL_OK], sk = r->by_status[SIGMIX_SAL_SKIPPED_EXISTING];
+        size_t failed = r->total - ok - sk;
+        row_failed = failed != 0;
+        sum->failed_tables += row_failed;
+        sigmix_jv *x = sigmix_jv_obj(d);
+        sigmix_jv_set(d, x, "total", sigmix_jv_int(d, (int64_t)r->total));
+        sigmix_jv_set(d, x, "ok", sigmix_jv_int(d, (int64_t)ok));
+        sigmix_jv_set(d, x, "skipped_existing", sigmix_jv_int(d, (int64_t)sk));
+        sigmix_jv_set(d, x, "failed", sigmix_jv_int(d, (int64_t)failed));
+        sigmix_jv_set(d, t, "summary", x);
+        sigmix_jv_set(d, t, "status", sigmix_jv_str(d, row_failed ? "row-failures" : "ok"));
+        sum->total += r->total;
+        sum->ok += ok;
+        sum->skipped_existing += sk;
+        sum->failed_rows += failed;
+        sum->input_rows += r->total;
+        sum->output_rows += r->total;
+    }
+    sigmix_jv_push(d, tables, t);
+    return row_failed;
+}
+
 int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
                       sigmix_error *err)
 {
     sigmix_error_clear(err); /* contract: common.h */
-    int so = o->kind == SIGMIX_JOIN_SECOND_OPINION;
+    int so = o->kind == SIGMIX_JOIN_SECOND_OPINION, sal = o->kind == SIGMIX_BATCH_SALIENCY;
     memset(sum, 0, sizeof *sum);
+    sigmix_saliency_report *sr = NULL;
     sigmix_jdoc *d = sigmix_jdoc_new();
     sigmix_runprov *prov = d ? sigmix_runprov_new(d, o->argc, o->argv) : NULL;
     if (!prov) {
@@ -573,7 +772,8 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
     }
     status = calloc(nspecs, sizeof *status);
     js = calloc(nspecs, sizeof *js);
-    if (!status || !js) {
+    sr = sal ? calloc(nspecs, sizeof *sr) : NULL;
+    if (!status || !js || (sal && !sr)) {
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
@@ -583,8 +783,14 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
         spec *s = &specs[i];
         sigmix_error te;
         sigmix_error_clear(&te);
-        status[i] = run_table(o, s, &js[i], &te);
+        status[i] = sal ? run_saliency(o, s, &sr[i], &te) : run_table(o, s, &js[i], &te);
         ran = i + 1;
+        if (sal) {
+            int row_failed = sal_table_report(d, tables, s, status[i], &sr[i], &te, sum);
+            if ((status[i] || row_failed) && o->fail_fast)
+                break;
+            continue;
+        }
         sigmix_jv *t = sigmix_jv_obj(d), *in = sigmix_jv_arr(d);
         sigmix_jv_set(d, t, "id", sigmix_jv_str(d, s->id));
         sigmix_jv_set(d, t, "features", sigmix_jv_str(d, s->features));
@@ -624,6 +830,24 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
     }
     sum->tables = ran;
     sigmix_jv *sm = sigmix_jv_obj(d);
+    /* Upstream counts a table with failed rows as failed; with
+     * allow_row_failures the batch is "row-failures" (when no table had an
+     * error: sigmix does not let row failures hide an error, as upstream's
+     * status does). */
+    const char *sal_status = !sum->failed_tables ? "ok"
+                           : !sum->error_tables && o->allow_row_failures ? "row-failures"
+                           : "failed";
+    if (sal) {
+        sigmix_jv_set(d, sm, "tables", sigmix_jv_int(d, (int64_t)ran));
+        sigmix_jv_set(d, sm, "failed_tables", sigmix_jv_int(d, (int64_t)sum->failed_tables));
+        sigmix_jv_set(d, sm, "total", sigmix_jv_int(d, (int64_t)sum->total));
+        sigmix_jv_set(d, sm, "ok", sigmix_jv_int(d, (int64_t)sum->ok));
+        sigmix_jv_set(d, sm, "skipped_existing", sigmix_jv_int(d, (int64_t)sum->skipped_existing));
+        sigmix_jv_set(d, sm, "failed", sigmix_jv_int(d, (int64_t)sum->failed_rows));
+        sigmix_jv_set(d, report, "schema", sigmix_jv_str(d, "saliency-materializer-batch-v1"));
+        sigmix_jv_set(d, report, "status", sigmix_jv_str(d, sal_status));
+        goto common;
+    }
     sigmix_jv_set(d, sm, "tables", sigmix_jv_int(d, (int64_t)ran));
     sigmix_jv_set(d, sm, "failed_tables", sigmix_jv_int(d, (int64_t)sum->failed_tables));
     sigmix_jv_set(d, sm, "input_rows", sigmix_jv_int(d, (int64_t)sum->input_rows));
@@ -635,6 +859,7 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
     sigmix_jv_set(d, report, "schema", sigmix_jv_str(d, so ? "second-opinion-materializer-batch-v1"
                                                            : "mos-label-materializer-batch-v1"));
     sigmix_jv_set(d, report, "status", sigmix_jv_str(d, sum->failed_tables ? "failed" : "ok"));
+common:
     sigmix_jv_set(d, report, "manifest", sigmix_jv_str(d, o->manifest));
     sigmix_jv_set(d, report, "summary", sm);
     sigmix_jv_set(d, report, "tables", tables);
@@ -649,7 +874,10 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
             sigmix_error_set(err, r, "%s: %s", o->report_md, e.message);
             goto done;
         }
-        write_md(md.f, o, sum->failed_tables != 0, specs, ran, status, js);
+        if (sal)
+            write_sal_md(md.f, sal_status, specs, ran, status, sr);
+        else
+            write_md(md.f, o, sum->failed_tables != 0, specs, ran, status, js);
     }
     if (o->report_json && (r = sigmix_jdoc_write(d, report, o->report_json, &e))) {
         sigmix_atomic_abort(&md);
@@ -664,6 +892,7 @@ done:
     free(specs);
     free(status);
     free(js);
+    free(sr);
     free(buf);
     free(base);
     sigmix_runprov_free(prov);

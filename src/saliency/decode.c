@@ -479,3 +479,8 @@ int sigmix_sal_decode(const char *path, const sal_decode_opts *o, sal_clip *out,
     close(fd);
     return r;
 }
+
+void sigmix_saliency_quiet_decoder_logs(void)
+{
+    av_log_set_level(AV_LOG_QUIET);
+}

@@ -141,7 +141,7 @@ typedef struct sal_decode_opts {
 } sal_decode_opts;
 
 /** The hard frame-size limit, whatever --max-pixels says: 2^28 pixels. */
-#define SAL_HARD_MAX_PIXELS (1LL << 28)
+#define SAL_HARD_MAX_PIXELS SIGMIX_SALIENCY_MAX_PIXELS_LIMIT
 /** Default --max-pixels: 8K UHD. */
 #define SAL_DEFAULT_MAX_PIXELS (7680LL * 4320)
 
@@ -182,9 +182,19 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
                          int allow_outside);
 
 /** The last folder resolved, for sigmix_sal_resolve_cached. Zero it first. */
-typedef struct sal_dir_cache {
-    char  *dir, *real;   /* a folder as written, and its realpath (NULL: none) */
+/* Folders as written -> their realpath (NULL: none), every folder a run
+ * meets: tables interleave folders, so one entry is not enough. Open
+ * addressing on a power-of-two table; zero-initialised is empty. */
+typedef struct sal_dir_ent {
+    char  *dir, *real;
     size_t dlen;
+    uint64_t hash;
+    int    fd;       /* O_PATH descriptor of real, so a clip's lstat walks one
+                        name instead of the whole path; -1: none (limit) */
+} sal_dir_ent;
+typedef struct sal_dir_cache {
+    sal_dir_ent *e;
+    size_t cap, n, nfd;
 } sal_dir_cache;
 
 struct stat;
@@ -255,5 +265,17 @@ int  sigmix_sal_journal_line(char *buf, size_t n, const char *key, double mean,
                              double var, const char *source, int w, int h);
 /** Hex SHA-256 of the parts joined with NUL separators. */
 void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts);
+
+/**
+ * One table start to finish, for batch runs: check the outputs, hash and
+ * read input, run, and commit output (+ audit_json, may be NULL) together.
+ * base gives argv and the other run facts for the audit report; input,
+ * output and the hash are filled in here. Row failures are not errors
+ * (see rep). Errors: err is "PATH: what", nothing is written.
+ */
+int sigmix_sal_materialize(const char *input, const char *output, const char *audit_json,
+                           const sigmix_saliency_settings *s,
+                           const sigmix_saliency_run_info *base,
+                           sigmix_saliency_report *rep, sigmix_error *err);
 
 #endif

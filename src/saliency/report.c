@@ -6,9 +6,12 @@
  * clips, timings, effective settings) goes under "sigmix", so readers of
  * the reference layout see nothing else change.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "saliency/internal.h"
+#include "sigmix/output.h"
 #include "sigmix/saliency.h"
 #include "util/error.h"
 #include "util/runprov.h"
@@ -17,6 +20,28 @@ int sigmix_saliency_hash_input(const char *path, char hex[65], uint64_t *size, i
                                sigmix_error *err)
 {
     return sigmix_sal_hash_input(path, hex, size, fd, err);
+}
+
+int sigmix_saliency_write_table(FILE *f, const char *path, const sigmix_table *t,
+                                const sigmix_saliency_settings *s,
+                                const sigmix_saliency_report *rep, const char *input_sha256,
+                                sigmix_error *err)
+{
+    char alpha[40]; /* the configured alpha whatever the aggregator, as the columns */
+    snprintf(alpha, sizeof alpha, "%.17g", s->ema_alpha);
+    const char *kv[] = {
+        "sigmix.version", sigmix_version(),
+        "sigmix.saliency.model_id", rep->model_id,
+        "sigmix.saliency.aggregator", sigmix_saliency_reducer_name(s->reducer),
+        "sigmix.saliency.ema_alpha", alpha,
+        "sigmix.saliency.model_sha256", rep->model_sha256,
+        "sigmix.saliency.input_sha256", input_sha256 ? input_sha256 : "",
+        NULL, NULL,
+    };
+    sigmix_write_options o;
+    sigmix_write_options_default(&o);
+    o.kv_metadata = kv;
+    return sigmix_table_write_stream(t, f, path, &o, err);
 }
 
 static const char *or_default(const char *v, const char *def) { return v ? v : def; }
@@ -172,4 +197,72 @@ int sigmix_saliency_write_report(FILE *f, const sigmix_saliency_settings *s,
     if (ferror(f))
         return sigmix_error_set(err, SIGMIX_EIO, "cannot write the audit report");
     return 0;
+}
+
+/* ---- one table, start to finish (batch runs) ------------------------------ */
+
+int sigmix_sal_materialize(const char *input, const char *output, const char *audit_json,
+                           const sigmix_saliency_settings *s,
+                           const sigmix_saliency_run_info *base,
+                           sigmix_saliency_report *rep, sigmix_error *err)
+{
+    sigmix_error_clear(err);
+    memset(rep, 0, sizeof *rep);
+    char sha[65] = "";
+    uint64_t size = 0;
+    int fd = -1, r;
+    sigmix_error e;
+    sigmix_error_clear(&e);
+    const char *outs[2] = { output, audit_json };
+    size_t bad = 0;
+    if ((r = sigmix_outputs_check(outs, 2, &bad, &e)))
+        return sigmix_error_set(err, r, "%s: %s", outs[bad], e.message);
+    if ((r = sigmix_sal_hash_input(input, sha, &size, &fd, &e)))
+        return sigmix_error_set(err, r, "%s: %s", input, e.message);
+    /* Parse the file that was hashed, as the single-table command does. */
+    char fdpath[64];
+    sigmix_read_options ro;
+    sigmix_read_options_default(&ro);
+    const char *src = input;
+    if (fd >= 0) {
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+        ro.format = sigmix_format_from_path(input);
+        if (access(fdpath, R_OK) == 0 && ro.format != SIGMIX_FORMAT_AUTO)
+            src = fdpath;
+        else
+            ro.format = SIGMIX_FORMAT_AUTO;
+    }
+    sigmix_table *t = NULL;
+    r = sigmix_table_read(src, &ro, &t, &e);
+    if (fd >= 0)
+        close(fd);
+    if (r)
+        return sigmix_error_set(err, r, "%s: %s", input, e.message);
+    if ((r = sigmix_saliency_run(t, s, rep, &e))) {
+        sigmix_table_free(&t);
+        return sigmix_error_set(err, r, "%s: %s", rep->error_path ? rep->error_path : input,
+                                e.message);
+    }
+    sigmix_saliency_run_info info = *base;
+    info.input = input;
+    info.output = output;
+    info.audit_json = audit_json;
+    info.input_sha256 = sha;
+    info.input_size = size;
+    sigmix_outset *set = NULL;
+    FILE *tf = NULL, *af = NULL;
+    const char *at = output, *failed = NULL;
+    r = sigmix_outset_new(&set, &e);
+    if (!r && !(r = sigmix_outset_add(set, output, &tf, &e)))
+        r = sigmix_saliency_write_table(tf, output, t, s, rep, sha, &e);
+    if (!r && audit_json) {
+        at = audit_json;
+        if (!(r = sigmix_outset_add(set, audit_json, &af, &e)))
+            r = sigmix_saliency_write_report(af, s, rep, &info, &e);
+    }
+    if (!r && (r = sigmix_outset_commit(set, &failed, &e)))
+        at = failed ? failed : output;
+    sigmix_outset_free(&set);
+    sigmix_table_free(&t);
+    return r ? sigmix_error_set(err, r, "%s: %s", at, e.message) : 0;
 }

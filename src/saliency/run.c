@@ -37,8 +37,23 @@ typedef struct sal_task {
     struct timespec mtime;
     double mean, var;
     int    w, h;        /* geometry used */
-    char   msg[600];
+    char  *msg;        /* why it failed (malloc'd; NULL: none): most clips
+                          succeed, so 150k tasks do not carry 600 bytes each */
 } sal_task;
+
+#define TASK_MSG_MAX 600
+
+/* Keep a failure's message on the task; on OOM the status still says it. */
+static void task_set_msg(sal_task *t, const char *m)
+{
+    free(t->msg);
+    t->msg = m && *m ? strdup(m) : NULL;
+}
+
+static const char *task_msg(const sal_task *t)
+{
+    return t->msg ? t->msg : "";
+}
 
 typedef struct sal_run {
     const sigmix_saliency_settings *s;
@@ -57,6 +72,8 @@ typedef struct sal_run {
     char      *root_real;      /* confinement root, NULL: none */
     double     t_decode, t_convert, t_model, t_reduce;
     size_t     skipped_other;  /* skipped rows made by another model */
+    /* Key parts that are the same for every clip, formatted once. */
+    char       key_defs[64], key_frames[64], key_red[64];
 } sal_run;
 
 static double now_s(void)
@@ -94,7 +111,7 @@ static int grow_map(worker *w, size_t n)
 }
 
 /* Score the sampled frames and reduce them; t gets mean/var or a failure. */
-static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
+static int score_clip(worker *w, sal_task *t, const sal_clip *clip, char *msg, size_t msgn)
 {
     sal_run *run = w->run;
     const sal_model_class *cls = run->model.cls;
@@ -108,7 +125,7 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     int inited = 0, status = SIGMIX_SAL_OK;
     if (!idx || grow_map(w, npix)) {
         free(idx);
-        snprintf(t->msg, sizeof t->msg, "out of memory");
+        snprintf(msg, msgn, "out of memory");
         return SIGMIX_SAL_MODEL_FAILED;
     }
     int k = sigmix_sal_sample(clip->n, fs, idx);
@@ -127,11 +144,11 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
         double t1 = now_s();
         w->t_model += t1 - t0;
         if (r) {
-            snprintf(t->msg, sizeof t->msg, "frame %d: %.500s", idx[i], err.message);
+            snprintf(msg, msgn, "frame %d: %.500s", idx[i], err.message);
             status = SIGMIX_SAL_MODEL_FAILED;
         } else if (!inited && sigmix_sal_reducer_init(&red, s->reducer, s->ema_alpha, mw, mh,
                                                       clip->w, clip->h)) {
-            snprintf(t->msg, sizeof t->msg, "out of memory");
+            snprintf(msg, msgn, "out of memory");
             status = SIGMIX_SAL_MODEL_FAILED;
         } else {
             inited = 1;
@@ -141,9 +158,9 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     }
     if (t->cancelled) {
         status = SIGMIX_SAL_MODEL_FAILED;
-        snprintf(t->msg, sizeof t->msg, "interrupted");
+        snprintf(msg, msgn, "interrupted");
     } else if (status == SIGMIX_SAL_OK && !inited) { /* cannot happen with n >= 1; be safe */
-        snprintf(t->msg, sizeof t->msg, "no frame sampled");
+        snprintf(msg, msgn, "no frame sampled");
         status = SIGMIX_SAL_DECODE_FAILED;
     }
     if (status == SIGMIX_SAL_OK) {
@@ -163,7 +180,7 @@ static int score_clip(worker *w, sal_task *t, const sal_clip *clip)
     return status;
 }
 
-static void compute_task(worker *w, sal_task *t)
+static void compute_clip(worker *w, sal_task *t, char *msg, size_t msgn)
 {
     sal_run *run = w->run;
     const sigmix_saliency_settings *s = run->s;
@@ -172,18 +189,18 @@ static void compute_task(worker *w, sal_task *t)
     sal_clip clip;
     memset(&clip, 0, sizeof clip);
     /* The declared geometry decides the memory: refuse it before any open. */
-    if (sigmix_sal_too_large(t->row_w, t->row_h, s->max_pixels, t->msg, sizeof t->msg)) {
+    if (sigmix_sal_too_large(t->row_w, t->row_h, s->max_pixels, msg, msgn)) {
         t->status = SIGMIX_SAL_MODEL_FAILED;
         return;
     }
     /* Open once, confined and without blocking; decode that descriptor. */
-    int fd = sigmix_sal_open_source(t->source, run->root_real, s->allow_outside_root, t->msg,
-                                    sizeof t->msg);
+    int fd = sigmix_sal_open_source(t->source, run->root_real, s->allow_outside_root, msg,
+                                    msgn);
     if (fd < 0) {
         t->status = SIGMIX_SAL_DECODE_FAILED;
         return;
     }
-    t->status = sigmix_sal_decode_fd(fd, t->source, &o, &clip, t->msg, sizeof t->msg);
+    t->status = sigmix_sal_decode_fd(fd, t->source, &o, &clip, msg, msgn);
     close(fd);
     w->t_decode += clip.t_decode;
     w->t_convert += clip.t_convert;
@@ -197,8 +214,16 @@ static void compute_task(worker *w, sal_task *t)
     t->computed = 1;
     t->w = clip.w;
     t->h = clip.h;
-    t->status = score_clip(w, t, &clip);
+    t->status = score_clip(w, t, &clip, msg, msgn);
     sigmix_sal_clip_free(&clip);
+}
+
+static void compute_task(worker *w, sal_task *t)
+{
+    char msg[TASK_MSG_MAX] = "";
+    compute_clip(w, t, msg, sizeof msg);
+    if (t->status != SIGMIX_SAL_OK)
+        task_set_msg(t, msg);
 }
 
 /* Journal the result and report progress; called with the lock held. */
@@ -244,7 +269,9 @@ static void *worker_main(void *arg)
             compute_task(w, t);
         } else {
             t->status = SIGMIX_SAL_MODEL_FAILED;
-            snprintf(t->msg, sizeof t->msg, "%.500s", err.message);
+            char msg[TASK_MSG_MAX];
+            snprintf(msg, sizeof msg, "%.500s", err.message);
+            task_set_msg(t, msg);
         }
         pthread_mutex_lock(&run->lock);
         task_finished(run, t);
@@ -346,30 +373,72 @@ static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
 
 /* ---- journal keys ---------------------------------------------------------- */
 
-static void task_key(const sal_run *run, sal_task *t)
+/* Decimal digits of v ending just before end (NUL at end[-1]); returns the first. */
+static char *utoa_end(unsigned long long v, char *end)
+{
+    *--end = '\0';
+    do
+        *--end = (char)('0' + v % 10);
+    while ((v /= 10));
+    return end;
+}
+
+static void key_parts_init(sal_run *run)
 {
     const sigmix_saliency_settings *s = run->s;
+    snprintf(run->key_defs, sizeof run->key_defs, "%dx%d", s->default_width, s->default_height);
+    snprintf(run->key_frames, sizeof run->key_frames, "%d/%d", s->max_frames, run->frame_samples);
+    snprintf(run->key_red, sizeof run->key_red, "%s/%a", sigmix_saliency_reducer_name(s->reducer),
+             s->reducer == SIGMIX_SAL_EMA ? s->ema_alpha : 0.0);
+}
+
+/* The journal key of a clip. A merge computes 150k of them: the per-clip
+ * parts are formatted by hand, the same text snprintf gave. */
+static void task_key(const sal_run *run, sal_task *t)
+{
     struct stat st;
-    char size[32] = "", mtime[48] = "", geo[64], frames[64], red[64], defs[64];
+    char sizeb[32], mtimeb[48], geob[64], nsb[16];
+    const char *size = "", *mtime = "";
     if (!t->have_stat && !stat(t->source, &st)) {
         t->size = (long long)st.st_size;
         t->mtime = st.st_mtim;
         t->have_stat = 1;
     }
     if (t->have_stat) {
-        snprintf(size, sizeof size, "%lld", t->size);
-        snprintf(mtime, sizeof mtime, "%lld.%09ld", (long long)t->mtime.tv_sec,
-                 (long)t->mtime.tv_nsec);
+        size = t->size >= 0 ? utoa_end((unsigned long long)t->size, sizeb + sizeof sizeb)
+                            : (snprintf(sizeb, sizeof sizeb, "%lld", t->size), sizeb);
+        long long sec = (long long)t->mtime.tv_sec;
+        long ns = (long)t->mtime.tv_nsec;
+        if (sec >= 0 && ns >= 0 && ns < 1000000000L) {
+            char *nsp = utoa_end((unsigned long long)ns, nsb + sizeof nsb);
+            size_t nl = strlen(nsp);
+            char *p = utoa_end((unsigned long long)sec, mtimeb + 24);
+            size_t sl = strlen(p);
+            memmove(mtimeb, p, sl);
+            mtimeb[sl++] = '.';
+            for (size_t i = nl; i < 9; i++)
+                mtimeb[sl++] = '0';
+            memcpy(mtimeb + sl, nsp, nl + 1);
+        } else {
+            snprintf(mtimeb, sizeof mtimeb, "%lld.%09ld", sec, ns);
+        }
+        mtime = mtimeb;
     }
-    snprintf(geo, sizeof geo, "%dx%d", t->row_w, t->row_h);
-    snprintf(defs, sizeof defs, "%dx%d", s->default_width, s->default_height);
-    snprintf(frames, sizeof frames, "%d/%d", s->max_frames, run->frame_samples);
-    snprintf(red, sizeof red, "%s/%a", sigmix_saliency_reducer_name(s->reducer),
-             s->reducer == SIGMIX_SAL_EMA ? s->ema_alpha : 0.0);
-    const char *parts[] = { "sigmix-saliency-journal-1", t->source, size, mtime, geo, defs,
-                            av_get_pix_fmt_name(run->raw_fmt), run->model.id,
+    if (t->row_w >= 0 && t->row_h >= 0) {
+        char wb[16], hb[16];
+        const char *ws = utoa_end((unsigned)t->row_w, wb + sizeof wb);
+        const char *hs = utoa_end((unsigned)t->row_h, hb + sizeof hb);
+        size_t wl = strlen(ws);
+        memcpy(geob, ws, wl);
+        geob[wl] = 'x';
+        memcpy(geob + wl + 1, hs, strlen(hs) + 1);
+    } else {
+        snprintf(geob, sizeof geob, "%dx%d", t->row_w, t->row_h);
+    }
+    const char *parts[] = { "sigmix-saliency-journal-1", t->source, size, mtime, geob,
+                            run->key_defs, av_get_pix_fmt_name(run->raw_fmt), run->model.id,
                             run->model.cls->name, run->model_sha,
-                            frames, red };
+                            run->key_frames, run->key_red };
     sigmix_sal_key(t->key, parts, sizeof parts / sizeof *parts);
 }
 
@@ -641,7 +710,7 @@ static size_t apply_reuse(sal_run *run)
         t->status = e->status;
         t->mean = e->mean;
         t->var = e->var;
-        snprintf(t->msg, sizeof t->msg, "%s", e->msg ? e->msg : "");
+        task_set_msg(t, e->msg);
         n++;
     }
     return n;
@@ -674,7 +743,7 @@ static int emit_shard(const sal_run *run, size_t *count)
         int geo = t->computed && t->w > 0;
         sigmix_saliency_clip c = { t->key, t->source, geo ? t->w : t->row_w,
                                    geo ? t->h : t->row_h, t->status, t->mean, t->var,
-                                   t->status == SIGMIX_SAL_OK ? "" : t->msg };
+                                   t->status == SIGMIX_SAL_OK ? "" : task_msg(t) };
         s->on_clip(s->on_clip_cookie, &c);
     }
     free(v);
@@ -683,8 +752,10 @@ static int emit_shard(const sal_run *run, size_t *count)
 
 static void free_run(sal_run *run)
 {
-    for (size_t i = 0; i < run->ntasks; i++)
+    for (size_t i = 0; i < run->ntasks; i++) {
         free(run->tasks[i].source);
+        free(run->tasks[i].msg);
+    }
     free(run->tasks);
     free(run->todo);
     if (run->journal)
@@ -721,7 +792,7 @@ static void report_failures(const sigmix_table *t, const sal_run *run, const uns
         } else if (row_task[r] != (size_t)-1) {
             const sal_task *k = &run->tasks[row_task[r]];
             if (k->status != SIGMIX_SAL_OK && k->first_row == r)
-                s->on_fail(s->on_fail_cookie, k->source, k->status, k->msg);
+                s->on_fail(s->on_fail_cookie, k->source, k->status, task_msg(k));
         }
     }
 }
@@ -796,6 +867,7 @@ int sigmix_sal_run_with_model(sigmix_table *t, const sigmix_saliency_settings *s
         goto done;
     }
     /* A shard needs the keys (a stat and a hash each) of its own clips only. */
+    key_parts_init(&run);
     for (size_t i = 0; i < run.ntasks; i++) {
         sal_task *k = &run.tasks[i];
         if (s->shard_count > 0)

@@ -105,7 +105,7 @@ char *sigmix_sal_shard_header_line(const sal_shard_header *h, const char *model_
     char *out = q ? vformat("{\"sigmix_saliency_shard\":1,\"shard\":%d,\"of\":%d,\"clips\":%zu,"
                             "\"input_sha256\":\"%s\",\"config_sha256\":\"%s\","
                             "\"model_sha256\":\"%s\",\"model_id\":%s}\n",
-                            h->k, h->n, h->clips, h->input_sha, h->config_sha, h->model_sha, q)
+                            h->k, h->n, h->clips, h->input_sha256, h->config_sha256, h->model_sha256, q)
                   : NULL;
     free(q);
     return out;
@@ -286,9 +286,9 @@ static int parse_header(cur *c, sal_shard_header *h)
     if (lit(c, "{\"sigmix_saliency_shard\":1,\"shard\":") || uint_val(c, SAL_MAX_SHARDS, &k)
         || lit(c, ",\"of\":") || uint_val(c, SAL_MAX_SHARDS, &n) || lit(c, ",\"clips\":")
         || uint_val(c, (long long)1 << 40, &clips) || lit(c, ",\"input_sha256\":")
-        || hex64(c, h->input_sha, 0) || lit(c, ",\"config_sha256\":")
-        || hex64(c, h->config_sha, 0) || lit(c, ",\"model_sha256\":")
-        || hex64(c, h->model_sha, 1) || lit(c, ",\"model_id\":"))
+        || hex64(c, h->input_sha256, 0) || lit(c, ",\"config_sha256\":")
+        || hex64(c, h->config_sha256, 0) || lit(c, ",\"model_sha256\":")
+        || hex64(c, h->model_sha256, 1) || lit(c, ",\"model_id\":"))
         return -1;
     char *mid = NULL;
     if (jstring(c, &mid))
@@ -409,7 +409,7 @@ oom:
 static int cmp_result(const void *a, const void *b)
 {
     const sal_result *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    int c = memcmp(x->key, y->key, 64); /* keys are 64 hex digits, checked */
     return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
@@ -418,7 +418,7 @@ int sigmix_sal_shard_set_finish(sigmix_saliency_shard_set *set, int *dup_a, int 
     if (set->n > 1)
         qsort(set->r, set->n, sizeof *set->r, cmp_result);
     for (size_t i = 1; i < set->n; i++)
-        if (!strcmp(set->r[i - 1].key, set->r[i].key)) {
+        if (!memcmp(set->r[i - 1].key, set->r[i].key, 64)) {
             *dup_a = set->r[i - 1].shard;
             *dup_b = set->r[i].shard;
             return SIGMIX_EFORMAT;
@@ -428,10 +428,10 @@ int sigmix_sal_shard_set_finish(sigmix_saliency_shard_set *set, int *dup_a, int 
 
 const sal_result *sigmix_sal_shard_find(const sigmix_saliency_shard_set *set, const char *key)
 {
-    size_t lo = 0, hi = set ? set->n : 0;
+    size_t lo = 0, hi = set && strnlen(key, 65) == 64 ? set->n : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(set->r[mid].key, key);
+        int c = memcmp(set->r[mid].key, key, 64);
         if (!c)
             return &set->r[mid];
         if (c < 0)
@@ -447,5 +447,6 @@ void sigmix_sal_shard_set_free(sigmix_saliency_shard_set *set)
     for (size_t i = 0; i < set->n; i++)
         free(set->r[i].msg);
     free(set->r);
+    free(set->seen);
     memset(set, 0, sizeof *set);
 }

@@ -18,7 +18,7 @@
 #include "sigmix/saliency.h"
 
 /** Bound on N, so names and counters stay small. */
-#define SAL_MAX_SHARDS 100000
+#define SAL_MAX_SHARDS SIGMIX_SALIENCY_MAX_SHARDS
 
 typedef struct sal_result {
     char   key[65];
@@ -31,13 +31,11 @@ typedef struct sal_result {
 struct sigmix_saliency_shard_set {
     sal_result *r;     /* sorted by key after sigmix_sal_shard_set_finish */
     size_t n, cap;
+    unsigned char *seen; /* load_all: which of seen_n shards were read */
+    int    seen_n;
 };
 
-typedef struct sal_shard_header {
-    int    k, n;
-    size_t clips;
-    char   input_sha[65], config_sha[65], model_sha[65]; /* model: "" for built-in */
-} sal_shard_header;
+typedef sigmix_saliency_shard_header sal_shard_header;
 
 /** The header line (with '\n'); model_id is only for people. malloc'd or NULL. */
 char *sigmix_sal_shard_header_line(const sal_shard_header *h, const char *model_id);
@@ -56,6 +54,7 @@ int  sigmix_sal_shard_parse(const char *buf, size_t len, sal_shard_header *h,
  *  dup_a and dup_b get the two shards. */
 int  sigmix_sal_shard_set_finish(sigmix_saliency_shard_set *set, int *dup_a, int *dup_b);
 const sal_result *sigmix_sal_shard_find(const sigmix_saliency_shard_set *set, const char *key);
+/** Release the contents; the struct itself stays (zeroed). */
 void sigmix_sal_shard_set_free(sigmix_saliency_shard_set *set);
 
 /**

@@ -68,6 +68,66 @@ char *sigmix_sal_resolve(const char *path, size_t len, const char *root_real,
  * folder, so the folder is resolved once and each clip costs one lstat
  * instead of a readlink per component. Anything else takes the full path.
  */
+#define SAL_DIR_FDS 256
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int dir_grow(sal_dir_cache *c)
+{
+    size_t cap = c->cap ? 2 * c->cap : 64;
+    sal_dir_ent *e = calloc(cap, sizeof *e);
+    if (!e)
+        return -1;
+    for (size_t i = 0; i < c->cap; i++) {
+        if (!c->e[i].dir)
+            continue;
+        size_t j = c->e[i].hash & (cap - 1);
+        while (e[j].dir)
+            j = (j + 1) & (cap - 1);
+        e[j] = c->e[i];
+    }
+    free(c->e);
+    c->e = e;
+    c->cap = cap;
+    return 0;
+}
+
+/* The folder's entry (resolved on first sight); NULL when it has no
+ * realpath or memory ran out: the caller then takes the long way. */
+static const sal_dir_ent *dir_lookup(sal_dir_cache *c, const char *dir, size_t dl)
+{
+    if ((c->n + 1) * 2 > c->cap && dir_grow(c))
+        return NULL;
+    uint64_t h = fnv1a(dir, dl);
+    size_t j = h & (c->cap - 1);
+    while (c->e[j].dir) {
+        if (c->e[j].hash == h && c->e[j].dlen == dl && !memcmp(c->e[j].dir, dir, dl))
+            return c->e[j].real ? &c->e[j] : NULL;
+        j = (j + 1) & (c->cap - 1);
+    }
+    sal_dir_ent *e = &c->e[j];
+    if (!(e->dir = malloc(dl + 1)))
+        return NULL;
+    memcpy(e->dir, dir, dl);
+    e->dir[dl] = '\0';
+    e->dlen = dl;
+    e->hash = h;
+    e->real = realpath(e->dir, NULL);
+    e->fd = -1;
+    /* Bounded: a table over many folders must not run out of descriptors. */
+    if (e->real && c->nfd < SAL_DIR_FDS
+        && (e->fd = open(e->real, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0)
+        c->nfd++;
+    c->n++;
+    return e->real ? e : NULL;
+}
+
 /* The long way, then the stat the caller wants. */
 static char *resolve_stat(const char *path, size_t len, const char *root_real, int allow_outside,
                           struct stat *st)
@@ -105,35 +165,23 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
         return resolve_stat(path, len, root_real, allow_outside, st);
     }
     size_t dl = slash == full ? 1 : (size_t)(slash - full);
-    if (!c->dir || c->dlen != dl || memcmp(c->dir, full, dl)) {
-        free(c->dir);
-        free(c->real);
-        c->dir = malloc(dl + 1);
-        c->real = NULL;
-        c->dlen = 0;
-        if (c->dir) {
-            memcpy(c->dir, full, dl);
-            c->dir[dl] = '\0';
-            c->dlen = dl;
-            c->real = realpath(c->dir, NULL);
-        }
-    }
-    if (!c->real) {
+    const sal_dir_ent *ent = dir_lookup(c, full, dl);
+    if (!ent) {
         free(full);
         return resolve_stat(path, len, root_real, allow_outside, st);
     }
-    size_t cl = strlen(c->real), bl = strlen(base);
-    int at_root = cl == 1 && c->real[0] == '/';
+    size_t cl = strlen(ent->real), bl = strlen(base);
+    int at_root = cl == 1 && ent->real[0] == '/';
     char *real = malloc(cl + bl + 2);
     if (!real) {
         free(full);
         return NULL;
     }
-    memcpy(real, c->real, cl);
+    memcpy(real, ent->real, cl);
     if (!at_root)
         real[cl++] = '/';
     memcpy(real + cl, base, bl + 1);
-    int r = lstat(real, st);
+    int r = ent->fd >= 0 ? fstatat(ent->fd, base, st, AT_SYMLINK_NOFOLLOW) : lstat(real, st);
     if (r == 0 && S_ISLNK(st->st_mode)) { /* the link decides: the long way */
         free(real);
         free(full);
@@ -149,8 +197,13 @@ char *sigmix_sal_resolve_cached(const char *path, size_t len, const char *root_r
 
 void sigmix_sal_dir_cache_free(sal_dir_cache *c)
 {
-    free(c->dir);
-    free(c->real);
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->e[i].dir);
+        free(c->e[i].real);
+        if (c->e[i].dir && c->e[i].fd >= 0)
+            close(c->e[i].fd);
+    }
+    free(c->e);
     memset(c, 0, sizeof *c);
 }
 

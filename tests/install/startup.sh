@@ -64,9 +64,7 @@ cat >"$T/log.xml" <<'XML'
 XML
 objs=$(loaded "$bin" vmaf-logs "$T/log.xml" --out "$T/v.csv") || fail "vmaf-logs xml: $(cat "$T/err")"
 echo "$objs" | grep -q libxml2 || fail "vmaf-logs read XML without libxml2?"
-# While vmaf-logs is a transitional command (tools/meson.build) its module
-# links the reader directly; once it is on the public API, the plugin.
-echo "$objs" | grep -q sigmix-cli-legacy.so || echo "$objs" | grep -q "$B/sigmix-xml.so" ||
+echo "$objs" | grep -q "$B/sigmix-xml.so" ||
     fail "vmaf-logs did not load sigmix-xml.so"
 grep -q '91.5' "$T/v.csv" || fail "vmaf-logs output: $(cat "$T/v.csv")"
 echo "ok: no heavy library at start-up; OpenBLAS and the XML plugin on demand"

@@ -20,6 +20,8 @@ run() {
     [ "$got" -eq "$want" ] || fail "exit $got, expected $want: sigmix saliency $* :: $(cat "$T/err")"
 }
 err_has() { grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(cat "$T/err")"; }
+# err_is LINE: stderr is exactly this one line
+err_is() { [ "$(cat "$T/err")" = "$1" ] || fail "stderr is not '$1': $(cat "$T/err")"; }
 file_has() { grep -qF -- "$2" "$1" || fail "$1 lacks '$2'"; }
 file_lacks() { ! grep -qF -- "$2" "$1" || fail "$1 unexpectedly has '$2'"; }
 absent() { [ ! -e "$1" ] || fail "$1 should not exist"; }
@@ -52,18 +54,25 @@ JL
 # --- usage errors: exit 2, nothing written, before any work ------------------
 run 2
 run 2 --output "$T/u.jsonl"
-err_has "--input is required"
+err_is "sigmix: saliency: --input is required (try 'sigmix help saliency')"
 run 2 --input "$T/ok.jsonl"
-err_has "--output is required"
+err_is "sigmix: saliency: --output is required (try 'sigmix help saliency')"
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --temporal-aggregator median
-err_has "unknown temporal aggregator 'median'"
+err_is "sigmix: saliency: unknown temporal aggregator 'median' (mean, ema, max, motion-weighted) (try 'sigmix help saliency')"
+run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --frobnicate
+err_is "sigmix: saliency: unknown option or missing value: '--frobnicate' (try 'sigmix help saliency')"
+run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" extra
+err_is "sigmix: saliency: unexpected argument 'extra' (try 'sigmix help saliency')"
+run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --max-pixels 0
+err_is "sigmix: saliency: --max-pixels must be an integer in 1..268435456, not '0' (try 'sigmix help saliency')"
 for a in 0 1.5 abc; do
     run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --temporal-aggregator ema --ema-alpha "$a"
     err_has "--ema-alpha must be a number in (0, 1]"
 done
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --max-frames 0
-err_has "--max-frames must be an integer"
+err_is "sigmix: saliency: --max-frames must be an integer in 1..1000000, not '0' (try 'sigmix help saliency')"
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --jobs 0
+err_is "sigmix: saliency: --jobs must be an integer in 1..1024, not '0' (try 'sigmix help saliency')"
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --default-width 64
 err_has "default width and height must be given together"
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --raw-pix-fmt nonsense
@@ -71,7 +80,7 @@ err_has "unknown pixel format 'nonsense'"
 run 2 --input "$T/ok.jsonl" --output "$T/u.jsonl" --bogus
 err_has "unknown option"
 run 2 --input "$T/ok.jsonl" --output "$T/u.txt"
-err_has "cannot tell the output format"
+err_is "sigmix: saliency: cannot tell the output format from '$T/u.txt' (use .parquet, .jsonl, .ndjson, .json or .csv) (try 'sigmix help saliency')"
 run 2 --input "$T/ok.jsonl" --output "$T/ok.jsonl"
 err_has "refusing to write over the input (use --in-place)"
 run 2 --input "$T/ok.jsonl" --output "$T/root/../ok.jsonl"

@@ -26,6 +26,7 @@ run() {
     [ "$got" -eq "$want" ] || fail "exit $got, expected $want: sigmix saliency $* :: $(cat "$T/err")"
 }
 err_has() { grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(cat "$T/err")"; }
+err_is() { [ "$(cat "$T/err")" = "$1" ] || fail "stderr is not '$1': $(cat "$T/err")"; }
 err_lines() { [ "$(grep -c . "$T/err")" -eq "$1" ] || fail "stderr has not $1 line(s): $(cat "$T/err")"; }
 absent() { [ ! -e "$1" ] || fail "$1 should not exist"; }
 same() { cmp -s "$1" "$2" || fail "$3: $1 and $2 differ"; }
@@ -182,14 +183,14 @@ merge_refused "sigmix: $M/out.jsonl: --merge found no shard files"
 # --- usage -----------------------------------------------------------------------------------
 for bad in 4/4 -1/4 1/0 a/b 1 1/ /4 " 1/4" 1/100001; do
     run 2 --input "$T/in.jsonl" --output "$T/u.jsonl" --shard "$bad"
-    err_has "--shard must be K/N with 0 <= K < N <= 100000, not '$bad'"
+    err_is "sigmix: saliency: --shard must be K/N with 0 <= K < N <= 100000, not '$bad' (try 'sigmix help saliency')"
 done
 run 2 --input "$T/in.jsonl" --output "$T/u.jsonl" --shard 1/4 --merge
-err_has "sigmix: saliency: --merge and --shard exclude each other"
+err_is "sigmix: saliency: --merge and --shard exclude each other (try 'sigmix help saliency')"
 run 2 --input "$T/in.jsonl" --output "$T/u.jsonl" --shard 1/4 --shards 3
-err_has "--shards differs from the N of --shard K/N"
+err_is "sigmix: saliency: --shards differs from the N of --shard K/N (try 'sigmix help saliency')"
 run 2 --input "$T/in.jsonl" --output "$T/u.jsonl" --shards 4
-err_has "--shards N needs a shard index"
+err_is "sigmix: saliency: --shards N needs a shard index: --shard K/N, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (or --merge) (try 'sigmix help saliency')"
 run 2 --input "$T/in.jsonl" --output "$T/u.jsonl" --shards 0
 absent "$T/u.jsonl"
 

@@ -59,8 +59,8 @@ static void test_parse_shard(void **state)
 static char *file_of(const sigmix_saliency_clip *c, size_t nc, size_t announced)
 {
     sal_shard_header h = { 1, 4, announced, "", "", "" };
-    memset(h.input_sha, 'a', 64);
-    memset(h.config_sha, 'b', 64);
+    memset(h.input_sha256, 'a', 64);
+    memset(h.config_sha256, 'b', 64);
     char *head = sigmix_sal_shard_header_line(&h, "model \"x\"");
     assert_non_null(head);
     size_t len = strlen(head);
@@ -102,7 +102,7 @@ static void test_round_trip(void **state)
     assert_int_equal(h.k, 1);
     assert_int_equal(h.n, 4);
     assert_int_equal(h.clips, 3);
-    assert_string_equal(h.model_sha, "");
+    assert_string_equal(h.model_sha256, "");
     int a, b;
     assert_int_equal(sigmix_sal_shard_set_finish(&set, &a, &b), 0);
     const sal_result *r = sigmix_sal_shard_find(&set, k1);
@@ -260,6 +260,103 @@ static void test_resolve_cached(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The public shard-file API: writer -> files -> load_all / load_own, the
+ * missing shard reported by _has, and the refusals with their messages. */
+static void test_public_shard_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sigmix-shardio.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[128];
+    snprintf(out, sizeof out, "%s/o.jsonl", dir);
+    sigmix_saliency_shard_header h;
+    memset(&h, 0, sizeof h);
+    memset(h.input_sha256, 'a', 64);
+    memset(h.config_sha256, 'b', 64);
+    h.n = 3;
+    char k1[65], k2[65];
+    memset(k1, '1', 64);
+    memset(k2, '2', 64);
+    k1[64] = k2[64] = '\0';
+    sigmix_error err = { 0 };
+    for (int k = 0; k < 2; k++) { /* shard 2 of 3 stays missing */
+        sigmix_saliency_shard_writer *w = NULL;
+        assert_int_equal(sigmix_saliency_shard_writer_new(&w, &err), 0);
+        sigmix_saliency_clip c = { k ? k2 : k1, "/clips/x.yuv", 16, 12,
+                                   k ? SIGMIX_SAL_DECODE_FAILED : SIGMIX_SAL_OK, 0.25, 0.5,
+                                   k ? "bad \"data\"" : "" };
+        sigmix_saliency_shard_writer_on_clip(w, &c);
+        size_t clips, ok, failed;
+        sigmix_saliency_shard_writer_counts(w, &clips, &ok, &failed);
+        assert_int_equal(clips, 1);
+        assert_int_equal(ok, k ? 0 : 1);
+        assert_int_equal(failed, k ? 1 : 0);
+        h.k = k;
+        char *path = sigmix_saliency_shard_path(out, k, 3, 0);
+        assert_int_equal(sigmix_saliency_shard_writer_commit(w, path, &h, "m", &err), 0);
+        sigmix_saliency_shard_writer_free(&w);
+        assert_null(w);
+        sigmix_free(path);
+    }
+    sigmix_saliency_shard_set *set = NULL;
+    assert_int_equal(sigmix_saliency_shard_set_new(&set, &err), 0);
+    int found = -1, n = -1;
+    assert_int_equal(sigmix_saliency_shard_load_all(out, 0, &h, set, &found, &n, &err), 0);
+    assert_int_equal(found, 2);
+    assert_int_equal(n, 3);
+    assert_int_equal(sigmix_saliency_shard_set_size(set), 2);
+    assert_true(sigmix_saliency_shard_set_has(set, 0));
+    assert_true(sigmix_saliency_shard_set_has(set, 1));
+    assert_false(sigmix_saliency_shard_set_has(set, 2));
+    assert_false(sigmix_saliency_shard_set_has(set, 3));
+    const sal_result *r = sigmix_sal_shard_find(set, k2);
+    assert_non_null(r);
+    assert_int_equal(r->status, SIGMIX_SAL_DECODE_FAILED);
+    assert_string_equal(r->msg, "bad \"data\"");
+    sigmix_saliency_shard_set_free(&set);
+    assert_null(set);
+
+    /* another configuration: refused, named, the set left empty */
+    sigmix_saliency_shard_header other = h;
+    memset(other.config_sha256, 'c', 64);
+    assert_int_equal(sigmix_saliency_shard_set_new(&set, &err), 0);
+    assert_int_equal(sigmix_saliency_shard_load_all(out, 3, &other, set, &found, &n, &err),
+                     SIGMIX_EFORMAT);
+    char want[600];
+    snprintf(want, sizeof want, "%s.shard-0-of-3.jsonl: shard 0 of 3 was made with another "
+             "configuration (sha256 bbbbbbbbbbbb, this run cccccccccccc); rerun it or merge "
+             "with the same options", out);
+    assert_string_equal(err.message, want);
+    assert_int_equal(sigmix_saliency_shard_set_size(set), 0);
+    /* no files for another name */
+    char none[160];
+    snprintf(none, sizeof none, "%s/p.jsonl", dir);
+    assert_int_equal(sigmix_saliency_shard_load_all(none, 0, &h, set, &found, &n, &err),
+                     SIGMIX_ENOTFOUND);
+    snprintf(want, sizeof want, "%s: --merge found no shard files (%s.shard-K-of-N.jsonl)",
+             none, none);
+    assert_string_equal(err.message, want);
+    /* a requeued shard 1 takes its own finished file, not another's */
+    h.k = 1;
+    char *p1 = sigmix_saliency_shard_path(out, 1, 3, 0);
+    assert_int_equal(sigmix_saliency_shard_load_own(p1, &h, set), 1);
+    sigmix_saliency_shard_set_free(&set);
+    assert_int_equal(sigmix_saliency_shard_set_new(&set, &err), 0);
+    h.k = 2;
+    assert_int_equal(sigmix_saliency_shard_load_own(p1, &h, set), 0);
+    sigmix_saliency_shard_set_free(&set);
+    sigmix_free(p1);
+    char *pp = sigmix_saliency_shard_path(out, 4, 7, 1);
+    snprintf(want, sizeof want, "%s.shard-4-of-7.partial.jsonl", out);
+    assert_string_equal(pp, want);
+    sigmix_free(pp);
+    assert_int_equal(sigmix_saliency_parse_shard("2/3", &found, &n), 0);
+    assert_int_equal(sigmix_saliency_parse_shard("3/3", &found, &n), SIGMIX_EINVAL);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_config_hash),
         cmocka_unit_test(test_resolve_cached),
+        cmocka_unit_test(test_public_shard_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,419 @@
+/*
+ * Shard files on disk: the writer a sharded run fills through on_clip, the
+ * loader behind --merge and the reuse of a finished shard by a requeued
+ * task. The line format and its strict parser are in shard.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "saliency/internal.h"
+#include "saliency/shard.h"
+#include "sigmix/output.h"
+#include "util/error.h"
+
+int sigmix_saliency_parse_shard(const char *text, int *k, int *n)
+{
+    return text && k && n && !sigmix_sal_parse_shard(text, k, n) ? 0 : SIGMIX_EINVAL;
+}
+
+void sigmix_saliency_config_sha256(const sigmix_saliency_settings *s, char hex[65])
+{
+    sigmix_sal_config_sha256(s, hex);
+}
+
+int sigmix_saliency_hash_file(const char *path, char hex[65], uint64_t *size, sigmix_error *err)
+{
+    sigmix_error_clear(err); /* contract: common.h */
+    uint64_t sz;
+    return sigmix_sal_hash_file(path, hex, size ? size : &sz, err);
+}
+
+char *sigmix_saliency_shard_path(const char *out, int k, int n, int partial)
+{
+    size_t len = strlen(out) + 64;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s.shard-%d-of-%d%s.jsonl", out, k, n, partial ? ".partial" : "");
+    return p;
+}
+
+/* ---- writing a shard file ------------------------------------------------ */
+
+struct sigmix_saliency_shard_writer {
+    FILE  *mem;
+    char  *buf;
+    size_t len, clips, ok, failed;
+    int    oom;
+};
+
+int sigmix_saliency_shard_writer_new(sigmix_saliency_shard_writer **out, sigmix_error *err)
+{
+    sigmix_error_clear(err);
+    sigmix_saliency_shard_writer *w = calloc(1, sizeof *w);
+    if (w && !(w->mem = open_memstream(&w->buf, &w->len))) {
+        free(w);
+        w = NULL;
+    }
+    *out = w;
+    return w ? 0 : sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+}
+
+void sigmix_saliency_shard_writer_on_clip(void *cookie, const sigmix_saliency_clip *c)
+{
+    sigmix_saliency_shard_writer *w = cookie;
+    char *line = sigmix_sal_shard_clip_line(c);
+    if (!line || !w->mem || fputs(line, w->mem) == EOF)
+        w->oom = 1;
+    free(line);
+    w->clips++;
+    if (c->status == SIGMIX_SAL_OK)
+        w->ok++;
+    else
+        w->failed++;
+}
+
+void sigmix_saliency_shard_writer_counts(const sigmix_saliency_shard_writer *w, size_t *clips,
+                                         size_t *ok, size_t *failed)
+{
+    if (clips)
+        *clips = w->clips;
+    if (ok)
+        *ok = w->ok;
+    if (failed)
+        *failed = w->failed;
+}
+
+int sigmix_saliency_shard_writer_commit(sigmix_saliency_shard_writer *w, const char *path,
+                                        const sigmix_saliency_shard_header *h,
+                                        const char *model_id, sigmix_error *err)
+{
+    sigmix_error_clear(err);
+    /* fflush makes buf/len current; the stream stays for the writer's free. */
+    int bad = !w->mem || fflush(w->mem) != 0 || w->oom;
+    sal_shard_header hh = *h;
+    hh.clips = w->clips;
+    char *head = bad ? NULL : sigmix_sal_shard_header_line(&hh, model_id);
+    if (!head)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", path);
+    sigmix_atomic a;
+    sigmix_error e;
+    sigmix_error_clear(&e);
+    int r = sigmix_atomic_open(&a, path, 1, &e);
+    if (!r) {
+        fputs(head, a.f);
+        if (w->len)
+            fwrite(w->buf, 1, w->len, a.f);
+        r = sigmix_atomic_commit(&a, &e);
+    }
+    free(head);
+    return r ? sigmix_error_set(err, r, "%s: %s", path, e.message) : 0;
+}
+
+void sigmix_saliency_shard_writer_free(sigmix_saliency_shard_writer **w)
+{
+    if (!w || !*w)
+        return;
+    if ((*w)->mem)
+        fclose((*w)->mem);
+    free((*w)->buf);
+    free(*w);
+    *w = NULL;
+}
+
+/* ---- sets ------------------------------------------------------------------ */
+
+int sigmix_saliency_shard_set_new(sigmix_saliency_shard_set **set, sigmix_error *err)
+{
+    sigmix_error_clear(err);
+    *set = calloc(1, sizeof **set);
+    return *set ? 0 : sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+}
+
+void sigmix_saliency_shard_set_free(sigmix_saliency_shard_set **set)
+{
+    if (!set || !*set)
+        return;
+    sigmix_sal_shard_set_free(*set);
+    free(*set);
+    *set = NULL;
+}
+
+size_t sigmix_saliency_shard_set_size(const sigmix_saliency_shard_set *set)
+{
+    return set ? set->n : 0;
+}
+
+int sigmix_saliency_shard_set_has(const sigmix_saliency_shard_set *set, int k)
+{
+    return set && set->seen && k >= 0 && k < set->seen_n && set->seen[k];
+}
+
+/* ---- reading shard files ------------------------------------------------------ */
+
+/* Whole regular file into memory; NULL with why. Never blocks on a FIFO. */
+static char *slurp(const char *path, size_t *len, const char **why)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    char *buf = NULL;
+    *why = NULL;
+    if (fd < 0) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        close(fd);
+        return NULL;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    buf = malloc(n ? n : 1);
+    while (buf && got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    if (!buf || got != n) {
+        *why = buf ? "cannot read it" : "out of memory";
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static const char *mismatch(const sal_shard_header *h, const sal_shard_header *want)
+{
+    if (strcmp(h->input_sha256, want->input_sha256))
+        return "made from another input";
+    if (strcmp(h->config_sha256, want->config_sha256))
+        return "made with another configuration";
+    if (strcmp(h->model_sha256, want->model_sha256))
+        return "made with another model";
+    return NULL;
+}
+
+static const char *short_sha(const char *s)
+{
+    return s[0] ? s : "(built-in model)";
+}
+
+size_t sigmix_saliency_shard_load_own(const char *path, const sigmix_saliency_shard_header *want,
+                                      sigmix_saliency_shard_set *set)
+{
+    size_t len;
+    const char *why;
+    char msg[160];
+    char *buf = slurp(path, &len, &why);
+    sal_shard_header h;
+    if (!buf)
+        return 0;
+    int a, b;
+    if (sigmix_sal_shard_parse(buf, len, &h, set, msg, sizeof msg) || mismatch(&h, want)
+        || h.k != want->k || h.n != want->n || sigmix_sal_shard_set_finish(set, &a, &b))
+        sigmix_sal_shard_set_free(set);
+    free(buf);
+    return set->n;
+}
+
+typedef struct found_file {
+    char *name;
+    int   k, n;
+} found_file;
+
+/* "BASE.shard-K-of-N.jsonl" exactly; digits only (leading zeros allowed). */
+static int parse_name(const char *name, const char *base, int *k, int *n)
+{
+    size_t bl = strlen(base);
+    if (strncmp(name, base, bl) || strncmp(name + bl, ".shard-", 7))
+        return -1;
+    const char *p = name + bl + 7;
+    long v[2];
+    for (int i = 0; i < 2; i++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        long x = 0;
+        while (*p >= '0' && *p <= '9') {
+            x = x * 10 + (*p++ - '0');
+            if (x > SAL_MAX_SHARDS)
+                return -1;
+        }
+        v[i] = x;
+        if (i == 0 && strncmp(p, "-of-", 4))
+            return -1;
+        p += i == 0 ? 4 : 0;
+    }
+    if (strcmp(p, ".jsonl") || v[1] < 1 || v[0] >= v[1])
+        return -1;
+    *k = (int)v[0];
+    *n = (int)v[1];
+    return 0;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+    const found_file *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The shard files beside out; *nf files, malloc'd. */
+static int list_shards(const char *dir, const char *base, found_file **out, size_t *nf)
+{
+    DIR *d = opendir(dir);
+    found_file *f = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int k, sn;
+        if (parse_name(e->d_name, base, &k, &sn))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            found_file *nfp = realloc(f, cap * sizeof *nfp);
+            if (!nfp) {
+                r = -1;
+                break;
+            }
+            f = nfp;
+        }
+        size_t pl = strlen(dir) + strlen(e->d_name) + 2;
+        char *full = malloc(pl);
+        if (!full) {
+            r = -1;
+            break;
+        }
+        snprintf(full, pl, "%s/%s", dir, e->d_name);
+        f[n++] = (found_file){ full, k, sn };
+    }
+    closedir(d);
+    *out = f;
+    *nf = n;
+    return r;
+}
+
+static void free_found(found_file *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(f[i].name);
+    free(f);
+}
+
+int sigmix_saliency_shard_load_all(const char *out, int shards,
+                                   const sigmix_saliency_shard_header *want,
+                                   sigmix_saliency_shard_set *set, int *found, int *nout,
+                                   sigmix_error *err)
+{
+    sigmix_error_clear(err);
+    const char *slash = strrchr(out, '/');
+    char *dir = slash ? strndup(out, (size_t)(slash - out + (slash == out))) : strdup(".");
+    const char *base = slash ? slash + 1 : out;
+    found_file *f = NULL;
+    size_t nf = 0;
+    int status = 0;
+    char **seen_name = NULL;
+    *found = 0;
+    if (!dir || list_shards(dir, base, &f, &nf)) {
+        free(dir);
+        free_found(f, nf);
+        return sigmix_error_set(err, SIGMIX_EIO,
+                                "%s: cannot list the folder of the shard files", out);
+    }
+    free(dir);
+    /* Which N: the one given, else the only one present. */
+    int n = shards;
+    for (size_t i = 0; !shards && i < nf; i++) {
+        if (n && f[i].n != n) {
+            status = sigmix_error_set(err, SIGMIX_EINVAL, "%s: shard files of different counts "
+                                      "(%d and %d); say which with --shards N", out, n, f[i].n);
+            goto done;
+        }
+        n = f[i].n;
+    }
+    if (!n) {
+        status = sigmix_error_set(err, SIGMIX_ENOTFOUND, "%s: --merge found no shard files "
+                                  "(%s.shard-K-of-N.jsonl)", out, out);
+        goto done;
+    }
+    qsort(f, nf, sizeof *f, cmp_found);
+    free(set->seen);
+    set->seen = calloc((size_t)n, 1);
+    set->seen_n = n;
+    seen_name = calloc((size_t)n, sizeof *seen_name);
+    if (!set->seen || !seen_name) {
+        status = sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", out);
+        goto done;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (f[i].n != n)
+            continue; /* another count, not asked for */
+        size_t len;
+        const char *why;
+        char msg[200];
+        sal_shard_header h;
+        char *buf = slurp(f[i].name, &len, &why);
+        if (!buf) {
+            status = sigmix_error_set(err, SIGMIX_EIO, "%s: %s", f[i].name, why);
+            goto done;
+        }
+        int r = sigmix_sal_shard_parse(buf, len, &h, set, msg, sizeof msg);
+        free(buf);
+        if (r) {
+            status = sigmix_error_set(err, r, "%s: %s", f[i].name, msg);
+            goto done;
+        }
+        /* The header says which shard it holds: a renamed copy is a duplicate. */
+        if (h.n != n) {
+            status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: holds shard %d of %d, not of "
+                                      "%d (line 1)", f[i].name, h.k, h.n, n);
+            goto done;
+        }
+        if (set->seen[h.k]) {
+            status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: shard %d of %d twice: %s and %s",
+                                      out, h.k, n, seen_name[h.k], f[i].name);
+            goto done;
+        }
+        set->seen[h.k] = 1;
+        seen_name[h.k] = f[i].name;
+        const char *bad = mismatch(&h, want);
+        if (bad) {
+            const char *a = h.input_sha256, *b = want->input_sha256;
+            if (!strcmp(h.input_sha256, want->input_sha256)) {
+                int cfg = strcmp(h.config_sha256, want->config_sha256) != 0;
+                a = cfg ? h.config_sha256 : h.model_sha256;
+                b = cfg ? want->config_sha256 : want->model_sha256;
+            }
+            status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: shard %d of %d was %s (sha256 "
+                                      "%.12s, this run %.12s); rerun it or merge with the same "
+                                      "options", f[i].name, h.k, n, bad, short_sha(a),
+                                      short_sha(b));
+            goto done;
+        }
+        (*found)++;
+    }
+    int da, db;
+    if (sigmix_sal_shard_set_finish(set, &da, &db)) {
+        status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: shards %d and %d of %d hold the "
+                                  "same clip", out, da, db, n);
+        goto done;
+    }
+    *nout = n;
+done:
+    if (status)
+        sigmix_sal_shard_set_free(set);
+    free(seen_name);
+    free_found(f, nf);
+    return status;
+}
