@@ -247,6 +247,20 @@ SIGMIX_API int sigmix_saliency_hash_file(const char *path, char hex[65], uint64_
                                          sigmix_error *err);
 
 /**
+ * One table start to finish, as a batch run does it: check the outputs,
+ * hash and read input, run, and commit output (+ audit_json, may be NULL)
+ * together. base gives argv and the other run facts for the audit report;
+ * input, output and the hash are filled in here. Row failures are not
+ * errors (see rep). Errors: err is "PATH: what", nothing is written.
+ * Reentrant.
+ */
+SIGMIX_API int sigmix_saliency_materialize(const char *input, const char *output,
+                                           const char *audit_json,
+                                           const sigmix_saliency_settings *s,
+                                           const sigmix_saliency_run_info *base,
+                                           sigmix_saliency_report *rep, sigmix_error *err);
+
+/**
  * Silence FFmpeg's own log lines (its log level is one per process, so the
  * library never changes it by itself). For programs that report decode
  * failures per clip, as the sigmix CLI does. Call before any thread decodes.

@@ -514,7 +514,7 @@ static int run_saliency(const sigmix_batch_options *o, spec *s, sigmix_saliency_
     info.ffprobe_bin = cfg_str(s, "ffprobe_bin");
     info.cpus_available = sigmix_cpu_count();
     info.started = time(NULL);
-    return sigmix_sal_materialize(s->features, s->out, s->audit_json, &st, &info, rep, err);
+    return sigmix_saliency_materialize(s->features, s->out, s->audit_json, &st, &info, rep, err);
 }
 
 static sigmix_jv *cfg_json(sigmix_jdoc *d, spec *s)

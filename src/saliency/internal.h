@@ -266,16 +266,5 @@ int  sigmix_sal_journal_line(char *buf, size_t n, const char *key, double mean,
 /** Hex SHA-256 of the parts joined with NUL separators. */
 void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts);
 
-/**
- * One table start to finish, for batch runs: check the outputs, hash and
- * read input, run, and commit output (+ audit_json, may be NULL) together.
- * base gives argv and the other run facts for the audit report; input,
- * output and the hash are filled in here. Row failures are not errors
- * (see rep). Errors: err is "PATH: what", nothing is written.
- */
-int sigmix_sal_materialize(const char *input, const char *output, const char *audit_json,
-                           const sigmix_saliency_settings *s,
-                           const sigmix_saliency_run_info *base,
-                           sigmix_saliency_report *rep, sigmix_error *err);
 
 #endif

@@ -81,6 +81,11 @@
     X(size_t, sigmix_saliency_shard_load_own,                                              \
       (const char *path, const sigmix_saliency_shard_header *want,                         \
        sigmix_saliency_shard_set *set), (path, want, set), NOERR, 0)                       \
+    X(int, sigmix_saliency_materialize,                                                    \
+      (const char *input, const char *output, const char *audit_json,                      \
+       const sigmix_saliency_settings *s, const sigmix_saliency_run_info *base,            \
+       sigmix_saliency_report *rep, sigmix_error *err),                                    \
+      (input, output, audit_json, s, base, rep, err), ERR, 0)                              \
     X(void, sigmix_saliency_quiet_decoder_logs, (void), (), VOID, (void)0)
 
 /* The plugin's one export: a table of the real functions. `version` and

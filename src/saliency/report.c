@@ -201,10 +201,10 @@ int sigmix_saliency_write_report(FILE *f, const sigmix_saliency_settings *s,
 
 /* ---- one table, start to finish (batch runs) ------------------------------ */
 
-int sigmix_sal_materialize(const char *input, const char *output, const char *audit_json,
-                           const sigmix_saliency_settings *s,
-                           const sigmix_saliency_run_info *base,
-                           sigmix_saliency_report *rep, sigmix_error *err)
+int sigmix_saliency_materialize(const char *input, const char *output, const char *audit_json,
+                                const sigmix_saliency_settings *s,
+                                const sigmix_saliency_run_info *base,
+                                sigmix_saliency_report *rep, sigmix_error *err)
 {
     sigmix_error_clear(err);
     memset(rep, 0, sizeof *rep);
