@@ -376,8 +376,9 @@ int parse_all(const char *buf, size_t len, sigmix_vmaflog_shard *s,
         // The line is followed by padding-safe bytes: the rest of buf or
         // the caller's padding, so simdjson may read past ll.
         dom::element el;
-        if (parser.parse(buf + pos, ll, false).get(el))
-            return bad(r, "not valid JSON");
+        if (error_code e = parser.parse(buf + pos, ll, false).get(el))
+            return e == MEMALLOC ? sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory")
+                                 : bad(r, "not valid JSON");
         pos += ll + 1;
         if (r.line == 1) {
             if (parse_header(r, el, &s->h))
