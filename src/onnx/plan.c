@@ -38,12 +38,17 @@ typedef struct vitem {
     int    birth, death;
 } vitem;
 
+/* A total order (value id last): glibc's qsort falls back to an unstable
+ * in-place sort when its merge buffer cannot be allocated, and equal items
+ * taken in another order would give another placement. */
 static int cmp_item(const void *a, const void *b)
 {
     const vitem *x = a, *y = b;
     if (x->size != y->size)
         return x->size > y->size ? -1 : 1;
-    return x->birth - y->birth;
+    if (x->birth != y->birth)
+        return x->birth - y->birth;
+    return x->v - y->v;
 }
 
 static size_t elems(const ox_shape *s)
@@ -89,7 +94,7 @@ static int culprit(const sigmix_onnx_model *m, const ox_plan *p, const vitem *it
     int nn = m->nnodes, best = -1;
     uint64_t *live = calloc((size_t)nn + 2, sizeof *live);
     if (!live)
-        return nn - 1;
+        return -2; /* out of memory: a guessed node would be a different plan */
     for (int k = 0; k < n; k++) {
         live[it[k].birth] += it[k].size;
         live[it[k].death + 1] -= it[k].size;
@@ -263,6 +268,10 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
     q->peak_bytes = q->activation_bytes + q->scratch_bytes + q->input_bytes + q->output_bytes;
     int over = q->limit_bytes && q->peak_bytes > q->limit_bytes;
     int c = nn ? culprit(m, p, it, n, scr, q->input_bytes, over ? q->limit_bytes : 0) : -1;
+    if (c == -2) {
+        rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     q->peak_node = c >= 0 ? m->nodes[c].name : "";
     q->peak_op = c >= 0 ? m->nodes[c].op_type : "";
 done:
