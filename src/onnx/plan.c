@@ -38,17 +38,12 @@ typedef struct vitem {
     int    birth, death;
 } vitem;
 
-/* A total order (value id last): glibc's qsort falls back to an unstable
- * in-place sort when its merge buffer cannot be allocated, and equal items
- * taken in another order would give another placement. */
 static int cmp_item(const void *a, const void *b)
 {
     const vitem *x = a, *y = b;
     if (x->size != y->size)
         return x->size > y->size ? -1 : 1;
-    if (x->birth != y->birth)
-        return x->birth - y->birth;
-    return x->v - y->v;
+    return x->birth - y->birth;
 }
 
 static size_t elems(const ox_shape *s)
@@ -87,7 +82,7 @@ static int place(ox_plan *p, vitem *it, int n)
 /* Node that makes the plan outgrow `limit`: the first whose high-water mark
  * (tensors so far, scratch so far, input copy) passes it, else the last one
  * (the output buffer or placement slack tipped it). Without a limit: the
- * node where live memory peaks. */
+ * node where live memory peaks. -2: out of memory. */
 static int culprit(const sigmix_onnx_model *m, const ox_plan *p, const vitem *it, int n,
                    const size_t *scr, uint64_t fixed, uint64_t limit)
 {

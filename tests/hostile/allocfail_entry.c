@@ -422,8 +422,8 @@ int main(int argc, char **argv)
         if (!only || strstr("vmaf-logs", only) || strstr(arg, only))
             bad |= run_case("vmaf-logs", case_vmaflog, arg);
     }
-    /* mixed and unet once planned differently when qsort's buffer or the
-     * peak-node count could not be allocated. */
+    /* mixed and unet once named another peak node when the planner's
+     * live-memory count could not be allocated. */
     static const char *models[] = { "affine.onnx", "mixed.onnx", "unet.onnx" };
     for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
         snprintf(arg, sizeof arg, "%s/fuzz/onnx/corpus/%s", src, models[i]);
