@@ -30,6 +30,8 @@ void sigmix_join_normalize(const char **s, size_t *len, sigmix_key_mode mode,
 
 /** Strip Python-whitespace from both ends (in place). */
 void sigmix_join_strip(const char **s, size_t *len);
+/* sigmix_join_split_spec that reports a failed label copy (SIGMIX_ENOMEM). */
+int sigmix_join_split_label(const char *spec, char **label, const char **path);
 
 /** Column slug: lower-case, runs of non [a-z0-9] -> '_', trimmed. "" when none. */
 char *sigmix_join_slug(const char *s);

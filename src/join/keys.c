@@ -268,25 +268,33 @@ char *sigmix_join_repr(const char *s, size_t len)
     return o;
 }
 
-void sigmix_join_split_spec(const char *spec, char **label, const char **path)
+/* A label that cannot be copied is SIGMIX_ENOMEM: without it the file's
+ * records would silently lose their LABEL= competitor. */
+int sigmix_join_split_label(const char *spec, char **label, const char **path)
 {
     struct stat st;
     const char *eq = strchr(spec, '=');
     *label = NULL;
     *path = spec;
     if (!eq || !stat(spec, &st))
-        return;
+        return 0;
     const char *l = spec;
     size_t n = (size_t)(eq - spec);
     sigmix_join_strip(&l, &n);
+    *path = eq + 1;
     if (n) {
         *label = malloc(n + 1);
-        if (*label) {
-            memcpy(*label, l, n);
-            (*label)[n] = '\0';
-        }
+        if (!*label)
+            return SIGMIX_ENOMEM;
+        memcpy(*label, l, n);
+        (*label)[n] = '\0';
     }
-    *path = eq + 1;
+    return 0;
+}
+
+void sigmix_join_split_spec(const char *spec, char **label, const char **path)
+{
+    (void)sigmix_join_split_label(spec, label, path);
 }
 
 /* ---- hash map ---- */

@@ -306,8 +306,27 @@ typedef struct parser {
     sigmix_score_file *out;
     const char *last_comp;  /* the previous record's competitor (arena copy) */
     size_t      last_compn;
+    int         oom;        /* an allocation failed: ENOMEM, not a malformed row */
     char       msg[400];
 } parser;
+
+static int out_of_memory(parser *P)
+{
+    P->oom = 1;
+    snprintf(P->msg, sizeof P->msg, "out of memory");
+    return -1;
+}
+
+/* Nested text into P->sub. A failed allocation is remembered: a fallback
+ * taken on it (another competitor, key or runtime) would change the table. */
+static int sub_parse(parser *P, const char *s, size_t n)
+{
+    const char *found;
+    int st = parse_text(P->sj, &P->sub, s, n, &found);
+    if (st == SIGMIX_SJ_NOMEM)
+        out_of_memory(P);
+    return st;
+}
 
 /* Key text of a field as str() renders it; 0 with msg on failure. */
 static int key_text(parser *P, const jobj *o, const jfield *f, const char *column,
@@ -347,28 +366,33 @@ static int payload_score(parser *P, double *score, int64_t *frames, const jfield
     if (f && f->type != SIGMIX_SJ_NULL)
         return as_float(o, f, "score", score, P->msg, sizeof P->msg);
     if (summary) {
-        const char *found;
-        if (parse_text(P->sj, &P->sub, STR(o, summary), summary->slen, &found))
-            return snprintf(P->msg, sizeof P->msg, "summary is not valid JSON"), -1;
+        if (sub_parse(P, STR(o, summary), summary->slen))
+            return P->oom ? -1 : (snprintf(P->msg, sizeof P->msg, "summary is not valid JSON"), -1);
         f = find_ci(&P->sub, SCORE_CANDIDATES);
         if (f && f->type != SIGMIX_SJ_NULL)
             return as_float(&P->sub, f, "summary score", score, P->msg, sizeof P->msg);
     }
     f = get(o, "frames");
     size_t *off = NULL, *len = NULL, n = 0;
+    int split = -1;
     if (!f || f->type != SIGMIX_SJ_NESTED || STR(o, f)[0] != '['
-        || split_array(STR(o, f), f->slen, &off, &len, &n) || !n) {
+        || (split = split_array(STR(o, f), f->slen, &off, &len, &n)) || !n) {
         free(off);
         free(len);
+        if (split < 0 && f && f->type == SIGMIX_SJ_NESTED && STR(o, f)[0] == '[')
+            return out_of_memory(P);
         snprintf(P->msg, sizeof P->msg, "score row has neither a score field nor non-empty frames[]");
         return -1;
     }
     double sum = 0;
     int r = 0;
     for (size_t i = 0; i < n && !r; i++) {
-        const char *found;
         char what[64];
-        int st = parse_text(P->sj, &P->sub, STR(o, f) + off[i], len[i], &found);
+        int st = sub_parse(P, STR(o, f) + off[i], len[i]);
+        if (P->oom) {
+            r = -1;
+            break;
+        }
         if (st) {
             snprintf(P->msg, sizeof P->msg, "frames[%zu] must be an object", i);
             r = -1;
@@ -401,8 +425,10 @@ static int payload_runtime(parser *P, double *rt, const jfield *summary)
     const jfield *f = find_ci(o, RUNTIME_CANDIDATES);
     if (f && f->type != SIGMIX_SJ_NULL)
         return as_float(o, f, "runtime", rt, P->msg, sizeof P->msg);
-    const char *found;
-    if (summary && !parse_text(P->sj, &P->sub, STR(o, summary), summary->slen, &found)) {
+    int st = summary ? sub_parse(P, STR(o, summary), summary->slen) : -1;
+    if (P->oom)
+        return -1;
+    if (!st) {
         f = find_ci(&P->sub, RUNTIME_CANDIDATES);
         if (f && f->type != SIGMIX_SJ_NULL)
             return as_float(&P->sub, f, "summary runtime", rt, P->msg, sizeof P->msg);
@@ -414,13 +440,18 @@ static int payload_runtime(parser *P, double *rt, const jfield *summary)
     if (split_array(STR(o, f), f->slen, &off, &len, &n)) {
         free(off);
         free(len);
-        return snprintf(P->msg, sizeof P->msg, "out of memory"), -1;
+        return out_of_memory(P);
     }
     double total = 0;
     int seen = 0, r = 0;
     for (size_t i = 0; i < n && !r; i++) {
-        if (parse_text(P->sj, &P->sub, STR(o, f) + off[i], len[i], &found))
+        if (sub_parse(P, STR(o, f) + off[i], len[i])) {
+            if (P->oom) {
+                r = -1;
+                break;
+            }
             continue; /* not an object: upstream skips it here */
+        }
         const jfield *v = find_ci(&P->sub, RUNTIME_CANDIDATES);
         if (v && v->type != SIGMIX_SJ_NULL) {
             double x;
@@ -461,12 +492,14 @@ static int payload_record(parser *P, size_t where)
     size_t compn = 0;
     char *subcomp = NULL;
     if (!text_field(o, get(o, "competitor"), &comp, &compn) && summary) {
-        const char *found;
         const char *s;
         size_t n;
-        if (!parse_text(P->sj, &P->sub, STR(o, summary), summary->slen, &found)
-            && text_field(&P->sub, get(&P->sub, "competitor"), &s, &n)) {
-            subcomp = sigmix_arena_strndup(&F->arena, s, n);
+        int st = sub_parse(P, STR(o, summary), summary->slen);
+        if (P->oom)
+            return -1;
+        if (!st && text_field(&P->sub, get(&P->sub, "competitor"), &s, &n)) {
+            if (!(subcomp = sigmix_arena_strndup(&F->arena, s, n)))
+                return out_of_memory(P);
             comp = subcomp;
             compn = n;
         }
@@ -502,10 +535,11 @@ static int payload_record(parser *P, size_t where)
             if (key_text(P, o, f, KEY(o, f), &ks, &kn, kbuf))
                 return -1;
         } else {
-            const char *found;
             const jfield *g = NULL;
-            if (summary && !parse_text(P->sj, &P->sub, STR(o, summary), summary->slen, &found))
+            if (summary && !sub_parse(P, STR(o, summary), summary->slen))
                 g = find_ci(&P->sub, KEY_CANDIDATES);
+            if (P->oom)
+                return -1;
             if (!g || g->type == SIGMIX_SJ_NULL) {
                 snprintf(P->msg, sizeof P->msg, "score row has no key field; pass --score-key-field");
                 return -1;
@@ -530,10 +564,8 @@ static int payload_record(parser *P, size_t where)
         P->last_comp = compc;
         P->last_compn = compn;
     }
-    if (!key || !compc) {
-        snprintf(P->msg, sizeof P->msg, "out of memory");
-        return -1;
-    }
+    if (!key || !compc)
+        return out_of_memory(P);
 
     sigmix_score_rec rec = { .competitor = compc, .key = key, .key_len = kn, .where = where };
     if (payload_score(P, &rec.score, &rec.frames, summary))
@@ -557,10 +589,8 @@ static int payload_record(parser *P, size_t where)
     if (F->n == F->cap) {
         size_t nc = F->cap ? F->cap * 2 : 1024;
         sigmix_score_rec *nr = realloc(F->rec, nc * sizeof *nr);
-        if (!nr) {
-            snprintf(P->msg, sizeof P->msg, "out of memory");
-            return -1;
-        }
+        if (!nr)
+            return out_of_memory(P);
         F->rec = nr;
         F->cap = nc;
     }
@@ -614,7 +644,8 @@ static int parse_lines(parser *P, const char *buf, size_t len, sigmix_error *err
                 return sigmix_error_set(err, code, "%s (line %zu)", P->msg, line);
             }
             if (payload_record(P, line))
-                return sigmix_error_set(err, SIGMIX_EFORMAT, "%s (line %zu)", P->msg, line);
+                return sigmix_error_set(err, P->oom ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, "%s (line %zu)",
+                                        P->msg, line);
         }
         pos = end + 1;
     }
@@ -638,7 +669,8 @@ static int parse_rows(parser *P, const char *buf, size_t len, size_t cap, sigmix
         else if (st)
             r = sigmix_error_set(err, fail_parse(P, st, found), "%s (rows[%zu])", P->msg, i);
         else if (payload_record(P, i))
-            r = sigmix_error_set(err, SIGMIX_EFORMAT, "%s (rows[%zu])", P->msg, i);
+            r = sigmix_error_set(err, P->oom ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, "%s (rows[%zu])",
+                                 P->msg, i);
     }
     free(off);
     free(ln);
@@ -679,7 +711,7 @@ static int parse_document(parser *P, const char *buf, size_t len, sigmix_error *
         return r;
     }
     if (payload_record(P, 0))
-        return sigmix_error_set(err, SIGMIX_EFORMAT, "%s", P->msg);
+        return sigmix_error_set(err, P->oom ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, "%s", P->msg);
     return 0;
 }
 

@@ -146,9 +146,13 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
         free(errs);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
+    S->nfiles = o->nscores; /* the labels so far are freed on an early return */
     for (size_t i = 0; i < o->nscores; i++)
-        sigmix_join_split_spec(o->scores[i], &S->labels[i], &S->paths[i]);
-    S->nfiles = o->nscores;
+        if (sigmix_join_split_label(o->scores[i], &S->labels[i], &S->paths[i])) {
+            free(rc);
+            free(errs);
+            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        }
     load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs, prov != NULL };
     size_t nt = o->threads > 0 ? (size_t)o->threads : (size_t)sigmix_cpu_count();
     if (nt > o->nscores)

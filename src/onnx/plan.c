@@ -82,14 +82,14 @@ static int place(ox_plan *p, vitem *it, int n)
 /* Node that makes the plan outgrow `limit`: the first whose high-water mark
  * (tensors so far, scratch so far, input copy) passes it, else the last one
  * (the output buffer or placement slack tipped it). Without a limit: the
- * node where live memory peaks. */
+ * node where live memory peaks. -2: out of memory. */
 static int culprit(const sigmix_onnx_model *m, const ox_plan *p, const vitem *it, int n,
                    const size_t *scr, uint64_t fixed, uint64_t limit)
 {
     int nn = m->nnodes, best = -1;
     uint64_t *live = calloc((size_t)nn + 2, sizeof *live);
     if (!live)
-        return nn - 1;
+        return -2; /* out of memory: a guessed node would be a different plan */
     for (int k = 0; k < n; k++) {
         live[it[k].birth] += it[k].size;
         live[it[k].death + 1] -= it[k].size;
@@ -263,6 +263,10 @@ int sigmix_ox_plan(const sigmix_onnx_model *m, const int64_t in[4], int threads,
     q->peak_bytes = q->activation_bytes + q->scratch_bytes + q->input_bytes + q->output_bytes;
     int over = q->limit_bytes && q->peak_bytes > q->limit_bytes;
     int c = nn ? culprit(m, p, it, n, scr, q->input_bytes, over ? q->limit_bytes : 0) : -1;
+    if (c == -2) {
+        rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+        goto done;
+    }
     q->peak_node = c >= 0 ? m->nodes[c].name : "";
     q->peak_op = c >= 0 ? m->nodes[c].op_type : "";
 done:
