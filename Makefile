@@ -83,7 +83,9 @@ install: build
 
 # ThreadSanitizer over the suites whose code runs threads (text and Parquet
 # readers, audit workers, joins, outputs); OpenBLAS's own thread pool is not
-# instrumented, tests/tsan.supp silences it and nothing else.
+# instrumented, tests/tsan.supp silences it and nothing else. TSan runs
+# 5-15x slower: test_wide (10,000 columns) and test_text_bomb outlive their
+# usual timeouts.
 TSAN_SUITES := util table parquet cat audit join
 $(TSAN_BUILD)/build.ninja:
 	meson setup $(TSAN_BUILD) --buildtype=debugoptimized \
@@ -92,7 +94,8 @@ $(TSAN_BUILD)/build.ninja:
 test-tsan: deps test-deps $(TSAN_BUILD)/build.ninja
 	ninja -C $(TSAN_BUILD)
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
-		meson test -C $(TSAN_BUILD) $(addprefix --suite ,$(TSAN_SUITES)) --print-errorlogs
+		meson test -C $(TSAN_BUILD) $(addprefix --suite ,$(TSAN_SUITES)) --print-errorlogs \
+		--timeout-multiplier 10
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized \

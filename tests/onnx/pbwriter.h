@@ -41,7 +41,8 @@ static inline void pbw_varint(pbw *w, uint64_t v)
     do {
         t[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
         v >>= 7;
-    } while (v);
+    } while (v && k < sizeof t); /* a uint64 needs at most 10: the bound is for
+                                  * gcc's -Warray-bounds under -fsanitize=thread */
     pbw_raw(w, t, k);
 }
 
