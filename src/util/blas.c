@@ -32,8 +32,8 @@ typedef void (*dsyrk_fn)(int, int, int, int, int, double, const double *, int, d
 typedef int (*getn_fn)(void);
 typedef void (*setn_fn)(int);
 
-/* The loaded library's entry points: written once under pthread_once,
- * read-only afterwards. Loading is the only state this file keeps apart
+/* The loaded library's entry points: written once under pthread_once
+ * (and th_mu), read-only afterwards. Loading is the only state this file keeps apart
  * from the thread-count bookkeeping below. */
 static struct {
     sgemm_fn sgemm;
@@ -59,7 +59,11 @@ static void ob_load_from(void *h)
     getn_fn g = (getn_fn)dlsym(h, "openblas_get_num_threads");
     setn_fn t = (setn_fn)dlsym(h, "openblas_set_num_threads");
     if (s && d && k && g && t) {
+        /* Under th_mu: enter() reads ob.get_threads there while another
+         * thread's first product may be loading. */
+        pthread_mutex_lock(&th_mu);
         ob.sgemm = s, ob.dgemm = d, ob.dsyrk = k, ob.get_threads = g, ob.set_threads = t;
+        pthread_mutex_unlock(&th_mu);
         return;
     }
     dlclose(h);
@@ -120,8 +124,8 @@ void sigmix_blas_enter(int threads)
     if (th_users++ == 0) {
         th_want = threads;
         th_saved = -1;
-        /* ob.* are set before pthread_once returns in whichever thread ran
-         * it; a product racing this check applies th_want itself. */
+        /* ob.* are written under th_mu; a product that loads OpenBLAS
+         * after this check applies th_want itself (ob_ready). */
         if (ob.get_threads) {
             th_saved = ob.get_threads();
             if (th_saved != threads)
