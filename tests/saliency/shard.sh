@@ -170,8 +170,11 @@ reset_bad
 head -n 3 "$T/n4/out.jsonl.shard-0-of-4.jsonl" > "$M/out.jsonl.shard-0-of-4.jsonl"
 merge_refused "sigmix: $M/out.jsonl.shard-0-of-4.jsonl: 2 clip lines, the header says"
 reset_bad
-sed -i '2s/"mean"/"mean "/' "$M/out.jsonl.shard-2-of-4.jsonl"
-merge_refused "sigmix: $M/out.jsonl.shard-2-of-4.jsonl: line 2: not a shard result line"
+# The first result line (clips finish in any order, so line 2 may be a
+# failure line, which has no "mean").
+bad_line=$(awk 'NR > 1 && /"mean"/ { print NR; exit }' "$M/out.jsonl.shard-2-of-4.jsonl")
+sed -i "${bad_line}s/\"mean\"/\"mean \"/" "$M/out.jsonl.shard-2-of-4.jsonl"
+merge_refused "sigmix: $M/out.jsonl.shard-2-of-4.jsonl: line $bad_line: not a shard result line"
 reset_bad   # shards of two counts: which one is meant?
 cp "$T/n2/out.jsonl.shard-0-of-2.jsonl" "$M/"
 merge_refused "sigmix: $M/out.jsonl: shard files of different counts"
