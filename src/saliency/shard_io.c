@@ -3,7 +3,6 @@
  * loader behind --merge and the reuse of a finished shard by a requeued
  * task. The line format and its strict parser are in shard.c.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "saliency/internal.h"
 #include "saliency/shard.h"
 #include "sigmix/output.h"
+#include "sigmix/shard.h"
 #include "util/error.h"
 
 int sigmix_saliency_parse_shard(const char *text, int *k, int *n)
@@ -224,114 +224,21 @@ size_t sigmix_saliency_shard_load_own(const char *path, const sigmix_saliency_sh
     return set->n;
 }
 
-typedef struct found_file {
-    char *name;
-    int   k, n;
-} found_file;
-
-/* "BASE.shard-K-of-N.jsonl" exactly; digits only (leading zeros allowed). */
-static int parse_name(const char *name, const char *base, int *k, int *n)
-{
-    size_t bl = strlen(base);
-    if (strncmp(name, base, bl) || strncmp(name + bl, ".shard-", 7))
-        return -1;
-    const char *p = name + bl + 7;
-    long v[2];
-    for (int i = 0; i < 2; i++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        long x = 0;
-        while (*p >= '0' && *p <= '9') {
-            x = x * 10 + (*p++ - '0');
-            if (x > SAL_MAX_SHARDS)
-                return -1;
-        }
-        v[i] = x;
-        if (i == 0 && strncmp(p, "-of-", 4))
-            return -1;
-        p += i == 0 ? 4 : 0;
-    }
-    if (strcmp(p, ".jsonl") || v[1] < 1 || v[0] >= v[1])
-        return -1;
-    *k = (int)v[0];
-    *n = (int)v[1];
-    return 0;
-}
-
-static int cmp_found(const void *a, const void *b)
-{
-    const found_file *x = a, *y = b;
-    if (x->k != y->k)
-        return x->k < y->k ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-/* The shard files beside out; *nf files, malloc'd. */
-static int list_shards(const char *dir, const char *base, found_file **out, size_t *nf)
-{
-    DIR *d = opendir(dir);
-    found_file *f = NULL;
-    size_t n = 0, cap = 0;
-    int r = 0;
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int k, sn;
-        if (parse_name(e->d_name, base, &k, &sn))
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            found_file *nfp = realloc(f, cap * sizeof *nfp);
-            if (!nfp) {
-                r = -1;
-                break;
-            }
-            f = nfp;
-        }
-        size_t pl = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(pl);
-        if (!full) {
-            r = -1;
-            break;
-        }
-        snprintf(full, pl, "%s/%s", dir, e->d_name);
-        f[n++] = (found_file){ full, k, sn };
-    }
-    closedir(d);
-    *out = f;
-    *nf = n;
-    return r;
-}
-
-static void free_found(found_file *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(f[i].name);
-    free(f);
-}
-
 int sigmix_saliency_shard_load_all(const char *out, int shards,
                                    const sigmix_saliency_shard_header *want,
                                    sigmix_saliency_shard_set *set, int *found, int *nout,
                                    sigmix_error *err)
 {
     sigmix_error_clear(err);
-    const char *slash = strrchr(out, '/');
-    char *dir = slash ? strndup(out, (size_t)(slash - out + (slash == out))) : strdup(".");
-    const char *base = slash ? slash + 1 : out;
-    found_file *f = NULL;
+    sigmix_shard_file *f = NULL;
     size_t nf = 0;
     int status = 0;
     char **seen_name = NULL;
     *found = 0;
-    if (!dir || list_shards(dir, base, &f, &nf)) {
-        free(dir);
-        free_found(f, nf);
+    sigmix_error le;
+    if (sigmix_shard_list(out, &f, &nf, &le))
         return sigmix_error_set(err, SIGMIX_EIO,
                                 "%s: cannot list the folder of the shard files", out);
-    }
-    free(dir);
     /* Which N: the one given, else the only one present. */
     int n = shards;
     for (size_t i = 0; !shards && i < nf; i++) {
@@ -347,7 +254,6 @@ int sigmix_saliency_shard_load_all(const char *out, int shards,
                                   "(%s.shard-K-of-N.jsonl)", out, out);
         goto done;
     }
-    qsort(f, nf, sizeof *f, cmp_found);
     free(set->seen);
     set->seen = calloc((size_t)n, 1);
     set->seen_n = n;
@@ -363,30 +269,30 @@ int sigmix_saliency_shard_load_all(const char *out, int shards,
         const char *why;
         char msg[200];
         sal_shard_header h;
-        char *buf = slurp(f[i].name, &len, &why);
+        char *buf = slurp(f[i].path, &len, &why);
         if (!buf) {
-            status = sigmix_error_set(err, SIGMIX_EIO, "%s: %s", f[i].name, why);
+            status = sigmix_error_set(err, SIGMIX_EIO, "%s: %s", f[i].path, why);
             goto done;
         }
         int r = sigmix_sal_shard_parse(buf, len, &h, set, msg, sizeof msg);
         free(buf);
         if (r) {
-            status = sigmix_error_set(err, r, "%s: %s", f[i].name, msg);
+            status = sigmix_error_set(err, r, "%s: %s", f[i].path, msg);
             goto done;
         }
         /* The header says which shard it holds: a renamed copy is a duplicate. */
         if (h.n != n) {
             status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: holds shard %d of %d, not of "
-                                      "%d (line 1)", f[i].name, h.k, h.n, n);
+                                      "%d (line 1)", f[i].path, h.k, h.n, n);
             goto done;
         }
         if (set->seen[h.k]) {
             status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: shard %d of %d twice: %s and %s",
-                                      out, h.k, n, seen_name[h.k], f[i].name);
+                                      out, h.k, n, seen_name[h.k], f[i].path);
             goto done;
         }
         set->seen[h.k] = 1;
-        seen_name[h.k] = f[i].name;
+        seen_name[h.k] = f[i].path;
         const char *bad = mismatch(&h, want);
         if (bad) {
             const char *a = h.input_sha256, *b = want->input_sha256;
@@ -397,7 +303,7 @@ int sigmix_saliency_shard_load_all(const char *out, int shards,
             }
             status = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: shard %d of %d was %s (sha256 "
                                       "%.12s, this run %.12s); rerun it or merge with the same "
-                                      "options", f[i].name, h.k, n, bad, short_sha(a),
+                                      "options", f[i].path, h.k, n, bad, short_sha(a),
                                       short_sha(b));
             goto done;
         }
@@ -414,6 +320,6 @@ done:
     if (status)
         sigmix_sal_shard_set_free(set);
     free(seen_name);
-    free_found(f, nf);
+    sigmix_shard_list_free(f, nf);
     return status;
 }
