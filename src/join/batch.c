@@ -86,6 +86,14 @@ static char *resolve(const char *base, const char *p, size_t n)
     return o;
 }
 
+/* A failed allocation: the manifest may be fine, so the caller reports
+ * SIGMIX_ENOMEM rather than a malformed manifest. */
+static int nomem(char *msg, size_t msgn)
+{
+    snprintf(msg, msgn, "out of memory");
+    return SIGMIX_ENOMEM;
+}
+
 static void spec_free(spec *s)
 {
     free(s->id);
@@ -132,10 +140,8 @@ static int cfg_set(spec *s, const char *const *names, const jobj *o, const jfiel
     v->i = f->i;
     if (f->type == SIGMIX_SJ_STRING) {
         v->s = strndup(SIGMIX_JSTR(o, f), f->slen);
-        if (!v->s) {
-            snprintf(msg, msgn, "out of memory");
-            return -1;
-        }
+        if (!v->s)
+            return nomem(msg, msgn);
     }
     return 0;
 }
@@ -167,7 +173,9 @@ static int unknown_keys(const jobj *o, const char *const *a, const char *const *
     size_t n = snprintf(out, outn, "[");
     for (size_t i = 0; i < cnt && n < outn; i++) {
         char *q = sigmix_join_repr(names[i], strlen(names[i]));
-        n += snprintf(out + n, outn - n, "%s%s", i ? ", " : "", q ? q : "");
+        if (!q)
+            return SIGMIX_ENOMEM;
+        n += snprintf(out + n, outn - n, "%s%s", i ? ", " : "", q);
         free(q);
     }
     if (n < outn)
@@ -243,7 +251,7 @@ static int path_field(const jobj *o, const char *name, const char *base, int req
     if (f->type != SIGMIX_SJ_STRING)
         return snprintf(msg, msgn, "table entry %zu: %s must be a string", index, name), -1;
     *out = resolve(base, SIGMIX_JSTR(o, f), f->slen);
-    return *out ? 0 : (snprintf(msg, msgn, "out of memory"), -1);
+    return *out ? 0 : nomem(msg, msgn);
 }
 
 /* Defaults, then the entry's own keys, each checked; saliency's root and
@@ -251,14 +259,14 @@ static int path_field(const jobj *o, const char *name, const char *base, int req
 static int load_config(spec *s, const char *const *cfgnames, const jobj *def, const jobj *ent,
                        const char *base, size_t i, char *msg, size_t msgn)
 {
-    int sal = cfgnames == SAL_CONFIG;
+    int sal = cfgnames == SAL_CONFIG, r;
     for (size_t k = 0; k < def->n; k++)
-        if (cfg_set(s, cfgnames, def, &def->f[k], msg, msgn))
-            return -1;
+        if ((r = cfg_set(s, cfgnames, def, &def->f[k], msg, msgn)))
+            return r;
     for (size_t k = 0; k < ent->n; k++)
         if (in_list(cfgnames, SIGMIX_JKEY(ent, &ent->f[k]), ent->f[k].klen)
-            && cfg_set(s, cfgnames, ent, &ent->f[k], msg, msgn))
-            return -1;
+            && (r = cfg_set(s, cfgnames, ent, &ent->f[k], msg, msgn)))
+            return r;
     for (size_t k = 0; k < s->ncfg; k++) {
         cfgval *v = &s->cfg[k];
         if (check_cfg(v, sal, msg, msgn)) {
@@ -270,7 +278,7 @@ static int load_config(spec *s, const char *const *cfgnames, const jobj *def, co
             && (!strcmp(v->name, "root") || !strcmp(v->name, "model_path"))) {
             char *p = resolve(base, v->s, strlen(v->s));
             if (!p)
-                return snprintf(msg, msgn, "out of memory"), -1;
+                return nomem(msg, msgn);
             free(v->s);
             v->s = p;
         }
@@ -296,54 +304,80 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
     int r = -1;
     const char *found = "";
     if (!sj) {
-        snprintf(msg, msgn, "out of memory");
+        r = nomem(msg, msgn);
         goto out;
     }
     size_t where = 0;
-    int st = sigmix_sj_validate(sj, buf, len, len + SIGMIX_SJ_PADDING, &where);
+    int st = sigmix_sj_validate(sj, buf, len, len + SIGMIX_SJ_PADDING, &where), k;
+    if (st == SIGMIX_SJ_NOMEM) {
+        r = nomem(msg, msgn);
+        goto out;
+    }
     if (st) {
         snprintf(msg, msgn, "invalid JSON manifest: %s (byte %zu)", sigmix_jrow_message(st), where);
         goto out;
     }
+    /* Every nested parse and split below can fail only for want of memory
+     * or for the manifest's shape; the two are told apart here. */
     st = sigmix_jobj_parse(sj, &root, buf, len, &found);
     if (st) {
-        snprintf(msg, msgn, "manifest root must be a JSON object");
+        if (st == SIGMIX_SJ_NOMEM)
+            r = nomem(msg, msgn);
+        else
+            snprintf(msg, msgn, "manifest root must be a JSON object");
         goto out;
     }
     const jfield *d = sigmix_jobj_get(&root, "defaults");
     if (d && d->type != SIGMIX_SJ_NULL) {
+        st = -1;
         if (d->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&root, d)[0] != '{'
-            || sigmix_jobj_parse(sj, &def, SIGMIX_JSTR(&root, d), d->slen, &found)) {
-            snprintf(msg, msgn, "manifest defaults must be an object");
+            || (st = sigmix_jobj_parse(sj, &def, SIGMIX_JSTR(&root, d), d->slen, &found))) {
+            if (st == SIGMIX_SJ_NOMEM)
+                r = nomem(msg, msgn);
+            else
+                snprintf(msg, msgn, "manifest defaults must be an object");
             goto out;
         }
     }
     char keys[512];
-    if (unknown_keys(&def, cfgnames, NULL, keys, sizeof keys)) {
-        snprintf(msg, msgn, "unknown default keys: %s", keys);
+    if ((k = unknown_keys(&def, cfgnames, NULL, keys, sizeof keys))) {
+        if (k == SIGMIX_ENOMEM)
+            r = nomem(msg, msgn);
+        else
+            snprintf(msg, msgn, "unknown default keys: %s", keys);
         goto out;
     }
     const jfield *t = sigmix_jobj_get(&root, "tables");
+    k = 0;
     if (!t || t->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&root, t)[0] != '['
-        || sigmix_join_split_array(SIGMIX_JSTR(&root, t), t->slen, &off, &ln, &n) || !n) {
-        snprintf(msg, msgn, "manifest tables must be a non-empty array");
+        || (k = sigmix_join_split_array(SIGMIX_JSTR(&root, t), t->slen, &off, &ln, &n)) || !n) {
+        if (k)
+            r = nomem(msg, msgn);
+        else
+            snprintf(msg, msgn, "manifest tables must be a non-empty array");
         goto out;
     }
     *specs = calloc(n, sizeof **specs);
     if (!*specs) {
-        snprintf(msg, msgn, "out of memory");
+        r = nomem(msg, msgn);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         spec *s = &(*specs)[i];
         *nspecs = i + 1;
-        if (sigmix_jobj_parse(sj, &ent, SIGMIX_JSTR(&root, t) + off[i], ln[i], &found)) {
-            snprintf(msg, msgn, "table entry %zu must be an object", i);
+        if ((st = sigmix_jobj_parse(sj, &ent, SIGMIX_JSTR(&root, t) + off[i], ln[i], &found))) {
+            if (st == SIGMIX_SJ_NOMEM)
+                r = nomem(msg, msgn);
+            else
+                snprintf(msg, msgn, "table entry %zu must be an object", i);
             goto out;
         }
-        if (unknown_keys(&ent, cfgnames, so ? SO_TABLE : sal ? SAL_TABLE : MOS_TABLE, keys,
-                         sizeof keys)) {
-            snprintf(msg, msgn, "unknown keys in table entry %zu: %s", i, keys);
+        if ((k = unknown_keys(&ent, cfgnames, so ? SO_TABLE : sal ? SAL_TABLE : MOS_TABLE, keys,
+                              sizeof keys))) {
+            if (k == SIGMIX_ENOMEM)
+                r = nomem(msg, msgn);
+            else
+                snprintf(msg, msgn, "unknown keys in table entry %zu: %s", i, keys);
             goto out;
         }
         const jfield *idf = sigmix_jobj_get(&ent, "id");
@@ -362,13 +396,17 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
             snprintf(msg, msgn, "table entry %zu is missing non-empty id", i);
             goto out;
         }
-        s->id = strndup(ids, idn);
+        if (!(s->id = strndup(ids, idn))) {
+            r = nomem(msg, msgn);
+            goto out;
+        }
         if (sal) { /* no input list: the table and the config */
-            if (path_field(&ent, "input", base, 1, i, &s->features, msg, msgn)
-                || path_field(&ent, "output", base, 1, i, &s->out, msg, msgn)
-                || path_field(&ent, "audit_json", base, 0, i, &s->audit_json, msg, msgn)
-                || load_config(s, cfgnames, &def, &ent, base, i, msg, msgn))
+            if ((r = path_field(&ent, "input", base, 1, i, &s->features, msg, msgn))
+                || (r = path_field(&ent, "output", base, 1, i, &s->out, msg, msgn))
+                || (r = path_field(&ent, "audit_json", base, 0, i, &s->audit_json, msg, msgn))
+                || (r = load_config(s, cfgnames, &def, &ent, base, i, msg, msgn)))
                 goto out;
+            r = -1;
             continue;
         }
         const jfield *lf = sigmix_jobj_get(&ent, list_name);
@@ -376,25 +414,36 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
         free(iln);
         ioff = iln = NULL;
         in = 0;
+        k = 0;
         if (!lf || lf->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&ent, lf)[0] != '['
-            || sigmix_join_split_array(SIGMIX_JSTR(&ent, lf), lf->slen, &ioff, &iln, &in) || !in) {
-            snprintf(msg, msgn, "table entry %zu needs a non-empty %s array", i, list_name);
+            || (k = sigmix_join_split_array(SIGMIX_JSTR(&ent, lf), lf->slen, &ioff, &iln, &in))
+            || !in) {
+            if (k)
+                r = nomem(msg, msgn);
+            else
+                snprintf(msg, msgn, "table entry %zu needs a non-empty %s array", i, list_name);
             goto out;
         }
-        if (path_field(&ent, "features", base, 1, i, &s->features, msg, msgn)
-            || path_field(&ent, "out", base, 1, i, &s->out, msg, msgn)
-            || path_field(&ent, "audit_json", base, 0, i, &s->audit_json, msg, msgn))
+        if ((r = path_field(&ent, "features", base, 1, i, &s->features, msg, msgn))
+            || (r = path_field(&ent, "out", base, 1, i, &s->out, msg, msgn))
+            || (r = path_field(&ent, "audit_json", base, 0, i, &s->audit_json, msg, msgn)))
             goto out;
+        r = -1;
         s->inputs = calloc(in, sizeof *s->inputs);
-        if (!s->inputs || !s->id) {
-            snprintf(msg, msgn, "out of memory");
+        if (!s->inputs) {
+            r = nomem(msg, msgn);
             goto out;
         }
         for (size_t k = 0; k < in; k++) {
             size_t ulen;
-            char *text = sigmix_join_json_unquote(SIGMIX_JSTR(&ent, lf) + ioff[k], iln[k], &ulen);
+            const char *item = SIGMIX_JSTR(&ent, lf) + ioff[k];
+            char *text = sigmix_join_json_unquote(item, iln[k], &ulen);
             if (!text) {
-                snprintf(msg, msgn, "table entry %zu: %s[%zu] must be a string", i, list_name, k);
+                /* validated JSON: a quoted item failed only for memory */
+                if (item[0] == '"')
+                    r = nomem(msg, msgn);
+                else
+                    snprintf(msg, msgn, "table entry %zu: %s[%zu] must be a string", i, list_name, k);
                 goto out;
             }
             const char *eq = so ? strchr(text, '=') : NULL;
@@ -412,12 +461,13 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
             free(text);
             s->ninputs = k + 1;
             if (!s->inputs[k]) {
-                snprintf(msg, msgn, "out of memory");
+                r = nomem(msg, msgn);
                 goto out;
             }
         }
-        if (load_config(s, cfgnames, &def, &ent, base, i, msg, msgn))
+        if ((r = load_config(s, cfgnames, &def, &ent, base, i, msg, msgn)))
             goto out;
+        r = -1;
     }
     r = 0;
 out:
@@ -734,6 +784,10 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
     if (!f) {
         /* The batch reports name their file in the message. */
         int e = errno;
+        if (e == ENOMEM) { /* stdio's own buffer */
+            r = sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", o->manifest);
+            goto done;
+        }
         r = sigmix_error_set(err, e == ENOENT || e == ENOTDIR ? SIGMIX_ENOTFOUND : SIGMIX_EIO,
                              "%s: cannot open: %s", o->manifest, strerror(e));
         goto done;
@@ -766,8 +820,9 @@ int sigmix_join_batch(const sigmix_batch_options *o, sigmix_batch_summary *sum,
                   : strdup(".");
     }
     char msg[600] = "";
-    if (!base || load_manifest(o, buf, len, base, &specs, &nspecs, msg, sizeof msg)) {
-        r = sigmix_error_set(err, SIGMIX_EFORMAT, "%s: %s", o->manifest, base ? msg : "out of memory");
+    if (!base || (r = load_manifest(o, buf, len, base, &specs, &nspecs, msg, sizeof msg))) {
+        r = sigmix_error_set(err, !base || r == SIGMIX_ENOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT,
+                             "%s: %s", o->manifest, base ? msg : "out of memory");
         goto done;
     }
     status = calloc(nspecs, sizeof *status);

@@ -138,6 +138,31 @@ static int case_second_opinion(const char *arg, char **out, sigmix_error *err)
     return r;
 }
 
+/* A second-opinion batch: the manifest's defaults, entries, score list
+ * and LABEL= paths are parsed, then its one table runs. The manifest
+ * parser once reported a failed allocation as a malformed manifest. */
+static int case_join_batch(const char *arg, char **out, sigmix_error *err)
+{
+    (void)arg;
+    char manifest[2200];
+    snprintf(manifest, sizeof manifest, "%s/batch.json", tmp);
+    sigmix_batch_options o = { 0 };
+    o.kind = SIGMIX_JOIN_SECOND_OPINION;
+    o.manifest = manifest;
+    o.threads = 1;
+    sigmix_batch_summary sum;
+    int r = sigmix_join_batch(&o, &sum, err);
+    /* A table that fails is recorded and the batch goes on, by design; the
+     * fixture's table succeeds cleanly, so here its failure can only be a
+     * failed allocation (the table's own ENOMEM paths are the
+     * second-opinion case's). Its outputs are never left behind. */
+    if (!r && sum.failed_tables)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "table failed: out of memory");
+    if (!r)
+        *out = slurp(out_path("b.jsonl"));
+    return r;
+}
+
 static int case_mos_labels(const char *arg, char **out, sigmix_error *err)
 {
     (void)arg;
@@ -335,6 +360,10 @@ static int setup(void)
         put("qalign.json", "{\"results\":[{\"video_id\":\"001\",\"competitor\":\"Q-Align\","
                            "\"summary\":{\"mos\":3.5,\"runtime_total_ms\":80}},"
                            "{\"video_id\":\"1\",\"competitor\":\"Q-Align\",\"mos\":\"2.25\"}]}\n") ||
+        put("batch.json", "{\"defaults\":{\"key_normalize\":\"auto\",\"prefix\":\"so\","
+                          "\"missing_policy\":\"mark\"},\"tables\":[{\"id\":7,"
+                          "\"features\":\"feat.jsonl\",\"scores\":[\"dover=dover.jsonl\","
+                          "\"qalign.json\"],\"out\":\"out/b.jsonl\",\"overwrite\":false}]}\n") ||
         put("labels.jsonl", "{\"clip\":\"ugc00000\",\"score\":3.5}\n"
                             "{\"clip\":\"ugc00001\",\"score\":2}\n"
                             "{\"clip\":\"ugc00007\",\"score\":4.25}\n"))
@@ -413,6 +442,8 @@ int main(int argc, char **argv)
      * succeeded with another table when a label or nested payload copy failed. */
     if (!only || strstr("second-opinion", only))
         bad |= run_case("second-opinion", case_second_opinion, "");
+    if (!only || strstr("join-batch", only))
+        bad |= run_case("join-batch", case_join_batch, "");
     if (!only || strstr("mos-labels", only))
         bad |= run_case("mos-labels", case_mos_labels, "");
     static const char *logs[] = { "a_json231.json", "d_v1.json", "e_python.json", "f_log.xml",
