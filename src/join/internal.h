@@ -108,6 +108,10 @@ int  sigmix_score_parse(const char *buf, size_t len, int jsonl, const sigmix_sco
 /** Read path (by extension .jsonl/.ndjson/.json) and parse it. */
 int  sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score_file *out,
                        sigmix_error *err);
+/** The same, JSON Lines read chunk bytes at a time (0: the default 256 KiB;
+ *  tests make it tiny to put line ends at every chunk boundary). */
+int  sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size_t chunk,
+                               sigmix_score_file *out, sigmix_error *err);
 void sigmix_score_file_free(sigmix_score_file *f);
 
 /* ---- parsed JSON objects (scores.c) ---- */

@@ -607,46 +607,61 @@ static int fail_parse(parser *P, int st, const char *found)
     return st == SIGMIX_SJ_NOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT;
 }
 
+/* One line of a JSONL file: s[0..n) (readable to s + cap), 1-based. */
+static int parse_line(parser *P, const char *s, size_t n, size_t cap, size_t line,
+                      sigmix_error *err)
+{
+    if (line == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
+        s += 3;
+        n -= 3;
+        cap -= 3;
+    }
+    const char *t = s;
+    size_t tn = n;
+    sigmix_join_strip(&t, &tn);
+    if (!tn)
+        return 0;
+    const char *found;
+    int st = parse_obj(P->sj, &P->row, t, tn, cap - (size_t)(t - s), &found);
+    if (st) {
+        int code = fail_parse(P, st, found);
+        return sigmix_error_set(err, code, "%s (line %zu)", P->msg, line);
+    }
+    if (payload_record(P, line))
+        return sigmix_error_set(err, P->oom ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, "%s (line %zu)",
+                                P->msg, line);
+    return 0;
+}
+
+/* Room for n records at once instead of doubling through realloc (copies
+ * and page faults on 150,000 rows). */
+static int reserve_recs(sigmix_score_file *F, size_t n)
+{
+    if (n <= F->cap)
+        return 0;
+    sigmix_score_rec *nr = realloc(F->rec, n * sizeof *nr);
+    if (!nr)
+        return -1;
+    F->rec = nr;
+    F->cap = n;
+    return 0;
+}
+
 static int parse_lines(parser *P, const char *buf, size_t len, sigmix_error *err)
 {
-    /* One record per line at most: size the records once instead of
-     * doubling through realloc (copies and page faults on 150,000 rows). */
+    /* One record per line at most. */
     size_t lines = 1;
     for (const char *q = buf, *end = buf + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
         lines++;
-    if (lines > P->out->cap) {
-        sigmix_score_rec *nr = realloc(P->out->rec, lines * sizeof *nr);
-        if (!nr)
-            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-        P->out->rec = nr;
-        P->out->cap = lines;
-    }
+    if (reserve_recs(P->out, lines))
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     size_t line = 0;
     for (size_t pos = 0; pos < len;) {
         const char *nlp = memchr(buf + pos, '\n', len - pos);
         size_t end = nlp ? (size_t)(nlp - buf) : len;
-        const char *s = buf + pos;
-        size_t n = end - pos;
-        line++;
-        if (line == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
-            s += 3;
-            n -= 3;
-        }
-        const char *t = s;
-        size_t tn = n;
-        sigmix_join_strip(&t, &tn);
-        if (tn) {
-            const char *found;
-            int st = parse_obj(P->sj, &P->row, t, tn, len + SIGMIX_SJ_PADDING - (size_t)(t - buf),
-                               &found);
-            if (st) {
-                int code = fail_parse(P, st, found);
-                return sigmix_error_set(err, code, "%s (line %zu)", P->msg, line);
-            }
-            if (payload_record(P, line))
-                return sigmix_error_set(err, P->oom ? SIGMIX_ENOMEM : SIGMIX_EFORMAT, "%s (line %zu)",
-                                        P->msg, line);
-        }
+        int r = parse_line(P, buf + pos, end - pos, len + SIGMIX_SJ_PADDING - pos, ++line, err);
+        if (r)
+            return r;
         pos = end + 1;
     }
     return 0;
@@ -715,30 +730,133 @@ static int parse_document(parser *P, const char *buf, size_t len, sigmix_error *
     return 0;
 }
 
-int sigmix_score_parse(const char *buf, size_t len, int jsonl, const sigmix_score_opts *o,
-                       sigmix_score_file *out, sigmix_error *err)
+static int parser_begin(parser *P, const sigmix_score_opts *o, sigmix_score_file *out, int jsonl)
 {
     memset(out, 0, sizeof *out);
     sigmix_arena_init(&out->arena);
     out->jsonl = jsonl;
-    parser P;
-    memset(&P, 0, sizeof P);
-    P.o = o;
-    P.out = out;
-    P.sj = sigmix_sj_new();
-    if (!P.sj)
-        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    int r;
-    /* simdjson validates UTF-8 as it indexes each payload */
-    r = jsonl ? parse_lines(&P, buf, len, err) : parse_document(&P, buf, len, err);
-    sigmix_sj_free(P.sj);
-    free(P.row.f);
-    free(P.row.buf);
-    free(P.sub.f);
-    free(P.sub.buf);
+    memset(P, 0, sizeof *P);
+    P->o = o;
+    P->out = out;
+    P->sj = sigmix_sj_new();
+    return P->sj ? 0 : -1;
+}
+
+static int parser_end(parser *P, int r)
+{
+    sigmix_sj_free(P->sj);
+    free(P->row.f);
+    free(P->row.buf);
+    free(P->sub.f);
+    free(P->sub.buf);
     if (r)
-        sigmix_score_file_free(out);
+        sigmix_score_file_free(P->out);
     return r;
+}
+
+int sigmix_score_parse(const char *buf, size_t len, int jsonl, const sigmix_score_opts *o,
+                       sigmix_score_file *out, sigmix_error *err)
+{
+    parser P;
+    if (parser_begin(&P, o, out, jsonl))
+        return parser_end(&P, sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory"));
+    /* simdjson validates UTF-8 as it indexes each payload */
+    int r = jsonl ? parse_lines(&P, buf, len, err) : parse_document(&P, buf, len, err);
+    return parser_end(&P, r);
+}
+
+/*
+ * JSON Lines parsed as they are read, a chunk at a time: the bytes are
+ * hashed, split into lines and parsed while they are still in cache, and
+ * no buffer of the file's size is filled and then read twice more (on a
+ * 150,000-line file that cost more than the parsing). A line longer than
+ * the buffer doubles it. limit: the size fstat gave, read no further
+ * (growth after it is not this run's input); 0 reads to the end.
+ */
+static int stream_lines(parser *P, int fd, uint64_t limit, size_t chunk,
+                        struct sha256_ctx *sha, uint64_t *total, sigmix_error *err)
+{
+    size_t cap = chunk, have = 0, scan = 0, line = 0;
+    char *buf = malloc(cap + SIGMIX_SJ_PADDING);
+    if (!buf)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    uint64_t got_all = 0;
+    int r = 0, eof = 0, sized = 0;
+    while (!r) {
+        if (have == cap) {
+            char *nb = cap < (SIZE_MAX - SIGMIX_SJ_PADDING) / 2
+                     ? realloc(buf, cap * 2 + SIGMIX_SJ_PADDING) : NULL;
+            if (!nb) {
+                r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t want = cap - have;
+        if (limit && limit - got_all < want)
+            want = (size_t)(limit - got_all);
+        ssize_t g = read(fd, buf + have, want);
+        if (g < 0 && errno == EINTR)
+            continue;
+        if (g < 0) {
+            r = sigmix_error_set(err, SIGMIX_EIO, "read error");
+            break;
+        }
+        if (sha)
+            sha256_update(sha, (size_t)g, (const uint8_t *)buf + have);
+        have += (size_t)g;
+        got_all += (uint64_t)g;
+        eof = !g || (limit && got_all == limit);
+        memset(buf + have, 0, SIGMIX_SJ_PADDING);
+        if (!sized && limit) {
+            /* records for the whole file from the first chunk's line
+             * length, an eighth more; payload_record grows beyond it */
+            size_t nl = 0;
+            for (const char *q = buf, *e = buf + have; (q = memchr(q, '\n', (size_t)(e - q))); q++)
+                nl++;
+            uint64_t est = (nl ? limit / (have / nl) : 1) + nl / 8 + 16;
+            if (est > limit / 3 + 16)
+                est = limit / 3 + 16;
+            sized = 1;
+            if (reserve_recs(P->out, (size_t)est)) {
+                r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        size_t pos = 0;
+        const char *nl;
+        while ((nl = memchr(buf + scan, '\n', have - scan))) {
+            size_t end = (size_t)(nl - buf);
+            if ((r = parse_line(P, buf + pos, end - pos, have + SIGMIX_SJ_PADDING - pos, ++line,
+                                err)))
+                break;
+            pos = scan = end + 1;
+        }
+        if (r)
+            break;
+        if (eof) {
+            if (pos < have)
+                r = parse_line(P, buf + pos, have - pos, have + SIGMIX_SJ_PADDING - pos, ++line,
+                               err);
+            break;
+        }
+        /* the unfinished line moves to the front */
+        memmove(buf, buf + pos, have - pos);
+        have -= pos;
+        scan = have;
+    }
+    free(buf);
+    *total = got_all;
+    return r;
+}
+
+static void hex_digest(struct sha256_ctx *ctx, char *out)
+{
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(ctx, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 static int ends_with_ci(const char *s, const char *suf)
@@ -749,6 +867,12 @@ static int ends_with_ci(const char *s, const char *suf)
 
 int sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score_file *out,
                       sigmix_error *err)
+{
+    return sigmix_score_load_chunked(path, o, 0, out, err);
+}
+
+int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size_t chunk,
+                              sigmix_score_file *out, sigmix_error *err)
 {
     int jsonl;
     memset(out, 0, sizeof *out);
@@ -762,13 +886,31 @@ int sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return sigmix_error_open(err, errno);
-    /* One buffer of the file's size when it is known (a regular file),
-     * mapped pre-faulted: a 150,000-line file otherwise costs thousands of
-     * page faults as read() fills fresh heap pages. Anything else (a FIFO)
-     * is read in growing steps. The file is read once: its SHA-256 for the
-     * provenance comes from these bytes. */
     struct stat st;
     int known = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
+    if (jsonl) {
+        parser P;
+        struct sha256_ctx ctx;
+        uint64_t total = 0;
+        sha256_init(&ctx);
+        int r = parser_begin(&P, o, out, 1)
+              ? sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory")
+              : stream_lines(&P, fd, known ? (uint64_t)st.st_size : 0,
+                             chunk ? chunk : (size_t)1 << 18, o->hash ? &ctx : NULL,
+                             &total, err);
+        parser_end(&P, r);
+        close(fd);
+        if (!r && o->hash) {
+            hex_digest(&ctx, out->sha256);
+            out->size = total;
+        }
+        return r;
+    }
+    /* A JSON document: one buffer of the file's size when it is known (a
+     * regular file), mapped pre-faulted: a large file otherwise costs
+     * thousands of page faults as read() fills fresh heap pages. Anything
+     * else (a FIFO) is read in growing steps. The file is read once: its
+     * SHA-256 for the provenance comes from these bytes. */
     size_t cap = known ? (size_t)st.st_size : (size_t)1 << 16, len = 0;
     size_t maplen = 0;
     char *buf = NULL;
@@ -817,12 +959,9 @@ int sigmix_score_load(const char *path, const sigmix_score_opts *o, sigmix_score
     }
     if (!r && o->hash) {
         struct sha256_ctx ctx;
-        uint8_t d[SHA256_DIGEST_SIZE];
         sha256_init(&ctx);
         sha256_update(&ctx, len, (const uint8_t *)buf);
-        sha256_digest(&ctx, sizeof d, d);
-        for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-            snprintf(out->sha256 + 2 * i, 3, "%02x", d[i]);
+        hex_digest(&ctx, out->sha256);
         out->size = len;
     }
     if (maplen)

@@ -35,6 +35,7 @@ typedef struct competitor {
 
 typedef struct so_state {
     sigmix_score_file *files;
+    sigmix_kmap       *fmap;   /* per file: key -> record, when built by its worker */
     size_t             nfiles;
     char             **labels;
     const char       **paths;
@@ -47,7 +48,10 @@ static void state_free(so_state *S)
     for (size_t i = 0; i < S->nfiles; i++) {
         sigmix_score_file_free(&S->files[i]);
         free(S->labels[i]);
+        if (S->fmap)
+            sigmix_kmap_free(&S->fmap[i]);
     }
+    free(S->fmap);
     for (size_t i = 0; i < S->ncomp; i++) {
         sigmix_kmap_free(&S->comp[i].map);
         free(S->comp[i].recs);
@@ -105,6 +109,30 @@ static int cmp_comp(const void *a, const void *b)
     return strcmp(((const competitor *)a)->name, ((const competitor *)b)->name);
 }
 
+/* A file of one competitor (the usual case) gets its key map in its
+ * worker, so the maps of several files are built side by side. Anything
+ * else (several competitors, a duplicate key, no memory) leaves the map
+ * empty and load_scores builds it, reporting what it finds. */
+static void file_map(const sigmix_score_file *F, sigmix_kmap *m)
+{
+    if (!F->n)
+        return;
+    const char *c0 = F->rec[0].competitor;
+    for (size_t k = 1; k < F->n; k++)
+        if (F->rec[k].competitor != c0 && strcmp(F->rec[k].competitor, c0))
+            return;
+    if (sigmix_kmap_reserve(m, F->n))
+        goto fail;
+    for (size_t k = 0; k < F->n; k++) {
+        size_t v = k;
+        if (sigmix_kmap_put(m, F->rec[k].key, F->rec[k].key_len, &v))
+            goto fail;
+    }
+    return;
+fail:
+    sigmix_kmap_free(m);
+}
+
 typedef struct load_job {
     so_state                *S;
     const sigmix_so_options *o;
@@ -129,6 +157,8 @@ static void *load_worker(void *arg)
         sigmix_score_opts so = { J->S->labels[i], J->o->score_key_field, J->o->score_field,
                                  J->o->key_normalize, J->hash };
         J->rc[i] = sigmix_score_load(J->S->paths[i], &so, &J->S->files[i], &J->errs[i]);
+        if (!J->rc[i])
+            file_map(&J->S->files[i], &J->S->fmap[i]);
     }
 }
 
@@ -139,9 +169,10 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
     S->files = calloc(nf, sizeof *S->files);
     S->labels = calloc(nf, sizeof *S->labels);
     S->paths = calloc(nf, sizeof *S->paths);
+    S->fmap = calloc(nf, sizeof *S->fmap);
     int *rc = calloc(nf, sizeof *rc);
     sigmix_error *errs = calloc(nf, sizeof *errs);
-    if (!S->files || !S->labels || !S->paths || !rc || !errs) {
+    if (!S->files || !S->labels || !S->paths || !S->fmap || !rc || !errs) {
         free(rc);
         free(errs);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
@@ -187,7 +218,26 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
         /* a file usually holds one competitor: size its map once */
         if (F->n) {
             competitor *first = find_comp(S, F->rec[0].competitor);
-            if (!first || sigmix_kmap_reserve(&first->map, F->n))
+            if (!first)
+                return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            if (S->fmap[i].n && !first->nrec) {
+                /* the worker's map, checked for duplicates: adopt it */
+                const sigmix_score_rec **nr = malloc(F->n * sizeof *nr);
+                if (!nr)
+                    return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+                for (size_t k = 0; k < F->n; k++)
+                    nr[k] = &F->rec[k];
+                free(first->recs);
+                sigmix_kmap_free(&first->map);
+                first->map = S->fmap[i];
+                memset(&S->fmap[i], 0, sizeof S->fmap[i]);
+                first->recs = nr;
+                first->nrec = first->caprec = F->n;
+                if (!first->path)
+                    first->path = S->paths[i];
+                continue;
+            }
+            if (sigmix_kmap_reserve(&first->map, F->n))
                 return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         }
         for (size_t k = 0; k < F->n; k++) {

@@ -120,6 +120,90 @@ static void parse_err(const char *text, int jsonl, const sigmix_score_opts *o, c
     free(buf);
 }
 
+
+/* JSON Lines read a chunk at a time (sigmix_score_load) against the same
+ * bytes parsed whole: every chunk size puts line ends, a BOM, CRLF, blank
+ * lines and a line longer than the buffer at a chunk boundary somewhere. */
+static const char STREAM_TEXT[] =
+    "\xef\xbb\xbf{\"clip_id\":\"a\",\"score\":1.5,\"runtime_ms\":3}\r\n"
+    "\n"
+    "   \n"
+    "{\"clip_id\":\"b\",\"frames\":[{\"score\":1},{\"score\":2,\"runtime_ms\":4}],\"status\":\"oom\"}\n"
+    "{\"clip_id\":3,\"mos\":\"2.25\",\"note\":\"a long line: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n"
+    "{\"clip_id\":\"d\",\"competitor\":\"other\",\"score\":-0.5,\"status\":\"ok\"}\n"
+    "{\"clip_id\":\"e\",\"score\":4}";
+
+static void write_file(const char *path, const char *text, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void same_recs(const sigmix_score_file *a, const sigmix_score_file *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const sigmix_score_rec *x = &a->rec[i], *y = &b->rec[i];
+        assert_int_equal(x->key_len, y->key_len);
+        assert_memory_equal(x->key, y->key, x->key_len);
+        assert_string_equal(x->competitor, y->competitor);
+        assert_memory_equal(&x->score, &y->score, sizeof x->score);
+        assert_memory_equal(&x->runtime_ms, &y->runtime_ms, sizeof x->runtime_ms);
+        assert_int_equal(x->frames, y->frames);
+        assert_int_equal(x->status, y->status);
+        assert_int_equal(x->where, y->where);
+    }
+}
+
+static void test_scores_stream(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sigmix_join_stream_XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.jsonl", dir);
+    size_t n = sizeof STREAM_TEXT - 1;
+    write_file(path, STREAM_TEXT, n);
+    sigmix_score_opts o = { "dover", NULL, NULL, SIGMIX_KEY_AUTO, 1 };
+    sigmix_score_file whole, f;
+    parse_ok(STREAM_TEXT, 1, &o, &whole);
+    assert_int_equal(whole.n, 5);
+    assert_int_equal(whole.rec[4].where, 7);
+    static const size_t chunks[] = { 1, 2, 3, 5, 7, 16, 64, 200, 4096, 0 };
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+        sigmix_error err;
+        memset(&err, 0, sizeof err);
+        int r = sigmix_score_load_chunked(path, &o, chunks[c], &f, &err);
+        if (r)
+            fprintf(stderr, "chunk %zu: %s\n", chunks[c], err.message);
+        assert_int_equal(r, 0);
+        same_recs(&whole, &f);
+        /* sha256sum of STREAM_TEXT's bytes */
+        assert_string_equal(f.sha256,
+                            "23ee28884601f9fb2a7e1175a69e74689e0371e4e286024d6f242a65670383ab");
+        assert_int_equal(f.size, n);
+        sigmix_score_file_free(&f);
+    }
+    sigmix_score_file_free(&whole);
+    /* an error after the long line names the same line in both ways */
+    char bad[sizeof STREAM_TEXT + 32];
+    snprintf(bad, sizeof bad, "%s\n{\"clip_id\":\"z\"}\n", STREAM_TEXT);
+    write_file(path, bad, strlen(bad));
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+        sigmix_error err;
+        memset(&err, 0, sizeof err);
+        assert_int_equal(sigmix_score_load_chunked(path, &o, chunks[c], &f, &err), SIGMIX_EFORMAT);
+        assert_string_equal(err.message,
+            "score row has neither a score field nor non-empty frames[] (line 8)");
+    }
+    parse_err(bad, 1, &o, "score row has neither a score field nor non-empty frames[] (line 8)");
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_scores_shapes(void **state)
 {
     (void)state;
@@ -378,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_scores_shapes),
         cmocka_unit_test(test_scores_frames_status),
         cmocka_unit_test(test_scores_errors),
+        cmocka_unit_test(test_scores_stream),
         cmocka_unit_test(test_tree_writer),
         cmocka_unit_test(test_runprov),
         cmocka_unit_test(test_runprov_known),
