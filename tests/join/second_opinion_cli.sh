@@ -216,6 +216,20 @@ printf '{"clip_id":"a","score":1}\n{"clip_id":"b","score":2}\n{"clip_id":" a ","
 NOT_WRITTEN="o.jsonl a.json" expect_err 2 \
     "sigmix: dup.jsonl: duplicate score for competitor='dover' key='a' (line 3)" -- \
     second-opinion --features feat.jsonl --scores dover=dup.jsonl --out o.jsonl --audit-json a.json
+# One competitor over two files: the first file's key map (built in its
+# worker) takes the second file's keys; a key in both is a duplicate.
+printf '{"clip_id":"001","score":1.5}\n' > p1.jsonl
+printf '{"clip_id":"1","score":2.5,"runtime_ms":7}\n' > p2.jsonl
+"$bin" second-opinion --features two.jsonl --scores dover=p1.jsonl --scores dover=p2.jsonl \
+    --out split.jsonl || fail "one competitor over two files"
+[ "$(cat split.jsonl)" = '{"clip_id":"001","second_opinion_dover_score":1.5,"second_opinion_dover_status":"ok","second_opinion_dover_runtime_ms":null,"second_opinion_dover_frames":0,"second_opinion_dover_source":"p1.jsonl"}
+{"clip_id":"1","second_opinion_dover_score":2.5,"second_opinion_dover_status":"ok","second_opinion_dover_runtime_ms":7.0,"second_opinion_dover_frames":0,"second_opinion_dover_source":"p2.jsonl"}' ] \
+    || fail "one competitor over two files: $(cat split.jsonl)"
+printf '{"clip_id":"a","score":1}\n{"clip_id":"b","score":2}\n' > a1.jsonl
+printf '{"clip_id":"c","score":5}\n{"clip_id":"a","score":6}\n' > dup2.jsonl
+NOT_WRITTEN="o.jsonl" expect_err 2 \
+    "sigmix: dup2.jsonl: duplicate score for competitor='dover' key='a' (line 2)" -- \
+    second-opinion --features two.jsonl --scores dover=a1.jsonl --scores dover=dup2.jsonl --out o.jsonl
 NOT_WRITTEN="o.jsonl" expect_err 2 \
     "sigmix: out.jsonl: refusing to overwrite existing second-opinion columns: second_opinion_q_align_score, second_opinion_q_align_status, second_opinion_q_align_runtime_ms, second_opinion_q_align_frames, second_opinion_q_align_source (pass --overwrite)" -- \
     second-opinion --features out.jsonl --scores dover=dover.jsonl --scores qalign.json --out o.jsonl \
