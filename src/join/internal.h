@@ -63,6 +63,12 @@ int  sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t
 /** Insert (the key bytes must outlive the map); 1 if it was already there
  *  (then *val holds the existing value), 0 inserted, <0 OOM. */
 int  sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val);
+/** The same with the key's sigmix_join_hash given. */
+int  sigmix_kmap_put_h(sigmix_kmap *m, const char *k, size_t len, uint64_t h, size_t *val);
+/** Hint that key hash h is looked up soon: stage 0 fetches its slot,
+ *  stage 1 (slot cached by then) the entry of the slot's first key,
+ *  stage 2 (entry cached) that key's bytes. Only speed depends on it. */
+void sigmix_kmap_prefetch(const sigmix_kmap *m, uint64_t h, int stage);
 /** Make room for n more keys without rehashing. */
 int  sigmix_kmap_reserve(sigmix_kmap *m, size_t n);
 void sigmix_kmap_free(sigmix_kmap *m);

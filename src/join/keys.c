@@ -324,6 +324,24 @@ int sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val
     return sigmix_kmap_get_h(m, k, len, sigmix_join_hash(k, len), val);
 }
 
+void sigmix_kmap_prefetch(const sigmix_kmap *m, uint64_t h, int stage)
+{
+    if (!m->cap)
+        return;
+    const struct kslot *sl = &m->slot[h & (m->cap - 1)];
+    if (stage == 0) {
+        __builtin_prefetch(sl);
+        return;
+    }
+    if (!sl->e)
+        return;
+    const struct kent *e = &m->ent[sl->e - 1];
+    if (stage == 1)
+        __builtin_prefetch(e);
+    else
+        __builtin_prefetch(e->k);
+}
+
 int sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t h64,
                       size_t *val)
 {
@@ -383,6 +401,11 @@ int sigmix_kmap_reserve(sigmix_kmap *m, size_t n)
 
 int sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val)
 {
+    return sigmix_kmap_put_h(m, k, len, sigmix_join_hash(k, len), val);
+}
+
+int sigmix_kmap_put_h(sigmix_kmap *m, const char *k, size_t len, uint64_t h64, size_t *val)
+{
     if (m->n >= UINT32_MAX - 1)
         return -1;
     if ((m->n + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64))
@@ -395,7 +418,6 @@ int sigmix_kmap_put(sigmix_kmap *m, const char *k, size_t len, size_t *val)
         m->ent = ne;
         m->entcap = nc;
     }
-    uint64_t h64 = sigmix_join_hash(k, len);
     uint32_t h = (uint32_t)(h64 >> 32);
     size_t i = h64 & (m->cap - 1);
     for (;; i = (i + 1) & (m->cap - 1)) {

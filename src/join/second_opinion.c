@@ -123,9 +123,22 @@ static void file_map(const sigmix_score_file *F, sigmix_kmap *m)
             return;
     if (sigmix_kmap_reserve(m, F->n))
         goto fail;
+    /* hashes computed 16 keys ahead, their slots fetched meanwhile */
+    enum { AHEAD = 16 };
+    uint64_t ring[AHEAD];
+    for (size_t k = 0; k < F->n && k < AHEAD; k++) {
+        ring[k] = sigmix_join_hash(F->rec[k].key, F->rec[k].key_len);
+        sigmix_kmap_prefetch(m, ring[k], 0);
+    }
     for (size_t k = 0; k < F->n; k++) {
         size_t v = k;
-        if (sigmix_kmap_put(m, F->rec[k].key, F->rec[k].key_len, &v))
+        uint64_t h = ring[k % AHEAD];
+        if (k + AHEAD < F->n) {
+            const sigmix_score_rec *n = &F->rec[k + AHEAD];
+            ring[k % AHEAD] = sigmix_join_hash(n->key, n->key_len);
+            sigmix_kmap_prefetch(m, ring[k % AHEAD], 0);
+        }
+        if (sigmix_kmap_put_h(m, F->rec[k].key, F->rec[k].key_len, h, &v))
             goto fail;
     }
     return;
@@ -353,6 +366,7 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     const char **kp = NULL;
     size_t *kl = NULL;
     uint64_t *kh = NULL;
+    size_t *vi = NULL;
     uint8_t *keep = NULL;
     sigmix_arena karena;
     sigmix_arena_init(&karena);
@@ -410,7 +424,8 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     kl = malloc((rows ? rows : 1) * sizeof *kl);
     kh = malloc((rows ? rows : 1) * sizeof *kh);
     keep = malloc(rows ? rows : 1);
-    if (!kp || !kl || !kh || !keep) {
+    vi = malloc((rows ? rows : 1) * sizeof *vi);
+    if (!kp || !kl || !kh || !keep || !vi) {
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
@@ -465,9 +480,26 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         sigmix_column *cs = sigmix_table_col_mut(t, idx[0]), *cst = sigmix_table_col_mut(t, idx[1]),
                       *crt = sigmix_table_col_mut(t, idx[2]), *cfr = sigmix_table_col_mut(t, idx[3]),
                       *csr = sigmix_table_col_mut(t, idx[4]);
+        /* Lookups first, then the rows: random reads of the map, the keys
+         * and the records, fetched ahead of use (the loop otherwise waits
+         * on memory for each of them in turn). */
         for (size_t i = 0; i < rows; i++) {
+            if (i + 24 < rows)
+                sigmix_kmap_prefetch(&c->map, kh[i + 24], 0);
+            if (i + 12 < rows)
+                sigmix_kmap_prefetch(&c->map, kh[i + 12], 1);
+            if (i + 4 < rows)
+                sigmix_kmap_prefetch(&c->map, kh[i + 4], 2);
             size_t v;
-            if (!kl[i] || !sigmix_kmap_get_h(&c->map, kp[i], kl[i], kh[i], &v)) {
+            vi[i] = kl[i] && sigmix_kmap_get_h(&c->map, kp[i], kl[i], kh[i], &v) ? v : SIZE_MAX;
+        }
+        for (size_t i = 0; i < rows; i++) {
+            if (i + 16 < rows && vi[i + 16] != SIZE_MAX)
+                __builtin_prefetch(&c->recs[vi[i + 16]]);
+            if (i + 8 < rows && vi[i + 8] != SIZE_MAX)
+                __builtin_prefetch(c->recs[vi[i + 8]]);
+            size_t v = vi[i];
+            if (v == SIZE_MAX) {
                 c->missing++;
                 if (o->missing_policy == SIGMIX_MISSING_DROP)
                     keep[i] = 0;
@@ -579,6 +611,7 @@ done:
     free(kp);
     free(kl);
     free(kh);
+    free(vi);
     free(keep);
     sigmix_arena_free(&karena);
     state_free(&S);
