@@ -643,6 +643,8 @@ static int reserve_recs(sigmix_score_file *F, size_t n)
     if (!nr)
         return -1;
     F->rec = nr;
+    if (!F->n)
+        sigmix_join_prefault(nr, n * sizeof *nr);
     F->cap = n;
     return 0;
 }
