@@ -64,10 +64,14 @@ static const char *const *const LISTS[3] = { KEY_CANDIDATES, SCORE_CANDIDATES, R
 /* Which candidate each key is, worked out once per field. */
 static void classify(jfield *f, const char *key, size_t len)
 {
+    /* Candidates are lowercase ASCII: a key whose first byte, folded,
+     * differs cannot match one (folding with 0x20 yields a-z only from
+     * A-Z and a-z), so most comparisons end here, not in eq_ci. */
+    char k0 = len ? (char)(key[0] | 0x20) : 0;
     for (int l = 0; l < 3; l++) {
         f->cand[l] = -1;
         for (int c = 0; LISTS[l][c]; c++)
-            if (eq_ci(key, len, LISTS[l][c])) {
+            if (LISTS[l][c][0] == k0 && eq_ci(key, len, LISTS[l][c])) {
                 f->cand[l] = (signed char)c;
                 break;
             }

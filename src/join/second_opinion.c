@@ -8,6 +8,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,10 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
+    sigmix_join_prefault(kp, rows * sizeof *kp);
+    sigmix_join_prefault(kl, rows * sizeof *kl);
+    sigmix_join_prefault(kh, rows * sizeof *kh);
+    sigmix_join_prefault(vi, rows * sizeof *vi);
     memset(keep, 1, rows ? rows : 1);
     {
         const sigmix_column *kcol = sigmix_table_col(t, (size_t)kc);
@@ -496,8 +501,12 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         for (size_t i = 0; i < rows; i++) {
             if (i + 16 < rows && vi[i + 16] != SIZE_MAX)
                 __builtin_prefetch(&c->recs[vi[i + 16]]);
-            if (i + 8 < rows && vi[i + 8] != SIZE_MAX)
-                __builtin_prefetch(c->recs[vi[i + 8]]);
+            if (i + 8 < rows && vi[i + 8] != SIZE_MAX) {
+                /* score .. status: may straddle two cache lines */
+                const char *p = (const char *)c->recs[vi[i + 8]];
+                __builtin_prefetch(p + offsetof(sigmix_score_rec, score));
+                __builtin_prefetch(p + offsetof(sigmix_score_rec, status));
+            }
             size_t v = vi[i];
             if (v == SIZE_MAX) {
                 c->missing++;
