@@ -72,7 +72,23 @@ int  sigmix_kmap_put_h(sigmix_kmap *m, const char *k, size_t len, uint64_t h, si
 /** Hint that key hash h is looked up soon: stage 0 fetches its slot,
  *  stage 1 (slot cached by then) the entry of the slot's first key,
  *  stage 2 (entry cached) that key's bytes. Only speed depends on it. */
-void sigmix_kmap_prefetch(const sigmix_kmap *m, uint64_t h, int stage);
+static inline void sigmix_kmap_prefetch(const sigmix_kmap *m, uint64_t h, int stage)
+{
+    if (!m->cap)
+        return;
+    const struct kslot *sl = &m->slot[h & (m->cap - 1)];
+    if (stage == 0) {
+        __builtin_prefetch(sl);
+        return;
+    }
+    if (!sl->e)
+        return;
+    const struct kent *e = &m->ent[sl->e - 1];
+    if (stage == 1)
+        __builtin_prefetch(e);
+    else
+        __builtin_prefetch(e->k);
+}
 /** Make room for n more keys without rehashing. */
 int  sigmix_kmap_reserve(sigmix_kmap *m, size_t n);
 void sigmix_kmap_free(sigmix_kmap *m);

@@ -326,24 +326,6 @@ int sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val
     return sigmix_kmap_get_h(m, k, len, sigmix_join_hash(k, len), val);
 }
 
-void sigmix_kmap_prefetch(const sigmix_kmap *m, uint64_t h, int stage)
-{
-    if (!m->cap)
-        return;
-    const struct kslot *sl = &m->slot[h & (m->cap - 1)];
-    if (stage == 0) {
-        __builtin_prefetch(sl);
-        return;
-    }
-    if (!sl->e)
-        return;
-    const struct kent *e = &m->ent[sl->e - 1];
-    if (stage == 1)
-        __builtin_prefetch(e);
-    else
-        __builtin_prefetch(e->k);
-}
-
 int sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t h64,
                       size_t *val)
 {
