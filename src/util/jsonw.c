@@ -1,8 +1,11 @@
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dconv.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
 
@@ -140,7 +143,10 @@ void sigmix_jw_key(sigmix_jsonw *w, const char *key)
     w->after_key = 1;
 }
 
-size_t sigmix_format_double(double v, char *buf, size_t n)
+/* The definition of the text: the first of %.15g, %.16g, %.17g that strtod
+ * reads back as v (from %.1g up for subnormals). Kept as the reference and
+ * for the cases the fast path below does not decide. */
+static size_t format_by_search(double v, char *buf, size_t n)
 {
     int len = 0;
     /* 15 digits suffice for normal doubles unless they need 16-17; subnormals
@@ -157,6 +163,99 @@ size_t sigmix_format_double(double v, char *buf, size_t n)
         buf[len] = '\0';
     }
     return len > 0 ? (size_t)len : 0;
+}
+
+/*
+ * Whether v's exact decimal value has at most 18 significant digits, so that
+ * rounding it to 16 or 17 digits could be an exact halfway case (printf
+ * rounds those to even, double-conversion away from zero). v = m * 2^e with
+ * m odd: for e < 0 the exact value has as many digits as m * 5^-e, which is
+ * at least 5^27 > 10^18 once e <= -27; integers (e >= 0) are all counted.
+ */
+static int may_be_halfway(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int be = (int)(bits >> 52 & 0x7ff);
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    int e = be - 1075;
+    while (!(m & 1)) {
+        m >>= 1;
+        e++;
+    }
+    return e > -27;
+}
+
+/* %.{prec}g of the value 0.DIGITS x 10^point (nd digits, no trailing zeros). */
+static size_t g_style(int neg, const char *d, int nd, int point, int prec, char *buf)
+{
+    size_t k = 0;
+    int x = point - 1; /* exponent of the first digit */
+    if (neg)
+        buf[k++] = '-';
+    if (x < -4 || x >= prec) {
+        buf[k++] = d[0];
+        if (nd > 1) {
+            buf[k++] = '.';
+            memcpy(buf + k, d + 1, (size_t)nd - 1);
+            k += (size_t)nd - 1;
+        }
+        buf[k++] = 'e';
+        buf[k++] = x < 0 ? '-' : '+';
+        int ax = x < 0 ? -x : x;
+        if (ax >= 100)
+            buf[k++] = (char)('0' + ax / 100);
+        buf[k++] = (char)('0' + ax / 10 % 10);
+        buf[k++] = (char)('0' + ax % 10);
+    } else if (x < 0) {
+        buf[k++] = '0';
+        buf[k++] = '.';
+        for (int i = 0; i < -x - 1; i++)
+            buf[k++] = '0';
+        memcpy(buf + k, d, (size_t)nd);
+        k += (size_t)nd;
+    } else {
+        for (int i = 0; i <= x; i++)
+            buf[k++] = i < nd ? d[i] : '0';
+        if (nd > x + 1) {
+            buf[k++] = '.';
+            memcpy(buf + k, d + x + 1, (size_t)(nd - x - 1));
+            k += (size_t)(nd - x - 1);
+        } else { /* integral: stays a float, as Python writes it */
+            buf[k++] = '.';
+            buf[k++] = '0';
+        }
+    }
+    buf[k] = '\0';
+    return k;
+}
+
+/*
+ * The same text as format_by_search, in one pass for nearly every double.
+ * The shortest round-trip digits (L of them) are what %.15g prints when
+ * L <= 15: v lies within 0.12 units of the 15th digit of any 15-digit
+ * string that reads back as v. Beyond that the search's %.16g and %.17g
+ * are the correctly rounded digits, which double-conversion gives too,
+ * except on exact halfway cases (may_be_halfway: left to the search).
+ */
+size_t sigmix_format_double(double v, char *buf, size_t n)
+{
+    if (n < 32 || !isfinite(v) || v == 0 || fabs(v) < DBL_MIN)
+        return format_by_search(v, buf, n);
+    char d[32];
+    int point, prec = 15;
+    int nd = sigmix_dconv_digits(v, 0, d, &point);
+    if (nd > 15) {
+        if (may_be_halfway(v))
+            return format_by_search(v, buf, n);
+        prec = 16;
+        nd = sigmix_dconv_digits(v, 16, d, &point);
+        if (sigmix_dconv_read(d, nd, point) != fabs(v)) {
+            prec = 17;
+            nd = sigmix_dconv_digits(v, 17, d, &point);
+        }
+    }
+    return g_style(v < 0, d, nd, point, prec, buf);
 }
 
 void sigmix_jw_double(sigmix_jsonw *w, double v)
