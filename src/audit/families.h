@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <stddef.h>
 
+#include "audit/fastre.h"
 #include "sigmix/audit.h"
 #include "util/arena.h"
 
@@ -26,6 +27,7 @@ typedef struct sigmix_family_set {
     sigmix_audit_family *fam;    /* n entries; strings static or in arena */
     regex_t            **re;     /* re[f]: compiled patterns of family f */
     size_t              *nre;
+    sigmix_fastre      **fast;   /* fast[f][k]: the same without regexec, when it can */
     sigmix_arena         arena;
 } sigmix_family_set;
 

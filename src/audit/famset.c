@@ -3,6 +3,7 @@
  * column names. Families files are untrusted input: sizes, counts and
  * pattern complexity are bounded (families.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,7 @@ void sigmix_family_set_free(sigmix_family_set *s)
         free(s->re[f]);
     }
     free(s->re);
+    free(s->fast); /* the rows live in the arena */
     free(s->nre);
     sigmix_arena_free(&s->arena);
     memset(s, 0, sizeof *s);
@@ -192,12 +194,14 @@ static int compile_all(sigmix_family_set *s, sigmix_error *err)
     unsigned long total = 0;
     s->re = calloc(s->n ? s->n : 1, sizeof *s->re);
     s->nre = calloc(s->n ? s->n : 1, sizeof *s->nre);
-    if (!s->re || !s->nre)
+    s->fast = calloc(s->n ? s->n : 1, sizeof *s->fast);
+    if (!s->re || !s->nre || !s->fast)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     for (size_t f = 0; f < s->n; f++) {
         size_t np = list_len(s->fam[f].patterns);
         s->re[f] = calloc(np ? np : 1, sizeof(regex_t));
-        if (!s->re[f])
+        s->fast[f] = sigmix_arena_alloc(&s->arena, (np ? np : 1) * sizeof **s->fast);
+        if (!s->re[f] || !s->fast[f])
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         for (size_t k = 0; k < np; k++) {
             sigmix_error e = { 0, "" };
@@ -213,6 +217,10 @@ static int compile_all(sigmix_family_set *s, sigmix_error *err)
                                         "family '%s' pattern %zu: %s", s->fam[f].key, k + 1,
                                         e.message);
             s->nre[f]++;
+            /* regcomp above still validates every pattern (and serves the
+             * names the fast matcher does not take) */
+            if (sigmix_fastre_compile(&s->fast[f][k], s->fam[f].patterns[k], &s->arena) < 0)
+                return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         }
     }
     return 0;
@@ -254,11 +262,39 @@ int sigmix_regex_search(const regex_t *re, const char *name)
     return regexec(re, name, 1, m, REG_STARTEND) == 0;
 }
 
+/*
+ * Whether the fast matcher answers as regexec would for name: ASCII bytes
+ * in a single-byte locale with ASCII case rules (the CLI's "C" locale).
+ * Elsewhere REG_ICASE follows the locale's own folding (towlower, Turkish
+ * dotless i), which only regexec knows.
+ */
+static int fast_ok(const char *name, size_t *len)
+{
+    size_t n = 0;
+    int ascii = 1;
+    for (; name[n]; n++)
+        ascii &= (unsigned char)name[n] < 0x80;
+    *len = n;
+    return ascii && MB_CUR_MAX == 1 && tolower('I') == 'i' && toupper('i') == 'I';
+}
+
+static int fast_search(const sigmix_fastre *re, const char *name, size_t n)
+{
+    /* '$' also before a final '\n', as in sigmix_regex_search */
+    return sigmix_fastre_search(re, name, n) ||
+           (n && name[n - 1] == '\n' && sigmix_fastre_search(re, name, n - 1));
+}
+
 int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name)
 {
-    for (size_t k = 0; k < s->nre[f]; k++)
-        if (sigmix_regex_search(&s->re[f][k], name))
+    size_t n;
+    int fast = s->fast && fast_ok(name, &n);
+    for (size_t k = 0; k < s->nre[f]; k++) {
+        const sigmix_fastre *fr = fast ? &s->fast[f][k] : NULL;
+        if (fr && (fr->literal || fr->n) ? fast_search(fr, name, n)
+                                         : sigmix_regex_search(&s->re[f][k], name))
             return 1;
+    }
     return 0;
 }
 
