@@ -317,6 +317,27 @@ static int as_literal(const parser *ps, int root, sigmix_fastre *re, sigmix_aren
     return 1;
 }
 
+/* Whether an anchor sits under a '?', '*' or '+': glibc answers some of
+ * those ("(^a)+b", "(a$)*") otherwise than the automaton, so regexec keeps them. */
+static int anchor_repeated(const parser *ps, int id, int repeated)
+{
+    const node *nd = &ps->nodes[id];
+    switch (nd->type) {
+    case N_BOL:
+    case N_EOL: return repeated;
+    case N_CAT:
+    case N_ALT:
+        for (int i = 0; i < nd->count; i++)
+            if (anchor_repeated(ps, ps->kids[nd->first + i], repeated))
+                return 1;
+        return 0;
+    case N_QUEST:
+    case N_STAR:
+    case N_PLUS: return anchor_repeated(ps, ps->kids[nd->first], 1);
+    default: return 0;
+    }
+}
+
 int sigmix_fastre_compile(sigmix_fastre *re, const char *pattern, sigmix_arena *arena)
 {
     memset(re, 0, sizeof *re);
@@ -325,7 +346,7 @@ int sigmix_fastre_compile(sigmix_fastre *re, const char *pattern, sigmix_arena *
     ps->nn = ps->nk = ps->depth = 0;
     ps->ok = 1;
     int root = parse_alt(ps);
-    if (!ps->ok || *ps->p)
+    if (!ps->ok || *ps->p || anchor_repeated(ps, root, 0))
         return 0;
     int lit = as_literal(ps, root, re, arena);
     if (lit)
