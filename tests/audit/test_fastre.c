@@ -92,9 +92,11 @@ static void test_builtins(void **state)
             const sigmix_fastre *fr = &s.fast[f][k];
             if (!fr->literal && !fr->n)
                 fail_msg("built-in pattern '%s' is not on the fast path", p);
+            const regex_t *re = sigmix_family_regex(&s, f, k);
+            assert_non_null(re);
             for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-                compare(p, fr, &s.re[f][k], names[i]);
-            random_names(p, fr, &s.re[f][k], 3000);
+                compare(p, fr, re, names[i]);
+            random_names(p, fr, re, 3000);
         }
     sigmix_family_set_free(&s);
     assert_int_equal(differed, 0);
@@ -144,11 +146,14 @@ static void test_random_patterns(void **state)
             gen(p, &n, 110, 1);
         }
         regex_t re;
-        if (regcomp(&re, p, REG_EXTENDED | REG_ICASE | REG_NOSUB))
-            continue;
         sigmix_fastre fr;
         int r = sigmix_fastre_compile(&fr, p, &arena);
         assert_true(r >= 0);
+        int bad = regcomp(&re, p, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        if (r == 1 && bad) /* famset.c skips regcomp for what the fast matcher takes */
+            fail_msg("fast matcher took '%s', which regcomp rejects", p);
+        if (bad)
+            continue;
         if (r == 1) {
             compiled++;
             random_names(p, &fr, &re, 300);
@@ -198,7 +203,7 @@ static void test_family_matches(void **state)
         for (size_t f = 0; f < s.n; f++) {
             int want = 0;
             for (size_t k = 0; k < s.nre[f]; k++)
-                want |= sigmix_regex_search(&s.re[f][k], names[i]);
+                want |= sigmix_regex_search(sigmix_family_regex(&s, f, k), names[i]);
             assert_int_equal(sigmix_family_matches(&s, f, names[i]), want);
         }
     sigmix_family_set_free(&s);
