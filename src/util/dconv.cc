@@ -1,6 +1,5 @@
 // The C shim over double-conversion (src/util/dconv.h).
 #include <double-conversion/double-to-string.h>
-#include <double-conversion/strtod.h>
 
 #include "util/dconv.h"
 
@@ -17,10 +16,4 @@ extern "C" int sigmix_dconv_digits(double v, int prec, char *digits, int *point)
         len--;
     digits[len] = '\0';
     return len;
-}
-
-extern "C" double sigmix_dconv_read(const char *digits, int n, int point)
-{
-    return double_conversion::Strtod(double_conversion::Vector<const char>(digits, n),
-                                     point - n);
 }

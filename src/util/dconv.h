@@ -1,7 +1,7 @@
 /*
  * C interface to the double-conversion library (Debian
- * libdouble-conversion-dev): exact decimal digits of a double, and the
- * correctly rounded double of a digit string. Internal to libsigmix.
+ * libdouble-conversion-dev): exact decimal digits of a double. Internal
+ * to libsigmix.
  */
 #ifndef SIGMIX_UTIL_DCONV_H
 #define SIGMIX_UTIL_DCONV_H
@@ -19,10 +19,6 @@ extern "C" {
  * cases away from zero).
  */
 int sigmix_dconv_digits(double v, int prec, char *digits, int *point);
-
-/* The double nearest to 0.DIGITS x 10^point (digits: n > 0 bytes '0'-'9',
- * the first nonzero). */
-double sigmix_dconv_read(const char *digits, int n, int point);
 
 #ifdef __cplusplus
 }

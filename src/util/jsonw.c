@@ -248,11 +248,17 @@ size_t sigmix_format_double(double v, char *buf, size_t n)
     if (nd > 15) {
         if (may_be_halfway(v))
             return format_by_search(v, buf, n);
-        prec = 16;
-        nd = sigmix_dconv_digits(v, 16, d, &point);
-        if (sigmix_dconv_read(d, nd, point) != fabs(v)) {
-            prec = 17;
-            nd = sigmix_dconv_digits(v, 17, d, &point);
+        /* Without halfway cases the shortest digits are the closest of
+         * their length that read back: with 17 they are %.17g's; with 16
+         * they are %.16g's exactly when %.16g reads back, else %.17g it is. */
+        prec = nd;
+        if (nd == 16) {
+            char r[32];
+            int rpoint, rn = sigmix_dconv_digits(v, 16, r, &rpoint);
+            if (rn != nd || rpoint != point || memcmp(r, d, (size_t)nd)) {
+                prec = 17;
+                nd = sigmix_dconv_digits(v, 17, d, &point);
+            }
         }
     }
     return g_style(v < 0, d, nd, point, prec, buf);
