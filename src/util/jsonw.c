@@ -11,18 +11,58 @@
 
 void sigmix_jw_init(sigmix_jsonw *w, FILE *f, int indent)
 {
-    memset(w, 0, sizeof *w);
+    /* field by field: the buffer needs no clearing (callers init per row) */
     w->f = f;
     w->indent = indent;
+    w->depth = 0;
+    memset(w->count, 0, sizeof w->count);
+    w->after_key = 0;
+    w->bad_utf8 = 0;
+    w->len = 0;
+}
+
+void sigmix_jw_flush(sigmix_jsonw *w)
+{
+    if (w->len)
+        fwrite(w->buf, 1, w->len, w->f);
+    w->len = 0;
+}
+
+/* Bytes go to w->buf and reach the FILE in blocks, and whenever a
+ * top-level value is complete (callers write between values themselves). */
+static void put(sigmix_jsonw *w, const char *s, size_t n)
+{
+    if (n > sizeof w->buf - w->len) {
+        sigmix_jw_flush(w);
+        if (n > sizeof w->buf) {
+            fwrite(s, 1, n, w->f);
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void putch(sigmix_jsonw *w, char c)
+{
+    if (w->len == sizeof w->buf)
+        sigmix_jw_flush(w);
+    w->buf[w->len++] = c;
+}
+
+static void done(sigmix_jsonw *w)
+{
+    if (w->depth <= 0)
+        sigmix_jw_flush(w);
 }
 
 static void newline(sigmix_jsonw *w)
 {
     if (!w->indent)
         return;
-    fputc('\n', w->f);
+    putch(w, '\n');
     for (int i = 0; i < w->depth * w->indent; i++)
-        fputc(' ', w->f);
+        putch(w, ' ');
 }
 
 /* Separator and indentation before a value or key. */
@@ -35,7 +75,7 @@ static void pre_value(sigmix_jsonw *w)
     if (w->depth > 0) {
         unsigned char *c = &w->count[w->depth - 1];
         if (*c)
-            fputc(',', w->f);
+            putch(w, ',');
         if (*c < 255)
             (*c)++;
         newline(w);
@@ -45,7 +85,7 @@ static void pre_value(sigmix_jsonw *w)
 static void open(sigmix_jsonw *w, char ch)
 {
     pre_value(w);
-    fputc(ch, w->f);
+    putch(w, ch);
     if (w->depth < SIGMIX_JSONW_MAX_DEPTH)
         w->count[w->depth] = 0;
     w->depth++;
@@ -57,9 +97,10 @@ static void close(sigmix_jsonw *w, char ch)
     w->depth--;
     if (had)
         newline(w);
-    fputc(ch, w->f);
+    putch(w, ch);
     if (w->depth == 0 && w->indent)
-        fputc('\n', w->f);
+        putch(w, '\n');
+    done(w);
 }
 
 void sigmix_jw_obj_begin(sigmix_jsonw *w) { open(w, '{'); }
@@ -119,13 +160,15 @@ void sigmix_jw_strn(sigmix_jsonw *w, const char *s, size_t n)
     char *buf = len < sizeof stack ? stack : malloc(len);
     pre_value(w);
     if (!buf) { /* OOM: still emit valid JSON */
-        fputs("null", w->f);
+        put(w, "null", 4);
+        done(w);
         return;
     }
     sigmix_json_quote(s, n, buf);
-    fwrite(buf, 1, len, w->f);
+    put(w, buf, len);
     if (buf != stack)
         free(buf);
+    done(w);
 }
 
 void sigmix_jw_str(sigmix_jsonw *w, const char *s)
@@ -139,7 +182,7 @@ void sigmix_jw_str(sigmix_jsonw *w, const char *s)
 void sigmix_jw_key(sigmix_jsonw *w, const char *key)
 {
     sigmix_jw_str(w, key);
-    fputs(w->indent ? ": " : ":", w->f);
+    put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
     w->after_key = 1;
 }
 
@@ -273,29 +316,36 @@ void sigmix_jw_double(sigmix_jsonw *w, double v)
     }
     size_t len = sigmix_format_double(v, buf, sizeof buf);
     pre_value(w);
-    fwrite(buf, 1, len, w->f);
+    put(w, buf, len);
+    done(w);
 }
 
 void sigmix_jw_int(sigmix_jsonw *w, int64_t v)
 {
+    char buf[24];
+    int len = snprintf(buf, sizeof buf, "%lld", (long long)v);
     pre_value(w);
-    fprintf(w->f, "%lld", (long long)v);
+    put(w, buf, len > 0 ? (size_t)len : 0);
+    done(w);
 }
 
 void sigmix_jw_bool(sigmix_jsonw *w, int v)
 {
     pre_value(w);
-    fputs(v ? "true" : "false", w->f);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+    done(w);
 }
 
 void sigmix_jw_null(sigmix_jsonw *w)
 {
     pre_value(w);
-    fputs("null", w->f);
+    put(w, "null", 4);
+    done(w);
 }
 
 void sigmix_jw_raw(sigmix_jsonw *w, const char *s, size_t n)
 {
     pre_value(w);
-    fwrite(s, 1, n, w->f);
+    put(w, s, n);
+    done(w);
 }
