@@ -71,7 +71,7 @@ static int parse_class(parser *ps)
             any = 1;
             continue;
         }
-        if (!plain(c) || c == '-')
+        if (!plain(c) || c == '-' || c == ':' || c == '=') /* no "[:" / "[=" readings */
             return ps->ok = 0, id;
         if (p[1] == '-' && p[2] && p[2] != ']') {
             int d = (unsigned char)p[2];
