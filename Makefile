@@ -12,7 +12,7 @@ SIGMIX     := $(BUILD)/sigmix
 PACKAGES := meson ninja-build pkg-config gcc g++ \
 	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libsnappy-dev libzstd-dev zlib1g-dev libbrotli-dev liblz4-dev \
-	libsimdjson-dev libcsv-dev nettle-dev libopenblas-dev libfftw3-dev \
+	libsimdjson-dev libcsv-dev nettle-dev libdouble-conversion-dev libopenblas-dev libfftw3-dev \
 	libcmocka-dev libxml2-dev
 # Test-only: numpy/pandas cross-check the audit's numbers and the Python package;
 # yaml reads the Kubernetes examples; pip/setuptools: the package's offline

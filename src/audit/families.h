@@ -6,9 +6,12 @@
 #ifndef SIGMIX_AUDIT_FAMILIES_H
 #define SIGMIX_AUDIT_FAMILIES_H
 
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
+#include "audit/fastre.h"
 #include "sigmix/audit.h"
 #include "util/arena.h"
 
@@ -26,6 +29,14 @@ typedef struct sigmix_family_set {
     sigmix_audit_family *fam;    /* n entries; strings static or in arena */
     regex_t            **re;     /* re[f]: compiled patterns of family f */
     size_t              *nre;
+    sigmix_fastre      **fast;   /* fast[f][k]: the same without regexec, when it can */
+    /* lazy[f][k]: re[f][k] not compiled yet (the fast matcher covers the
+     * pattern; regexec is needed only for non-ASCII names or other locales,
+     * and then every such pattern is compiled once, under lock) */
+    unsigned char      **lazy;
+    atomic_int           lazy_state; /* 0 pending, 1 compiled, -1 failed (OOM) */
+    int                  lock_ok;
+    pthread_mutex_t      lock;
     sigmix_arena         arena;
 } sigmix_family_set;
 
@@ -41,8 +52,12 @@ void sigmix_family_set_free(sigmix_family_set *s);
 /* Whether re matches name as Python's re.search would ('$' also before a final '\n'). */
 int  sigmix_regex_search(const regex_t *re, const char *name);
 
-/* Whether column name matches any pattern of family f. */
+/* Whether column name matches any pattern of family f (thread-safe). */
 int  sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name);
+
+/* Pattern k of family f compiled for regexec (compiled now if it was left
+ * to the fast matcher), or NULL on OOM. */
+const regex_t *sigmix_family_regex(const sigmix_family_set *s, size_t f, size_t k);
 
 /*
  * Compile one pattern (POSIX ERE, case-insensitive, search). Rejects

@@ -3,6 +3,7 @@
  * column names. Families files are untrusted input: sizes, counts and
  * pattern complexity are bounded (families.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,19 +143,22 @@ static int check_pattern(const char *p, unsigned long *cost, sigmix_error *err)
 /* Bound on the summed cost (expansion x length) of every pattern of a set. */
 #define MAX_TOTAL_COST (1ul << 22)
 
-static int compile_costed(regex_t *re, const char *pattern, unsigned long *cost,
-                          sigmix_error *err)
+static int compile_re(regex_t *re, const char *pattern, sigmix_error *err)
 {
-    int r = check_pattern(pattern, cost, err);
-    if (r)
-        return r;
-    r = regcomp(re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+    int r = regcomp(re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
     if (r) {
         char msg[128];
         regerror(r, re, msg, sizeof msg);
         return sigmix_error_set(err, SIGMIX_EINVAL, "bad pattern (%s)", msg);
     }
     return 0;
+}
+
+static int compile_costed(regex_t *re, const char *pattern, unsigned long *cost,
+                          sigmix_error *err)
+{
+    int r = check_pattern(pattern, cost, err);
+    return r ? r : compile_re(re, pattern, err);
 }
 
 int sigmix_family_compile(regex_t *re, const char *pattern, sigmix_error *err)
@@ -177,10 +181,15 @@ void sigmix_family_set_free(sigmix_family_set *s)
         return;
     for (size_t f = 0; s->re && f < s->n; f++) {
         for (size_t k = 0; s->re[f] && k < s->nre[f]; k++)
-            regfree(&s->re[f][k]);
+            if (!s->lazy || !s->lazy[f] || !s->lazy[f][k])
+                regfree(&s->re[f][k]);
         free(s->re[f]);
     }
     free(s->re);
+    free(s->fast); /* the rows live in the arena */
+    free(s->lazy);
+    if (s->lock_ok)
+        pthread_mutex_destroy(&s->lock);
     free(s->nre);
     sigmix_arena_free(&s->arena);
     memset(s, 0, sizeof *s);
@@ -192,26 +201,43 @@ static int compile_all(sigmix_family_set *s, sigmix_error *err)
     unsigned long total = 0;
     s->re = calloc(s->n ? s->n : 1, sizeof *s->re);
     s->nre = calloc(s->n ? s->n : 1, sizeof *s->nre);
-    if (!s->re || !s->nre)
+    s->fast = calloc(s->n ? s->n : 1, sizeof *s->fast);
+    s->lazy = calloc(s->n ? s->n : 1, sizeof *s->lazy);
+    if (!s->re || !s->nre || !s->fast || !s->lazy)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    if (pthread_mutex_init(&s->lock, NULL))
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    s->lock_ok = 1;
+    atomic_init(&s->lazy_state, 0);
     for (size_t f = 0; f < s->n; f++) {
         size_t np = list_len(s->fam[f].patterns);
         s->re[f] = calloc(np ? np : 1, sizeof(regex_t));
-        if (!s->re[f])
+        s->fast[f] = sigmix_arena_alloc(&s->arena, (np ? np : 1) * sizeof **s->fast);
+        s->lazy[f] = sigmix_arena_alloc(&s->arena, np ? np : 1);
+        if (!s->re[f] || !s->fast[f] || !s->lazy[f])
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         for (size_t k = 0; k < np; k++) {
             sigmix_error e = { 0, "" };
             unsigned long cost = 0;
-            int r = compile_costed(&s->re[f][k], s->fam[f].patterns[k], &cost, &e);
+            const char *pat = s->fam[f].patterns[k];
+            int r = check_pattern(pat, &cost, &e), fast = 0;
+            /* A pattern the fast matcher takes is one regcomp accepts
+             * (tests/audit/test_fastre.c), so its regcomp can wait. */
+            if (!r && (fast = sigmix_fastre_compile(&s->fast[f][k], pat, &s->arena)) < 0)
+                return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            if (!r && !fast)
+                r = compile_re(&s->re[f][k], pat, &e);
             total += cost;
             if (!r && total > MAX_TOTAL_COST) {
-                regfree(&s->re[f][k]);
+                if (!fast)
+                    regfree(&s->re[f][k]);
                 r = sigmix_error_set(&e, SIGMIX_EINVAL, "patterns too complex in total");
             }
             if (r)
                 return sigmix_error_set(err, r == SIGMIX_EINVAL ? SIGMIX_EFORMAT : r,
                                         "family '%s' pattern %zu: %s", s->fam[f].key, k + 1,
                                         e.message);
+            s->lazy[f][k] = (unsigned char)fast;
             s->nre[f]++;
         }
     }
@@ -254,11 +280,78 @@ int sigmix_regex_search(const regex_t *re, const char *name)
     return regexec(re, name, 1, m, REG_STARTEND) == 0;
 }
 
+/*
+ * Whether the fast matcher answers as regexec would for name: ASCII bytes
+ * in a single-byte locale with ASCII case rules (the CLI's "C" locale).
+ * Elsewhere REG_ICASE follows the locale's own folding (towlower, Turkish
+ * dotless i), which only regexec knows.
+ */
+static int fast_ok(const char *name, size_t *len)
+{
+    size_t n = 0;
+    int ascii = 1;
+    for (; name[n]; n++)
+        ascii &= (unsigned char)name[n] < 0x80;
+    *len = n;
+    return ascii && MB_CUR_MAX == 1 && tolower('I') == 'i' && toupper('i') == 'I';
+}
+
+static int fast_search(const sigmix_fastre *re, const char *name, size_t n)
+{
+    /* '$' also before a final '\n', as in sigmix_regex_search */
+    return sigmix_fastre_search(re, name, n) ||
+           (n && name[n - 1] == '\n' && sigmix_fastre_search(re, name, n - 1));
+}
+
+/* Compile every pattern left to the fast matcher, once per set. The set is
+ * const for its readers; the lock and the lazily filled regex_t are the
+ * only parts written after it was made. */
+static int compile_lazy(const sigmix_family_set *cs)
+{
+    sigmix_family_set *s = (sigmix_family_set *)cs;
+    int st = atomic_load_explicit(&s->lazy_state, memory_order_acquire);
+    if (st)
+        return st;
+    pthread_mutex_lock(&s->lock);
+    st = atomic_load_explicit(&s->lazy_state, memory_order_relaxed);
+    for (size_t f = 0; !st && f < s->n; f++)
+        for (size_t k = 0; k < s->nre[f]; k++) {
+            if (!s->lazy[f][k])
+                continue;
+            sigmix_error e;
+            if (compile_re(&s->re[f][k], s->fam[f].patterns[k], &e)) {
+                st = -1; /* out of memory: the fast matcher answers instead */
+                break;
+            }
+            s->lazy[f][k] = 0;
+        }
+    if (!st)
+        st = 1;
+    atomic_store_explicit(&s->lazy_state, st, memory_order_release);
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+const regex_t *sigmix_family_regex(const sigmix_family_set *s, size_t f, size_t k)
+{
+    if (f >= s->n || k >= s->nre[f])
+        return NULL;
+    compile_lazy(s); /* first: lazy[] is read only after its acquire */
+    return s->lazy[f][k] ? NULL : &s->re[f][k];
+}
+
 int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name)
 {
-    for (size_t k = 0; k < s->nre[f]; k++)
-        if (sigmix_regex_search(&s->re[f][k], name))
+    size_t n;
+    int fast = fast_ok(name, &n);
+    int slow_ok = fast ? 0 : compile_lazy(s) > 0;
+    for (size_t k = 0; k < s->nre[f]; k++) {
+        const sigmix_fastre *fr = &s->fast[f][k];
+        int use_fast = (fr->literal || fr->n) && (fast || !slow_ok);
+        if (use_fast ? fast_search(fr, name, n)
+                     : sigmix_regex_search(&s->re[f][k], name))
             return 1;
+    }
     return 0;
 }
 

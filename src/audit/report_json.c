@@ -5,6 +5,7 @@
  * non-finite numbers are written as null. run_provenance is the ADR-0661
  * layout (util/runprov) with sigmix's own additions under "sigmix".
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,117 +16,218 @@
 
 typedef struct jctx {
     sigmix_jdoc *d;
+    sigmix_jout *o;
+    int          oom;
 } jctx;
 
-static sigmix_jv *names(jctx *c, sigmix_audit_names n)
+/*
+ * The tables are streamed, not built as a tree: a report of a wide table
+ * holds thousands of small objects, and the tree cost more than the audit.
+ * Members are written in the order json.dumps(sort_keys=True) gives them;
+ * the key lists below are sorted by hand (tests/audit checks the bytes).
+ */
+static void names(jctx *c, const char *key, sigmix_audit_names n)
 {
-    sigmix_jv *a = sigmix_jv_arr(c->d);
+    sigmix_jout_key(c->o, key);
+    sigmix_jout_arr_begin(c->o);
     for (size_t i = 0; i < n.n; i++)
-        sigmix_jv_push(c->d, a, sigmix_jv_str(c->d, n.v[i]));
-    return a;
+        sigmix_jout_str(c->o, n.v[i]);
+    sigmix_jout_arr_end(c->o);
 }
 
-static sigmix_jv *list(jctx *c, const char *const *l)
+static void list(jctx *c, const char *key, const char *const *l)
 {
-    sigmix_jv *a = sigmix_jv_arr(c->d);
+    sigmix_jout_key(c->o, key);
+    sigmix_jout_arr_begin(c->o);
     for (; l && *l; l++)
-        sigmix_jv_push(c->d, a, sigmix_jv_str(c->d, *l));
-    return a;
+        sigmix_jout_str(c->o, *l);
+    sigmix_jout_arr_end(c->o);
 }
 
-static void kv_str(jctx *c, sigmix_jv *o, const char *k, const char *v)
+static void kv_str(jctx *c, const char *k, const char *v)
 {
-    sigmix_jv_set(c->d, o, k, sigmix_jv_str(c->d, v));
+    sigmix_jout_key(c->o, k);
+    sigmix_jout_str(c->o, v);
 }
 
-static void kv_num(jctx *c, sigmix_jv *o, const char *k, double v)
+static void kv_num(jctx *c, const char *k, double v)
 {
-    sigmix_jv_set(c->d, o, k, sigmix_jv_num(c->d, v));
+    sigmix_jout_key(c->o, k);
+    sigmix_jout_num(c->o, v);
 }
 
-static void family_parts(jctx *c, sigmix_jv *t, const sigmix_audit *a,
-                         const sigmix_audit_result *r)
+/* An object keyed by n names (key(i)): members in strcmp order and, as
+ * sigmix_jv_set would, the last of equal names wins. */
+typedef const char *(*key_fn)(const void *items, size_t i);
+
+typedef struct keyed {
+    const char *key;
+    size_t      i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    sigmix_jv *cols = sigmix_jv_obj(c->d), *health = sigmix_jv_obj(c->d);
-    for (size_t f = 0; f < r->n_health; f++) {
-        const sigmix_audit_health *h = &r->health[f];
+    const keyed *x = a, *y = b;
+    int r = strcmp(x->key, y->key);
+    return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Index order for n keyed items with duplicates dropped (all but the last);
+ * returns the count kept, or SIZE_MAX on OOM. */
+static size_t sorted_order(jctx *c, const void *items, key_fn key, size_t n, size_t **out)
+{
+    *out = NULL;
+    if (!n)
+        return 0;
+    keyed *k = malloc(n * sizeof *k);
+    size_t *ix = malloc(n * sizeof *ix);
+    if (!k || !ix) {
+        free(k);
+        free(ix);
+        c->oom = 1;
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){ key(items, i), i };
+    qsort(k, n, sizeof *k, cmp_keyed);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i + 1 == n || strcmp(k[i].key, k[i + 1].key)) /* else a later one follows */
+            ix[m++] = k[i].i;
+    free(k);
+    *out = ix;
+    return m;
+}
+
+static const char *health_key(const void *items, size_t i)
+{
+    return ((const sigmix_audit_health *)items)[i].key;
+}
+
+static const char *stat_key(const void *items, size_t i)
+{
+    return ((const sigmix_audit_stat *)items)[i].column;
+}
+
+static void family_columns(jctx *c, const sigmix_audit_result *r, const size_t *ix, size_t m)
+{
+    sigmix_jout_key(c->o, "family_columns");
+    sigmix_jout_obj_begin(c->o);
+    for (size_t i = 0; i < m; i++) {
+        const sigmix_audit_health *h = &r->health[ix[i]];
+        names(c, h->key, h->matched);
+    }
+    sigmix_jout_obj_end(c->o);
+}
+
+static void family_health(jctx *c, const sigmix_audit *a, const sigmix_audit_result *r,
+                          const size_t *ix, size_t m)
+{
+    sigmix_jout_key(c->o, "family_health");
+    sigmix_jout_obj_begin(c->o);
+    for (size_t i = 0; i < m; i++) {
+        const sigmix_audit_health *h = &r->health[ix[i]];
         const sigmix_audit_family *fam = sigmix_audit_family_by_key(a, h->key);
-        sigmix_jv_set(c->d, cols, h->key, names(c, h->matched));
-        sigmix_jv *o = sigmix_jv_obj(c->d);
-        kv_str(c, o, "status", sigmix_family_status_name(h->status));
-        sigmix_jv_set(c->d, o, "matched_columns", names(c, h->matched));
-        sigmix_jv_set(c->d, o, "numeric_columns", names(c, h->numeric));
-        sigmix_jv_set(c->d, o, "healthy_columns", names(c, h->healthy));
-        sigmix_jv_set(c->d, o, "candidate_metrics", list(c, fam ? fam->candidate_metrics : NULL));
-        kv_str(c, o, "recommendation", fam ? fam->recommendation : "");
-        sigmix_jv_set(c->d, health, h->key, o);
+        sigmix_jout_key(c->o, h->key);
+        sigmix_jout_obj_begin(c->o);
+        list(c, "candidate_metrics", fam ? fam->candidate_metrics : NULL);
+        names(c, "healthy_columns", h->healthy);
+        names(c, "matched_columns", h->matched);
+        names(c, "numeric_columns", h->numeric);
+        kv_str(c, "recommendation", fam ? fam->recommendation : "");
+        kv_str(c, "status", sigmix_family_status_name(h->status));
+        sigmix_jout_obj_end(c->o);
     }
-    sigmix_jv_set(c->d, t, "family_columns", cols);
-    sigmix_jv_set(c->d, t, "family_health", health);
+    sigmix_jout_obj_end(c->o);
 }
 
-static sigmix_jv *pair_list(jctx *c, const sigmix_audit_pair *p, size_t n, int with_target)
+static void pair_list(jctx *c, const char *key, const sigmix_audit_pair *p, size_t n,
+                      int with_target)
 {
-    sigmix_jv *a = sigmix_jv_arr(c->d);
+    sigmix_jout_key(c->o, key);
+    sigmix_jout_arr_begin(c->o);
     for (size_t i = 0; i < n; i++) {
-        sigmix_jv *o = sigmix_jv_obj(c->d);
-        kv_str(c, o, "left", p[i].left);
-        kv_str(c, o, "right", p[i].right);
-        kv_str(c, o, "left_family", p[i].left_family);
-        kv_str(c, o, "right_family", p[i].right_family);
-        kv_num(c, o, "pearson", p[i].pearson);
-        kv_num(c, o, "abs_pearson", p[i].abs_pearson);
-        if (with_target) {
-            kv_num(c, o, "left_target_abs_pearson", p[i].left_target_abs_pearson);
-            kv_num(c, o, "right_target_abs_pearson", p[i].right_target_abs_pearson);
-        }
-        sigmix_jv_push(c->d, a, o);
+        sigmix_jout_obj_begin(c->o);
+        kv_num(c, "abs_pearson", p[i].abs_pearson);
+        kv_str(c, "left", p[i].left);
+        kv_str(c, "left_family", p[i].left_family);
+        if (with_target)
+            kv_num(c, "left_target_abs_pearson", p[i].left_target_abs_pearson);
+        kv_num(c, "pearson", p[i].pearson);
+        kv_str(c, "right", p[i].right);
+        kv_str(c, "right_family", p[i].right_family);
+        if (with_target)
+            kv_num(c, "right_target_abs_pearson", p[i].right_target_abs_pearson);
+        sigmix_jout_obj_end(c->o);
     }
-    return a;
+    sigmix_jout_arr_end(c->o);
 }
 
-static sigmix_jv *table(jctx *c, const sigmix_audit *a, const sigmix_audit_result *r)
+static void column_stats(jctx *c, const sigmix_audit_result *r)
 {
-    sigmix_jv *t = sigmix_jv_obj(c->d);
-    kv_str(c, t, "label", r->label);
-    kv_str(c, t, "path", r->path);
-    sigmix_jv_set(c->d, t, "rows", sigmix_jv_int(c->d, (int64_t)r->rows));
-    sigmix_jv_set(c->d, t, "columns", names(c, r->columns));
-    kv_str(c, t, "target", r->target);
-    sigmix_jv_set(c->d, t, "numeric_columns", names(c, r->numeric_columns));
-    sigmix_jv_set(c->d, t, "signal_columns", names(c, r->signal_columns));
-    family_parts(c, t, a, r);
-    sigmix_jv *stats = sigmix_jv_obj(c->d);
-    for (size_t i = 0; i < r->signal_columns.n; i++) {
-        const sigmix_audit_stat *s = &r->stats[i];
-        sigmix_jv *o = sigmix_jv_obj(c->d);
-        kv_num(c, o, "finite_ratio", s->finite_ratio);
-        kv_num(c, o, "mean", s->mean);
-        kv_num(c, o, "std", s->std);
-        kv_num(c, o, "min", s->min);
-        kv_num(c, o, "max", s->max);
-        sigmix_jv_set(c->d, stats, s->column, o);
+    size_t *ix;
+    size_t m = sorted_order(c, r->stats, stat_key, r->signal_columns.n, &ix);
+    if (m == SIZE_MAX)
+        return;
+    sigmix_jout_key(c->o, "column_stats");
+    sigmix_jout_obj_begin(c->o);
+    for (size_t i = 0; i < m; i++) {
+        const sigmix_audit_stat *s = &r->stats[ix[i]];
+        sigmix_jout_key(c->o, s->column);
+        sigmix_jout_obj_begin(c->o);
+        kv_num(c, "finite_ratio", s->finite_ratio);
+        kv_num(c, "max", s->max);
+        kv_num(c, "mean", s->mean);
+        kv_num(c, "min", s->min);
+        kv_num(c, "std", s->std);
+        sigmix_jout_obj_end(c->o);
     }
-    sigmix_jv_set(c->d, t, "column_stats", stats);
-    sigmix_jv *tc = sigmix_jv_arr(c->d);
+    sigmix_jout_obj_end(c->o);
+    free(ix);
+}
+
+static void target_correlations(jctx *c, const sigmix_audit_result *r)
+{
+    sigmix_jout_key(c->o, "target_correlations");
+    sigmix_jout_arr_begin(c->o);
     for (size_t i = 0; i < r->n_target_correlations; i++) {
         const sigmix_audit_corr *k = &r->target_correlations[i];
-        sigmix_jv *o = sigmix_jv_obj(c->d);
-        kv_str(c, o, "column", k->column);
-        kv_str(c, o, "family", k->family);
-        kv_num(c, o, "pearson", k->pearson);
-        kv_num(c, o, "spearman", k->spearman);
-        kv_num(c, o, "abs_pearson", k->abs_pearson);
-        sigmix_jv_push(c->d, tc, o);
+        sigmix_jout_obj_begin(c->o);
+        kv_num(c, "abs_pearson", k->abs_pearson);
+        kv_str(c, "column", k->column);
+        kv_str(c, "family", k->family);
+        kv_num(c, "pearson", k->pearson);
+        kv_num(c, "spearman", k->spearman);
+        sigmix_jout_obj_end(c->o);
     }
-    sigmix_jv_set(c->d, t, "target_correlations", tc);
-    sigmix_jv_set(c->d, t, "redundant_pairs",
-                  pair_list(c, r->redundant_pairs, r->n_redundant_pairs, 0));
-    sigmix_jv_set(c->d, t, "intersections",
-                  pair_list(c, r->intersections, r->n_intersections, 1));
-    sigmix_jv_set(c->d, t, "missing_families", names(c, r->missing_families));
-    sigmix_jv_set(c->d, t, "weak_families", names(c, r->weak_families));
-    return t;
+    sigmix_jout_arr_end(c->o);
+}
+
+static void table(jctx *c, const sigmix_audit *a, const sigmix_audit_result *r)
+{
+    size_t *hix;
+    size_t hm = sorted_order(c, r->health, health_key, r->n_health, &hix);
+    if (hm == SIZE_MAX)
+        return;
+    sigmix_jout_obj_begin(c->o);
+    column_stats(c, r);
+    names(c, "columns", r->columns);
+    family_columns(c, r, hix, hm);
+    family_health(c, a, r, hix, hm);
+    free(hix);
+    pair_list(c, "intersections", r->intersections, r->n_intersections, 1);
+    kv_str(c, "label", r->label);
+    names(c, "missing_families", r->missing_families);
+    names(c, "numeric_columns", r->numeric_columns);
+    kv_str(c, "path", r->path);
+    pair_list(c, "redundant_pairs", r->redundant_pairs, r->n_redundant_pairs, 0);
+    sigmix_jout_key(c->o, "rows");
+    sigmix_jout_int(c->o, (int64_t)r->rows);
+    names(c, "signal_columns", r->signal_columns);
+    kv_str(c, "target", r->target);
+    target_correlations(c, r);
+    names(c, "weak_families", r->weak_families);
+    sigmix_jout_obj_end(c->o);
 }
 
 /* argparse's namespace of the reference tool, plus sigmix's --families. */
@@ -205,20 +307,32 @@ int sigmix_audit_write_json(const sigmix_audit *a, FILE *f, const char *json_tar
 int sigmix_audit_write_json_for(const sigmix_audit *a, FILE *f, const sigmix_audit_outputs *o,
                                 sigmix_error *err)
 {
-    jctx c = { sigmix_jdoc_new() };
-    if (!c.d)
+    jctx c = { sigmix_jdoc_new(), malloc(sizeof(sigmix_jout)), 0 };
+    if (!c.d || !c.o) {
+        sigmix_jdoc_free(c.d);
+        free(c.o);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    sigmix_jv *root = sigmix_jv_obj(c.d), *tables = sigmix_jv_arr(c.d);
-    for (size_t i = 0; i < a->n; i++)
-        sigmix_jv_push(c.d, tables, table(&c, a, &a->tables[i]->res));
-    sigmix_jv_set(c.d, root, "tables", tables);
+    }
+    /* run_provenance sorts before tables, so it is stamped before they are written */
     sigmix_jv *prov = provenance(&c, a, o);
     int failed = !prov || sigmix_jdoc_failed(c.d);
     if (!failed) {
-        sigmix_jv_set(c.d, root, "run_provenance", prov);
-        sigmix_jv_write(root, f, 2);
+        sigmix_jout_init(c.o, f, 2);
+        sigmix_jout_obj_begin(c.o);
+        sigmix_jout_key(c.o, "run_provenance");
+        sigmix_jout_value(c.o, prov);
+        sigmix_jout_key(c.o, "tables");
+        sigmix_jout_arr_begin(c.o);
+        for (size_t i = 0; i < a->n && !c.oom; i++)
+            table(&c, a, &a->tables[i]->res);
+        sigmix_jout_arr_end(c.o);
+        sigmix_jout_obj_end(c.o);
+        sigmix_jout_newline(c.o);
+        sigmix_jout_flush(c.o);
+        failed = c.oom;
     }
     sigmix_jdoc_free(c.d);
+    free(c.o);
     if (failed)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (ferror(f))

@@ -19,9 +19,17 @@ typedef struct sigmix_jsonw {
     unsigned char count[SIGMIX_JSONW_MAX_DEPTH]; /* items so far, saturating */
     int           after_key;
     int           bad_utf8; /* a key or string was not UTF-8 (written as "") */
+    size_t        len;      /* bytes in buf not yet handed to f */
+    char          buf[4096];
 } sigmix_jsonw;
 
+/*
+ * Output is buffered in the writer and handed to f in blocks and whenever a
+ * top-level value is complete, so a caller may write to f between values.
+ * Inside a value, call sigmix_jw_flush before writing to f directly.
+ */
 void sigmix_jw_init(sigmix_jsonw *w, FILE *f, int indent);
+void sigmix_jw_flush(sigmix_jsonw *w);
 /**
  * 1 when a key or string handed to the writer was not valid UTF-8. sigmix
  * never writes such bytes: the string is written as "" so the text stays

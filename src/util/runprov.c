@@ -178,36 +178,102 @@ void sigmix_jv_push(sigmix_jdoc *d, sigmix_jv *arr, sigmix_jv *v)
     arr->items[arr->n++] = v;
 }
 
+/* ---- buffered writer ---------------------------------------------- */
+
+void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent)
+{
+    o->f = f;
+    o->indent = indent;
+    o->depth = 0;
+    o->len = 0;
+    o->after_key = 0;
+    memset(o->count, 0, sizeof o->count);
+}
+
+void sigmix_jout_flush(sigmix_jout *o)
+{
+    if (o->len)
+        fwrite(o->buf, 1, o->len, o->f);
+    o->len = 0;
+}
+
+/* Room for n more bytes (n <= sizeof buf). */
+static inline char *room(sigmix_jout *o, size_t n)
+{
+    if (sizeof o->buf - o->len < n)
+        sigmix_jout_flush(o);
+    return o->buf + o->len;
+}
+
+static void put(sigmix_jout *o, const char *s, size_t n)
+{
+    while (n) {
+        size_t k = sizeof o->buf - o->len;
+        if (!k) {
+            sigmix_jout_flush(o);
+            k = sizeof o->buf;
+        }
+        if (k > n)
+            k = n;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+static inline void putch(sigmix_jout *o, char c)
+{
+    *room(o, 1) = c;
+    o->len++;
+}
+
+#define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
+
 /* Python's json.dumps(ensure_ascii=True): ASCII printable bytes as they
  * are, the usual short escapes, everything else as \uXXXX (UTF-16 pairs
  * above the BMP). Invalid UTF-8 becomes U+FFFD. */
-static void put_u(FILE *f, unsigned u)
+static void put_u(sigmix_jout *o, unsigned u)
 {
-    fprintf(f, "\\u%04x", u);
+    static const char hex[] = "0123456789abcdef";
+    char *p = room(o, 6);
+    p[0] = '\\';
+    p[1] = 'u';
+    p[2] = hex[(u >> 12) & 15];
+    p[3] = hex[(u >> 8) & 15];
+    p[4] = hex[(u >> 4) & 15];
+    p[5] = hex[u & 15];
+    o->len += 6;
 }
 
-static void write_string(FILE *f, const char *s, size_t len)
+static void write_string(sigmix_jout *o, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    fputc('"', f);
+    putch(o, '"');
     for (size_t i = 0; i < len;) {
+        /* copy the run of bytes that need no escape in one go */
+        size_t run = i;
+        while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) {
+            put(o, s + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned c = p[i];
         if (c < 0x80) {
             i++;
             switch (c) {
-            case '"': fputs("\\\"", f); continue;
-            case '\\': fputs("\\\\", f); continue;
-            case '\n': fputs("\\n", f); continue;
-            case '\r': fputs("\\r", f); continue;
-            case '\t': fputs("\\t", f); continue;
-            case '\b': fputs("\\b", f); continue;
-            case '\f': fputs("\\f", f); continue;
+            case '"': PUTS(o, "\\\""); continue;
+            case '\\': PUTS(o, "\\\\"); continue;
+            case '\n': PUTS(o, "\\n"); continue;
+            case '\r': PUTS(o, "\\r"); continue;
+            case '\t': PUTS(o, "\\t"); continue;
+            case '\b': PUTS(o, "\\b"); continue;
+            case '\f': PUTS(o, "\\f"); continue;
             default: break;
             }
-            if (c < 0x20 || c == 0x7f)
-                put_u(f, c);
-            else
-                fputc((int)c, f);
+            put_u(o, c); /* the remaining controls and DEL */
             continue;
         }
         unsigned cp = 0xfffd;
@@ -230,13 +296,55 @@ static void write_string(FILE *f, const char *s, size_t len)
         }
         if (cp >= 0x10000) {
             cp -= 0x10000;
-            put_u(f, 0xd800 + (cp >> 10));
-            put_u(f, 0xdc00 + (cp & 0x3ff));
+            put_u(o, 0xd800 + (cp >> 10));
+            put_u(o, 0xdc00 + (cp & 0x3ff));
         } else {
-            put_u(f, cp);
+            put_u(o, cp);
         }
     }
-    fputc('"', f);
+    putch(o, '"');
+}
+
+static void nl(sigmix_jout *o, int depth)
+{
+    if (!o->indent)
+        return;
+    size_t n = (size_t)o->indent * (size_t)depth;
+    putch(o, '\n');
+    while (n) {
+        size_t k = n < 64 ? n : 64;
+        memset(room(o, k), ' ', k);
+        o->len += k;
+        n -= k;
+    }
+}
+
+static void write_num(sigmix_jout *o, double d)
+{
+    if (!isfinite(d)) {
+        PUTS(o, "null");
+        return;
+    }
+    char *p = room(o, 40);
+    o->len += sigmix_format_double(d, p, 40);
+}
+
+static void write_int(sigmix_jout *o, int64_t i)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    char *p = room(o, 21);
+    size_t k = 0;
+    if (i < 0)
+        p[k++] = '-';
+    while (n)
+        p[k++] = tmp[--n];
+    o->len += k;
 }
 
 static int cmp_member(const void *a, const void *b)
@@ -244,45 +352,37 @@ static int cmp_member(const void *a, const void *b)
     return strcmp(((const jmember *)a)->key, ((const jmember *)b)->key);
 }
 
-static void nl(FILE *f, int indent, int depth)
+static void write_value(sigmix_jout *o, const sigmix_jv *v, int depth)
 {
-    if (!indent)
-        return;
-    fputc('\n', f);
-    for (int i = 0; i < indent * depth; i++)
-        fputc(' ', f);
-}
-
-static void write_value(const sigmix_jv *v, FILE *f, int indent, int depth)
-{
-    char buf[40];
     switch (v->type) {
-    case JV_NULL: fputs("null", f); break;
-    case JV_BOOL: fputs(v->i ? "true" : "false", f); break;
-    case JV_INT: fprintf(f, "%lld", (long long)v->i); break;
-    case JV_NUM:
-        sigmix_format_double(v->d, buf, sizeof buf);
-        fputs(buf, f);
+    case JV_NULL: PUTS(o, "null"); break;
+    case JV_BOOL:
+        if (v->i)
+            PUTS(o, "true");
+        else
+            PUTS(o, "false");
         break;
-    case JV_STR: write_string(f, v->s, v->len); break;
+    case JV_INT: write_int(o, v->i); break;
+    case JV_NUM: write_num(o, v->d); break;
+    case JV_STR: write_string(o, v->s, v->len); break;
     case JV_ARR:
         if (!v->n) {
-            fputs("[]", f);
+            PUTS(o, "[]");
             break;
         }
-        fputc('[', f);
+        putch(o, '[');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                fputc(',', f);
-            nl(f, indent, depth + 1);
-            write_value(v->items[i], f, indent, depth + 1);
+                putch(o, ',');
+            nl(o, depth + 1);
+            write_value(o, v->items[i], depth + 1);
         }
-        nl(f, indent, depth);
-        fputc(']', f);
+        nl(o, depth);
+        putch(o, ']');
         break;
     case JV_OBJ: {
         if (!v->n) {
-            fputs("{}", f);
+            PUTS(o, "{}");
             break;
         }
         /* Sort a copy: the tree stays in insertion order for callers. */
@@ -293,29 +393,115 @@ static void write_value(const sigmix_jv *v, FILE *f, int indent, int depth)
             qsort(m, v->n, sizeof *m, cmp_member);
             order = m;
         }
-        fputc('{', f);
+        putch(o, '{');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                fputc(',', f);
-            nl(f, indent, depth + 1);
-            write_string(f, order[i].key, strlen(order[i].key));
-            fputs(indent ? ": " : ":", f);
-            write_value(order[i].val, f, indent, depth + 1);
+                putch(o, ',');
+            nl(o, depth + 1);
+            write_string(o, order[i].key, strlen(order[i].key));
+            if (o->indent)
+                PUTS(o, ": ");
+            else
+                putch(o, ':');
+            write_value(o, order[i].val, depth + 1);
         }
-        nl(f, indent, depth);
-        fputc('}', f);
+        nl(o, depth);
+        putch(o, '}');
         free(m);
         break;
     }
-    default: fputs("null", f); break;
+    default: PUTS(o, "null"); break;
     }
+}
+
+/* Separator and indentation before a member or element of the open container. */
+static void pre(sigmix_jout *o)
+{
+    if (o->after_key) {
+        o->after_key = 0;
+        return;
+    }
+    if (o->depth > 0) {
+        if (o->count[o->depth - 1])
+            putch(o, ',');
+        o->count[o->depth - 1] = 1;
+        nl(o, o->depth);
+    }
+}
+
+static void open_c(sigmix_jout *o, char c)
+{
+    pre(o);
+    putch(o, c);
+    if (o->depth < SIGMIX_JOUT_MAX_DEPTH)
+        o->count[o->depth++] = 0;
+}
+
+static void close_c(sigmix_jout *o, char c)
+{
+    if (o->depth == 0)
+        return;
+    if (o->count[--o->depth])
+        nl(o, o->depth);
+    putch(o, c);
+}
+
+void sigmix_jout_obj_begin(sigmix_jout *o) { open_c(o, '{'); }
+void sigmix_jout_obj_end(sigmix_jout *o) { close_c(o, '}'); }
+void sigmix_jout_arr_begin(sigmix_jout *o) { open_c(o, '['); }
+void sigmix_jout_arr_end(sigmix_jout *o) { close_c(o, ']'); }
+
+void sigmix_jout_key(sigmix_jout *o, const char *key)
+{
+    pre(o);
+    write_string(o, key, strlen(key));
+    if (o->indent)
+        PUTS(o, ": ");
+    else
+        putch(o, ':');
+    o->after_key = 1;
+}
+
+void sigmix_jout_str(sigmix_jout *o, const char *s)
+{
+    pre(o);
+    if (s)
+        write_string(o, s, strlen(s));
+    else
+        PUTS(o, "null");
+}
+
+void sigmix_jout_num(sigmix_jout *o, double d)
+{
+    pre(o);
+    write_num(o, d);
+}
+
+void sigmix_jout_int(sigmix_jout *o, int64_t i)
+{
+    pre(o);
+    write_int(o, i);
+}
+
+void sigmix_jout_value(sigmix_jout *o, const sigmix_jv *v)
+{
+    pre(o);
+    write_value(o, v, o->depth);
+}
+
+void sigmix_jout_newline(sigmix_jout *o)
+{
+    putch(o, '\n');
 }
 
 void sigmix_jv_write(const sigmix_jv *v, FILE *f, int indent)
 {
-    write_value(v, f, indent, 0);
+    sigmix_jout o;
+    sigmix_jout_init(&o, f, indent);
+    write_value(&o, v, 0);
     if (indent)
-        fputc('\n', f);
+        putch(&o, '\n');
+    sigmix_jout_flush(&o);
 }
 
 int sigmix_jdoc_write(const sigmix_jdoc *d, const sigmix_jv *v, const char *path,

@@ -69,6 +69,36 @@ void sigmix_jv_write(const sigmix_jv *v, FILE *f, int indent);
 int sigmix_jdoc_write(const sigmix_jdoc *d, const sigmix_jv *v, const char *path,
                       sigmix_error *err);
 
+/*
+ * Buffered streaming writer with sigmix_jv_write's exact layout, for
+ * reports too large to build as a tree first. The caller emits object
+ * members in sorted key order itself; sigmix_jout_value writes a tree
+ * (its keys sorted) as one value. Bytes reach f in large blocks; call
+ * sigmix_jout_flush before touching f directly and at the end.
+ */
+enum { SIGMIX_JOUT_MAX_DEPTH = 32 };
+
+typedef struct sigmix_jout {
+    FILE         *f;
+    int           indent, depth, after_key;
+    unsigned char count[SIGMIX_JOUT_MAX_DEPTH]; /* container has items */
+    size_t        len;
+    char          buf[1 << 15];
+} sigmix_jout;
+
+void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent);
+void sigmix_jout_flush(sigmix_jout *o);
+void sigmix_jout_obj_begin(sigmix_jout *o);
+void sigmix_jout_obj_end(sigmix_jout *o);
+void sigmix_jout_arr_begin(sigmix_jout *o);
+void sigmix_jout_arr_end(sigmix_jout *o);
+void sigmix_jout_key(sigmix_jout *o, const char *key);
+void sigmix_jout_str(sigmix_jout *o, const char *s);   /* NULL -> null */
+void sigmix_jout_num(sigmix_jout *o, double v);        /* non-finite -> null */
+void sigmix_jout_int(sigmix_jout *o, int64_t v);
+void sigmix_jout_value(sigmix_jout *o, const sigmix_jv *v);
+void sigmix_jout_newline(sigmix_jout *o);               /* the final newline */
+
 /* ---- run provenance --------------------------------------------------- */
 
 typedef struct sigmix_runprov sigmix_runprov;
