@@ -21,6 +21,8 @@ typedef struct jsonl_reader {
     sigmix_jpool   pool;
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
+    int            read_next;  /* side task: read the next batch */
+    int            reserve_now; /* side task: size the table for the whole input */
 } jsonl_reader;
 
 static const char *last_newline(const char *b, size_t n)
@@ -80,6 +82,22 @@ static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
     return 0;
 }
 
+/*
+ * What the calling thread does while the workers parse a batch: read the
+ * next batch, and once (in the second batch, when the first one's rows
+ * tell the row size) size the table for the whole input. Sizing touches
+ * every page of the table's columns, a cost worth hiding behind the parse
+ * (the workers touch only their own segments; merging waits for both).
+ */
+static void side_task(void *arg)
+{
+    jsonl_reader *R = arg;
+    if (R->read_next)
+        sigmix_textin_read_next(&R->in);
+    if (R->reserve_now)
+        R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur]);
+}
+
 static int read_all(jsonl_reader *R, sigmix_error *err)
 {
     int r = sigmix_textin_first(&R->in, err);
@@ -108,11 +126,10 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
-        int last = R->in.eof[R->in.cur];
-        sigmix_jworkers_run(R->pool.w, n, last ? NULL : sigmix_textin_read_next, &R->in);
+        R->read_next = !R->in.eof[R->in.cur];
+        R->reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
+        sigmix_jworkers_run(R->pool.w, n, R->read_next || R->reserve_now ? side_task : NULL, R);
         r = batch_result(R, n, err);
-        if (!r && !R->reserved)
-            R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur] + end);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
     }
