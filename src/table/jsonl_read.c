@@ -23,6 +23,8 @@ typedef struct jsonl_reader {
     int            reserved;
     int            read_next;  /* side task: read the next batch */
     int            reserve_now; /* side task: size the table for the whole input */
+    size_t         split_at;   /* tests: end the first part at the first line
+                                * end at or after this batch offset (0: even parts) */
 } jsonl_reader;
 
 static const char *last_newline(const char *b, size_t n)
@@ -43,13 +45,13 @@ static int blank_run(const char *b, size_t n)
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
 static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
-    size_t n = end / MIN_PART + 1, start = 0;
+    size_t n = R->split_at ? 2 : end / MIN_PART + 1, start = 0;
     if (n > R->pool.nw)
         n = R->pool.nw;
     for (size_t k = 0; k < n; k++) {
         size_t stop = end;
         if (k + 1 < n) {
-            size_t target = end / n * (k + 1);
+            size_t target = !R->split_at ? end / n * (k + 1) : R->split_at < end ? R->split_at : end;
             const char *nl = target < start ? NULL : memchr(b + target, '\n', end - target);
             stop = nl ? (size_t)(nl - b) + 1 : end;
             if (stop < start)
@@ -174,10 +176,17 @@ int sigmix_jsonl_read(const char *path, const sigmix_read_options *o,
 int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                           sigmix_table **out, sigmix_error *err)
 {
+    return sigmix_jsonl_read_mem_split(data, size, o, 0, out, err);
+}
+
+int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read_options *o,
+                                size_t split_at, sigmix_table **out, sigmix_error *err)
+{
     jsonl_reader *R = calloc(1, sizeof *R);
     *out = NULL;
     if (!R)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    R->split_at = split_at;
     int r = sigmix_textin_open_mem(&R->in, data, size, NULL, o, err);
     if (!r)
         r = jsonl_read_in(R, o, out, err);
