@@ -314,6 +314,9 @@ static int grow_counts(sigmix_cb_table *b, size_t n)
     return 0;
 }
 
+/* xtag flag: the integer is in b->exact (its double is not exact). */
+#define XTAG_EXACT 0x80
+
 /* Row tags of DOUBLE column g, zeroed, for at least `rows` rows. */
 static uint8_t *xtags(sigmix_cb_table *b, size_t g, size_t rows)
 {
@@ -340,6 +343,7 @@ static int note_xtag(sigmix_cb_table *b, size_t g, size_t row, int tag, int64_t 
     x[row] = (uint8_t)tag;
     double d = (double)v;
     if (tag == SIGMIX_CB_INT && !(d >= -0x1p63 && d < 0x1p63 && (int64_t)d == v)) {
+        x[row] |= XTAG_EXACT;
         if (b->nexact == b->exactcap) {
             size_t cap = b->exactcap ? b->exactcap * 2 : 16;
             sigmix_cb_exact *e = realloc(b->exact, cap * sizeof *e);
@@ -366,18 +370,6 @@ static int keep_tags(sigmix_cb_table *b, size_t g)
     return 0;
 }
 
-/* Integer text of an integer or boolean row of DOUBLE column g. */
-static size_t tag_text(const sigmix_cb_table *b, size_t g, size_t r, int tag, double v,
-                       char *buf, size_t n)
-{
-    if (tag == SIGMIX_CB_BOOL)
-        return (size_t)snprintf(buf, n, "%s", v != 0 ? "true" : "false");
-    for (size_t i = 0; i < b->nexact; i++)
-        if (b->exact[i].col == g && b->exact[i].row == r)
-            return (size_t)snprintf(buf, n, "%" PRId64, b->exact[i].v);
-    return (size_t)snprintf(buf, n, "%" PRId64, (int64_t)v); /* exact: checked when noted */
-}
-
 /* Convert DOUBLE column g to JSON; rows that were integers or booleans
  * get their own text (as json_text gives them in one segment). */
 static int to_json_keeping_tags(sigmix_cb_table *b, size_t g)
@@ -394,9 +386,11 @@ static int to_json_keeping_tags(sigmix_cb_table *b, size_t g)
     n = 0;
     for (size_t r = 0; r < rows && r < b->xcap[g]; r++) {
         char buf[32];
-        if (!x[r] || !c->valid[r])
+        if (!x[r] || !c->valid[r] || (x[r] & XTAG_EXACT))
             continue;
-        size_t len = tag_text(b, g, r, x[r], c->f64[r], buf, sizeof buf);
+        size_t len = x[r] == SIGMIX_CB_BOOL
+                   ? (size_t)snprintf(buf, sizeof buf, "%s", c->f64[r] != 0 ? "true" : "false")
+                   : (size_t)snprintf(buf, sizeof buf, "%" PRId64, (int64_t)c->f64[r]);
         const char *p = sigmix_table_intern(t, buf, len);
         if (!p) {
             free(keep);
@@ -409,6 +403,20 @@ static int to_json_keeping_tags(sigmix_cb_table *b, size_t g)
         sigmix_column *m = sigmix_table_col_mut(t, g);
         for (size_t i = 0; i < n; i++)
             m->str[keep[i].row] = keep[i].text;
+        for (size_t i = 0; !rc && i < b->nexact; i++) {
+            const sigmix_cb_exact *e = &b->exact[i];
+            if (e->col != g || !m->valid[e->row] || !(x[e->row] & XTAG_EXACT))
+                continue;
+            char buf[32];
+            size_t len = (size_t)snprintf(buf, sizeof buf, "%" PRId64, e->v);
+            const char *p = sigmix_table_intern(t, buf, len);
+            if (!p)
+                rc = SIGMIX_ENOMEM;
+            else
+                m->str[e->row] = (sigmix_strref){ p, len };
+        }
+    }
+    if (!rc) {
         free(b->xtag[g]);
         b->xtag[g] = NULL;
         b->xcap[g] = 0;

@@ -236,12 +236,67 @@ static void test_error_positions(void **state)
     }
 }
 
+static void expect_text(const sigmix_table *t, const char *col, size_t row, const char *want)
+{
+    long c = sigmix_table_find(t, col);
+    assert_true(c >= 0);
+    const sigmix_column *x = sigmix_table_col(t, (size_t)c);
+    assert_int_equal(x->kind, SIGMIX_KIND_JSON);
+    assert_true(x->valid[row]);
+    if (x->str[row].len != strlen(want) || memcmp(x->str[row].ptr, want, strlen(want)))
+        fail_msg("%s row %zu: '%.*s', want '%s'", col, row, (int)x->str[row].len, x->str[row].ptr,
+                 want);
+}
+
+/* Three batches (4 MiB each): a column goes INT64 (or BOOL) in the first,
+ * DOUBLE in the second and JSON in the third; the first batch's values
+ * must print as integers and booleans, as when all rows come at once. */
+static void test_kinds_across_batches(void **state)
+{
+    (void)state;
+    buf b = { 0 };
+    size_t n1 = 0;
+    put(&b, "");
+    for (int part = 0; part < 3; part++) {
+        size_t start = b.n, k = 0;
+        while (b.n - start < ((size_t)9 << 19)) { /* 4.5 MiB per part */
+            if (part == 0)
+                put(&b, k % 2 ? "{\"x\": 9007199254740993, \"b\": false}\n"
+                              : "{\"x\": -17, \"b\": true}\n");
+            else if (part == 1)
+                put(&b, "{\"x\": 0.5, \"b\": 2}\n");
+            else
+                put(&b, "{\"x\": [1], \"b\": \"s\"}\n");
+            k++;
+        }
+        if (part == 0)
+            n1 = k;
+    }
+    for (int th = 1; th <= 2; th++) {
+        sigmix_read_options o = threads(th);
+        sigmix_table *t = NULL;
+        sigmix_error e = { 0 };
+        assert_int_equal(sigmix_jsonl_read_mem(b.p, b.n, &o, &t, &e), 0);
+        expect_text(t, "x", 0, "-17");
+        expect_text(t, "x", 1, "9007199254740993");
+        expect_text(t, "b", 0, "true");
+        expect_text(t, "b", 1, "false");
+        expect_text(t, "x", n1, "0.5");
+        expect_text(t, "b", n1, "2");
+        expect_text(t, "x", sigmix_table_rows(t) - 1, "[1]");
+        expect_text(t, "b", sigmix_table_rows(t) - 1, "\"s\"");
+        sigmix_table_free(&t);
+    }
+    free(b.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_inputs),
         cmocka_unit_test(test_error_inputs),
         cmocka_unit_test(test_error_positions),
+        cmocka_unit_test(test_kinds_across_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
