@@ -530,6 +530,9 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
 {
     sigmix_table *t = b->t;
     sigmix_column *c = sigmix_table_col_mut(t, g);
+    /* integers or booleans into a DOUBLE column: keep their tags */
+    int note = !b->csv && c->kind == SIGMIX_KIND_DOUBLE &&
+               (sc->count[SIGMIX_CB_INT] || sc->count[SIGMIX_CB_BOOL]);
     for (size_t r = 0; r < rows; r++) {
         int tag = sc->tag[r];
         size_t row = base + r;
@@ -555,8 +558,7 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
             c->f64[row] = (double)c->i64[row];
             break;
         case SIGMIX_KIND_DOUBLE:
-            if (tag != SIGMIX_CB_DOUBLE && !b->csv &&
-                note_xtag(b, g, row, tag, (int64_t)sc->slot[r]))
+            if (note && tag != SIGMIX_CB_DOUBLE && note_xtag(b, g, row, tag, (int64_t)sc->slot[r]))
                 return SIGMIX_ENOMEM;
             /* fall through */
         case SIGMIX_KIND_BOOL:
