@@ -189,9 +189,23 @@ int sigmix_cb_table_init(sigmix_cb_table *b)
     return sigmix_table_create(&b->t);
 }
 
+static void free_xtags(sigmix_cb_table *b)
+{
+    for (size_t g = 0; b->xtag && g < b->cap; g++)
+        free(b->xtag[g]);
+    free(b->xtag);
+    free(b->xcap);
+    free(b->exact);
+    b->xtag = NULL;
+    b->xcap = NULL;
+    b->exact = NULL;
+    b->nexact = b->exactcap = 0;
+}
+
 void sigmix_cb_table_free(sigmix_cb_table *b)
 {
     sigmix_table_free(&b->t);
+    free_xtags(b);
     free(b->count);
     free(b->lostcol);
     free(b->na);
@@ -231,6 +245,9 @@ static sigmix_kind decide_kind(const size_t *n, int csv)
     return SIGMIX_KIND_DOUBLE;
 }
 
+static int keep_tags(sigmix_cb_table *b, size_t g);
+static int to_json_keeping_tags(sigmix_cb_table *b, size_t g);
+
 /*
  * Move column g to the kind its values so far call for. A column with no
  * value yet is kept as INT64 (so later integers stay exact); every other
@@ -252,6 +269,11 @@ static int settle_kind(sigmix_cb_table *b, size_t g, const size_t *before)
         b->lost += typed_values(before);
         b->lostcol[g] = 1;
     }
+    if (!b->csv && want == SIGMIX_KIND_DOUBLE &&
+        (c->kind == SIGMIX_KIND_INT64 || c->kind == SIGMIX_KIND_BOOL) && keep_tags(b, g))
+        return SIGMIX_ENOMEM;
+    if (!b->csv && want == SIGMIX_KIND_JSON && c->kind == SIGMIX_KIND_DOUBLE && b->xtag[g])
+        return to_json_keeping_tags(b, g);
     if (want == SIGMIX_KIND_BOOL) {
         int r = sigmix_table_convert(b->t, g, SIGMIX_KIND_DOUBLE);
         if (!r)
@@ -278,8 +300,129 @@ static int grow_counts(sigmix_cb_table *b, size_t n)
         return SIGMIX_ENOMEM;
     memset(l + b->cap, 0, cap - b->cap);
     b->lostcol = l;
+    uint8_t **x = realloc(b->xtag, cap * sizeof *x);
+    if (!x)
+        return SIGMIX_ENOMEM;
+    memset(x + b->cap, 0, (cap - b->cap) * sizeof *x);
+    b->xtag = x;
+    size_t *xc = realloc(b->xcap, cap * sizeof *xc);
+    if (!xc)
+        return SIGMIX_ENOMEM;
+    memset(xc + b->cap, 0, (cap - b->cap) * sizeof *xc);
+    b->xcap = xc;
     b->cap = cap;
     return 0;
+}
+
+/* xtag flag: the integer is in b->exact (its double is not exact). */
+#define XTAG_EXACT 0x80
+
+/* Row tags of DOUBLE column g, zeroed, for at least `rows` rows. */
+static uint8_t *xtags(sigmix_cb_table *b, size_t g, size_t rows)
+{
+    if (rows > b->xcap[g]) {
+        size_t cap = b->xcap[g] ? b->xcap[g] : 256;
+        while (cap < rows)
+            cap *= 2;
+        uint8_t *x = realloc(b->xtag[g], cap);
+        if (!x)
+            return NULL;
+        memset(x + b->xcap[g], 0, cap - b->xcap[g]);
+        b->xtag[g] = x;
+        b->xcap[g] = cap;
+    }
+    return b->xtag[g];
+}
+
+/* Note that row `row` of DOUBLE column g holds an integer or boolean. */
+static int note_xtag(sigmix_cb_table *b, size_t g, size_t row, int tag, int64_t v)
+{
+    uint8_t *x = xtags(b, g, row + 1);
+    if (!x)
+        return SIGMIX_ENOMEM;
+    x[row] = (uint8_t)tag;
+    double d = (double)v;
+    if (tag == SIGMIX_CB_INT && !(d >= -0x1p63 && d < 0x1p63 && (int64_t)d == v)) {
+        x[row] |= XTAG_EXACT;
+        if (b->nexact == b->exactcap) {
+            size_t cap = b->exactcap ? b->exactcap * 2 : 16;
+            sigmix_cb_exact *e = realloc(b->exact, cap * sizeof *e);
+            if (!e)
+                return SIGMIX_ENOMEM;
+            b->exact = e;
+            b->exactcap = cap;
+        }
+        b->exact[b->nexact++] = (sigmix_cb_exact){ g, row, v };
+    }
+    return 0;
+}
+
+/* INT64 or BOOL column g is about to become DOUBLE: remember its rows'
+ * tags (and big integers) first. */
+static int keep_tags(sigmix_cb_table *b, size_t g)
+{
+    const sigmix_column *c = sigmix_table_col(b->t, g);
+    size_t rows = sigmix_table_rows(b->t);
+    int tag = c->kind == SIGMIX_KIND_INT64 ? SIGMIX_CB_INT : SIGMIX_CB_BOOL;
+    for (size_t r = 0; r < rows; r++)
+        if (c->valid[r] && note_xtag(b, g, r, tag, tag == SIGMIX_CB_INT ? c->i64[r] : 0))
+            return SIGMIX_ENOMEM;
+    return 0;
+}
+
+/* Convert DOUBLE column g to JSON; rows that were integers or booleans
+ * get their own text (as json_text gives them in one segment). */
+static int to_json_keeping_tags(sigmix_cb_table *b, size_t g)
+{
+    sigmix_table *t = b->t;
+    const sigmix_column *c = sigmix_table_col(t, g);
+    size_t rows = sigmix_table_rows(t), n = 0;
+    const uint8_t *x = b->xtag[g];
+    for (size_t r = 0; r < rows && r < b->xcap[g]; r++)
+        n += x[r] && c->valid[r];
+    sigmix_cb_na *keep = malloc((n ? n : 1) * sizeof *keep);
+    if (!keep)
+        return SIGMIX_ENOMEM;
+    n = 0;
+    for (size_t r = 0; r < rows && r < b->xcap[g]; r++) {
+        char buf[32];
+        if (!x[r] || !c->valid[r] || (x[r] & XTAG_EXACT))
+            continue;
+        size_t len = x[r] == SIGMIX_CB_BOOL
+                   ? (size_t)snprintf(buf, sizeof buf, "%s", c->f64[r] != 0 ? "true" : "false")
+                   : (size_t)snprintf(buf, sizeof buf, "%" PRId64, (int64_t)c->f64[r]);
+        const char *p = sigmix_table_intern(t, buf, len);
+        if (!p) {
+            free(keep);
+            return SIGMIX_ENOMEM;
+        }
+        keep[n++] = (sigmix_cb_na){ g, r, { p, len } };
+    }
+    int rc = sigmix_table_convert(t, g, SIGMIX_KIND_JSON);
+    if (!rc) {
+        sigmix_column *m = sigmix_table_col_mut(t, g);
+        for (size_t i = 0; i < n; i++)
+            m->str[keep[i].row] = keep[i].text;
+        for (size_t i = 0; !rc && i < b->nexact; i++) {
+            const sigmix_cb_exact *e = &b->exact[i];
+            if (e->col != g || !m->valid[e->row] || !(x[e->row] & XTAG_EXACT))
+                continue;
+            char buf[32];
+            size_t len = (size_t)snprintf(buf, sizeof buf, "%" PRId64, e->v);
+            const char *p = sigmix_table_intern(t, buf, len);
+            if (!p)
+                rc = SIGMIX_ENOMEM;
+            else
+                m->str[e->row] = (sigmix_strref){ p, len };
+        }
+    }
+    if (!rc) {
+        free(b->xtag[g]);
+        b->xtag[g] = NULL;
+        b->xcap[g] = 0;
+    }
+    free(keep);
+    return rc;
 }
 
 /* Table column of each local column (added in first-seen order). */
@@ -387,6 +530,9 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
 {
     sigmix_table *t = b->t;
     sigmix_column *c = sigmix_table_col_mut(t, g);
+    /* integers or booleans into a DOUBLE column: keep their tags */
+    int note = !b->csv && c->kind == SIGMIX_KIND_DOUBLE &&
+               (sc->count[SIGMIX_CB_INT] || sc->count[SIGMIX_CB_BOOL]);
     for (size_t r = 0; r < rows; r++) {
         int tag = sc->tag[r];
         size_t row = base + r;
@@ -412,6 +558,9 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
             c->f64[row] = (double)c->i64[row];
             break;
         case SIGMIX_KIND_DOUBLE:
+            if (note && tag != SIGMIX_CB_DOUBLE && note_xtag(b, g, row, tag, (int64_t)sc->slot[r]))
+                return SIGMIX_ENOMEM;
+            /* fall through */
         case SIGMIX_KIND_BOOL:
             c->f64[row] = slot_double(tag, sc->slot[r]);
             break;

@@ -119,6 +119,13 @@ typedef struct sigmix_cb_na {
     sigmix_strref text;
 } sigmix_cb_na;
 
+/* An integer merged into a DOUBLE column that its double does not hold
+ * exactly (beyond 2^53): kept in case the column later turns JSON. */
+typedef struct sigmix_cb_exact {
+    size_t  col, row;
+    int64_t v;
+} sigmix_cb_exact;
+
 typedef struct sigmix_cb_table {
     sigmix_table *t;
     size_t      (*count)[SIGMIX_CB_NTAGS];
@@ -132,6 +139,14 @@ typedef struct sigmix_cb_table {
     size_t        lost;     /* CSV cells re-printed because their column
                              * turned to text after they were merged */
     unsigned char *lostcol; /* per column: some of its cells were (cap entries) */
+    /* JSON mode, per column (cap entries): for a DOUBLE column that took
+     * integers or booleans, each row's tag (rows x 1 byte, NULL until
+     * needed), so that turning JSON later prints 1 and true as a single
+     * segment would, not 1.0 and 1.0. */
+    uint8_t     **xtag;
+    size_t       *xcap;
+    sigmix_cb_exact *exact;
+    size_t        nexact, exactcap;
 } sigmix_cb_table;
 
 int  sigmix_cb_table_init(sigmix_cb_table *b);

@@ -24,7 +24,8 @@ typedef struct json_reader {
     sigmix_jspan  *spans;    /* rows cut out but not parsed yet */
     size_t         nspans, spancap, span_bytes;
     size_t         rows;     /* rows cut out so far */
-    int            reserved, nspans_done;
+    int            reserved;
+    unsigned long long merged_off; /* input bytes behind the table's rows */
     sigmix_error  *err;
 } json_reader;
 
@@ -56,6 +57,12 @@ static const char *type_of(char c)
     }
 }
 
+static void reserve_side(void *arg)
+{
+    json_reader *R = arg;
+    R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->merged_off);
+}
+
 /* Parse the pending rows on the worker threads. */
 static int flush(json_reader *R)
 {
@@ -75,9 +82,11 @@ static int flush(json_reader *R)
         w->nspans = cnt;
         at += cnt;
     }
-    sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
+    /* From the second flush on, size the table for the whole input
+     * meanwhile (see jsonl_read.c: it touches every page of the columns). */
+    int reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
+    sigmix_jworkers_run(R->pool.w, n, reserve_now ? reserve_side : NULL, R);
     size_t first = R->rows - R->nspans;
-    R->nspans_done = 1;
     R->nspans = 0;
     R->span_bytes = 0;
     for (size_t k = 0; k < n; k++) {
@@ -90,8 +99,7 @@ static int flush(json_reader *R)
         if (r)
             return r;
     }
-    if (!R->reserved && R->nspans_done) /* spans were cut up to pos */
-        R->reserved = sigmix_text_reserve(&R->in, R->tb.t, OFF(R, R->pos));
+    R->merged_off = OFF(R, R->pos); /* spans were cut up to pos */
     return 0;
 }
 

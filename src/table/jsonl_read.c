@@ -21,6 +21,10 @@ typedef struct jsonl_reader {
     sigmix_jpool   pool;
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
+    int            read_next;  /* side task: read the next batch */
+    int            reserve_now; /* side task: size the table for the whole input */
+    size_t         split_at;   /* tests: end the first part at the first line
+                                * end at or after this batch offset (0: even parts) */
 } jsonl_reader;
 
 static const char *last_newline(const char *b, size_t n)
@@ -41,13 +45,13 @@ static int blank_run(const char *b, size_t n)
 /* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
 static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
-    size_t n = end / MIN_PART + 1, start = 0;
+    size_t n = R->split_at ? 2 : end / MIN_PART + 1, start = 0;
     if (n > R->pool.nw)
         n = R->pool.nw;
     for (size_t k = 0; k < n; k++) {
         size_t stop = end;
         if (k + 1 < n) {
-            size_t target = end / n * (k + 1);
+            size_t target = !R->split_at ? end / n * (k + 1) : R->split_at < end ? R->split_at : end;
             const char *nl = target < start ? NULL : memchr(b + target, '\n', end - target);
             stop = nl ? (size_t)(nl - b) + 1 : end;
             if (stop < start)
@@ -80,6 +84,22 @@ static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
     return 0;
 }
 
+/*
+ * What the calling thread does while the workers parse a batch: read the
+ * next batch, and once (in the second batch, when the first one's rows
+ * tell the row size) size the table for the whole input. Sizing touches
+ * every page of the table's columns, a cost worth hiding behind the parse
+ * (the workers touch only their own segments; merging waits for both).
+ */
+static void side_task(void *arg)
+{
+    jsonl_reader *R = arg;
+    if (R->read_next)
+        sigmix_textin_read_next(&R->in);
+    if (R->reserve_now)
+        R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur]);
+}
+
 static int read_all(jsonl_reader *R, sigmix_error *err)
 {
     int r = sigmix_textin_first(&R->in, err);
@@ -108,11 +128,10 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
-        int last = R->in.eof[R->in.cur];
-        sigmix_jworkers_run(R->pool.w, n, last ? NULL : sigmix_textin_read_next, &R->in);
+        R->read_next = !R->in.eof[R->in.cur];
+        R->reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
+        sigmix_jworkers_run(R->pool.w, n, R->read_next || R->reserve_now ? side_task : NULL, R);
         r = batch_result(R, n, err);
-        if (!r && !R->reserved)
-            R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur] + end);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
     }
@@ -157,10 +176,17 @@ int sigmix_jsonl_read(const char *path, const sigmix_read_options *o,
 int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                           sigmix_table **out, sigmix_error *err)
 {
+    return sigmix_jsonl_read_mem_split(data, size, o, 0, out, err);
+}
+
+int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read_options *o,
+                                size_t split_at, sigmix_table **out, sigmix_error *err)
+{
     jsonl_reader *R = calloc(1, sizeof *R);
     *out = NULL;
     if (!R)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    R->split_at = split_at;
     int r = sigmix_textin_open_mem(&R->in, data, size, NULL, o, err);
     if (!r)
         r = jsonl_read_in(R, o, out, err);

@@ -66,6 +66,11 @@ size_t sigmix_text_threads(const sigmix_read_options *o);
 /* Readers over memory (fuzz targets, tests); same behaviour as the files. */
 int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                           sigmix_table **out, sigmix_error *err);
+/* Tests: with 2 or more threads, the first part of each batch ends at the
+ * first line end at or after batch offset split_at (the BOM not counted);
+ * the second part takes the rest. split_at 0: as sigmix_jsonl_read_mem. */
+int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read_options *o,
+                                size_t split_at, sigmix_table **out, sigmix_error *err);
 int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                          sigmix_table **out, sigmix_error *err);
 int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options *o,
