@@ -189,18 +189,58 @@ static int match_families(work *w)
     return 0;
 }
 
+static int worker_count(const work *w);
+
+/* Column statistics, columns pulled from a shared counter by the calling
+ * thread and worker_count() - 1 helpers, each with its own scratch. */
+typedef struct cs_job {
+    work   *w;
+    size_t  next;
+} cs_job;
+
+static void cs_loop(cs_job *j, double *scratch)
+{
+    work *w = j->w;
+    for (;;) {
+        size_t k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+        if (k >= w->nsig)
+            break;
+        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
+        sigmix_column_stats(c->f64, w->rows, scratch, &w->st[k]);
+    }
+}
+
+static void *cs_worker(void *arg)
+{
+    cs_job *j = arg;
+    double *scratch = malloc((2 * j->w->rows + 1) * sizeof *scratch);
+    if (scratch) /* else the calling thread does this helper's share */
+        cs_loop(j, scratch);
+    free(scratch);
+    return NULL;
+}
+
+/* Helpers pay off only for enough values (thread start, fresh scratch). */
+#define CS_PAR_MIN_VALUES ((size_t)1 << 21)
+
 static int column_stats(work *w)
 {
     sigmix_audit_stat *out = alloc(w, w->nsig, sizeof *out);
     w->st = alloc(w, w->nsig, sizeof *w->st);
     if (!out || !w->st)
         return SIGMIX_ENOMEM;
-    for (size_t k = 0; k < w->nsig; k++) {
-        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
-        sigmix_column_stats(c->f64, w->rows, w->scratch, &w->st[k]);
+    cs_job j = { w, 0 };
+    pthread_t th[16];
+    int n = w->nsig && w->rows >= CS_PAR_MIN_VALUES / w->nsig ? worker_count(w) : 1;
+    int started = 0;
+    while (started < n - 1 && pthread_create(&th[started], NULL, cs_worker, &j) == 0)
+        started++;
+    cs_loop(&j, w->scratch);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (size_t k = 0; k < w->nsig; k++)
         out[k] = (sigmix_audit_stat){ colname(w, w->sig[k]), w->st[k].finite_ratio,
                                       w->st[k].mean, w->st[k].std, w->st[k].min, w->st[k].max };
-    }
     w->res->stats = out;
     return 0;
 }
