@@ -34,7 +34,70 @@ typedef struct work {
     sigmix_rank_scratch *rs;         /* target ranks, then the calling worker's (or NULL) */
     double              *target_abs; /* per signal column: |r| with target, NaN if none */
     double              *mat;        /* keep_matrix: nsig x nsig (html work) */
+    struct screen       *screen;     /* pair screen run early (see there), or NULL */
 } work;
+
+/*
+ * The pair screen (sigmix_pearson_strips) needs only the columns and their
+ * statistics, so when it is one strip (p <= sigmix_pearson_strip_rows(p))
+ * the first thread into the target-correlation pool runs it while the
+ * others rank columns; pairs() then hands the kept strip to pair_strip.
+ * Same calls on the same data: the same bits as running it later.
+ */
+typedef struct screen {
+    const double **cols;
+    double        *r;     /* p x p strip */
+    int            taken; /* atomic: a thread has started it */
+    int            rc;
+    int            done;  /* the strip was delivered */
+} screen;
+
+static int screen_keep(void *cookie, size_t i0, size_t bi, const double *r)
+{
+    (void)i0;
+    screen *sc = cookie;
+    memcpy(sc->r, r, bi * bi * sizeof *r);
+    sc->done = 1;
+    return 0;
+}
+
+static void screen_run(const work *w)
+{
+    screen *sc = w->screen;
+    if (!sc || __atomic_exchange_n(&sc->taken, 1, __ATOMIC_ACQ_REL))
+        return;
+    sc->rc = sigmix_pearson_strips(sc->cols, w->nsig, w->rows, w->st, screen_keep, sc);
+}
+
+static void screen_free(work *w)
+{
+    if (w->screen) {
+        free(w->screen->cols);
+        free(w->screen->r);
+        free(w->screen);
+        w->screen = NULL;
+    }
+}
+
+/* Set up w->screen when the screen is one strip; best effort (NULL: later). */
+static void screen_plan(work *w)
+{
+    size_t p = w->nsig;
+    if (p < 2 || sigmix_pearson_strip_rows(p) < p)
+        return;
+    screen *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return;
+    sc->cols = malloc(p * sizeof *sc->cols);
+    sc->r = malloc(p * p * sizeof *sc->r);
+    w->screen = sc;
+    if (!sc->cols || !sc->r) {
+        screen_free(w);
+        return;
+    }
+    for (size_t k = 0; k < p; k++)
+        sc->cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
+}
 
 static void *alloc(work *w, size_t n, size_t size)
 {
@@ -367,6 +430,7 @@ static void rank_column(const sigmix_column *c, size_t n, double *ranks, sigmix_
 static void tc_loop(tc_job *j, double *scratch, double *cr, sigmix_rank_scratch *rs, int ok)
 {
     const work *w = j->w;
+    screen_run(w);
     for (;;) {
         /* A worker without scratch takes no column: it marks the whole job
          * failed, and the others stop at their next column. */
@@ -455,6 +519,7 @@ static int target_correlations(work *w)
         sigmix_column_stats(ty, w->rows, w->scratch, &tys);
         rank_column(tc, w->rows, tr, w->rs);
         sigmix_column_stats(tr, w->rows, w->scratch, &trs);
+        screen_plan(w);
         rc = tc_run(w, ty, tr, &tys, &trs, pv, sv);
     }
     for (size_t k = 0; !rc && k < w->nsig; k++) {
@@ -582,7 +647,9 @@ static int pairs(work *w)
     int rc = !pj.cols ? SIGMIX_ENOMEM : 0;
     for (size_t k = 0; !rc && k < p; k++)
         pj.cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
-    if (!rc)
+    if (!rc && w->screen && w->screen->taken)
+        rc = w->screen->rc ? w->screen->rc : w->screen->done ? pair_strip(&pj, 0, p, w->screen->r) : 0;
+    else if (!rc)
         rc = sigmix_pearson_strips(pj.cols, p, w->rows, w->st, pair_strip, &pj);
     free(pj.cols);
     int r1 = pair_finish(w, &pj.red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
@@ -641,6 +708,7 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
     }
     free(w.scratch);
     sigmix_rank_scratch_free(w.rs);
+    screen_free(&w);
     if (rc)
         return sigmix_error_set(err, rc, "out of memory while auditing (%zu rows, %zu columns)",
                                 w.rows, w.ncols);
