@@ -35,6 +35,8 @@ typedef struct work {
     double              *target_abs; /* per signal column: |r| with target, NaN if none */
     double              *mat;        /* keep_matrix: nsig x nsig (html work) */
     struct screen       *screen;     /* pair screen run early (see there), or NULL */
+    double              *hs[16];     /* helper thread i's 2 * rows + 1 scratch, kept
+                                        from the statistics to the target phase */
 } work;
 
 /*
@@ -261,6 +263,11 @@ typedef struct cs_job {
     size_t  next;
 } cs_job;
 
+typedef struct cs_arg {
+    cs_job  *j;
+    double **scratch; /* the helper's slot in w->hs */
+} cs_arg;
+
 static void cs_loop(cs_job *j, double *scratch)
 {
     work *w = j->w;
@@ -275,11 +282,12 @@ static void cs_loop(cs_job *j, double *scratch)
 
 static void *cs_worker(void *arg)
 {
-    cs_job *j = arg;
-    double *scratch = malloc((2 * j->w->rows + 1) * sizeof *scratch);
-    if (scratch) /* else the calling thread does this helper's share */
-        cs_loop(j, scratch);
-    free(scratch);
+    cs_arg *a = arg;
+    /* Made here so the helper first touches it; kept for tc_worker. */
+    if (!*a->scratch)
+        *a->scratch = malloc((2 * a->j->w->rows + 1) * sizeof **a->scratch);
+    if (*a->scratch) /* else the calling thread does this helper's share */
+        cs_loop(a->j, *a->scratch);
     return NULL;
 }
 
@@ -294,10 +302,15 @@ static int column_stats(work *w)
         return SIGMIX_ENOMEM;
     cs_job j = { w, 0 };
     pthread_t th[16];
+    cs_arg args[16];
     int n = w->nsig && w->rows >= CS_PAR_MIN_VALUES / w->nsig ? worker_count(w) : 1;
     int started = 0;
-    while (started < n - 1 && pthread_create(&th[started], NULL, cs_worker, &j) == 0)
+    while (started < n - 1) {
+        args[started] = (cs_arg){ &j, &w->hs[started] };
+        if (pthread_create(&th[started], NULL, cs_worker, &args[started]))
+            break;
         started++;
+    }
     cs_loop(&j, w->scratch);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
@@ -450,15 +463,22 @@ static void tc_loop(tc_job *j, double *scratch, double *cr, sigmix_rank_scratch 
     }
 }
 
+typedef struct tc_arg {
+    tc_job *j;
+    double *scratch; /* the helper's kept scratch (w->hs), or NULL */
+} tc_arg;
+
 static void *tc_worker(void *arg)
 {
-    tc_job *j = arg;
+    tc_arg *a = arg;
+    tc_job *j = a->j;
     const work *w = j->w;
-    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
+    double *own = a->scratch ? NULL : malloc((2 * w->rows + 1) * sizeof *own);
+    double *scratch = a->scratch ? a->scratch : own;
     double *cr = malloc((w->rows + 1) * sizeof *cr);
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
     tc_loop(j, scratch, cr, rs, scratch && cr && rs);
-    free(scratch);
+    free(own);
     free(cr);
     sigmix_rank_scratch_free(rs);
     return NULL;
@@ -484,9 +504,14 @@ static int tc_run(const work *w, const double *ty, const double *tr, const sigmi
 {
     tc_job j = { w, ty, tr, tys, trs, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     pthread_t th[16];
+    tc_arg args[16];
     int n = worker_count(w), started = 0;
-    while (started < n - 1 && pthread_create(&th[started], NULL, tc_worker, &j) == 0)
+    while (started < n - 1) {
+        args[started] = (tc_arg){ &j, w->hs[started] };
+        if (pthread_create(&th[started], NULL, tc_worker, &args[started]))
+            break;
         started++;
+    }
     double *cr = malloc((w->rows + 1) * sizeof *cr);
     tc_loop(&j, w->scratch, cr, w->rs, cr != NULL);
     free(cr);
@@ -709,6 +734,8 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
     free(w.scratch);
     sigmix_rank_scratch_free(w.rs);
     screen_free(&w);
+    for (size_t i = 0; i < sizeof w.hs / sizeof *w.hs; i++)
+        free(w.hs[i]);
     if (rc)
         return sigmix_error_set(err, rc, "out of memory while auditing (%zu rows, %zu columns)",
                                 w.rows, w.ncols);
