@@ -34,7 +34,72 @@ typedef struct work {
     sigmix_rank_scratch *rs;         /* target ranks, then the calling worker's (or NULL) */
     double              *target_abs; /* per signal column: |r| with target, NaN if none */
     double              *mat;        /* keep_matrix: nsig x nsig (html work) */
+    struct screen       *screen;     /* pair screen run early (see there), or NULL */
+    double              *hs[16];     /* helper thread i's 2 * rows + 1 scratch, kept
+                                        from the statistics to the target phase */
 } work;
+
+/*
+ * The pair screen (sigmix_pearson_strips) needs only the columns and their
+ * statistics, so when it is one strip (p <= sigmix_pearson_strip_rows(p))
+ * the first thread into the target-correlation pool runs it while the
+ * others rank columns; pairs() then hands the kept strip to pair_strip.
+ * Same calls on the same data: the same bits as running it later.
+ */
+typedef struct screen {
+    const double **cols;
+    double        *r;     /* p x p strip */
+    int            taken; /* atomic: a thread has started it */
+    int            rc;
+    int            done;  /* the strip was delivered */
+} screen;
+
+static int screen_keep(void *cookie, size_t i0, size_t bi, const double *r)
+{
+    (void)i0;
+    screen *sc = cookie;
+    memcpy(sc->r, r, bi * bi * sizeof *r);
+    sc->done = 1;
+    return 0;
+}
+
+static void screen_run(const work *w)
+{
+    screen *sc = w->screen;
+    if (!sc || __atomic_exchange_n(&sc->taken, 1, __ATOMIC_ACQ_REL))
+        return;
+    sc->rc = sigmix_pearson_strips(sc->cols, w->nsig, w->rows, w->st, screen_keep, sc);
+}
+
+static void screen_free(work *w)
+{
+    if (w->screen) {
+        free(w->screen->cols);
+        free(w->screen->r);
+        free(w->screen);
+        w->screen = NULL;
+    }
+}
+
+/* Set up w->screen when the screen is one strip; best effort (NULL: later). */
+static void screen_plan(work *w)
+{
+    size_t p = w->nsig;
+    if (p < 2 || sigmix_pearson_strip_rows(p) < p)
+        return;
+    screen *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return;
+    sc->cols = malloc(p * sizeof *sc->cols);
+    sc->r = malloc(p * p * sizeof *sc->r);
+    w->screen = sc;
+    if (!sc->cols || !sc->r) {
+        screen_free(w);
+        return;
+    }
+    for (size_t k = 0; k < p; k++)
+        sc->cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
+}
 
 static void *alloc(work *w, size_t n, size_t size)
 {
@@ -189,18 +254,69 @@ static int match_families(work *w)
     return 0;
 }
 
+static int worker_count(const work *w);
+
+/* Column statistics, columns pulled from a shared counter by the calling
+ * thread and worker_count() - 1 helpers, each with its own scratch. */
+typedef struct cs_job {
+    work   *w;
+    size_t  next;
+} cs_job;
+
+typedef struct cs_arg {
+    cs_job  *j;
+    double **scratch; /* the helper's slot in w->hs */
+} cs_arg;
+
+static void cs_loop(cs_job *j, double *scratch)
+{
+    work *w = j->w;
+    for (;;) {
+        size_t k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
+        if (k >= w->nsig)
+            break;
+        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
+        sigmix_column_stats(c->f64, w->rows, scratch, &w->st[k]);
+    }
+}
+
+static void *cs_worker(void *arg)
+{
+    cs_arg *a = arg;
+    /* Made here so the helper first touches it; kept for tc_worker. */
+    if (!*a->scratch)
+        *a->scratch = malloc((2 * a->j->w->rows + 1) * sizeof **a->scratch);
+    if (*a->scratch) /* else the calling thread does this helper's share */
+        cs_loop(a->j, *a->scratch);
+    return NULL;
+}
+
+/* Helpers pay off only for enough values (thread start, fresh scratch). */
+#define CS_PAR_MIN_VALUES ((size_t)1 << 21)
+
 static int column_stats(work *w)
 {
     sigmix_audit_stat *out = alloc(w, w->nsig, sizeof *out);
     w->st = alloc(w, w->nsig, sizeof *w->st);
     if (!out || !w->st)
         return SIGMIX_ENOMEM;
-    for (size_t k = 0; k < w->nsig; k++) {
-        const sigmix_column *c = sigmix_table_col(w->t, w->sig[k]);
-        sigmix_column_stats(c->f64, w->rows, w->scratch, &w->st[k]);
+    cs_job j = { w, 0 };
+    pthread_t th[16];
+    cs_arg args[16];
+    int n = w->nsig && w->rows >= CS_PAR_MIN_VALUES / w->nsig ? worker_count(w) : 1;
+    int started = 0;
+    while (started < n - 1) {
+        args[started] = (cs_arg){ &j, &w->hs[started] };
+        if (pthread_create(&th[started], NULL, cs_worker, &args[started]))
+            break;
+        started++;
+    }
+    cs_loop(&j, w->scratch);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (size_t k = 0; k < w->nsig; k++)
         out[k] = (sigmix_audit_stat){ colname(w, w->sig[k]), w->st[k].finite_ratio,
                                       w->st[k].mean, w->st[k].std, w->st[k].min, w->st[k].max };
-    }
     w->res->stats = out;
     return 0;
 }
@@ -327,6 +443,7 @@ static void rank_column(const sigmix_column *c, size_t n, double *ranks, sigmix_
 static void tc_loop(tc_job *j, double *scratch, double *cr, sigmix_rank_scratch *rs, int ok)
 {
     const work *w = j->w;
+    screen_run(w);
     for (;;) {
         /* A worker without scratch takes no column: it marks the whole job
          * failed, and the others stop at their next column. */
@@ -346,15 +463,22 @@ static void tc_loop(tc_job *j, double *scratch, double *cr, sigmix_rank_scratch 
     }
 }
 
+typedef struct tc_arg {
+    tc_job *j;
+    double *scratch; /* the helper's kept scratch (w->hs), or NULL */
+} tc_arg;
+
 static void *tc_worker(void *arg)
 {
-    tc_job *j = arg;
+    tc_arg *a = arg;
+    tc_job *j = a->j;
     const work *w = j->w;
-    double *scratch = malloc((2 * w->rows + 1) * sizeof *scratch);
+    double *own = a->scratch ? NULL : malloc((2 * w->rows + 1) * sizeof *own);
+    double *scratch = a->scratch ? a->scratch : own;
     double *cr = malloc((w->rows + 1) * sizeof *cr);
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
     tc_loop(j, scratch, cr, rs, scratch && cr && rs);
-    free(scratch);
+    free(own);
     free(cr);
     sigmix_rank_scratch_free(rs);
     return NULL;
@@ -380,9 +504,14 @@ static int tc_run(const work *w, const double *ty, const double *tr, const sigmi
 {
     tc_job j = { w, ty, tr, tys, trs, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     pthread_t th[16];
+    tc_arg args[16];
     int n = worker_count(w), started = 0;
-    while (started < n - 1 && pthread_create(&th[started], NULL, tc_worker, &j) == 0)
+    while (started < n - 1) {
+        args[started] = (tc_arg){ &j, w->hs[started] };
+        if (pthread_create(&th[started], NULL, tc_worker, &args[started]))
+            break;
         started++;
+    }
     double *cr = malloc((w->rows + 1) * sizeof *cr);
     tc_loop(&j, w->scratch, cr, w->rs, cr != NULL);
     free(cr);
@@ -415,6 +544,7 @@ static int target_correlations(work *w)
         sigmix_column_stats(ty, w->rows, w->scratch, &tys);
         rank_column(tc, w->rows, tr, w->rs);
         sigmix_column_stats(tr, w->rows, w->scratch, &trs);
+        screen_plan(w);
         rc = tc_run(w, ty, tr, &tys, &trs, pv, sv);
     }
     for (size_t k = 0; !rc && k < w->nsig; k++) {
@@ -542,7 +672,9 @@ static int pairs(work *w)
     int rc = !pj.cols ? SIGMIX_ENOMEM : 0;
     for (size_t k = 0; !rc && k < p; k++)
         pj.cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
-    if (!rc)
+    if (!rc && w->screen && w->screen->taken)
+        rc = w->screen->rc ? w->screen->rc : w->screen->done ? pair_strip(&pj, 0, p, w->screen->r) : 0;
+    else if (!rc)
         rc = sigmix_pearson_strips(pj.cols, p, w->rows, w->st, pair_strip, &pj);
     free(pj.cols);
     int r1 = pair_finish(w, &pj.red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
@@ -601,6 +733,9 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
     }
     free(w.scratch);
     sigmix_rank_scratch_free(w.rs);
+    screen_free(&w);
+    for (size_t i = 0; i < sizeof w.hs / sizeof *w.hs; i++)
+        free(w.hs[i]);
     if (rc)
         return sigmix_error_set(err, rc, "out of memory while auditing (%zu rows, %zu columns)",
                                 w.rows, w.ncols);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "stats/stats.h"
 
@@ -20,25 +21,44 @@ typedef struct item {
 
 struct sigmix_rank_scratch {
     size_t    cap;
-    item     *a, *b;
-    uint32_t *hist; /* PASSES * BUCKETS */
+    item     *a, *b; /* both in mem */
+    void     *mem;
+    uint32_t *hist;  /* PASSES * BUCKETS */
 };
+
+#define HUGE_PAGE ((size_t)2 << 20)
 
 sigmix_rank_scratch *sigmix_rank_scratch_new(size_t n)
 {
-    if (n > UINT32_MAX || n > SIZE_MAX / sizeof(item) - 1)
+    if (n > UINT32_MAX || n > SIZE_MAX / (2 * sizeof(item)) - HUGE_PAGE)
         return NULL;
     sigmix_rank_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->cap = n;
-    s->a = malloc((n + 1) * sizeof(item));
-    s->b = malloc((n + 1) * sizeof(item));
+    /* The scatter passes write to 2,048 places spread over a and b at
+     * once: with 4 KiB pages nearly every store misses the TLB, which in
+     * a virtual machine costs a two-level page walk. Huge pages (best
+     * effort) made ranking a 150k-row column about twice as fast. */
+    size_t half = ((n + 1) * sizeof(item) + 63) & ~(size_t)63;
+    size_t bytes = 2 * half;
+    if (bytes >= HUGE_PAGE) {
+        bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        s->mem = aligned_alloc(HUGE_PAGE, bytes);
+#if defined(MADV_HUGEPAGE)
+        if (s->mem)
+            (void)madvise(s->mem, bytes, MADV_HUGEPAGE);
+#endif
+    } else {
+        s->mem = malloc(bytes);
+    }
     s->hist = malloc((size_t)PASSES * BUCKETS * sizeof(uint32_t));
-    if (!s->a || !s->b || !s->hist) {
+    if (!s->mem || !s->hist) {
         sigmix_rank_scratch_free(s);
         return NULL;
     }
+    s->a = s->mem;
+    s->b = (item *)(void *)((char *)s->mem + half);
     return s;
 }
 
@@ -46,8 +66,7 @@ void sigmix_rank_scratch_free(sigmix_rank_scratch *s)
 {
     if (!s)
         return;
-    free(s->a);
-    free(s->b);
+    free(s->mem);
     free(s->hist);
     free(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sigmix/table.h"
+#include "table/table_internal.h"
 #include "util/arena.h"
 #include "util/jsonw.h"
 
@@ -239,11 +240,12 @@ static size_t slab_round(size_t n)
  * reader that reserves from an estimate while reading (the text readers)
  * may outgrow it, and a slab array that grows is copied out while the
  * slab stays (realloc of a large block would have moved it in place).
- * The tails are initialised as alloc_arrays does. Best effort: returns 1
- * when the numeric columns now hold `rows` entries in the slab, else 0
- * with the table untouched (the slab does not pay or cannot be had).
+ * The tails are initialised as alloc_arrays does, unless !init (see
+ * sigmix_table_reserve_uninit). Best effort: returns 1 when the numeric
+ * columns now hold `rows` entries in the slab, else 0 with the table
+ * untouched (the slab does not pay or cannot be had).
  */
-static int reserve_slab(sigmix_table *t, size_t rows)
+static int reserve_slab(sigmix_table *t, size_t rows, int init)
 {
     size_t bytes = 0;
     if (t->slab || t->rows || rows > SIZE_MAX / 32)
@@ -282,9 +284,10 @@ static int reserve_slab(sigmix_table *t, size_t rows)
         p += slab_round(rows);
         memcpy(f, c->f64, old * sizeof *f);
         memcpy(v, c->valid, old);
-        for (size_t r = old; r < rows; r++)
+        for (size_t r = old; init && r < rows; r++)
             f[r] = NAN;
-        memset(v + old, 0, rows - old);
+        if (init)
+            memset(v + old, 0, rows - old);
         free(c->f64);
         free(c->valid);
         c->f64 = f;
@@ -293,7 +296,8 @@ static int reserve_slab(sigmix_table *t, size_t rows)
             int64_t *q = (int64_t *)(void *)p;
             p += slab_round(rows * sizeof(int64_t));
             memcpy(q, c->i64, old * sizeof *q);
-            memset(q + old, 0, (rows - old) * sizeof *q);
+            if (init)
+                memset(q + old, 0, (rows - old) * sizeof *q);
             free(c->i64);
             c->i64 = q;
         }
@@ -303,13 +307,13 @@ static int reserve_slab(sigmix_table *t, size_t rows)
     return 1;
 }
 
-int sigmix_table_reserve(sigmix_table *t, size_t rows)
+static int reserve(sigmix_table *t, size_t rows, int init)
 {
     if (!t)
         return SIGMIX_EINVAL;
     if (rows <= t->cap)
         return 0;
-    int slab = reserve_slab(t, rows);
+    int slab = reserve_slab(t, rows, init);
     for (size_t i = 0; i < t->ncols; i++) {
         sigmix_column *c = &t->cols[i];
         if (slab && sigmix_kind_is_numeric(c->kind))
@@ -323,6 +327,29 @@ int sigmix_table_reserve(sigmix_table *t, size_t rows)
     }
     t->cap = rows;
     return 0;
+}
+
+int sigmix_table_reserve(sigmix_table *t, size_t rows)
+{
+    return reserve(t, rows, 1);
+}
+
+int sigmix_table_reserve_uninit(sigmix_table *t, size_t rows)
+{
+    return reserve(t, rows, 0);
+}
+
+void sigmix_table_clear_rows(sigmix_column *c, size_t r0, size_t n)
+{
+    if (!c || !sigmix_kind_is_numeric(c->kind))
+        return;
+    if (c->f64)
+        for (size_t r = r0; r < r0 + n; r++)
+            c->f64[r] = NAN;
+    if (c->valid)
+        memset(c->valid + r0, 0, n);
+    if (c->i64)
+        memset(c->i64 + r0, 0, n * sizeof *c->i64);
 }
 
 int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,

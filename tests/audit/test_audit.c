@@ -284,6 +284,119 @@ static void test_threads_give_identical_results(void **state)
     sigmix_audit_close(&many);
 }
 
+/* Large enough (> 2^21 values) for the column statistics to run on worker
+ * threads (analyze.c, column_stats): every statistic must keep its bits. */
+static sigmix_table *big_table(void)
+{
+    enum { ROWS = 24000, COLS = 90 };
+    sigmix_table *t = new_table(ROWS);
+    double *v = malloc(ROWS * sizeof *v);
+    assert_non_null(v);
+    uint64_t x = 0x243f6a8885a308d3ull;
+    char name[32];
+    for (int c = 0; c < COLS; c++) {
+        for (int r = 0; r < ROWS; r++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v[r] = (c % 9 == 4 && r % 13 == 0) ? NAN : (double)(x >> 11) * 0x1p-53 * (c + 1) + c;
+        }
+        snprintf(name, sizeof name, c ? "psnr_%d" : "vmaf", c);
+        add_num(t, name, v);
+    }
+    free(v);
+    return t;
+}
+
+static void test_threaded_stats_identical(void **state)
+{
+    (void)state;
+    sigmix_audit_settings s;
+    sigmix_audit_default_settings(&s);
+    s.threads = 1;
+    sigmix_audit *one = open_audit(&s);
+    add(one, "t", big_table());
+    s.threads = 3;
+    sigmix_audit *many = open_audit(&s);
+    add(many, "t", big_table());
+    const sigmix_audit_result *a = sigmix_audit_result_at(one, 0), *b = sigmix_audit_result_at(many, 0);
+    assert_int_equal(a->signal_columns.n, 89);
+    assert_int_equal(a->signal_columns.n, b->signal_columns.n);
+    for (size_t i = 0; i < a->signal_columns.n; i++) {
+        const sigmix_audit_stat *x = &a->stats[i], *y = &b->stats[i];
+        assert_string_equal(x->column, y->column);
+        assert_memory_equal(&x->finite_ratio, &y->finite_ratio, sizeof(double));
+        assert_memory_equal(&x->mean, &y->mean, sizeof(double));
+        assert_memory_equal(&x->std, &y->std, sizeof(double));
+        assert_memory_equal(&x->min, &y->min, sizeof(double));
+        assert_memory_equal(&x->max, &y->max, sizeof(double));
+    }
+    /* Spot check against the definition: psnr_4 has NaN every 13th row. */
+    assert_true(a->stats[3].finite_ratio == 1.0 - (double)((24000 + 12) / 13) / 24000.0);
+    assert_true(a->stats[3].min >= 4.0 && a->stats[3].max < 9.0);
+    sigmix_audit_close(&one);
+    sigmix_audit_close(&many);
+}
+
+/*
+ * With a numeric target the pair screen runs early, on the target pool's
+ * first thread (analyze.c, screen_run); without one it runs in pairs().
+ * The same signal columns through both ways give the same pairs, bit for
+ * bit. 2,000 rows x 60 columns takes the BLAS screen (not the small path).
+ */
+static sigmix_table *pairs_table(int numeric_target)
+{
+    enum { ROWS = 2000, COLS = 60 };
+    sigmix_table *t = new_table(ROWS);
+    double v[ROWS], base[ROWS];
+    uint64_t x = 0x13198a2e03707344ull;
+    char name[32];
+    for (int c = 0; c < COLS; c++) {
+        for (int r = 0; r < ROWS; r++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            double u = (double)(x >> 11) * 0x1p-53;
+            if (c % 2 == 0)
+                base[r] = u;
+            /* odd columns follow the one before: redundant pairs */
+            v[r] = c % 2 ? base[r] + u * 1e-3 * c : u;
+            if (c % 7 == 3 && r % 11 == 0)
+                v[r] = NAN;
+        }
+        snprintf(name, sizeof name, "psnr_%d", c);
+        add_num(t, name, v);
+    }
+    if (numeric_target)
+        add_num(t, "vmaf", base);
+    else
+        add_str(t, "vmaf", "x");
+    return t;
+}
+
+static void test_early_screen_identical(void **state)
+{
+    (void)state;
+    sigmix_audit *early = open_audit(NULL), *late = open_audit(NULL);
+    add(early, "t", pairs_table(1));
+    add(late, "t", pairs_table(0));
+    const sigmix_audit_result *a = sigmix_audit_result_at(early, 0),
+                              *b = sigmix_audit_result_at(late, 0);
+    assert_non_null(a->target);
+    assert_int_equal(a->signal_columns.n, 60);
+    assert_int_equal(b->signal_columns.n, 60);
+    assert_int_equal(a->n_redundant_pairs, 30);
+    assert_int_equal(a->n_redundant_pairs, b->n_redundant_pairs);
+    for (size_t i = 0; i < a->n_redundant_pairs; i++) {
+        assert_string_equal(a->redundant_pairs[i].left, b->redundant_pairs[i].left);
+        assert_string_equal(a->redundant_pairs[i].right, b->redundant_pairs[i].right);
+        assert_memory_equal(&a->redundant_pairs[i].pearson, &b->redundant_pairs[i].pearson,
+                            sizeof(double));
+    }
+    sigmix_audit_close(&early);
+    sigmix_audit_close(&late);
+}
+
 static char warned[1024];
 static void on_warn(void *cookie, const char *msg)
 {
@@ -767,6 +880,8 @@ int main(void)
         cmocka_unit_test(test_spearman_only_column_sorts_last),
         cmocka_unit_test(test_pair_order_is_stable),
         cmocka_unit_test(test_threads_give_identical_results),
+        cmocka_unit_test(test_threaded_stats_identical),
+        cmocka_unit_test(test_early_screen_identical),
         cmocka_unit_test(test_missing_target_warns),
         cmocka_unit_test(test_degenerate_tables),
         cmocka_unit_test(test_markdown_escaping),

@@ -9,11 +9,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "table/parquet/pq_internal.h"
 #include "util/error.h"
+
+/*
+ * A large scratch buffer (a string column's chunk, its interned page) is
+ * fresh memory, touched first page by page; in a VM each 4 KiB fault is
+ * costly, so buffers of a few MiB ask for huge pages (best effort).
+ */
+static void advise_huge(void *p, size_t n)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (n < ((size_t)4 << 20))
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
 
 int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
 {
@@ -27,6 +49,8 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
     b->p = malloc(cap);
     b->cap = b->p ? cap : 0;
     b->oom |= !b->p;
+    if (b->p)
+        advise_huge(b->p, cap);
     return b->p ? 0 : -1;
 }
 
@@ -44,6 +68,7 @@ int sigmix_pq_buf_grow(pq_buf *b, size_t n)
     }
     b->p = p;
     b->cap = cap;
+    advise_huge(p, cap);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "table/format.h"
+#include "table/table_internal.h"
 #include "table/parquet/pq_dir.h"
 #include "table/parquet/pq_nested.h"
 #include "table/parquet/pq_pandas.h"
@@ -227,6 +228,9 @@ static void *worker_main(void *arg)
         sigmix_error e = { 0, "" };
         pq_job *j = &p->jobs[i];
         int r;
+        /* First touch of these rows (sigmix_table_reserve_uninit): here, in
+         * parallel, right before the values land in them. */
+        sigmix_table_clear_rows(j->col, j->row0, (size_t)j->file->meta.rgs[j->rg].num_rows);
         if (j->nested) {
             /* A nested column too large to render is not an error for the
              * file: it is reported and left null (see the end of the read).
@@ -478,11 +482,34 @@ done:
     return r;
 }
 
+/* Rows of one file (check_row_groups bounded the sum). */
+static size_t f_rows(const pq_file *f)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < f->meta.nrg; g++)
+        n += (size_t)f->meta.rgs[g].num_rows;
+    return n;
+}
+
 /* Decode every selected chunk of one file into rows row0.. of t. */
 static int decode_file(pq_file *f, file_plan *plan, sigmix_table *t, size_t row0,
                        int threads, pthread_mutex_t *lock, sigmix_error *err)
 {
     size_t njobs = f->meta.nrg * (plan->nleaves + plan->nnested), k = 0, row = row0;
+    size_t ncols = sigmix_table_cols(t);
+    unsigned char *covered = calloc(ncols + 1, 1);
+    if (!covered)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    /* The jobs clear the rows they fill; this file's rows of the other
+     * columns (partition keys, columns another file has) are cleared here. */
+    for (size_t c = 0; c < plan->nleaves; c++)
+        covered[plan->leaves[c].dest] = 1;
+    for (size_t c = 0; c < plan->nnested; c++)
+        covered[plan->nested[c].dest] = 1;
+    for (size_t c = 0; c < ncols; c++)
+        if (!covered[c])
+            sigmix_table_clear_rows(sigmix_table_col_mut(t, c), row0, f_rows(f));
+    free(covered);
     if (!njobs)
         return 0;
     pq_job *jobs = calloc(njobs, sizeof *jobs);
@@ -629,7 +656,7 @@ int sigmix_parquet_read(const char *path, const sigmix_read_options *o,
         goto done;
     }
     if (total > SIZE_MAX / 64 || (r = sigmix_pq_dataset_add_keys(&ds, t, o, err)) ||
-        (r = sigmix_table_reserve(t, (size_t)total)) ||
+        (r = sigmix_table_reserve_uninit(t, (size_t)total)) ||
         (r = sigmix_table_resize(t, (size_t)total))) {
         r = r ? r : SIGMIX_ENOMEM;
         sigmix_error_set(err, r, "table too large (%llu rows)", (unsigned long long)total);
