@@ -182,6 +182,17 @@ run 1 --input "$T/in.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --shard
 same "$M/out.jsonl" "$T/single.jsonl" "merge --shards 4 beside 2-shard files"
 rm -rf "$M"; mkdir -p "$M"
 merge_refused "sigmix: $M/out.jsonl: --merge found no shard files"
+# The shard files load while the table is read; what is wrong is still said
+# in the order of the steps: the table first, then the model, then shards.
+printf '{"src": "sub/c1.yuv", "width": 16\n' > "$T/broken.jsonl"
+run 2 --input "$T/broken.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --model-path "$T/none.onnx"
+err_has "sigmix: $T/broken.jsonl: "
+err_lines 1
+absent "$M/out.jsonl"
+run 2 --input "$T/in.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --model-path "$T/none.onnx"
+err_has "sigmix: $T/none.onnx: "
+err_lines 1
+absent "$M/out.jsonl"
 
 # --- usage -----------------------------------------------------------------------------------
 for bad in 4/4 -1/4 1/0 a/b 1 1/ /4 " 1/4" 1/100001; do
