@@ -397,7 +397,7 @@ static void test_hexfloat(void **state)
     /* every %a spelling printf gives, bit for bit */
     uint64_t seed = 0x9e3779b97f4a7c15u;
     char text[64];
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < 30000; i++) {
         uint64_t bits = rng(&seed);
         if (i % 4 == 1)
             bits &= 0x3fffffffffffffffu; /* around [0, 2) */
@@ -491,7 +491,7 @@ static void test_read_in_pieces(void **state)
         { "\"mean\":", "\"mean\" :" }, { "decode-failed", "exploded" }, { "pppp\"", "pppp\\q\"" },
         { "frame too large", "frame\x01" },
     };
-    size_t chunks[] = { 0, 1, 2, 3, 7, 64, 65, 200, 1000, 4096 };
+    size_t chunks[] = { 0, 1, 3, 65, 1000 };
     for (size_t e = 0; e < sizeof edits / sizeof *edits; e++) {
         char *p = strstr(good, edits[e].from);
         assert_non_null(p);
@@ -501,7 +501,7 @@ static void test_read_in_pieces(void **state)
         memcpy(buf, good, (size_t)(p - good));
         memcpy(buf + (p - good), edits[e].to, nt);
         strcpy(buf + (p - good) + nt, p + nf);
-        for (size_t cut = e ? len : 0; cut <= len; cut += cut < 400 ? 13 : 211) {
+        for (size_t cut = e ? len : 0; cut <= len; cut += cut < 400 ? 37 : 401) {
             sigmix_saliency_shard_set whole = { 0 };
             sal_shard_header hw, hp;
             char ww[200] = "", wp[200] = "";
