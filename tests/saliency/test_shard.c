@@ -617,9 +617,11 @@ static void test_merge_parts(void **state)
             for (size_t i = 0; i < n; i++) {
                 sal_result r = parts[p].r[i];
                 r.msg = r.msg ? strdup(r.msg) : NULL;
-                cat.r = realloc(cat.r, (cat.n + 1) * sizeof *cat.r);
+                if (cat.n == cat.cap) {
+                    cat.cap = cat.cap ? 2 * cat.cap : 64;
+                    cat.r = realloc(cat.r, cat.cap * sizeof *cat.r);
+                }
                 cat.r[cat.n++] = r;
-                cat.cap = cat.n;
             }
         }
         sigmix_saliency_shard_set merged = { 0 };
