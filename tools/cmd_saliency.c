@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,22 +496,50 @@ static void shard_run_free(sal_shard_run *sr)
     memset(sr, 0, sizeof *sr);
 }
 
-/* What a shard file of this run must carry: input, configuration, model. */
-static int shard_want(const sal_cli *c, sigmix_saliency_shard_header *h)
+/* What a shard file of this run must carry: input, configuration, model.
+ * 0, or -1 with err saying why the model cannot be hashed. */
+static int shard_want(const sal_cli *c, sigmix_saliency_shard_header *h, sigmix_error *err)
 {
     memset(h, 0, sizeof *h);
     h->k = c->shard.k;
     h->n = c->shard.n;
     snprintf(h->input_sha256, sizeof h->input_sha256, "%s", c->input_sha);
     sigmix_saliency_config_sha256(&c->s, h->config_sha256);
-    if (c->s.model_path) {
-        sigmix_error err = { 0 };
-        if (sigmix_saliency_hash_file(c->s.model_path, h->model_sha256, NULL, &err)) {
-            fprintf(stderr, "sigmix: %s: %s\n", c->s.model_path, err.message);
-            return 2;
-        }
-    }
+    if (c->s.model_path && sigmix_saliency_hash_file(c->s.model_path, h->model_sha256, NULL, err))
+        return -1;
     return 0;
+}
+
+/*
+ * --merge: the shard files are loaded on a thread while the input table is
+ * read (the two are independent, and each is a fair part of a merge); what
+ * went wrong is said afterwards, in the order it was said when the steps
+ * ran one after the other.
+ */
+typedef struct merge_load {
+    sal_cli       *c;
+    sal_shard_run *sr;
+    int            failed;  /* 1 model hash, 2 out of memory, 3 the shard files */
+    int            found, n;
+    sigmix_error   err;
+} merge_load;
+
+static void merge_load_run(merge_load *m)
+{
+    sal_cli *c = m->c;
+    if (shard_want(c, &m->sr->want, &m->err))
+        m->failed = 1;
+    else if (sigmix_saliency_shard_set_new(&m->sr->set, &m->err))
+        m->failed = 2;
+    else if (sigmix_saliency_shard_load_all(c->output, c->shard.shards, &m->sr->want,
+                                            m->sr->set, &m->found, &m->n, &m->err))
+        m->failed = 3;
+}
+
+static void *merge_load_main(void *arg)
+{
+    merge_load_run(arg);
+    return NULL;
 }
 
 /* One line naming every shard the merge did not find; it computes them. */
@@ -535,30 +564,34 @@ static void say_missing(const sal_cli *c, const sigmix_saliency_shard_set *set, 
 
 /* Sharded run: reuse a finished file of this shard (a requeued task), collect
  * clips for the shard file. Merge: load every shard file. 0 or exit status. */
-static int shard_setup(sal_cli *c, sal_shard_run *sr)
+static int shard_setup(sal_cli *c, sal_shard_run *sr, merge_load *ml)
 {
     if (!c->shard.n && !c->shard.merge)
         return 0;
-    if (shard_want(c, &sr->want))
-        return 2;
     sigmix_error err = { 0 };
+    if (c->shard.merge) {
+        if (ml->failed == 1)
+            fprintf(stderr, "sigmix: %s: %s\n", c->s.model_path, ml->err.message);
+        else if (ml->failed == 2)
+            fprintf(stderr, "sigmix: saliency: %s\n", ml->err.message);
+        else if (ml->failed)
+            fprintf(stderr, "sigmix: %s\n", ml->err.message);
+        if (ml->failed)
+            return 2;
+        say_missing(c, sr->set, ml->n, ml->found);
+        c->s.reuse = sr->set;
+        if (!c->quiet)
+            fprintf(stderr, "saliency: merge: %d of %d shard files, %zu clips\n", ml->found,
+                    ml->n, sigmix_saliency_shard_set_size(sr->set));
+        return 0;
+    }
+    if (shard_want(c, &sr->want, &err)) {
+        fprintf(stderr, "sigmix: %s: %s\n", c->s.model_path, err.message);
+        return 2;
+    }
     if (sigmix_saliency_shard_set_new(&sr->set, &err)) {
         fprintf(stderr, "sigmix: saliency: %s\n", err.message);
         return 2;
-    }
-    if (c->shard.merge) {
-        int found = 0, n = 0;
-        if (sigmix_saliency_shard_load_all(c->output, c->shard.shards, &sr->want, sr->set,
-                                           &found, &n, &err)) {
-            fprintf(stderr, "sigmix: %s\n", err.message);
-            return 2;
-        }
-        say_missing(c, sr->set, n, found);
-        c->s.reuse = sr->set;
-        if (!c->quiet)
-            fprintf(stderr, "saliency: merge: %d of %d shard files, %zu clips\n", found, n,
-                    sigmix_saliency_shard_set_size(sr->set));
-        return 0;
     }
     if (!(sr->file = sigmix_saliency_shard_path(c->output, c->shard.k, c->shard.n, 0))
         || sigmix_saliency_shard_writer_new(&sr->w, &err)) {
@@ -625,11 +658,21 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
                 src = fdpath;
         }
     }
+    sal_shard_run sr;
+    memset(&sr, 0, sizeof sr);
+    merge_load ml = { c, &sr, 0, 0, 0, { 0 } };
+    pthread_t loader;
+    int loading = c->shard.merge && !pthread_create(&loader, NULL, merge_load_main, &ml);
     int rr = sigmix_table_read(src, &ro, &t, &err);
     if (in_fd >= 0)
         close(in_fd);
+    if (loading)
+        pthread_join(loader, NULL);
+    else if (c->shard.merge && !rr)
+        merge_load_run(&ml); /* no thread: here, after the table */
     if (rr) {
         fprintf(stderr, "sigmix: %s: %s\n", c->input, err.message);
+        shard_run_free(&sr);
         return 2;
     }
     size_t jn = strlen(c->output) + 16;
@@ -637,6 +680,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     char *journal = c->shard.n ? sigmix_saliency_shard_path(c->output, c->shard.k, c->shard.n, 1)
                   : malloc(jn);
     if (!journal) {
+        shard_run_free(&sr);
         sigmix_table_free(&t);
         fprintf(stderr, "sigmix: saliency: out of memory\n");
         return 2;
@@ -644,9 +688,7 @@ static int run_table(sal_cli *c, sigmix_saliency_report *rep)
     if (!c->shard.n)
         snprintf(journal, jn, "%s.partial.jsonl", c->output);
     c->s.journal_path = journal;
-    sal_shard_run sr;
-    memset(&sr, 0, sizeof sr);
-    int ss = shard_setup(c, &sr);
+    int ss = shard_setup(c, &sr, &ml);
     if (ss) {
         shard_run_free(&sr);
         free(journal);

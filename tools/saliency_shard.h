@@ -1,20 +1,18 @@
 /*
  * The CLI side of sharded saliency runs: which shard this process is
- * (flags or the batch system's environment). Shard files and the merge
- * are the library's (sigmix/saliency.h).
+ * (flags or the batch system's environment), decided by the library's
+ * sigmix_shard_select (sigmix/shard.h), the same code vmaf-logs uses.
+ * Shard files and the merge are the library's (sigmix/saliency.h).
  */
 #ifndef SIGMIX_TOOLS_SALIENCY_SHARD_H
 #define SIGMIX_TOOLS_SALIENCY_SHARD_H
 
 #include "sigmix/saliency.h"
+#include "sigmix/shard.h"
 
-typedef struct sal_shard_opts {
-    int  k, n;          /* this process's shard; n == 0: not sharded */
-    int  shards;        /* --shards N (0: not given) */
-    int  given;         /* --shard K/N was given */
-    int  merge, no_env;
-    char from[200];     /* where k/n came from, for the stderr line */
-} sal_shard_opts;
+/* k, n (n == 0: not sharded), shards (--shards N), given (--shard K/N),
+ * merge, no_env, and from (where k/n came from, for the stderr line). */
+typedef sigmix_shard_choice sal_shard_opts;
 
 /** After parsing: take the shard from the environment unless told not to,
  *  and check the flags agree. 0, or 2 after one line on stderr. */

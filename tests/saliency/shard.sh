@@ -182,6 +182,17 @@ run 1 --input "$T/in.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --shard
 same "$M/out.jsonl" "$T/single.jsonl" "merge --shards 4 beside 2-shard files"
 rm -rf "$M"; mkdir -p "$M"
 merge_refused "sigmix: $M/out.jsonl: --merge found no shard files"
+# The shard files load while the table is read; what is wrong is still said
+# in the order of the steps: the table first, then the model, then shards.
+printf '{"src": "sub/c1.yuv", "width": 16\n' > "$T/broken.jsonl"
+run 2 --input "$T/broken.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --model-path "$T/none.onnx"
+err_has "sigmix: $T/broken.jsonl: "
+err_lines 1
+absent "$M/out.jsonl"
+run 2 --input "$T/in.jsonl" --output "$M/out.jsonl" "${OPTS[@]}" --merge --model-path "$T/none.onnx"
+err_has "sigmix: $T/none.onnx: "
+err_lines 1
+absent "$M/out.jsonl"
 
 # --- usage -----------------------------------------------------------------------------------
 for bad in 4/4 -1/4 1/0 a/b 1 1/ /4 " 1/4" 1/100001; do
@@ -219,29 +230,51 @@ absent "$E/s.jsonl"
 env_run 0 SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=4 -- --output "$E/m.jsonl"
 err_has "saliency: shard 3 of 4 (SLURM_ARRAY_TASK_ID=4, SLURM_ARRAY_TASK_MIN=1, SLURM_ARRAY_TASK_MAX=4)"
 same "$E/m.jsonl.shard-3-of-4.jsonl" "$T/n4/out.jsonl.shard-3-of-4.jsonl" "Slurm MIN/MAX shard"
-env_run 2 SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 \
-    SLURM_ARRAY_TASK_MAX=6 -- --output "$E/x.jsonl"
-err_has "sigmix: saliency: the Slurm array is not contiguous"
-err_lines 1
-env_run 2 SLURM_ARRAY_TASK_ID=7 -- --output "$E/x.jsonl"
-err_has "SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX"
-env_run 2 SLURM_ARRAY_TASK_ID=x SLURM_ARRAY_TASK_COUNT=4 -- --output "$E/x.jsonl"
-err_has "a SLURM_ARRAY_TASK_* variable is not a number"
-env_run 2 SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_COUNT=4 -- --output "$E/x.jsonl"
-err_has "SLURM_ARRAY_TASK_ID does not fit the array"
+# Every refusal is one exact line (the library's sigmix_shard_select words
+# them, as for vmaf-logs), exit 2, nothing written.
+SLURM_NAN="sigmix: saliency: a SLURM_ARRAY_TASK_* variable is not a number (use --shard K/N or --no-shard-env)"
+SLURM_FIT="sigmix: saliency: SLURM_ARRAY_TASK_ID does not fit the array (expected SLURM_ARRAY_TASK_MIN..MAX, at most 100000 tasks)"
+K8S_NAN="sigmix: saliency: JOB_COMPLETION_INDEX is not a number (use --shard K/N or --no-shard-env)"
+env_refused() { # MESSAGE ENV...
+    local msg=$1; shift
+    env_run 2 "$@" -- --output "$E/x.jsonl"
+    err_is "$msg"
+    absent "$E/x.jsonl"
+    absent "$E/x.jsonl.partial.jsonl"
+}
+env_refused "sigmix: saliency: the Slurm array is not contiguous (SLURM_ARRAY_TASK_COUNT differs from MAX - MIN + 1); use --array=0-N-1 or --shard K/N" \
+    SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=6
+env_refused "sigmix: saliency: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX (use --shard K/N or --no-shard-env)" \
+    SLURM_ARRAY_TASK_ID=7
+env_refused "$SLURM_NAN" SLURM_ARRAY_TASK_ID=x SLURM_ARRAY_TASK_COUNT=4
+env_refused "$SLURM_NAN" SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=-4
+env_refused "$SLURM_FIT" SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_COUNT=4
+env_refused "$SLURM_FIT" SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=100001
+# Values above 2^40 are not numbers to the batch environment (the library's
+# bound); up to LONG_MAX they used to be "does not fit the array".
+env_refused "$SLURM_NAN" SLURM_ARRAY_TASK_ID=2000000000000 SLURM_ARRAY_TASK_COUNT=4
+env_refused "$SLURM_NAN" SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=9223372036854775807
+env_refused "$SLURM_FIT" SLURM_ARRAY_TASK_ID=1099511627776 SLURM_ARRAY_TASK_COUNT=4
+env_refused "$SLURM_NAN" SLURM_ARRAY_TASK_ID=1099511627777 SLURM_ARRAY_TASK_COUNT=4
 env_run 2 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=4 -- --output "$E/x.jsonl" --shards 3
-err_has "--shards differs from the Slurm array's task count"
+err_is "sigmix: saliency: --shards differs from the Slurm array's task count"
 absent "$E/x.jsonl.shard-1-of-4.jsonl"
 # Kubernetes Indexed Job
 env_run 0 JOB_COMPLETION_INDEX=1 -- --output "$E/k.jsonl" --shards 4
 err_has "saliency: shard 1 of 4 (JOB_COMPLETION_INDEX=1, --shards 4); results to $E/k.jsonl.shard-1-of-4.jsonl"
 same "$E/k.jsonl.shard-1-of-4.jsonl" "$T/n4/out.jsonl.shard-1-of-4.jsonl" "Kubernetes shard"
-env_run 2 JOB_COMPLETION_INDEX=1 -- --output "$E/x.jsonl"
-err_has "JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but --shards N is not"
-env_run 2 JOB_COMPLETION_INDEX=4 -- --output "$E/x.jsonl" --shards 4
-err_has "JOB_COMPLETION_INDEX is not below --shards N"
-env_run 2 JOB_COMPLETION_INDEX=-1 -- --output "$E/x.jsonl" --shards 4
-err_has "JOB_COMPLETION_INDEX is not a number"
+env_refused "sigmix: saliency: JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but --shards N is not; give the Job's completions as --shards N, or --no-shard-env" \
+    JOB_COMPLETION_INDEX=1
+k8s_refused() { # MESSAGE INDEX
+    env_run 2 JOB_COMPLETION_INDEX="$2" -- --output "$E/x.jsonl" --shards 4
+    err_is "$1"
+    absent "$E/x.jsonl.shard-$2-of-4.jsonl"
+}
+k8s_refused "sigmix: saliency: JOB_COMPLETION_INDEX is not below --shards N" 4
+k8s_refused "$K8S_NAN" -1
+k8s_refused "$K8S_NAN" " 1"
+k8s_refused "$K8S_NAN" $'\t1'   # strtol skipped the tab: it was shard 1
+k8s_refused "$K8S_NAN" 2000000000000
 # --shard wins over the environment; --no-shard-env ignores it; --merge is one job
 env_run 0 SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=4 -- --output "$E/f.jsonl" --shard 2/4
 err_has "saliency: shard 2 of 4 (--shard 2/4)"

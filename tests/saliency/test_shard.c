@@ -1,6 +1,7 @@
 /* Unit tests: the clip -> shard function (golden values from Python's
  * hashlib, an independent SHA-256), K/N parsing, shard file lines round
  * trip bit for bit, the strict parser's refusals, duplicate clips. */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -357,6 +358,361 @@ static void test_public_shard_files(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The old reader: strtod over the text, as before the %a fast path. */
+static int ref_hexfloat(const char *p, size_t n, double *out)
+{
+    if (n == 0 || n > 40)
+        return -1;
+    char tmp[48];
+    memcpy(tmp, p, n);
+    tmp[n] = '\0';
+    char *e;
+    errno = 0;
+    *out = strtod(tmp, &e);
+    return *e || errno == ERANGE || !isfinite(*out) ? -1 : 0;
+}
+
+static void same_hexfloat(const char *text)
+{
+    double a = 1.5, b = 2.5;
+    int ra = sigmix_sal_hexfloat(text, strlen(text), &a);
+    int rb = ref_hexfloat(text, strlen(text), &b);
+    if (ra != rb)
+        fail_msg("'%s': %d, strtod says %d", text, ra, rb);
+    if (!ra && memcmp(&a, &b, sizeof a))
+        fail_msg("'%s': %a, strtod says %a", text, a, b);
+}
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void test_hexfloat(void **state)
+{
+    (void)state;
+    /* every %a spelling printf gives, bit for bit */
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    char text[64];
+    for (int i = 0; i < 30000; i++) {
+        uint64_t bits = rng(&seed);
+        if (i % 4 == 1)
+            bits &= 0x3fffffffffffffffu; /* around [0, 2) */
+        if (i % 4 == 2)
+            bits = (bits & 0x800fffffffffffffu) | (uint64_t)(1023 - i % 40) << 52;
+        if (i % 7 == 3)
+            bits &= ~((1ull << (4 * (i % 13))) - 1); /* short mantissas */
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        snprintf(text, sizeof text, "%a", d);
+        same_hexfloat(text);
+    }
+    const double edge[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 0x1.fffffffffffffp+1023, 0x1p-1022,
+                            0x1.0000000000001p-1022, 0x0.0000000000001p-1022,
+                            0x0.fffffffffffffp-1022, 0.1, 0.25303 };
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        snprintf(text, sizeof text, "%a", edge[i]);
+        same_hexfloat(text);
+    }
+    /* other spellings: strtod decides, as before */
+    const char *other[] = { "0x1.8P+1", "0X1.8p+1", "0x1.8p1", "0x1.p+0", "0x1p", "0x1.8",
+                            "0x1.00000000000000p+0", "0x1.fffffffffffff8p+0", "0x0p-5",
+                            "0x0.8p+0", "0x2p+0", "0x1p+1024", "0x1p-1023", "0x1p-1075",
+                            "0x1p+00001", "0x1p+100000", "0x1p-99999", " 0x1p+0", "0x1p+0 ",
+                            "+0x1p+0", "--0x1p+0", "-", "0x", "0x1.gp+0", "0x1.8p+", "0x1.8p-",
+                            "1.5", "1e300", "1e400", "inf", "nan", "-0x0p+0", "0x1.Ap+0",
+                            "0x1.8p+1x", "0x1.8q+1", "0x1.8p+1.5" };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        same_hexfloat(other[i]);
+    double d;
+    assert_int_equal(sigmix_sal_hexfloat("", 0, &d), -1);
+    memset(text, '0', 41);
+    text[1] = 'x';
+    assert_int_equal(sigmix_sal_hexfloat(text, 41, &d), -1); /* over 40 bytes */
+}
+
+static char *write_tmp(const char *dir, const char *name, const char *data, size_t len)
+{
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+static void same_results(const sigmix_saliency_shard_set *a, const sigmix_saliency_shard_set *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const sal_result *x = &a->r[i], *y = &b->r[i];
+        assert_memory_equal(x->key, y->key, sizeof x->key);
+        assert_memory_equal(&x->mean, &y->mean, sizeof x->mean);
+        assert_memory_equal(&x->var, &y->var, sizeof x->var);
+        assert_int_equal(x->status, y->status);
+        assert_int_equal(x->shard, y->shard);
+        assert_true(!x->msg == !y->msg);
+        if (x->msg)
+            assert_string_equal(x->msg, y->msg);
+    }
+}
+
+/* The file read in pieces (any size, lines across pieces, lines longer than
+ * the buffer) parses exactly as the whole file does, refusals included. */
+static void test_read_in_pieces(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sigmix-shardread.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char keys[5][65], longsrc[3000];
+    for (int i = 0; i < 5; i++) {
+        memset(keys[i], "19af0"[i], 64);
+        keys[i][64] = '\0';
+    }
+    memset(longsrc, 'p', sizeof longsrc - 1);
+    longsrc[0] = '/';
+    longsrc[sizeof longsrc - 1] = '\0';
+    sigmix_saliency_clip c[5] = {
+        { keys[0], "/data/a \"b\".mp4", 16, 12, SIGMIX_SAL_OK, 0.3, 0.01, "" },
+        { keys[1], "/data/bad.mp4", 0, 0, SIGMIX_SAL_DECODE_FAILED, 0, 0, "no \"x\"\n\t\x01" },
+        { keys[2], longsrc, 8, 8, SIGMIX_SAL_OK, 0x1p-1074, 1.0 / 3, "" },
+        { keys[3], "/data/m.mp4", 64, 64, SIGMIX_SAL_MODEL_FAILED, 0, 0, "frame too large" },
+        { keys[4], "/data/z.mp4", 2, 2, SIGMIX_SAL_OK, 0, 0x1.fffffffffffffp-1, "" },
+    };
+    char *good = file_of(c, 5, 5);
+    size_t glen = strlen(good);
+    /* edits: every refusal reason, and cuts at many places */
+    struct { const char *from, *to; } edits[] = {
+        { "", "" }, { "\"clips\":5", "\"clips\":6" }, { "\"of\":4", "\"of\":x" },
+        { "\"mean\":", "\"mean\" :" }, { "decode-failed", "exploded" }, { "pppp\"", "pppp\\q\"" },
+        { "frame too large", "frame\x01" },
+    };
+    size_t chunks[] = { 0, 1, 3, 65, 1000 };
+    for (size_t e = 0; e < sizeof edits / sizeof *edits; e++) {
+        char *p = strstr(good, edits[e].from);
+        assert_non_null(p);
+        size_t nf = strlen(edits[e].from), nt = strlen(edits[e].to);
+        size_t len = glen - nf + nt;
+        char *buf = malloc(len + 1);
+        memcpy(buf, good, (size_t)(p - good));
+        memcpy(buf + (p - good), edits[e].to, nt);
+        strcpy(buf + (p - good) + nt, p + nf);
+        for (size_t cut = e ? len : 0; cut <= len; cut += cut < 400 ? 37 : 401) {
+            sigmix_saliency_shard_set whole = { 0 };
+            sal_shard_header hw, hp;
+            char ww[200] = "", wp[200] = "";
+            int rw = sigmix_sal_shard_parse(buf, cut, &hw, &whole, ww, sizeof ww);
+            if (!rw) {
+                int a, b;
+                assert_int_equal(sigmix_sal_shard_set_finish(&whole, &a, &b), 0);
+            }
+            char *path = write_tmp(dir, "f.jsonl", buf, cut);
+            for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+                sal_read_buf rb = { NULL, 0, chunks[k] };
+                sigmix_saliency_shard_set part = { 0 };
+                int eno = -1;
+                const char *io = "x";
+                wp[0] = '\0';
+                int rp = sigmix_sal_shard_read_file(path, &rb, &hp, &part, &eno, &io, wp,
+                                                    sizeof wp);
+                free(rb.p);
+                assert_int_equal(rp, rw);
+                assert_int_equal(eno, 0);
+                assert_null(io);
+                if (rw) {
+                    assert_string_equal(wp, ww);
+                    assert_int_equal(part.n, 0);
+                } else {
+                    assert_memory_equal(&hp, &hw, sizeof hp);
+                    int a, b;
+                    assert_int_equal(sigmix_sal_shard_set_finish(&part, &a, &b), 0);
+                    same_results(&part, &whole);
+                }
+                sigmix_sal_shard_set_free(&part);
+            }
+            sigmix_sal_shard_set_free(&whole);
+            unlink(path);
+            free(path);
+            if (cut == len)
+                break;
+        }
+        free(buf);
+    }
+    free(good);
+    /* not there, not a regular file: the open's errno, or the reason */
+    sal_read_buf rb = { 0 };
+    sigmix_saliency_shard_set part = { 0 };
+    sal_shard_header h;
+    int eno = 0;
+    const char *io = NULL;
+    char why[200];
+    char missing[80];
+    snprintf(missing, sizeof missing, "%s/none.jsonl", dir);
+    assert_int_equal(sigmix_sal_shard_read_file(missing, &rb, &h, &part, &eno, &io, why,
+                                                sizeof why), SIGMIX_EIO);
+    assert_int_equal(eno, ENOENT);
+    assert_int_equal(sigmix_sal_shard_read_file(dir, &rb, &h, &part, &eno, &io, why,
+                                                sizeof why), SIGMIX_EIO);
+    assert_string_equal(io, "not a regular file");
+    free(rb.p);
+    rmdir(dir);
+}
+
+static void random_result(sal_result *r, uint64_t *seed, int shard)
+{
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < 32; i += 8) {
+        uint64_t v = rng(seed);
+        memcpy(r->key + i, &v, 8);
+    }
+    r->shard = shard;
+    r->mean = (double)(rng(seed) % 1000) / 7;
+    r->status = rng(seed) % 5 ? SIGMIX_SAL_OK : SIGMIX_SAL_DECODE_FAILED;
+    if (r->status != SIGMIX_SAL_OK) {
+        char m[32];
+        snprintf(m, sizeof m, "m%llu", (unsigned long long)(rng(seed) % 100000));
+        r->msg = strdup(m);
+    }
+}
+
+static int cmp_test_result(const void *a, const void *b)
+{
+    const sal_result *x = a, *y = b;
+    int c = memcmp(x->key, y->key, 32);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+/* Merging the per-file parts gives what concatenating and sorting gave:
+ * the same order, the same duplicate named, every key found. */
+static void test_merge_parts(void **state)
+{
+    (void)state;
+    uint64_t seed = 12345;
+    size_t sizes[][9] = { { 5000, 4000, 0, 3000, 1 }, { 1, 1 }, { 0 }, { 2 }, { 9000 } };
+    size_t nsizes[] = { 5, 2, 1, 1, 1 };
+    for (int round = 0; round < 14; round++) {
+        int which = round % 5, dup = round >= 5 && round < 10, unsorted = round >= 10;
+        size_t many = round == 12 ? 300 : 0; /* many small parts: the heap */
+        size_t np = many ? many : nsizes[which];
+        sigmix_saliency_shard_set *parts = calloc(np, sizeof *parts);
+        sigmix_saliency_shard_set cat = { 0 };
+        for (size_t p = 0; p < np; p++) {
+            size_t n = many ? (size_t)(rng(&seed) % 40) : sizes[which][p];
+            parts[p].r = calloc(n ? n : 1, sizeof *parts[p].r);
+            parts[p].n = parts[p].cap = n;
+            for (size_t i = 0; i < n; i++)
+                random_result(&parts[p].r[i], &seed, (int)p);
+            if (dup && p > 0 && n && parts[p - 1].n) { /* one clip in two files */
+                size_t i = rng(&seed) % n;
+                memcpy(parts[p].r[i].key, parts[p - 1].r[rng(&seed) % parts[p - 1].n].key, 32);
+            }
+            if (dup && np == 1 && n >= 2) /* twice in one file */
+                memcpy(parts[p].r[1].key, parts[p].r[0].key, 32);
+            if (!unsorted || p % 2)
+                qsort(parts[p].r, n, sizeof *parts[p].r, cmp_test_result);
+            for (size_t i = 0; i < n; i++) {
+                sal_result r = parts[p].r[i];
+                r.msg = r.msg ? strdup(r.msg) : NULL;
+                if (cat.n == cat.cap) {
+                    cat.cap = cat.cap ? 2 * cat.cap : 64;
+                    cat.r = realloc(cat.r, cat.cap * sizeof *cat.r);
+                }
+                cat.r[cat.n++] = r;
+            }
+        }
+        sigmix_saliency_shard_set merged = { 0 };
+        int a1 = -1, b1 = -1, a2 = -1, b2 = -1;
+        int r1 = sigmix_sal_shard_set_finish(&cat, &a1, &b1);
+        int r2 = sigmix_sal_shard_set_merge(&merged, parts, np, &a2, &b2);
+        assert_int_equal(r2, r1);
+        assert_int_equal(a2, a1);
+        assert_int_equal(b2, b1);
+        for (size_t p = 0; p < np; p++)
+            assert_int_equal(parts[p].n, 0);
+        same_results(&merged, &cat);
+        if (!r1) {
+            assert_true(merged.n < 4096 || merged.idx);
+            for (size_t i = 0; i < merged.n; i++) {
+                char hex[65];
+                sigmix_sal_shard_key_hex(&merged.r[i], hex);
+                assert_ptr_equal(sigmix_sal_shard_find(&merged, hex), &merged.r[i]);
+                hex[63] = hex[63] == '0' ? '1' : '0'; /* a key not held */
+                assert_null(sigmix_sal_shard_find(&merged, hex));
+                hex[0] = 'A';
+                assert_null(sigmix_sal_shard_find(&merged, hex));
+            }
+        }
+        sigmix_sal_shard_set_free(&merged);
+        sigmix_sal_shard_set_free(&cat);
+        for (size_t p = 0; p < np; p++)
+            sigmix_sal_shard_set_free(&parts[p]);
+        free(parts);
+    }
+}
+
+/* Files are read in parallel but judged in file order: the first bad one
+ * is named, whatever is wrong with a later one. */
+static void test_load_order(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sigmix-shardorder.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[128], want[700];
+    snprintf(out, sizeof out, "%s/o.jsonl", dir);
+    sigmix_saliency_shard_header h;
+    memset(&h, 0, sizeof h);
+    memset(h.input_sha256, 'a', 64);
+    memset(h.config_sha256, 'b', 64);
+    h.n = 3;
+    sigmix_error err = { 0 };
+    char key[65];
+    for (int k = 0; k < 3; k++) {
+        sigmix_saliency_shard_writer *w = NULL;
+        assert_int_equal(sigmix_saliency_shard_writer_new(&w, &err), 0);
+        memset(key, "123"[k], 64);
+        key[64] = '\0';
+        sigmix_saliency_clip c = { key, "/clips/x.yuv", 16, 12, SIGMIX_SAL_OK, 0.25, 0.5, "" };
+        sigmix_saliency_shard_writer_on_clip(w, &c);
+        sigmix_saliency_shard_header hk = h;
+        hk.k = k;
+        if (k == 0) /* shard 0 from another configuration */
+            memset(hk.config_sha256, 'c', 64);
+        char *path = sigmix_saliency_shard_path(out, k, 3, 0);
+        assert_int_equal(sigmix_saliency_shard_writer_commit(w, path, &hk, "m", &err), 0);
+        if (k == 1) { /* shard 1 cut */
+            assert_int_equal(truncate(path, 100), 0);
+        }
+        sigmix_saliency_shard_writer_free(&w);
+        sigmix_free(path);
+    }
+    sigmix_saliency_shard_set *set = NULL;
+    int found, n;
+    assert_int_equal(sigmix_saliency_shard_set_new(&set, &err), 0);
+    assert_int_equal(sigmix_saliency_shard_load_all(out, 0, &h, set, &found, &n, &err),
+                     SIGMIX_EFORMAT);
+    snprintf(want, sizeof want, "%s.shard-0-of-3.jsonl: shard 0 of 3 was made with another "
+             "configuration (sha256 cccccccccccc, this run bbbbbbbbbbbb); rerun it or merge "
+             "with the same options", out);
+    assert_string_equal(err.message, want);
+    /* shard 0 removed: the cut shard 1 comes first */
+    char *p0 = sigmix_saliency_shard_path(out, 0, 3, 0);
+    unlink(p0);
+    sigmix_free(p0);
+    assert_int_equal(sigmix_saliency_shard_load_all(out, 0, &h, set, &found, &n, &err),
+                     SIGMIX_EFORMAT);
+    snprintf(want, sizeof want, "%s.shard-1-of-3.jsonl: line 1: cut short (no newline)", out);
+    assert_string_equal(err.message, want);
+    assert_int_equal(sigmix_saliency_shard_set_size(set), 0);
+    sigmix_saliency_shard_set_free(&set);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +722,10 @@ int main(void)
         cmocka_unit_test(test_config_hash),
         cmocka_unit_test(test_resolve_cached),
         cmocka_unit_test(test_public_shard_files),
+        cmocka_unit_test(test_hexfloat),
+        cmocka_unit_test(test_read_in_pieces),
+        cmocka_unit_test(test_merge_parts),
+        cmocka_unit_test(test_load_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
