@@ -173,6 +173,8 @@ static int64_t conv_rows(const ox_conv_args *a, int threads, int *direct)
 size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads)
 {
     const ox_node *n = a->n;
+    if (n->wd)
+        return 0;
     if (n->wino)
         return sigmix_ox_wino_scratch(a, threads);
     int direct;
@@ -186,6 +188,10 @@ size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads)
 void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
+    if (n->wd) {
+        sigmix_ox_conv_direct(p, a);
+        return;
+    }
     if (n->wino) {
         sigmix_ox_conv_wino(p, a);
         return;
