@@ -364,15 +364,22 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Per operator type, most expensive first: nodes per run, ms per run, share. */
+/* Per operator type, most expensive first: nodes per run, wall ms per run, share,
+ * then the work's CPU ms, its critical path (span) and the parallel efficiency
+ * cpu / (threads * span), both from thread CPU clocks, so a loaded machine does
+ * not hide a serial or unbalanced operator. */
 static void print_profile(const sigmix_onnx_model *m, const sigmix_onnx_op_time *t, int n,
-                          long runs)
+                          long runs, int threads)
 {
-    double total = 0;
-    for (int k = 0; k < n; k++)
+    double total = 0, cpu = 0, span = 0;
+    for (int k = 0; k < n; k++) {
         total += t[k].ms;
-    printf("profile (per run, mean of %ld):\n  %-22s %6s %11s %7s\n", runs, "operator", "nodes",
-           "ms", "share");
+        cpu += t[k].cpu_ms;
+        span += t[k].span_ms;
+    }
+    printf("profile (per run, mean of %ld; %d thread%s):\n  %-22s %6s %11s %7s %11s %11s %6s\n",
+           runs, threads, threads == 1 ? "" : "s", "operator", "nodes", "ms", "share", "cpu-ms",
+           "span-ms", "eff");
     char *done = calloc((size_t)n + 1, 1);
     for (int shown = 0; done && shown < n; shown++) {
         int best = -1;
@@ -384,11 +391,17 @@ static void print_profile(const sigmix_onnx_model *m, const sigmix_onnx_op_time 
             continue; /* folded into a Conv */
         const char *op;
         sigmix_onnx_op_info(m, best, &op, NULL);
-        printf("  %-22s %6lld %11.3f %6.1f%%\n", op, (long long)(t[best].count / runs),
-               t[best].ms / (double)runs, total > 0 ? 100.0 * t[best].ms / total : 0.0);
+        const sigmix_onnx_op_time *b = &t[best];
+        printf("  %-22s %6lld %11.3f %6.1f%% %11.3f %11.3f %5.0f%%\n", op,
+               (long long)(b->count / runs), b->ms / (double)runs,
+               total > 0 ? 100.0 * b->ms / total : 0.0, b->cpu_ms / (double)runs,
+               b->span_ms / (double)runs,
+               b->span_ms > 0 ? 100.0 * b->cpu_ms / (threads * b->span_ms) : 100.0);
     }
     free(done);
-    printf("  %-22s %6s %11.3f %6.1f%%\n", "total", "", total / (double)runs, 100.0);
+    printf("  %-22s %6s %11.3f %6.1f%% %11.3f %11.3f %5.0f%%\n", "total", "",
+           total / (double)runs, 100.0, cpu / (double)runs, span / (double)runs,
+           span > 0 ? 100.0 * cpu / (threads * span) : 100.0);
 }
 
 int cmd_model_run(int argc, char **argv)
@@ -452,8 +465,9 @@ int cmd_model_run(int argc, char **argv)
             double med = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
             printf("median %.2f ms per run\n", med);
         }
-        if (!rc && o.profile)
-            print_profile(m, times, nops, runs);
+        sigmix_onnx_plan plan; /* for the threads the runs used */
+        if (!rc && o.profile && !sigmix_onnx_plan_memory(m, shape[2], shape[3], &plan, NULL))
+            print_profile(m, times, nops, runs, plan.threads);
     }
     free(times);
     free(ms);

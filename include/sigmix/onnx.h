@@ -90,12 +90,20 @@ typedef struct sigmix_onnx_op_time {
     int64_t count; /**< nodes of this type that ran (a Relu or BatchNormalization folded
                         into its Conv counts as part of the Conv) */
     double  ms;    /**< their summed wall time, milliseconds */
+    /** Summed CPU time of the work itself, ms: every thread's time inside the node's
+     *  tasks plus the calling thread's serial parts (idle and spinning threads excluded). */
+    double  cpu_ms;
+    /** Summed critical path in CPU time, ms: per parallel section the busiest thread's
+     *  share, plus the serial parts; the wall time with a free core per thread. With
+     *  T threads, cpu_ms / (T * span_ms) is the node's parallel efficiency. */
+    double  span_ms;
 } sigmix_onnx_op_time;
 
 /**
- * sigmix_onnx_run that also adds each node's wall time to times[k], k being the
- * operator's index in sigmix_onnx_op_info. times must hold one entry per operator
- * type; entries are added to, not reset, so a caller can sum several runs.
+ * sigmix_onnx_run that also adds each node's wall time, CPU time and critical path
+ * to times[k], k being the operator's index in sigmix_onnx_op_info. times must hold
+ * one entry per operator type; entries are added to, not reset, so a caller can sum
+ * several runs.
  */
 SIGMIX_API int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
                                         const int64_t in_shape[4], float **out,

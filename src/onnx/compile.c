@@ -360,6 +360,13 @@ static int finish(ox_cc *c, int nn, int *producer, int *consumers, char *dead, i
     fuse(m, nn, producer, consumers, dead);
     for (int j = 0; j < nn; j++) { /* after folding: transform the final weights */
         ox_node *n = &m->nodes[j];
+        if (!dead[j] && sigmix_ox_direct_pick(n)) {
+            n->wd = sigmix_arena_alloc(&m->arena, sizeof(float) * sigmix_ox_direct_size(n));
+            if (!n->wd)
+                return sigmix_error_set(c->err, SIGMIX_ENOMEM, "out of memory");
+            sigmix_ox_direct_pack(n, n->wd);
+            continue;
+        }
         if (dead[j] || !sigmix_ox_wino_ok(n))
             continue;
         n->wino = sigmix_arena_alloc(&m->arena, sizeof(float) * 16 * (size_t)n->cout *

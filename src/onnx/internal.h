@@ -124,6 +124,7 @@ typedef struct ox_node {
     int         cin, cout;  /* Conv/ConvT channels */
     float      *w, *b;      /* packed weights and bias (Conv, ConvT, BN scale/shift) */
     float      *wino;       /* Winograd-transformed weights [16][cout][cin], or NULL */
+    float      *wd;         /* direct 3x3 weights [cout/8][cin][9][8] (direct.c), or NULL */
     float       alpha, lo, hi;
     int         axis;
     int64_t     shape[OX_MAXDIM];
@@ -261,6 +262,7 @@ int  sigmix_ox_wino_ok(const ox_node *n);
 void sigmix_ox_wino_pack(const ox_node *n, float *u); /* u: 16 * cout * cin floats */
 void sigmix_ox_conv_wino(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_conv_ref(const ox_conv_args *a);
+void sigmix_ox_conv_direct(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_convt(ox_pool *p, const ox_conv_args *a);
 void sigmix_ox_convt_ref(const ox_conv_args *a);
 void sigmix_ox_pool2d(ox_pool *p, const ox_conv_args *a, int64_t channels, int is_max);
@@ -277,5 +279,20 @@ void sigmix_ox_resize(ox_pool *p, const ox_node *n, const float *x, float *y,
 /** Pack a ConvTranspose weight [I, O/g, kh, kw] as per-group [(O/g)*kh*kw, I/g] into out. */
 void sigmix_ox_pack_convt(const float *w, float *out, int cin, int cout, int group, int kh,
                           int kw);
+
+/* ---- direct 3x3 convolution (direct.c) ---- */
+
+/* Output channels [8 ob, 8 ob + 8) of rows [oy0, oy1), bias and Relu included. */
+typedef void (*ox_dconv_fn)(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
+                            int64_t oy1);
+int         sigmix_ox_direct_ok(const ox_node *n);
+/** Whether the direct kernel beats Winograd for this layer (compile.c). */
+int         sigmix_ox_direct_pick(const ox_node *n);
+size_t      sigmix_ox_direct_size(const ox_node *n); /* floats of the packed weights */
+void        sigmix_ox_direct_pack(const ox_node *n, float *wd);
+/** The variant for isa, or NULL when this CPU (or build) lacks it. */
+ox_dconv_fn sigmix_ox_dconv_variant(int isa);
+/** The variant of the pool's instruction set (sigmix_ox_pool_set_isa). */
+ox_dconv_fn sigmix_ox_pool_dconv(const ox_pool *p);
 
 #endif

@@ -7,6 +7,9 @@
  */
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "onnx/internal.h"
 
@@ -173,6 +176,8 @@ static int64_t conv_rows(const ox_conv_args *a, int threads, int *direct)
 size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads)
 {
     const ox_node *n = a->n;
+    if (n->wd)
+        return 0;
     if (n->wino)
         return sigmix_ox_wino_scratch(a, threads);
     int direct;
@@ -186,6 +191,10 @@ size_t sigmix_ox_conv_scratch(const ox_conv_args *a, int threads)
 void sigmix_ox_conv(ox_pool *p, const ox_conv_args *a)
 {
     const ox_node *n = a->n;
+    if (n->wd) {
+        sigmix_ox_conv_direct(p, a);
+        return;
+    }
     if (n->wino) {
         sigmix_ox_conv_wino(p, a);
         return;
@@ -246,6 +255,26 @@ typedef struct convt_job {
     int                 overlap; /* windows of neighbouring rows overlap: one task per group */
 } convt_job;
 
+/* d[2i] = s0[i] + b, d[2i+1] = s1[i] + b: unit-stride loads, paired stores
+ * (the strided scalar scatter cost more than the GEMM feeding it). */
+static void interleave2(const float *restrict s0, const float *restrict s1, float b,
+                        float *restrict d, int64_t n)
+{
+    int64_t i = 0;
+#ifdef __SSE2__
+    __m128 vb = _mm_set1_ps(b);
+    for (; i + 4 <= n; i += 4) {
+        __m128 x = _mm_add_ps(_mm_loadu_ps(s0 + i), vb), y = _mm_add_ps(_mm_loadu_ps(s1 + i), vb);
+        _mm_storeu_ps(d + 2 * i, _mm_unpacklo_ps(x, y));
+        _mm_storeu_ps(d + 2 * i + 4, _mm_unpackhi_ps(x, y));
+    }
+#endif
+    for (; i < n; i++) {
+        d[2 * i] = s0[i] + b;
+        d[2 * i + 1] = s1[i] + b;
+    }
+}
+
 static void convt_tile(const convt_job *j, int g, int64_t iy0, int64_t iy1, int thread)
 {
     const ox_conv_args *a = j->a;
@@ -260,6 +289,18 @@ static void convt_tile(const convt_job *j, int g, int64_t iy0, int64_t iy1, int 
                     nd->w + (size_t)g * og * kk * cg, cg,
                     a->x + ((int64_t)g * cg * a->h + iy0) * a->w, (size_t)(a->h * a->w), col,
                     (size_t)n, 0);
+    if (j->exact && w->k[1] == 2) { /* 2-wide windows: both columns in one interleaving pass */
+        for (int o = 0; o < og; o++) {
+            float *yo = a->y + (int64_t)(g * og + o) * ohw, bv = nd->b[g * og + o];
+            for (int ky = 0; ky < w->k[0]; ky++) {
+                const float *c0 = col + ((size_t)(o * kk + ky * 2)) * (size_t)n;
+                for (int64_t iy = iy0; iy < iy1; iy++)
+                    interleave2(c0 + (iy - iy0) * a->w, c0 + n + (iy - iy0) * a->w, bv,
+                                yo + (iy * w->s[0] + ky) * a->ow, a->w);
+            }
+        }
+        return;
+    }
     for (int o = 0; o < og; o++) {
         float *yo = a->y + (int64_t)(g * og + o) * ohw, bv = nd->b[g * og + o];
         for (int ky = 0; ky < w->k[0]; ky++)

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "onnx/pool.h"
 
@@ -27,6 +28,12 @@ struct ox_pool {
     size_t         *cap;
     atomic_int      oom;
     ox_gemm_fn      gemm;
+    ox_dconv_fn     dconv;
+    /* --profile: CPU time inside tasks, per thread for the current fork-join
+     * (each thread writes only its own slot before it reports done) and summed */
+    int             prof;
+    int64_t        *call_ns;
+    ox_pool_stats   st;
 };
 
 typedef struct worker_arg {
@@ -34,7 +41,14 @@ typedef struct worker_arg {
     int      id;
 } worker_arg;
 
-static void drain(ox_pool *p, int id)
+static int64_t thread_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void drain_tasks(ox_pool *p, int id)
 {
     for (;;) {
         int t = atomic_fetch_add(&p->next, 1);
@@ -42,6 +56,17 @@ static void drain(ox_pool *p, int id)
             return;
         p->fn(p->ctx, t, id);
     }
+}
+
+static void drain(ox_pool *p, int id)
+{
+    if (!p->prof) {
+        drain_tasks(p, id);
+        return;
+    }
+    int64_t t0 = thread_ns();
+    drain_tasks(p, id);
+    p->call_ns[id] = thread_ns() - t0;
 }
 
 #define SPIN 20000 /* polls before sleeping, a few tens of microseconds */
@@ -83,7 +108,8 @@ ox_pool *sigmix_ox_pool_new(int threads)
     p->scratch = calloc((size_t)p->n, sizeof *p->scratch);
     p->cap = calloc((size_t)p->n, sizeof *p->cap);
     p->th = calloc((size_t)p->n, sizeof *p->th);
-    if (!p->scratch || !p->cap || !p->th) {
+    p->call_ns = calloc((size_t)p->n, sizeof *p->call_ns);
+    if (!p->scratch || !p->cap || !p->th || !p->call_ns) {
         sigmix_ox_pool_free(p);
         return NULL;
     }
@@ -128,6 +154,7 @@ void sigmix_ox_pool_free(ox_pool *p)
     free(p->scratch);
     free(p->cap);
     free(p->th);
+    free(p->call_ns);
     free(p);
 }
 
@@ -169,11 +196,20 @@ void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int
 {
     if (ntasks <= 0)
         return;
+    int64_t c0 = p->prof ? thread_ns() : 0;
     if (p->n == 1 || ntasks == 1) {
         for (int t = 0; t < ntasks; t++)
             fn(ctx, t, 0);
+        if (p->prof) { /* serial: all of it is work and span */
+            int64_t d = thread_ns() - c0;
+            p->st.busy_ns += d;
+            p->st.span_ns += d;
+            p->st.caller_ns += d;
+        }
         return;
     }
+    for (int k = 0; p->prof && k < p->n; k++)
+        p->call_ns[k] = 0;
     p->fn = fn;
     p->ctx = ctx;
     p->ntasks = ntasks;
@@ -192,11 +228,41 @@ void sigmix_ox_parallel(ox_pool *p, void (*fn)(void *, int, int), void *ctx, int
             pthread_cond_wait(&p->done, &p->mu);
         pthread_mutex_unlock(&p->mu);
     }
+    if (p->prof) { /* every worker stored its slot before decrementing active */
+        int64_t mx = 0;
+        for (int k = 0; k < p->n; k++) {
+            p->st.busy_ns += p->call_ns[k];
+            mx = p->call_ns[k] > mx ? p->call_ns[k] : mx;
+        }
+        p->st.span_ns += mx;
+        p->st.caller_ns += thread_ns() - c0;
+        p->st.forks++;
+    }
+}
+
+void sigmix_ox_pool_profile(ox_pool *p, int on)
+{
+    p->prof = on;
+}
+
+void sigmix_ox_pool_stats(const ox_pool *p, ox_pool_stats *st)
+{
+    *st = p->st;
+}
+
+int64_t sigmix_ox_thread_ns(void)
+{
+    return thread_ns();
 }
 
 ox_gemm_fn sigmix_ox_pool_gemm(const ox_pool *p)
 {
     return p->gemm;
+}
+
+ox_dconv_fn sigmix_ox_pool_dconv(const ox_pool *p)
+{
+    return p->dconv;
 }
 
 int sigmix_ox_pool_set_isa(ox_pool *p, int isa)
@@ -205,5 +271,6 @@ int sigmix_ox_pool_set_isa(ox_pool *p, int isa)
     if (!f)
         return -1;
     p->gemm = f;
+    p->dconv = sigmix_ox_dconv_variant(isa);
     return 0;
 }

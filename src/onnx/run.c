@@ -392,6 +392,7 @@ int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
         rc = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     } else {
         sigmix_ox_blas_enter(m->settings.blas_threads);
+        sigmix_ox_pool_profile(c.pool, times != NULL);
         c.t[m->input].s = plan.shape[m->input];
         c.t[m->input].data = padded ? padded : in;
         for (int i = 0; i < m->nnodes && !rc; i++) {
@@ -400,10 +401,23 @@ int sigmix_onnx_run_profiled(const sigmix_onnx_model *m, const float *in,
             y->buf = arena + plan.off[m->nodes[i].out];
             y->data = y->buf;
             double t0 = times ? now_ms() : 0.0;
+            ox_pool_stats s0, s1;
+            int64_t c0 = 0;
+            if (times) {
+                sigmix_ox_pool_stats(c.pool, &s0);
+                c0 = sigmix_ox_thread_ns();
+            }
             rc = node_phase(&c, i, 1);
             if (times) {
-                times[m->nodes[i].op_index].ms += now_ms() - t0;
-                times[m->nodes[i].op_index].count++;
+                sigmix_onnx_op_time *ot = &times[m->nodes[i].op_index];
+                sigmix_ox_pool_stats(c.pool, &s1);
+                /* the caller's time outside sigmix_ox_parallel is serial work */
+                int64_t serial = sigmix_ox_thread_ns() - c0 - (s1.caller_ns - s0.caller_ns);
+                serial = serial > 0 ? serial : 0;
+                ot->ms += now_ms() - t0;
+                ot->cpu_ms += (double)(s1.busy_ns - s0.busy_ns + serial) / 1e6;
+                ot->span_ms += (double)(s1.span_ns - s0.span_ns + serial) / 1e6;
+                ot->count++;
             }
         }
         sigmix_ox_blas_leave(m->settings.blas_threads);

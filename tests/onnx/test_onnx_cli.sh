@@ -39,10 +39,10 @@ operators:
 weights: 22
 pad multiple: 4
 peak memory per run (1 thread):
-  640x360  11.0 MiB
-  960x540  24.2 MiB
-  1920x1080  95.4 MiB
-  3840x2160  380.1 MiB
+  640x360  10.6 MiB
+  960x540  23.8 MiB
+  1920x1080  95.0 MiB
+  3840x2160  379.8 MiB
   7680x4320  1.5 GiB
 EOF
 diff -u "$T/info_want" "$T/info" || fail "model-info text"
@@ -131,7 +131,7 @@ ls "$T" | grep -q "tmp" && fail "temporary file left behind"
 "$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" \
     --profile --repeat 2 --threads 1 >"$T/prof" || fail "profile run"
 grep -Eqx "median [0-9]+\.[0-9]{2} ms per run" "$T/prof" || fail "profile median line"
-grep -qx "profile (per run, mean of 2):" "$T/prof" || fail "profile header: $(cat "$T/prof")"
+grep -qx "profile (per run, mean of 2; 1 thread):" "$T/prof" || fail "profile header: $(cat "$T/prof")"
 awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { print $1, $2 }' "$T/prof" | sort >"$T/prof_rows"
 printf 'Concat 1\nConv 1\nMaxPool 2\nResize 2\nSigmoid 1\n' | diff - "$T/prof_rows" || fail "profile rows"
 grep -q "^  Relu" "$T/prof" && fail "folded Relu listed"
@@ -139,6 +139,17 @@ awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid)$/ { s += $4 + 0; ms += $3 }
      $1 == "total" { t = $2; share = $3 }
      END { exit !(s > 99.0 && s < 101.0 && share == "100.0%" && ms - t < 0.01 && t - ms < 0.01) }' \
     "$T/prof" || fail "profile shares/total: $(cat "$T/prof")"
+# CPU time and span per operator: one thread does all the work, so cpu = span and the
+# efficiency is 100%; with 3 threads the span cannot exceed the CPU time
+awk '$1 ~ /^(Conv|MaxPool|Resize|Concat|Sigmoid|total)$/ { n++; c = $(NF-2); s = $(NF-1)
+         if (c != s || $NF != "100%" || c < 0) bad = 1 }
+     END { exit !(n == 6 && !bad) }' "$T/prof" || fail "profile cpu/span, 1 thread: $(cat "$T/prof")"
+"$BIN" model-run "$T/unet.onnx" --input "$T/z.f32" --shape 1x1x7x10 --output "$T/u.f32" \
+    --profile --repeat 2 --threads 3 >"$T/prof3" || fail "profile run, 3 threads"
+grep -qx "profile (per run, mean of 2; 3 threads):" "$T/prof3" || fail "profile header: $(cat "$T/prof3")"
+awk '$1 == "total" { c = $(NF-2); s = $(NF-1); e = $NF + 0
+         exit !(c > 0 && s > 0 && s <= c + 0.001 && e >= 33 && e <= 100) }' "$T/prof3" ||
+    fail "profile cpu/span, 3 threads: $(cat "$T/prof3")"
 
 # --- usage and input errors
 expect_err "input holds 280 bytes, its shape needs 100 float32 values (400 bytes)" \

@@ -27,7 +27,9 @@ typedef struct conv_case {
     int cin, cout, group, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, h, w, act, op0, op1;
 } conv_case;
 
-static void run_case(const conv_case *k, int transposed, int threads, int wino)
+enum { PLAIN, WINO, DIRECT };
+
+static void run_case(const conv_case *k, int transposed, int threads, int mode)
 {
     ox_node n;
     memset(&n, 0, sizeof n);
@@ -61,10 +63,16 @@ static void run_case(const conv_case *k, int transposed, int threads, int wino)
         sigmix_ox_convt_ref(&a);
     else
         sigmix_ox_conv_ref(&a);
-    if (wino) {
+    if (mode == WINO) {
         assert_true(sigmix_ox_wino_ok(&n));
         n.wino = malloc(sizeof(float) * 16 * (size_t)n.cout * (size_t)n.cin);
         sigmix_ox_wino_pack(&n, n.wino);
+    }
+    if (mode == DIRECT) {
+        assert_true(sigmix_ox_direct_ok(&n));
+        n.wd = malloc(sizeof(float) * sigmix_ox_direct_size(&n));
+        sigmix_ox_direct_pack(&n, n.wd);
+        assert_int_equal(sigmix_ox_conv_scratch(&a, threads), 0);
     }
     /* every ISA this CPU has (GEMM and Winograd transforms), through the whole kernel */
     for (int isa = 0; isa < OX_ISA_N; isa++) {
@@ -96,6 +104,7 @@ static void run_case(const conv_case *k, int transposed, int threads, int wino)
     free(n.w);
     free(n.b);
     free(n.wino);
+    free(n.wd);
 }
 
 static const conv_case conv_cases[] = {
@@ -124,7 +133,7 @@ static void test_conv_vs_ref(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof conv_cases / sizeof *conv_cases; i++)
         for (int t = 1; t <= 3; t++)
-            run_case(&conv_cases[i], 0, t, 0);
+            run_case(&conv_cases[i], 0, t, PLAIN);
 }
 
 static void test_convt_vs_ref(void **state)
@@ -132,7 +141,7 @@ static void test_convt_vs_ref(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof convt_cases / sizeof *convt_cases; i++)
         for (int t = 1; t <= 3; t++)
-            run_case(&convt_cases[i], 1, t, 0);
+            run_case(&convt_cases[i], 1, t, PLAIN);
 }
 
 static const conv_case wino_cases[] = {
@@ -149,7 +158,51 @@ static void test_winograd_vs_ref(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof wino_cases / sizeof *wino_cases; i++)
         for (int t = 1; t <= 3; t++)
-            run_case(&wino_cases[i], 0, t, 1);
+            run_case(&wino_cases[i], 0, t, WINO);
+}
+
+/* The direct 3x3 kernel through sigmix_ox_conv: row edges (masked loads), channel
+ * counts around the 8-channel block, rows narrower than one vector, big pads. */
+static const conv_case direct_cases[] = {
+    /* cin cout g  kh kw sh sw dh dw pt pl pb pr  h   w  act */
+    { 3, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 13, 70, 1, 0, 0 },  /* the stem */
+    { 24, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 9, 33, 1, 0, 0 },   /* 24->8 decoder */
+    { 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 },     /* 1x1 image */
+    { 2, 9, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 5, 18, 0, 0, 0 },    /* no pads, 9 channels */
+    { 5, 7, 1, 3, 3, 1, 1, 1, 1, 2, 3, 1, 2, 6, 31, 1, 0, 0 },    /* asymmetric wide pads */
+    { 4, 17, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 47, 0, 0, 0 },   /* 17: a 1-channel block */
+    { 3, 5, 1, 3, 3, 1, 1, 1, 1, 3, 5, 2, 3, 2, 3, 1, 0, 0 },     /* pads wider than input */
+    { 6, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 37, 96, 1, 0, 0 },   /* inner blocks, tiles */
+};
+
+static void test_direct_vs_ref(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof direct_cases / sizeof *direct_cases; i++)
+        for (int t = 1; t <= 3; t++)
+            run_case(&direct_cases[i], 0, t, DIRECT);
+}
+
+/* Which layers get the direct kernel: the stem and thin layers, not 16->16 or deeper. */
+static void test_direct_pick(void **state)
+{
+    (void)state;
+    static const int io[][3] = { { 3, 16, 1 }, { 24, 8, 1 }, { 16, 8, 1 }, { 16, 16, 0 },
+                                  { 16, 32, 0 }, { 48, 48, 0 }, { 80, 32, 0 }, { 48, 16, 0 } };
+    for (size_t i = 0; i < sizeof io / sizeof *io; i++) {
+        ox_node n;
+        memset(&n, 0, sizeof n);
+        n.op = OP_CONV;
+        n.group = 1;
+        n.cin = io[i][0];
+        n.cout = io[i][1];
+        n.win = (ox_win){ { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1, 1, 1 }, PAD_NOTSET, { 0, 0 },
+                          0, 0 };
+        if (sigmix_ox_direct_pick(&n) != io[i][2])
+            fail_msg("direct pick %d->%d: %d", n.cin, n.cout, !io[i][2]);
+        n.win.s[1] = 2; /* strided: never direct */
+        assert_false(sigmix_ox_direct_pick(&n));
+    }
 }
 
 static void task(void *ctx, int t, int thread)
@@ -198,6 +251,8 @@ int main(void)
         cmocka_unit_test(test_conv_vs_ref),
         cmocka_unit_test(test_convt_vs_ref),
         cmocka_unit_test(test_winograd_vs_ref),
+        cmocka_unit_test(test_direct_vs_ref),
+        cmocka_unit_test(test_direct_pick),
         cmocka_unit_test(test_pool_runs_each_task_once),
         cmocka_unit_test(test_window_sizes),
     };

@@ -159,12 +159,120 @@ static void test_sgemm_deep(void **state)
     free(r);
 }
 
+/*
+ * Direct 3x3 kernel: every variant against the C one, one output-channel block
+ * and row range at a time, on random shapes around the vector widths (8, 16,
+ * 32 columns) and the 8-channel block, with random pads and Relu. The output
+ * tensor sits between guard cells, and channels and rows outside the call's
+ * block and range must stay untouched too.
+ */
+static int check_dconv(ox_dconv_fn f, int isa, int cin, int cout, int h, int w, int pt, int pl,
+                       int pb, int pr, int relu)
+{
+    ox_node n;
+    memset(&n, 0, sizeof n);
+    n.op = OP_CONV;
+    n.group = 1;
+    n.cin = cin;
+    n.cout = cout;
+    n.act = relu ? ACT_RELU : ACT_NONE;
+    n.win = (ox_win){ { 3, 3 }, { 1, 1 }, { 1, 1 }, { pt, pl, pb, pr }, PAD_NOTSET, { 0, 0 },
+                      0, 0 };
+    size_t wn = (size_t)cout * (size_t)cin * 9;
+    n.w = malloc(sizeof(float) * wn);
+    n.b = malloc(sizeof(float) * (size_t)cout);
+    n.wd = malloc(sizeof(float) * sigmix_ox_direct_size(&n));
+    for (size_t i = 0; i < wn; i++)
+        n.w[i] = frand();
+    for (int i = 0; i < cout; i++)
+        n.b[i] = frand();
+    sigmix_ox_direct_pack(&n, n.wd);
+    int64_t oh = h + pt + pb - 2, ow = w + pl + pr - 2;
+    size_t xn = (size_t)cin * (size_t)(h * w), yn = (size_t)cout * (size_t)(oh * ow);
+    float *x = malloc(sizeof(float) * (xn + 1)), *y = malloc(sizeof(float) * (yn + 2 * GUARD)),
+          *r = malloc(sizeof(float) * (yn + 2 * GUARD));
+    assert_true(n.w && n.b && n.wd && x && y && r);
+    for (size_t i = 0; i < xn; i++)
+        x[i] = frand();
+    for (size_t i = 0; i < yn + 2 * GUARD; i++)
+        y[i] = r[i] = GUARD_VAL;
+    ox_conv_args a = { &n, x, NULL, h, w, oh, ow, pt, pl, pb, pr };
+    int ob = (int)urand((uint32_t)(cout + 7) / 8);
+    int64_t oy0 = (int64_t)urand((uint32_t)oh), oy1 = oy0 + 1 + (int64_t)urand((uint32_t)(oh - oy0));
+    a.y = y + GUARD;
+    f(&a, n.wd, ob, oy0, oy1);
+    a.y = r + GUARD;
+    sigmix_ox_dconv_variant(OX_ISA_C)(&a, n.wd, ob, oy0, oy1);
+    int bad = 0;
+    for (size_t i = 0; i < yn + 2 * GUARD && !bad; i++) {
+        int64_t k = (int64_t)i - GUARD, o = k / (oh * ow), oy = k / ow % oh;
+        int inside = k >= 0 && k < (int64_t)yn && o / 8 == ob && oy >= oy0 && oy < oy1;
+        float tol = inside ? 1e-6f * (float)(9 * cin + 1) * 4.0f : 0.0f;
+        if (inside && r[i] == GUARD_VAL)
+            fail_msg("C variant left output %lld unwritten", (long long)k);
+        if (!(fabsf(y[i] - r[i]) <= tol)) {
+            print_error("dconv %s cin=%d cout=%d %dx%d pads %d,%d,%d,%d relu=%d block %d rows "
+                        "%lld..%lld: y[%lld] = %g, want %g%s\n", isa_name[isa], cin, cout, h, w,
+                        pt, pl, pb, pr, relu, ob, (long long)oy0, (long long)oy1, (long long)k,
+                        y[i], r[i], inside ? "" : " (outside the call's block)");
+            bad = 1;
+        }
+    }
+    free(n.w);
+    free(n.b);
+    free(n.wd);
+    free(x);
+    free(y);
+    free(r);
+    return bad;
+}
+
+static void test_dconv_variants(void **state)
+{
+    (void)state;
+    int tested = 0;
+    assert_non_null(sigmix_ox_dconv_variant(OX_ISA_C));
+    for (int isa = 0; isa < OX_ISA_N; isa++) {
+        ox_dconv_fn f = sigmix_ox_dconv_variant(isa);
+        if (!f) {
+            printf("# dconv %s: not supported by this CPU, not tested\n", isa_name[isa]);
+            continue;
+        }
+        tested++;
+        int fails = 0, shapes = 0;
+        static const int cols[] = { 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 34, 35, 47, 48,
+                                    63, 64, 65, 66, 100 };
+        for (size_t ci = 0; ci < sizeof cols / sizeof *cols; ci++)
+            for (int pad = 0; pad < 3; pad++) { /* no pads, 1 (the models), 2 */
+                if (cols[ci] + 2 * pad < 3)
+                    continue;
+                fails += check_dconv(f, isa, 1 + (int)urand(12), 1 + (int)urand(20),
+                                     1 + (int)urand(6) + (pad ? 0 : 2), cols[ci], pad, pad, pad,
+                                     pad, (int)urand(2));
+                shapes++;
+            }
+        for (int i = 0; i < 200; i++) {
+            int pt = (int)urand(4), pl = (int)urand(4), pb = (int)urand(4), pr = (int)urand(4);
+            int h = 1 + (int)urand(12), w = 1 + (int)urand(90);
+            if (h + pt + pb < 3 || w + pl + pr < 3)
+                continue;
+            fails += check_dconv(f, isa, 1 + (int)urand(30), 1 + (int)urand(30), h, w, pt, pl,
+                                 pb, pr, (int)urand(2));
+            shapes++;
+        }
+        printf("# dconv %s: %d shapes, %d failed\n", isa_name[isa], shapes, fails);
+        assert_int_equal(fails, 0);
+    }
+    assert_true(tested >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_variants),
         cmocka_unit_test(test_gemm_best),
         cmocka_unit_test(test_sgemm_deep),
+        cmocka_unit_test(test_dconv_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
