@@ -247,7 +247,8 @@ static int parse_run_args(int argc, char **argv, run_opts *o)
                    "  --max-model-memory BYTES  refuse a run whose planned memory is larger,\n"
                    "                naming the node (default 4G; suffixes K, M, G, T; 0 = none)\n"
                    "  --profile     print the time per operator type (nodes run, ms per run,\n"
-                   "                share of the total), averaged over the --repeat runs\n");
+                   "                share of the total, CPU time, critical path, parallel\n"
+                   "                efficiency), averaged over the --repeat runs\n");
             return 1;
         }
         if (!strcmp(a, "--no-pad")) {
