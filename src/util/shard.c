@@ -14,6 +14,7 @@
 
 #include "sigmix/shard.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 static void digest(const char *tag, const char *const *parts, size_t nparts,
                    uint8_t d[SHA256_DIGEST_SIZE])
@@ -48,8 +49,7 @@ void sigmix_shard_digest(const char *const *parts, size_t nparts, char hex[65])
 {
     uint8_t d[SHA256_DIGEST_SIZE];
     digest(NULL, parts, nparts, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    sigmix_sha256_hex(d, hex);
 }
 
 /* Digits only, no sign or space; -1 when not a number or above max. */
