@@ -520,10 +520,18 @@ static int parse_args(int argc, char **argv, cli *c)
             c->sh.given = 1;
             break;
         case O_SHARDS: {
-            int k, n;
-            char spec[32];
-            snprintf(spec, sizeof spec, "0/%.20s", optarg);
-            if (sigmix_shard_parse(spec, &k, &n))
+            /* N is read as the N of "0/N", whole: a copy cut to a fixed
+             * size would accept '00000000000000000002x' as 2. */
+            int k, n = 0;
+            size_t len = strlen(optarg);
+            char *spec = malloc(len + 3);
+            if (!spec)
+                return oom();
+            memcpy(spec, "0/", 2);
+            memcpy(spec + 2, optarg, len + 1);
+            int bad = sigmix_shard_parse(spec, &k, &n);
+            free(spec);
+            if (bad)
                 return cmd_usage(CMD, "--shards must be an integer in 1..%d, not '%s'",
                                  SIGMIX_SHARD_MAX, optarg);
             c->sh.shards = n;

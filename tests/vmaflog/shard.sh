@@ -183,6 +183,8 @@ refused "--shard and --merge" "$(usage "--merge and --shard exclude each other")
     "$O/e.jsonl" "$L" -o "$O/e.jsonl" --shard 0/2 --merge
 refused "--shards alone" "$(usage "--shards N needs a shard index: --shard K/N, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (or --merge)")" \
     "$O/e.jsonl" "$L" -o "$O/e.jsonl" --shards 3
+refused "--shards read whole, not cut to 20 characters" "$(usage "--shards must be an integer in 1..100000, not ${Q}00000000000000000002x${Q}")" \
+    "$O/e.jsonl" "$L" -o "$O/e.jsonl" --shard 0/2 --shards 00000000000000000002x
 refused "--shards disagrees with --shard" "$(usage "--shards differs from the N of --shard K/N")" \
     "$O/e.jsonl" "$L" -o "$O/e.jsonl" --shard 0/2 --shards 3
 
