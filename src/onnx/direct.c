@@ -75,11 +75,11 @@ static void tap_rows(const ox_conv_args *a, int c, int64_t oy, const float *r[3]
 
 /* The C variant: the same blocking and summation order as the SIMD ones
  * (taps c, ky, kx ascending). */
-static void dconv_c(const ox_conv_args *a, const float *wd, int ob, int64_t oy0, int64_t oy1)
+static void dconv_c(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
     int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB;
-    const float *wb = wd + (size_t)ob * n->cin * 9 * OB;
+    const float *wb = n->wd + (size_t)ob * n->cin * 9 * OB;
     for (int64_t oy = oy0; oy < oy1; oy++)
         for (int64_t ox = 0; ox < a->ow; ox++) {
             float s[OB];
@@ -129,12 +129,11 @@ AVX512_FN __mmask16 lanes16(int64_t base, int64_t lim)
     return (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
-AVX512_FN void dconv_avx512(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
-                            int64_t oy1)
+AVX512_FN void dconv_avx512(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
     int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = wd + (size_t)ob * cin * 9 * OB;
+    const float *wb = n->wd + (size_t)ob * cin * 9 * OB;
     int64_t ohw = a->oh * a->ow;
     __m512 bias[OB];
     for (int o = 0; o < OB; o++)
@@ -213,12 +212,11 @@ AVX2_FN __m256i lanes8(int64_t base, int64_t lim)
 }
 
 /* 16 registers: 8 accumulators, the input vector, the broadcast weight. */
-AVX2_FN void dconv_avx2(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
-                        int64_t oy1)
+AVX2_FN void dconv_avx2(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
     int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = wd + (size_t)ob * cin * 9 * OB;
+    const float *wb = n->wd + (size_t)ob * cin * 9 * OB;
     int64_t ohw = a->oh * a->ow;
     const __m256 zero = _mm256_setzero_ps();
     int relu = n->act == ACT_RELU;
@@ -295,7 +293,7 @@ static void dconv_task(void *ctx, int t, int thread)
     const dconv_job *j = ctx;
     int64_t oy0 = (t % j->tiles) * j->rows, oy1 = oy0 + j->rows;
     (void)thread;
-    j->f(j->a, j->a->n->wd, (int)(t / j->tiles), oy0, oy1 < j->a->oh ? oy1 : j->a->oh);
+    j->f(j->a, (int)(t / j->tiles), oy0, oy1 < j->a->oh ? oy1 : j->a->oh);
 }
 
 void sigmix_ox_conv_direct(ox_pool *p, const ox_conv_args *a)
