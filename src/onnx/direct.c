@@ -64,6 +64,17 @@ void sigmix_ox_direct_pack(const ox_node *n, float *wd)
                 }
 }
 
+/* Block ob of 8 output channels: how many are real (the rest pad cout up to
+ * 8), its packed weights, and its bias (0 past cout). */
+static int block_setup(const ox_node *n, int ob, float bias[OB], const float **wb)
+{
+    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB;
+    for (int o = 0; o < OB; o++)
+        bias[o] = o < no ? n->b[ob * OB + o] : 0.0f;
+    *wb = n->wd + (size_t)ob * n->cin * 9 * OB;
+    return no;
+}
+
 /* Input rows of output row oy (NULL where the tap falls in the padding). */
 static void tap_rows(const ox_conv_args *a, int c, int64_t oy, const float *r[3])
 {
@@ -78,13 +89,14 @@ static void tap_rows(const ox_conv_args *a, int c, int64_t oy, const float *r[3]
 static void dconv_c(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB;
-    const float *wb = n->wd + (size_t)ob * n->cin * 9 * OB;
+    float bias[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bias, &wb);
     for (int64_t oy = oy0; oy < oy1; oy++)
         for (int64_t ox = 0; ox < a->ow; ox++) {
             float s[OB];
             for (int o = 0; o < OB; o++)
-                s[o] = o < no ? n->b[ob * OB + o] : 0.0f;
+                s[o] = bias[o];
             for (int c = 0; c < n->cin; c++) {
                 const float *r[3];
                 tap_rows(a, c, oy, r);
@@ -132,12 +144,13 @@ AVX512_FN __mmask16 lanes16(int64_t base, int64_t lim)
 AVX512_FN void dconv_avx512(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = n->wd + (size_t)ob * cin * 9 * OB;
+    float bz[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bz, &wb), cin = n->cin;
     int64_t ohw = a->oh * a->ow;
     __m512 bias[OB];
     for (int o = 0; o < OB; o++)
-        bias[o] = _mm512_set1_ps(o < no ? n->b[ob * OB + o] : 0.0f);
+        bias[o] = _mm512_set1_ps(bz[o]);
     const __m512 zero = _mm512_setzero_ps();
     int relu = n->act == ACT_RELU;
     for (int64_t oy = oy0; oy < oy1; oy++) {
@@ -215,14 +228,15 @@ AVX2_FN __m256i lanes8(int64_t base, int64_t lim)
 AVX2_FN void dconv_avx2(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = n->wd + (size_t)ob * cin * 9 * OB;
+    float bz[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bz, &wb), cin = n->cin;
     int64_t ohw = a->oh * a->ow;
     const __m256 zero = _mm256_setzero_ps();
     int relu = n->act == ACT_RELU;
     __m256 bias[OB];
     for (int o = 0; o < OB; o++)
-        bias[o] = _mm256_set1_ps(o < no ? n->b[ob * OB + o] : 0.0f);
+        bias[o] = _mm256_set1_ps(bz[o]);
     for (int64_t oy = oy0; oy < oy1; oy++) {
         float *yrow = a->y + (int64_t)ob * OB * ohw + oy * a->ow;
         for (int64_t ox0 = 0; ox0 < a->ow; ox0 += 8) {
