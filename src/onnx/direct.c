@@ -158,8 +158,8 @@ AVX512_FN void dconv_avx512(const ox_conv_args *a, int ob, int64_t oy0, int64_t 
         for (int64_t ox0 = 0; ox0 < a->ow; ox0 += 32) {
             /* interior: both vectors of all three taps inside the row */
             int inner = ox0 - a->pl >= 0 && ox0 - a->pl + 34 <= a->w;
-            __mmask16 mk[3][2]; /* edge blocks: lanes inside the row, per tap column */
-            for (int kx = 0; kx < 3; kx++)
+            __mmask16 mk[3][2] = { { 0 } }; /* edge blocks: lanes inside the row, per tap column */
+            for (int kx = 0; kx < 3 && !inner; kx++)
                 for (int v = 0; v < 2; v++)
                     mk[kx][v] = lanes16(ox0 - a->pl + kx + 16 * v, a->w);
             /* every loop over o unrolls fully (constant bounds), so the 16
@@ -241,8 +241,9 @@ AVX2_FN void dconv_avx2(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
         float *yrow = a->y + (int64_t)ob * OB * ohw + oy * a->ow;
         for (int64_t ox0 = 0; ox0 < a->ow; ox0 += 8) {
             int inner = ox0 - a->pl >= 0 && ox0 - a->pl + 10 <= a->w;
-            __m256i mk[3];
-            for (int kx = 0; kx < 3; kx++)
+            __m256i mk[3] = { _mm256_setzero_si256(), _mm256_setzero_si256(),
+                              _mm256_setzero_si256() }; /* edge blocks only */
+            for (int kx = 0; kx < 3 && !inner; kx++)
                 mk[kx] = lanes8(ox0 - a->pl + kx, a->w);
             __m256 s[OB];
 #pragma GCC unroll 8
