@@ -64,6 +64,17 @@ void sigmix_ox_direct_pack(const ox_node *n, float *wd)
                 }
 }
 
+/* Block ob of 8 output channels: how many are real (the rest pad cout up to
+ * 8), its packed weights, and its bias (0 past cout). */
+static int block_setup(const ox_node *n, int ob, float bias[OB], const float **wb)
+{
+    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB;
+    for (int o = 0; o < OB; o++)
+        bias[o] = o < no ? n->b[ob * OB + o] : 0.0f;
+    *wb = n->wd + (size_t)ob * n->cin * 9 * OB;
+    return no;
+}
+
 /* Input rows of output row oy (NULL where the tap falls in the padding). */
 static void tap_rows(const ox_conv_args *a, int c, int64_t oy, const float *r[3])
 {
@@ -75,16 +86,17 @@ static void tap_rows(const ox_conv_args *a, int c, int64_t oy, const float *r[3]
 
 /* The C variant: the same blocking and summation order as the SIMD ones
  * (taps c, ky, kx ascending). */
-static void dconv_c(const ox_conv_args *a, const float *wd, int ob, int64_t oy0, int64_t oy1)
+static void dconv_c(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB;
-    const float *wb = wd + (size_t)ob * n->cin * 9 * OB;
+    float bias[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bias, &wb);
     for (int64_t oy = oy0; oy < oy1; oy++)
         for (int64_t ox = 0; ox < a->ow; ox++) {
             float s[OB];
             for (int o = 0; o < OB; o++)
-                s[o] = o < no ? n->b[ob * OB + o] : 0.0f;
+                s[o] = bias[o];
             for (int c = 0; c < n->cin; c++) {
                 const float *r[3];
                 tap_rows(a, c, oy, r);
@@ -129,16 +141,16 @@ AVX512_FN __mmask16 lanes16(int64_t base, int64_t lim)
     return (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
-AVX512_FN void dconv_avx512(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
-                            int64_t oy1)
+AVX512_FN void dconv_avx512(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = wd + (size_t)ob * cin * 9 * OB;
+    float bz[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bz, &wb), cin = n->cin;
     int64_t ohw = a->oh * a->ow;
     __m512 bias[OB];
     for (int o = 0; o < OB; o++)
-        bias[o] = _mm512_set1_ps(o < no ? n->b[ob * OB + o] : 0.0f);
+        bias[o] = _mm512_set1_ps(bz[o]);
     const __m512 zero = _mm512_setzero_ps();
     int relu = n->act == ACT_RELU;
     for (int64_t oy = oy0; oy < oy1; oy++) {
@@ -146,8 +158,8 @@ AVX512_FN void dconv_avx512(const ox_conv_args *a, const float *wd, int ob, int6
         for (int64_t ox0 = 0; ox0 < a->ow; ox0 += 32) {
             /* interior: both vectors of all three taps inside the row */
             int inner = ox0 - a->pl >= 0 && ox0 - a->pl + 34 <= a->w;
-            __mmask16 mk[3][2]; /* edge blocks: lanes inside the row, per tap column */
-            for (int kx = 0; kx < 3; kx++)
+            __mmask16 mk[3][2] = { { 0 } }; /* edge blocks: lanes inside the row, per tap column */
+            for (int kx = 0; kx < 3 && !inner; kx++)
                 for (int v = 0; v < 2; v++)
                     mk[kx][v] = lanes16(ox0 - a->pl + kx + 16 * v, a->w);
             /* every loop over o unrolls fully (constant bounds), so the 16
@@ -213,24 +225,25 @@ AVX2_FN __m256i lanes8(int64_t base, int64_t lim)
 }
 
 /* 16 registers: 8 accumulators, the input vector, the broadcast weight. */
-AVX2_FN void dconv_avx2(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
-                        int64_t oy1)
+AVX2_FN void dconv_avx2(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1)
 {
     const ox_node *n = a->n;
-    int no = n->cout - ob * OB < OB ? n->cout - ob * OB : OB, cin = n->cin;
-    const float *wb = wd + (size_t)ob * cin * 9 * OB;
+    float bz[OB];
+    const float *wb;
+    int no = block_setup(n, ob, bz, &wb), cin = n->cin;
     int64_t ohw = a->oh * a->ow;
     const __m256 zero = _mm256_setzero_ps();
     int relu = n->act == ACT_RELU;
     __m256 bias[OB];
     for (int o = 0; o < OB; o++)
-        bias[o] = _mm256_set1_ps(o < no ? n->b[ob * OB + o] : 0.0f);
+        bias[o] = _mm256_set1_ps(bz[o]);
     for (int64_t oy = oy0; oy < oy1; oy++) {
         float *yrow = a->y + (int64_t)ob * OB * ohw + oy * a->ow;
         for (int64_t ox0 = 0; ox0 < a->ow; ox0 += 8) {
             int inner = ox0 - a->pl >= 0 && ox0 - a->pl + 10 <= a->w;
-            __m256i mk[3];
-            for (int kx = 0; kx < 3; kx++)
+            __m256i mk[3] = { _mm256_setzero_si256(), _mm256_setzero_si256(),
+                              _mm256_setzero_si256() }; /* edge blocks only */
+            for (int kx = 0; kx < 3 && !inner; kx++)
                 mk[kx] = lanes8(ox0 - a->pl + kx, a->w);
             __m256 s[OB];
 #pragma GCC unroll 8
@@ -295,7 +308,7 @@ static void dconv_task(void *ctx, int t, int thread)
     const dconv_job *j = ctx;
     int64_t oy0 = (t % j->tiles) * j->rows, oy1 = oy0 + j->rows;
     (void)thread;
-    j->f(j->a, j->a->n->wd, (int)(t / j->tiles), oy0, oy1 < j->a->oh ? oy1 : j->a->oh);
+    j->f(j->a, (int)(t / j->tiles), oy0, oy1 < j->a->oh ? oy1 : j->a->oh);
 }
 
 void sigmix_ox_conv_direct(ox_pool *p, const ox_conv_args *a)

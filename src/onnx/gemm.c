@@ -209,22 +209,23 @@ ox_gemm_fn sigmix_ox_gemm_variant(int isa)
     }
 }
 
+/* The widest OX_ISA_* this CPU runs, at most max_isa; OX_ISA_C at the least. */
+static int isa_upto(int max_isa)
+{
+    int isa = max_isa < OX_ISA_N ? max_isa : OX_ISA_N - 1;
+    while (isa > OX_ISA_C && !sigmix_ox_gemm_variant(isa))
+        isa--;
+    return isa > OX_ISA_C ? isa : OX_ISA_C;
+}
+
 ox_gemm_fn sigmix_ox_gemm_best(int max_isa)
 {
-    for (int isa = max_isa < OX_ISA_N ? max_isa : OX_ISA_N - 1; isa > OX_ISA_C; isa--) {
-        ox_gemm_fn f = sigmix_ox_gemm_variant(isa);
-        if (f)
-            return f;
-    }
-    return sigmix_ox_gemm_c;
+    return sigmix_ox_gemm_variant(isa_upto(max_isa));
 }
 
 int sigmix_ox_isa_best(void)
 {
-    int isa = OX_ISA_N - 1;
-    while (isa > OX_ISA_C && !sigmix_ox_gemm_variant(isa))
-        isa--;
-    return isa;
+    return isa_upto(OX_ISA_N - 1);
 }
 
 void sigmix_ox_sgemm(ox_gemm_fn f, int m, int n, int k, const float *a, int lda,

@@ -282,9 +282,9 @@ void sigmix_ox_pack_convt(const float *w, float *out, int cin, int cout, int gro
 
 /* ---- direct 3x3 convolution (direct.c) ---- */
 
-/* Output channels [8 ob, 8 ob + 8) of rows [oy0, oy1), bias and Relu included. */
-typedef void (*ox_dconv_fn)(const ox_conv_args *a, const float *wd, int ob, int64_t oy0,
-                            int64_t oy1);
+/* Output channels [8 ob, 8 ob + 8) of rows [oy0, oy1), bias and Relu included;
+ * weights from a->n->wd. */
+typedef void (*ox_dconv_fn)(const ox_conv_args *a, int ob, int64_t oy0, int64_t oy1);
 int         sigmix_ox_direct_ok(const ox_node *n);
 /** Whether the direct kernel beats Winograd for this layer (compile.c). */
 int         sigmix_ox_direct_pick(const ox_node *n);

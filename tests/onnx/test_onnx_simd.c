@@ -200,9 +200,9 @@ static int check_dconv(ox_dconv_fn f, int isa, int cin, int cout, int h, int w, 
     int ob = (int)urand((uint32_t)(cout + 7) / 8);
     int64_t oy0 = (int64_t)urand((uint32_t)oh), oy1 = oy0 + 1 + (int64_t)urand((uint32_t)(oh - oy0));
     a.y = y + GUARD;
-    f(&a, n.wd, ob, oy0, oy1);
+    f(&a, ob, oy0, oy1);
     a.y = r + GUARD;
-    sigmix_ox_dconv_variant(OX_ISA_C)(&a, n.wd, ob, oy0, oy1);
+    sigmix_ox_dconv_variant(OX_ISA_C)(&a, ob, oy0, oy1);
     int bad = 0;
     for (size_t i = 0; i < yn + 2 * GUARD && !bad; i++) {
         int64_t k = (int64_t)i - GUARD, o = k / (oh * ow), oy = k / ow % oh;
