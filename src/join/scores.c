@@ -25,6 +25,7 @@
 #include "table/simdjson_shim.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 static const char *const KEY_CANDIDATES[] = {
     "clip_id", "video_id", "chug_video_id", "content_id", "file_name", "filename",
@@ -861,8 +862,7 @@ static void hex_digest(struct sha256_ctx *ctx, char *out)
 {
     uint8_t d[SHA256_DIGEST_SIZE];
     sha256_digest(ctx, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    sigmix_sha256_hex(d, out);
 }
 
 static int ends_with_ci(const char *s, const char *suf)
