@@ -379,12 +379,12 @@ static int payload_score(parser *P, double *score, int64_t *frames, const jfield
     }
     f = get(o, "frames");
     size_t *off = NULL, *len = NULL, n = 0;
-    int split = -1;
+    int split = 0; /* nonzero only when split_array ran out of memory */
     if (!f || f->type != SIGMIX_SJ_NESTED || STR(o, f)[0] != '['
         || (split = split_array(STR(o, f), f->slen, &off, &len, &n)) || !n) {
         free(off);
         free(len);
-        if (split < 0 && f && f->type == SIGMIX_SJ_NESTED && STR(o, f)[0] == '[')
+        if (split)
             return out_of_memory(P);
         snprintf(P->msg, sizeof P->msg, "score row has neither a score field nor non-empty frames[]");
         return -1;
