@@ -654,13 +654,18 @@ static int reserve_recs(sigmix_score_file *F, size_t n)
     return 0;
 }
 
+static size_t count_newlines(const char *buf, size_t len)
+{
+    size_t n = 0;
+    for (const char *q = buf, *end = buf + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+        n++;
+    return n;
+}
+
 static int parse_lines(parser *P, const char *buf, size_t len, sigmix_error *err)
 {
     /* One record per line at most. */
-    size_t lines = 1;
-    for (const char *q = buf, *end = buf + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-        lines++;
-    if (reserve_recs(P->out, lines))
+    if (reserve_recs(P->out, count_newlines(buf, len) + 1))
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     size_t line = 0;
     for (size_t pos = 0; pos < len;) {
@@ -819,9 +824,7 @@ static int stream_lines(parser *P, int fd, uint64_t limit, size_t chunk,
         if (!sized && limit) {
             /* records for the whole file from the first chunk's line
              * length, an eighth more; payload_record grows beyond it */
-            size_t nl = 0;
-            for (const char *q = buf, *e = buf + have; (q = memchr(q, '\n', (size_t)(e - q))); q++)
-                nl++;
+            size_t nl = count_newlines(buf, have);
             uint64_t est = (nl ? limit / (have / nl) : 1) + nl / 8 + 16;
             if (est > limit / 3 + 16)
                 est = limit / 3 + 16;
