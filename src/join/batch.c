@@ -488,6 +488,13 @@ static const char *cfg_str(spec *s, const char *name)
     return v && v->type == SIGMIX_SJ_STRING ? v->s : NULL;
 }
 
+/* A string setting where "" means unset, as upstream's falsy checks. */
+static const char *cfg_nonempty(spec *s, const char *name)
+{
+    const char *v = cfg_str(s, name);
+    return v && *v ? v : NULL;
+}
+
 static int cfg_bool(spec *s, const char *name)
 {
     cfgval *v = cfg_get(s, name);
@@ -515,11 +522,9 @@ static int run_saliency(const sigmix_batch_options *o, spec *s, sigmix_saliency_
         st.width_column = v;
     if ((v = cfg_str(s, "height_column")))
         st.height_column = v;
-    st.root = cfg_str(s, "root") && *cfg_str(s, "root") ? cfg_str(s, "root") : NULL;
-    st.model_path = cfg_str(s, "model_path") && *cfg_str(s, "model_path")
-                  ? cfg_str(s, "model_path") : NULL;
-    st.model_id = cfg_str(s, "model_id") && *cfg_str(s, "model_id") ? cfg_str(s, "model_id")
-                : NULL;
+    st.root = cfg_nonempty(s, "root");
+    st.model_path = cfg_nonempty(s, "model_path");
+    st.model_id = cfg_nonempty(s, "model_id");
     st.max_frames = cfg_int(s, "max_frames", st.max_frames);
     st.frame_samples = cfg_int(s, "frame_samples", st.frame_samples);
     if ((v = cfg_str(s, "temporal_aggregator"))
