@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -916,23 +915,14 @@ int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size
         return r;
     }
     /* A JSON document: one buffer of the file's size when it is known (a
-     * regular file), mapped pre-faulted: a large file otherwise costs
-     * thousands of page faults as read() fills fresh heap pages. Anything
-     * else (a FIFO) is read in growing steps. The file is read once: its
-     * SHA-256 for the provenance comes from these bytes. */
+     * regular file), pre-faulted: a large file otherwise costs thousands
+     * of page faults as read() fills fresh heap pages. Anything else (a
+     * FIFO) is read in growing steps. The file is read once: its SHA-256
+     * for the provenance comes from these bytes. */
     size_t cap = known ? (size_t)st.st_size : (size_t)1 << 16, len = 0;
-    size_t maplen = 0;
-    char *buf = NULL;
-    if (known) {
-        maplen = cap + SIGMIX_SJ_PADDING;
-        void *m = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
-                       | MAP_POPULATE, -1, 0);
-        buf = m == MAP_FAILED ? NULL : m;
-        if (!buf)
-            maplen = 0;
-    }
-    if (!buf)
-        buf = malloc(cap + SIGMIX_SJ_PADDING);
+    char *buf = malloc(cap + SIGMIX_SJ_PADDING);
+    if (buf && known)
+        sigmix_join_prefault(buf, cap + SIGMIX_SJ_PADDING);
     int bad = 0;
     while (buf) {
         ssize_t got = read(fd, buf + len, cap - len);
@@ -973,10 +963,7 @@ int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size
         hex_digest(&ctx, out->sha256);
         out->size = len;
     }
-    if (maplen)
-        munmap(buf, maplen);
-    else
-        free(buf);
+    free(buf);
     return r;
 }
 
