@@ -10,6 +10,7 @@
  * the tables are {"id", "input", "output", "audit_json"?, CONFIG...}.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,20 @@ static int nomem(char *msg, size_t msgn)
 {
     snprintf(msg, msgn, "out of memory");
     return SIGMIX_ENOMEM;
+}
+
+/* A manifest that failed to load: out of memory when oom, else the
+ * manifest's fault, described by fmt (-1). */
+SIGMIX_PRINTF(4, 5)
+static int bad(int oom, char *msg, size_t msgn, const char *fmt, ...)
+{
+    if (oom)
+        return nomem(msg, msgn);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msgn, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 static void spec_free(spec *s)
@@ -309,22 +324,16 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
     }
     size_t where = 0;
     int st = sigmix_sj_validate(sj, buf, len, len + SIGMIX_SJ_PADDING, &where), k;
-    if (st == SIGMIX_SJ_NOMEM) {
-        r = nomem(msg, msgn);
-        goto out;
-    }
     if (st) {
-        snprintf(msg, msgn, "invalid JSON manifest: %s (byte %zu)", sigmix_jrow_message(st), where);
+        r = bad(st == SIGMIX_SJ_NOMEM, msg, msgn, "invalid JSON manifest: %s (byte %zu)",
+                sigmix_jrow_message(st), where);
         goto out;
     }
     /* Every nested parse and split below can fail only for want of memory
      * or for the manifest's shape; the two are told apart here. */
     st = sigmix_jobj_parse(sj, &root, buf, len, &found);
     if (st) {
-        if (st == SIGMIX_SJ_NOMEM)
-            r = nomem(msg, msgn);
-        else
-            snprintf(msg, msgn, "manifest root must be a JSON object");
+        r = bad(st == SIGMIX_SJ_NOMEM, msg, msgn, "manifest root must be a JSON object");
         goto out;
     }
     const jfield *d = sigmix_jobj_get(&root, "defaults");
@@ -332,29 +341,20 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
         st = -1;
         if (d->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&root, d)[0] != '{'
             || (st = sigmix_jobj_parse(sj, &def, SIGMIX_JSTR(&root, d), d->slen, &found))) {
-            if (st == SIGMIX_SJ_NOMEM)
-                r = nomem(msg, msgn);
-            else
-                snprintf(msg, msgn, "manifest defaults must be an object");
+            r = bad(st == SIGMIX_SJ_NOMEM, msg, msgn, "manifest defaults must be an object");
             goto out;
         }
     }
     char keys[512];
     if ((k = unknown_keys(&def, cfgnames, NULL, keys, sizeof keys))) {
-        if (k == SIGMIX_ENOMEM)
-            r = nomem(msg, msgn);
-        else
-            snprintf(msg, msgn, "unknown default keys: %s", keys);
+        r = bad(k == SIGMIX_ENOMEM, msg, msgn, "unknown default keys: %s", keys);
         goto out;
     }
     const jfield *t = sigmix_jobj_get(&root, "tables");
     k = 0;
     if (!t || t->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&root, t)[0] != '['
         || (k = sigmix_join_split_array(SIGMIX_JSTR(&root, t), t->slen, &off, &ln, &n)) || !n) {
-        if (k)
-            r = nomem(msg, msgn);
-        else
-            snprintf(msg, msgn, "manifest tables must be a non-empty array");
+        r = bad(k, msg, msgn, "manifest tables must be a non-empty array");
         goto out;
     }
     *specs = calloc(n, sizeof **specs);
@@ -366,18 +366,12 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
         spec *s = &(*specs)[i];
         *nspecs = i + 1;
         if ((st = sigmix_jobj_parse(sj, &ent, SIGMIX_JSTR(&root, t) + off[i], ln[i], &found))) {
-            if (st == SIGMIX_SJ_NOMEM)
-                r = nomem(msg, msgn);
-            else
-                snprintf(msg, msgn, "table entry %zu must be an object", i);
+            r = bad(st == SIGMIX_SJ_NOMEM, msg, msgn, "table entry %zu must be an object", i);
             goto out;
         }
         if ((k = unknown_keys(&ent, cfgnames, so ? SO_TABLE : sal ? SAL_TABLE : MOS_TABLE, keys,
                               sizeof keys))) {
-            if (k == SIGMIX_ENOMEM)
-                r = nomem(msg, msgn);
-            else
-                snprintf(msg, msgn, "unknown keys in table entry %zu: %s", i, keys);
+            r = bad(k == SIGMIX_ENOMEM, msg, msgn, "unknown keys in table entry %zu: %s", i, keys);
             goto out;
         }
         const jfield *idf = sigmix_jobj_get(&ent, "id");
@@ -418,10 +412,7 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
         if (!lf || lf->type != SIGMIX_SJ_NESTED || SIGMIX_JSTR(&ent, lf)[0] != '['
             || (k = sigmix_join_split_array(SIGMIX_JSTR(&ent, lf), lf->slen, &ioff, &iln, &in))
             || !in) {
-            if (k)
-                r = nomem(msg, msgn);
-            else
-                snprintf(msg, msgn, "table entry %zu needs a non-empty %s array", i, list_name);
+            r = bad(k, msg, msgn, "table entry %zu needs a non-empty %s array", i, list_name);
             goto out;
         }
         if ((r = path_field(&ent, "features", base, 1, i, &s->features, msg, msgn))
@@ -440,10 +431,8 @@ static int load_manifest(const sigmix_batch_options *o, const char *buf, size_t 
             char *text = sigmix_join_json_unquote(item, iln[k], &ulen);
             if (!text) {
                 /* validated JSON: a quoted item failed only for memory */
-                if (item[0] == '"')
-                    r = nomem(msg, msgn);
-                else
-                    snprintf(msg, msgn, "table entry %zu: %s[%zu] must be a string", i, list_name, k);
+                r = bad(item[0] == '"', msg, msgn, "table entry %zu: %s[%zu] must be a string", i,
+                        list_name, k);
                 goto out;
             }
             const char *eq = so ? strchr(text, '=') : NULL;
@@ -488,6 +477,13 @@ static const char *cfg_str(spec *s, const char *name)
     return v && v->type == SIGMIX_SJ_STRING ? v->s : NULL;
 }
 
+/* A string setting where "" means unset, as upstream's falsy checks. */
+static const char *cfg_nonempty(spec *s, const char *name)
+{
+    const char *v = cfg_str(s, name);
+    return v && *v ? v : NULL;
+}
+
 static int cfg_bool(spec *s, const char *name)
 {
     cfgval *v = cfg_get(s, name);
@@ -515,11 +511,9 @@ static int run_saliency(const sigmix_batch_options *o, spec *s, sigmix_saliency_
         st.width_column = v;
     if ((v = cfg_str(s, "height_column")))
         st.height_column = v;
-    st.root = cfg_str(s, "root") && *cfg_str(s, "root") ? cfg_str(s, "root") : NULL;
-    st.model_path = cfg_str(s, "model_path") && *cfg_str(s, "model_path")
-                  ? cfg_str(s, "model_path") : NULL;
-    st.model_id = cfg_str(s, "model_id") && *cfg_str(s, "model_id") ? cfg_str(s, "model_id")
-                : NULL;
+    st.root = cfg_nonempty(s, "root");
+    st.model_path = cfg_nonempty(s, "model_path");
+    st.model_id = cfg_nonempty(s, "model_id");
     st.max_frames = cfg_int(s, "max_frames", st.max_frames);
     st.frame_samples = cfg_int(s, "frame_samples", st.frame_samples);
     if ((v = cfg_str(s, "temporal_aggregator"))

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "table/simdjson_shim.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 static const char *const KEY_CANDIDATES[] = {
     "clip_id", "video_id", "chug_video_id", "content_id", "file_name", "filename",
@@ -378,12 +378,12 @@ static int payload_score(parser *P, double *score, int64_t *frames, const jfield
     }
     f = get(o, "frames");
     size_t *off = NULL, *len = NULL, n = 0;
-    int split = -1;
+    int split = 0; /* nonzero only when split_array ran out of memory */
     if (!f || f->type != SIGMIX_SJ_NESTED || STR(o, f)[0] != '['
         || (split = split_array(STR(o, f), f->slen, &off, &len, &n)) || !n) {
         free(off);
         free(len);
-        if (split < 0 && f && f->type == SIGMIX_SJ_NESTED && STR(o, f)[0] == '[')
+        if (split)
             return out_of_memory(P);
         snprintf(P->msg, sizeof P->msg, "score row has neither a score field nor non-empty frames[]");
         return -1;
@@ -653,13 +653,18 @@ static int reserve_recs(sigmix_score_file *F, size_t n)
     return 0;
 }
 
+static size_t count_newlines(const char *buf, size_t len)
+{
+    size_t n = 0;
+    for (const char *q = buf, *end = buf + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+        n++;
+    return n;
+}
+
 static int parse_lines(parser *P, const char *buf, size_t len, sigmix_error *err)
 {
     /* One record per line at most. */
-    size_t lines = 1;
-    for (const char *q = buf, *end = buf + len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-        lines++;
-    if (reserve_recs(P->out, lines))
+    if (reserve_recs(P->out, count_newlines(buf, len) + 1))
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     size_t line = 0;
     for (size_t pos = 0; pos < len;) {
@@ -818,9 +823,7 @@ static int stream_lines(parser *P, int fd, uint64_t limit, size_t chunk,
         if (!sized && limit) {
             /* records for the whole file from the first chunk's line
              * length, an eighth more; payload_record grows beyond it */
-            size_t nl = 0;
-            for (const char *q = buf, *e = buf + have; (q = memchr(q, '\n', (size_t)(e - q))); q++)
-                nl++;
+            size_t nl = count_newlines(buf, have);
             uint64_t est = (nl ? limit / (have / nl) : 1) + nl / 8 + 16;
             if (est > limit / 3 + 16)
                 est = limit / 3 + 16;
@@ -861,8 +864,7 @@ static void hex_digest(struct sha256_ctx *ctx, char *out)
 {
     uint8_t d[SHA256_DIGEST_SIZE];
     sha256_digest(ctx, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    sigmix_sha256_hex(d, out);
 }
 
 static int ends_with_ci(const char *s, const char *suf)
@@ -913,23 +915,14 @@ int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size
         return r;
     }
     /* A JSON document: one buffer of the file's size when it is known (a
-     * regular file), mapped pre-faulted: a large file otherwise costs
-     * thousands of page faults as read() fills fresh heap pages. Anything
-     * else (a FIFO) is read in growing steps. The file is read once: its
-     * SHA-256 for the provenance comes from these bytes. */
+     * regular file), pre-faulted: a large file otherwise costs thousands
+     * of page faults as read() fills fresh heap pages. Anything else (a
+     * FIFO) is read in growing steps. The file is read once: its SHA-256
+     * for the provenance comes from these bytes. */
     size_t cap = known ? (size_t)st.st_size : (size_t)1 << 16, len = 0;
-    size_t maplen = 0;
-    char *buf = NULL;
-    if (known) {
-        maplen = cap + SIGMIX_SJ_PADDING;
-        void *m = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
-                       | MAP_POPULATE, -1, 0);
-        buf = m == MAP_FAILED ? NULL : m;
-        if (!buf)
-            maplen = 0;
-    }
-    if (!buf)
-        buf = malloc(cap + SIGMIX_SJ_PADDING);
+    char *buf = malloc(cap + SIGMIX_SJ_PADDING);
+    if (buf && known)
+        sigmix_join_prefault(buf, cap + SIGMIX_SJ_PADDING);
     int bad = 0;
     while (buf) {
         ssize_t got = read(fd, buf + len, cap - len);
@@ -970,10 +963,7 @@ int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size
         hex_digest(&ctx, out->sha256);
         out->size = len;
     }
-    if (maplen)
-        munmap(buf, maplen);
-    else
-        free(buf);
+    free(buf);
     return r;
 }
 
