@@ -19,6 +19,7 @@
 #include "saliency/internal.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts)
 {
@@ -28,12 +29,7 @@ void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts)
     for (size_t i = 0; i < nparts; i++)
         sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
     sha256_digest(&ctx, sizeof d, d);
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof d; i++) { /* a merge makes one per clip: no printf */
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[64] = '\0';
+    sigmix_sha256_hex(d, hex); /* a merge makes one per clip: no printf */
 }
 
 int sigmix_sal_journal_line(char *buf, size_t n, const char *key, double mean,

@@ -13,13 +13,13 @@
 #include <string.h>
 
 #include <libavutil/pixdesc.h>
-#include <nettle/sha2.h>
 
 #include "saliency/internal.h"
 #include "saliency/shard.h"
 #include "sigmix/shard.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 int sigmix_saliency_shard_of(const char *source, int width, int height, int n)
 {
@@ -348,12 +348,7 @@ static int key32(cur *c, unsigned char out[32])
 
 void sigmix_sal_shard_key_hex(const sal_result *r, char hex[65])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[r->key[i] >> 4];
-        hex[2 * i + 1] = digits[r->key[i] & 15];
-    }
-    hex[64] = '\0';
+    sigmix_sha256_hex(r->key, hex);
 }
 
 static int parse_clip(cur *c, sal_result *r)
