@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <nettle/sha2.h>
 
 #include "saliency/internal.h"
+#include "saliency/shard.h"
 #include "util/error.h"
 #include "util/jsonw.h"
 #include "util/sha256.h"
@@ -52,16 +52,9 @@ static int parse_hexfloat(const char *p, const char *end, double *out, const cha
 {
     if (p >= end || *p != '"')
         return -1;
+    /* at most 39 bytes between the quotes, read as shard values are */
     const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
-    if (!q || q - p > 40)
-        return -1;
-    char tmp[48];
-    memcpy(tmp, p + 1, (size_t)(q - p - 1));
-    tmp[q - p - 1] = '\0';
-    char *e;
-    errno = 0;
-    *out = strtod(tmp, &e);
-    if (e == tmp || *e || errno == ERANGE || !isfinite(*out))
+    if (!q || q - p > 40 || sigmix_sal_hexfloat(p + 1, (size_t)(q - p - 1), out))
         return -1;
     *next = q + 1;
     return 0;
