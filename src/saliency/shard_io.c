@@ -38,10 +38,12 @@ int sigmix_saliency_hash_file(const char *path, char hex[65], uint64_t *size, si
 
 char *sigmix_saliency_shard_path(const char *out, int k, int n, int partial)
 {
+    if (!partial) /* the name sigmix_shard_list finds for --merge */
+        return sigmix_shard_path(out, k, n);
     size_t len = strlen(out) + 64;
     char *p = malloc(len);
     if (p)
-        snprintf(p, len, "%s.shard-%d-of-%d%s.jsonl", out, k, n, partial ? ".partial" : "");
+        snprintf(p, len, "%s.shard-%d-of-%d.partial.jsonl", out, k, n);
     return p;
 }
 
