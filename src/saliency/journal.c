@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,10 @@
 #include <nettle/sha2.h>
 
 #include "saliency/internal.h"
+#include "saliency/shard.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts)
 {
@@ -28,12 +29,7 @@ void sigmix_sal_key(char hex[65], const char *const *parts, size_t nparts)
     for (size_t i = 0; i < nparts; i++)
         sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
     sha256_digest(&ctx, sizeof d, d);
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof d; i++) { /* a merge makes one per clip: no printf */
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[64] = '\0';
+    sigmix_sha256_hex(d, hex); /* a merge makes one per clip: no printf */
 }
 
 int sigmix_sal_journal_line(char *buf, size_t n, const char *key, double mean,
@@ -56,16 +52,9 @@ static int parse_hexfloat(const char *p, const char *end, double *out, const cha
 {
     if (p >= end || *p != '"')
         return -1;
+    /* at most 39 bytes between the quotes, read as shard values are */
     const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
-    if (!q || q - p > 40)
-        return -1;
-    char tmp[48];
-    memcpy(tmp, p + 1, (size_t)(q - p - 1));
-    tmp[q - p - 1] = '\0';
-    char *e;
-    errno = 0;
-    *out = strtod(tmp, &e);
-    if (e == tmp || *e || errno == ERANGE || !isfinite(*out))
+    if (!q || q - p > 40 || sigmix_sal_hexfloat(p + 1, (size_t)(q - p - 1), out))
         return -1;
     *next = q + 1;
     return 0;

@@ -13,13 +13,13 @@
 #include <string.h>
 
 #include <libavutil/pixdesc.h>
-#include <nettle/sha2.h>
 
 #include "saliency/internal.h"
 #include "saliency/shard.h"
 #include "sigmix/shard.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 int sigmix_saliency_shard_of(const char *source, int width, int height, int n)
 {
@@ -193,43 +193,6 @@ int sigmix_sal_hexfloat(const char *p, size_t n, double *out)
 {
     if (n == 0 || n > 40)
         return -1;
-    /* %a's own spellings, [-]0x1.HHHp[+-]E and [-]0x0p+0, are every value
-     * a shard writes but a subnormal: their bits are read off the text.
-     * Anything else takes strtod, which decides as it always did. */
-    const char *s = p, *end = p + n;
-    int neg = *s == '-';
-    s += neg;
-    if (end - s >= 6 && s[0] == '0' && s[1] == 'x' && (s[2] == '0' || s[2] == '1')) {
-        int one = s[2] == '1', nd = 0, ed = 0, e = 0, eneg = 0;
-        uint64_t frac = 0;
-        const char *q = s + 3;
-        if (q < end && *q == '.') {
-            for (q++; q < end && nd <= 13 && hexdigit(*q) >= 0; q++, nd++)
-                frac = frac << 4 | (uint64_t)hexdigit(*q);
-            if (nd == 0 || nd > 13)
-                goto slow;
-        }
-        if (q >= end || *q++ != 'p')
-            goto slow;
-        if (q < end && (*q == '+' || *q == '-'))
-            eneg = *q++ == '-';
-        for (; q < end && *q >= '0' && *q <= '9' && ed < 5; q++, ed++)
-            e = e * 10 + (*q - '0');
-        if (ed == 0 || q != end)
-            goto slow;
-        e = eneg ? -e : e;
-        uint64_t bits;
-        if (one && e >= -1022 && e <= 1023)
-            bits = (uint64_t)(e + 1023) << 52 | frac << (4 * (13 - nd));
-        else if (!one && !nd && e == 0)
-            bits = 0;
-        else
-            goto slow;
-        bits |= (uint64_t)neg << 63;
-        memcpy(out, &bits, sizeof bits);
-        return 0;
-    }
-slow:;
     char tmp[48];
     memcpy(tmp, p, n);
     tmp[n] = '\0';
@@ -385,12 +348,7 @@ static int key32(cur *c, unsigned char out[32])
 
 void sigmix_sal_shard_key_hex(const sal_result *r, char hex[65])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[r->key[i] >> 4];
-        hex[2 * i + 1] = digits[r->key[i] & 15];
-    }
-    hex[64] = '\0';
+    sigmix_sha256_hex(r->key, hex);
 }
 
 static int parse_clip(cur *c, sal_result *r)

@@ -126,7 +126,6 @@ void sigmix_sal_config_sha256(const sigmix_saliency_settings *s, char hex[65]);
 /**
  * The hex float text p[0..n) (no quotes) as strtod reads it: 0 with *out,
  * or -1 when strtod would not take all of it or gives a non-finite value.
- * The forms printf's %a writes are read without strtod (exactly, same bits).
  */
 int  sigmix_sal_hexfloat(const char *p, size_t n, double *out);
 

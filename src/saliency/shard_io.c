@@ -38,10 +38,12 @@ int sigmix_saliency_hash_file(const char *path, char hex[65], uint64_t *size, si
 
 char *sigmix_saliency_shard_path(const char *out, int k, int n, int partial)
 {
+    if (!partial) /* the name sigmix_shard_list finds for --merge */
+        return sigmix_shard_path(out, k, n);
     size_t len = strlen(out) + 64;
     char *p = malloc(len);
     if (p)
-        snprintf(p, len, "%s.shard-%d-of-%d%s.jsonl", out, k, n, partial ? ".partial" : "");
+        snprintf(p, len, "%s.shard-%d-of-%d.partial.jsonl", out, k, n);
     return p;
 }
 
@@ -158,43 +160,6 @@ int sigmix_saliency_shard_set_has(const sigmix_saliency_shard_set *set, int k)
 
 /* ---- reading shard files ------------------------------------------------------ */
 
-/* Whole regular file into memory; NULL with why (static text), or with
- * why NULL and *err the errno of the open. Never blocks on a FIFO. No
- * strerror here: files are read on several threads. */
-static char *slurp(const char *path, size_t *len, const char **why, int *err)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    char *buf = NULL;
-    *why = NULL;
-    *err = 0;
-    if (fd < 0) {
-        *err = errno;
-        return NULL;
-    }
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        *why = "not a regular file";
-        close(fd);
-        return NULL;
-    }
-    size_t n = (size_t)st.st_size, got = 0;
-    buf = malloc(n ? n : 1);
-    while (buf && got < n) {
-        ssize_t k = read(fd, buf + got, n - got);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (!buf || got != n) {
-        *why = buf ? "cannot read it" : "out of memory";
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 static const char *mismatch(const sal_shard_header *h, const sal_shard_header *want)
 {
     if (strcmp(h->input_sha256, want->input_sha256))
@@ -214,19 +179,17 @@ static const char *short_sha(const char *s)
 size_t sigmix_saliency_shard_load_own(const char *path, const sigmix_saliency_shard_header *want,
                                       sigmix_saliency_shard_set *set)
 {
-    size_t len;
-    const char *why;
-    int eno;
-    char msg[160];
-    char *buf = slurp(path, &len, &why, &eno);
+    /* The merge's reader: any failure leaves nothing to reuse. */
+    sal_read_buf rb = { 0 };
     sal_shard_header h;
-    if (!buf)
-        return 0;
-    int a, b;
-    if (sigmix_sal_shard_parse(buf, len, &h, set, msg, sizeof msg) || mismatch(&h, want)
-        || h.k != want->k || h.n != want->n || sigmix_sal_shard_set_finish(set, &a, &b))
+    const char *io;
+    int eno, a, b;
+    char msg[160];
+    if (sigmix_sal_shard_read_file(path, &rb, &h, set, &eno, &io, msg, sizeof msg)
+        || mismatch(&h, want) || h.k != want->k || h.n != want->n
+        || sigmix_sal_shard_set_finish(set, &a, &b))
         sigmix_sal_shard_set_free(set);
-    free(buf);
+    free(rb.p);
     return set->n;
 }
 
