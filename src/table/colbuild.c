@@ -115,16 +115,35 @@ static int rehash(sigmix_cb_seg *s, size_t cap)
     return 0;
 }
 
+/* Grow array *p of elem-sized entries from old to cap, new tail zeroed. */
+static int grow_zeroed(void **p, size_t elem, size_t old, size_t cap)
+{
+    unsigned char *n = realloc(*p, cap * elem);
+    if (!n)
+        return SIGMIX_ENOMEM;
+    memset(n + old * elem, 0, (cap - old) * elem);
+    *p = n;
+    return 0;
+}
+
+/* Room for one more entry in array *p holding n of *cap (doubling from first). */
+static int room_for_one(void **p, size_t elem, size_t n, size_t *cap, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : first;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return SIGMIX_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 static long add_col(sigmix_cb_seg *s, const char *name, size_t len, size_t slot)
 {
-    if (s->ncols == s->colcap) {
-        size_t cap = s->colcap ? s->colcap * 2 : 32;
-        sigmix_cb_col *n = realloc(s->cols, cap * sizeof *n);
-        if (!n)
-            return SIGMIX_ENOMEM;
-        s->cols = n;
-        s->colcap = cap;
-    }
+    if (room_for_one((void **)&s->cols, sizeof *s->cols, s->ncols, &s->colcap, 32))
+        return SIGMIX_ENOMEM;
     sigmix_cb_col *c = &s->cols[s->ncols];
     memset(c, 0, sizeof *c);
     c->name = sigmix_arena_strndup(&s->arena, name, len);
@@ -290,26 +309,11 @@ static int grow_counts(sigmix_cb_table *b, size_t n)
     size_t cap = b->cap ? b->cap * 2 : 64;
     while (cap < n)
         cap *= 2;
-    size_t (*c)[SIGMIX_CB_NTAGS] = realloc(b->count, cap * sizeof *c);
-    if (!c)
+    if (grow_zeroed((void **)&b->count, sizeof *b->count, b->cap, cap) ||
+        grow_zeroed((void **)&b->lostcol, 1, b->cap, cap) ||
+        grow_zeroed((void **)&b->xtag, sizeof *b->xtag, b->cap, cap) ||
+        grow_zeroed((void **)&b->xcap, sizeof *b->xcap, b->cap, cap))
         return SIGMIX_ENOMEM;
-    memset(c + b->cap, 0, (cap - b->cap) * sizeof *c);
-    b->count = c;
-    unsigned char *l = realloc(b->lostcol, cap);
-    if (!l)
-        return SIGMIX_ENOMEM;
-    memset(l + b->cap, 0, cap - b->cap);
-    b->lostcol = l;
-    uint8_t **x = realloc(b->xtag, cap * sizeof *x);
-    if (!x)
-        return SIGMIX_ENOMEM;
-    memset(x + b->cap, 0, (cap - b->cap) * sizeof *x);
-    b->xtag = x;
-    size_t *xc = realloc(b->xcap, cap * sizeof *xc);
-    if (!xc)
-        return SIGMIX_ENOMEM;
-    memset(xc + b->cap, 0, (cap - b->cap) * sizeof *xc);
-    b->xcap = xc;
     b->cap = cap;
     return 0;
 }
@@ -324,11 +328,8 @@ static uint8_t *xtags(sigmix_cb_table *b, size_t g, size_t rows)
         size_t cap = b->xcap[g] ? b->xcap[g] : 256;
         while (cap < rows)
             cap *= 2;
-        uint8_t *x = realloc(b->xtag[g], cap);
-        if (!x)
+        if (grow_zeroed((void **)&b->xtag[g], 1, b->xcap[g], cap))
             return NULL;
-        memset(x + b->xcap[g], 0, cap - b->xcap[g]);
-        b->xtag[g] = x;
         b->xcap[g] = cap;
     }
     return b->xtag[g];
@@ -344,14 +345,8 @@ static int note_xtag(sigmix_cb_table *b, size_t g, size_t row, int tag, int64_t 
     double d = (double)v;
     if (tag == SIGMIX_CB_INT && !(d >= -0x1p63 && d < 0x1p63 && (int64_t)d == v)) {
         x[row] |= XTAG_EXACT;
-        if (b->nexact == b->exactcap) {
-            size_t cap = b->exactcap ? b->exactcap * 2 : 16;
-            sigmix_cb_exact *e = realloc(b->exact, cap * sizeof *e);
-            if (!e)
-                return SIGMIX_ENOMEM;
-            b->exact = e;
-            b->exactcap = cap;
-        }
+        if (room_for_one((void **)&b->exact, sizeof *b->exact, b->nexact, &b->exactcap, 16))
+            return SIGMIX_ENOMEM;
         b->exact[b->nexact++] = (sigmix_cb_exact){ g, row, v };
     }
     return 0;
@@ -510,14 +505,8 @@ static int json_text(sigmix_table *t, int tag, uint64_t bits, const sigmix_strre
 /* Remember an NA marker stored as null in numeric column g. */
 static int keep_na(sigmix_cb_table *b, size_t g, size_t row, const sigmix_strref *s)
 {
-    if (b->nna == b->nacap) {
-        size_t cap = b->nacap ? b->nacap * 2 : 64;
-        sigmix_cb_na *n = realloc(b->na, cap * sizeof *n);
-        if (!n)
-            return SIGMIX_ENOMEM;
-        b->na = n;
-        b->nacap = cap;
-    }
+    if (room_for_one((void **)&b->na, sizeof *b->na, b->nna, &b->nacap, 64))
+        return SIGMIX_ENOMEM;
     const char *p = sigmix_arena_strndup(&b->na_text, s->ptr, s->len);
     if (!p)
         return SIGMIX_ENOMEM;

@@ -284,10 +284,6 @@ static int reserve_slab(sigmix_table *t, size_t rows, int init)
         p += slab_round(rows);
         memcpy(f, c->f64, old * sizeof *f);
         memcpy(v, c->valid, old);
-        for (size_t r = old; init && r < rows; r++)
-            f[r] = NAN;
-        if (init)
-            memset(v + old, 0, rows - old);
         free(c->f64);
         free(c->valid);
         c->f64 = f;
@@ -296,11 +292,11 @@ static int reserve_slab(sigmix_table *t, size_t rows, int init)
             int64_t *q = (int64_t *)(void *)p;
             p += slab_round(rows * sizeof(int64_t));
             memcpy(q, c->i64, old * sizeof *q);
-            if (init)
-                memset(q + old, 0, (rows - old) * sizeof *q);
             free(c->i64);
             c->i64 = q;
         }
+        if (init)
+            sigmix_table_clear_rows(c, old, rows - old);
     }
     t->slab = slab;
     t->slab_len = bytes + SLAB_ALIGN;

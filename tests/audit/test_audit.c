@@ -259,17 +259,25 @@ static void test_pair_order_is_stable(void **state)
     sigmix_audit_close(&x);
 }
 
-static void test_threads_give_identical_results(void **state)
+/* The same table audited on one thread and on `threads` threads. */
+static void audit_one_and_many(int threads, sigmix_table *(*make)(void), sigmix_audit **one,
+                               sigmix_audit **many)
 {
-    (void)state;
     sigmix_audit_settings s;
     sigmix_audit_default_settings(&s);
     s.threads = 1;
-    sigmix_audit *one = open_audit(&s);
-    add(one, "t", vmaf_table());
-    s.threads = 5;
-    sigmix_audit *many = open_audit(&s);
-    add(many, "t", vmaf_table());
+    *one = open_audit(&s);
+    add(*one, "t", make());
+    s.threads = threads;
+    *many = open_audit(&s);
+    add(*many, "t", make());
+}
+
+static void test_threads_give_identical_results(void **state)
+{
+    (void)state;
+    sigmix_audit *one, *many;
+    audit_one_and_many(5, vmaf_table, &one, &many);
     const sigmix_audit_result *a = sigmix_audit_result_at(one, 0), *b = sigmix_audit_result_at(many, 0);
     assert_int_equal(a->n_target_correlations, b->n_target_correlations);
     for (size_t i = 0; i < a->n_target_correlations; i++) {
@@ -311,14 +319,8 @@ static sigmix_table *big_table(void)
 static void test_threaded_stats_identical(void **state)
 {
     (void)state;
-    sigmix_audit_settings s;
-    sigmix_audit_default_settings(&s);
-    s.threads = 1;
-    sigmix_audit *one = open_audit(&s);
-    add(one, "t", big_table());
-    s.threads = 3;
-    sigmix_audit *many = open_audit(&s);
-    add(many, "t", big_table());
+    sigmix_audit *one, *many;
+    audit_one_and_many(3, big_table, &one, &many);
     const sigmix_audit_result *a = sigmix_audit_result_at(one, 0), *b = sigmix_audit_result_at(many, 0);
     assert_int_equal(a->signal_columns.n, 89);
     assert_int_equal(a->signal_columns.n, b->signal_columns.n);
