@@ -24,6 +24,7 @@
 
 #include "saliency/internal.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 static int inside(const char *p, const char *root)
 {
@@ -352,12 +353,6 @@ static int hash_fd(int fd, uint64_t size, struct sha256_ctx *ctx, uint8_t *buf, 
     return 0;
 }
 
-static void to_hex(const uint8_t d[SHA256_DIGEST_SIZE], char hex[65])
-{
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
 /* keep: NULL closes the file; else *keep gets it, rewound to offset 0. */
 static int hash_regular(const char *path, char hex[65], uint64_t *size, uint8_t *buf,
                         size_t cap, int *keep, sigmix_error *err)
@@ -388,7 +383,7 @@ static int hash_regular(const char *path, char hex[65], uint64_t *size, uint8_t 
     if (r)
         return sigmix_error_set(err, SIGMIX_EIO, "read error while hashing (did it change?)");
     sha256_digest(&ctx, sizeof d, d);
-    to_hex(d, hex);
+    sigmix_sha256_hex(d, hex);
     *size = (uint64_t)st.st_size;
     return 0;
 }
@@ -502,7 +497,7 @@ int sigmix_sal_hash_input(const char *path, char hex[65], uint64_t *size, int *f
         if (!r) {
             uint8_t d[SHA256_DIGEST_SIZE];
             sha256_digest(&w.manifest, sizeof d, d);
-            to_hex(d, hex);
+            sigmix_sha256_hex(d, hex);
             *size = w.total;
         }
     }
