@@ -71,7 +71,8 @@ typedef struct sigmix_audit_settings {
     /** One-line warnings (e.g. target column not found); NULL: discarded. */
     void      (*warn)(void *cookie, const char *msg);
     void       *warn_cookie;
-    /** Worker threads for per-column statistics; 0: one per CPU this process may use. */
+    /** Worker threads for per-column statistics; 0: one per CPU this process may use,
+     *  or only the calling thread when the table is too small to gain from more. */
     int         threads;
     /**
      * Keep the full signal x signal Pearson matrix, pairwise counts and a

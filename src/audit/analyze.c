@@ -388,27 +388,34 @@ static int cmp_keyed(const void *pa, const void *pb)
     return a->ord < b->ord ? -1 : a->ord > b->ord;
 }
 
+/* Write n items of `size` bytes to dst (not overlapping items) in order of
+ * descending keys (stable). */
+static int sort_desc_to(void *dst, const void *items, size_t n, size_t size, const double *keys)
+{
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return SIGMIX_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){ keys[i], i };
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < n; i++)
+        memcpy((unsigned char *)dst + i * size, (const unsigned char *)items + k[i].ord * size,
+               size);
+    free(k);
+    return 0;
+}
+
 /* Reorder n items of `size` bytes by descending keys (stable). */
 static int sort_desc(void *items, size_t n, size_t size, const double *keys)
 {
     if (n < 2)
         return 0;
-    keyed *k = malloc(n * sizeof *k);
     unsigned char *tmp = malloc(n * size);
-    if (!k || !tmp) {
-        free(k);
-        free(tmp);
-        return SIGMIX_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        k[i] = (keyed){ keys[i], i };
-    qsort(k, n, sizeof *k, cmp_keyed);
-    for (size_t i = 0; i < n; i++)
-        memcpy(tmp + i * size, (unsigned char *)items + k[i].ord * size, size);
-    memcpy(items, tmp, n * size);
-    free(k);
+    int rc = tmp ? sort_desc_to(tmp, items, n, size, keys) : SIGMIX_ENOMEM;
+    if (!rc)
+        memcpy(items, tmp, n * size);
     free(tmp);
-    return 0;
+    return rc;
 }
 
 /*
@@ -496,6 +503,8 @@ static int worker_count(const work *w)
     return (int)n;
 }
 
+#define TC_PAR_MIN_WORK 4194304.0
+
 /* Fill pv/sv for every signal column; returns 0 or SIGMIX_ENOMEM. The
  * calling thread works too, with the analysis' own scratch (fresh memory
  * costs a page fault per 4 KiB, which a large audit notices). */
@@ -505,7 +514,12 @@ static int tc_run(const work *w, const double *ty, const double *tr, const sigmi
     tc_job j = { w, ty, tr, tys, trs, pv, sv, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     pthread_t th[16];
     tc_arg args[16];
-    int n = worker_count(w), started = 0;
+    /* Ranking every column plus the screen's p x p strip: below
+     * TC_PAR_MIN_WORK a helper's start costs more than it takes over, so an
+     * automatic thread count (settings.threads 0) stays on this thread. */
+    double work_est = (double)w->rows * (double)w->nsig * (8.0 + (w->screen ? w->nsig / 2.0 : 0.0));
+    int n = w->a->s.threads > 0 || work_est >= TC_PAR_MIN_WORK ? worker_count(w) : 1;
+    int started = 0;
     while (started < n - 1) {
         args[started] = (tc_arg){ &j, w->hs[started] };
         if (pthread_create(&th[started], NULL, tc_worker, &args[started]))
@@ -591,18 +605,17 @@ static int pair_push(pair_list *l, const sigmix_audit_pair *p, double key)
     return 0;
 }
 
-/* Sort l, copy it into the arena, free the heap copy. */
+/* Sort l into the arena (one copy: fresh memory costs page faults), free
+ * the heap copy. */
 static int pair_finish(work *w, pair_list *l, const sigmix_audit_pair **out, size_t *n)
 {
-    int rc = sort_desc(l->v, l->n, sizeof *l->v, l->keys);
-    sigmix_audit_pair *v = rc ? NULL : alloc(w, l->n, sizeof *v);
-    if (v && l->n)
-        memcpy(v, l->v, l->n * sizeof *v);
-    *out = v;
-    *n = v ? l->n : 0;
+    sigmix_audit_pair *v = sigmix_arena_alloc(w->ar, (l->n ? l->n : 1) * sizeof *v);
+    int rc = v ? sort_desc_to(v, l->v, l->n, sizeof *v, l->keys) : SIGMIX_ENOMEM;
+    *out = rc ? NULL : v;
+    *n = rc ? 0 : l->n;
     free(l->v);
     free(l->keys);
-    return rc ? rc : v ? 0 : SIGMIX_ENOMEM;
+    return rc;
 }
 
 /*

@@ -93,7 +93,23 @@ static inline uint64_t int_key(int64_t v)
  * Sort the m items in s->a by key, then give each tie group its mean rank.
  * zero_ties: the keys are doubles' (-0.0 and +0.0 tie, nothing else does).
  */
-static void rank_items(sigmix_rank_scratch *s, size_t m, double *ranks, int zero_ties)
+/* Below this many items an insertion sort beats the radix passes, whose
+ * 48 KiB of histograms cost more than sorting a short column outright. */
+enum { SMALL_SORT = 48 };
+
+static void insertion_sort(item *a, size_t m)
+{
+    for (size_t i = 1; i < m; i++) {
+        item v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1].key > v.key; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+/* Sort a[0..m) by key; returns where the sorted items are (a or b). */
+static item *radix_sort(sigmix_rank_scratch *s, size_t m)
 {
     item *a = s->a, *b = s->b;
     memset(s->hist, 0, (size_t)PASSES * BUCKETS * sizeof(uint32_t));
@@ -117,6 +133,16 @@ static void rank_items(sigmix_rank_scratch *s, size_t m, double *ranks, int zero
         a = b;
         b = t;
     }
+    return a;
+}
+
+static void rank_items(sigmix_rank_scratch *s, size_t m, double *ranks, int zero_ties)
+{
+    item *a = s->a;
+    if (m <= SMALL_SORT)
+        insertion_sort(a, m);
+    else
+        a = radix_sort(s, m);
     for (size_t i = 0; i < m;) {
         uint64_t k0 = a[i].key;
         size_t j = i + 1;

@@ -74,7 +74,7 @@ static int col_grow(sigmix_cb_col *c, size_t old, size_t cap)
 int sigmix_cb_begin_row(sigmix_cb_seg *s)
 {
     if (s->rows == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
+        size_t cap = s->cap ? s->cap * 2 : 16; /* small: a fresh page costs a fault per column */
         if (cap > SIZE_MAX / 16)
             return SIGMIX_ENOMEM;
         for (size_t i = 0; i < s->ncols; i++)

@@ -9,6 +9,8 @@
  * kept. A GEMM's threads split rows and columns of C, never the sum, so
  * the thread count never changes a result.
  */
+/* dl_iterate_phdr is a GNU extension. */
+#define _GNU_SOURCE
 #include "util/blas.h"
 
 #include <pthread.h>
@@ -18,6 +20,8 @@
 
 #if SIGMIX_HAVE_BLAS
 #include <dlfcn.h>
+#include <link.h>
+#include <string.h>
 #endif
 
 /* OpenBLAS's own one-thread bound for GEMM (m*n*k < 65536 * 4). */
@@ -76,14 +80,26 @@ static void ob_load(void)
         ob_load_from(h);
 }
 
-/* Already in the process (the program linked it): use it without a load. */
+static int ob_is_loaded(struct dl_phdr_info *info, size_t size, void *found)
+{
+    (void)size;
+    const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+    const char *base = slash ? slash + 1 : info->dlpi_name;
+    if (base && !strcmp(base, SIGMIX_OPENBLAS_SONAME))
+        *(int *)found = 1;
+    return *(int *)found;
+}
+
+/* Already in the process (the program linked it): use it without a load.
+ * The loaded-object list is searched in memory: dlopen(RTLD_NOLOAD) opens
+ * the library file and the loader cache to compare inodes, which a small
+ * audit notices. */
 static void ob_adopt(void)
 {
-    void *h = dlopen(SIGMIX_OPENBLAS_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-    if (h) {
-        dlclose(h);
+    int found = 0;
+    dl_iterate_phdr(ob_is_loaded, &found);
+    if (found)
         pthread_once(&ob_once, ob_load);
-    }
 }
 #endif
 

@@ -120,7 +120,7 @@ static void compare(const double *want, const double *got, size_t n, const char 
     }
 }
 
-static const size_t sizes[] = { 0, 1, 2, 3, 7, 31, 32, 33, 63, 64, 65, 255, 256, 257,
+static const size_t sizes[] = { 0, 1, 2, 3, 7, 31, 32, 33, 47, 48, 49, 63, 64, 65, 255, 256, 257,
                                 1000, 4096, 65537, 150001 };
 
 static void test_doubles_match_comparison_sort(void **state)
