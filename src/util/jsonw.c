@@ -293,9 +293,14 @@ size_t sigmix_format_double(double v, char *buf, size_t n)
             return format_by_search(v, buf, n);
         /* Without halfway cases the shortest digits are the closest of
          * their length that read back: with 17 they are %.17g's; with 16
-         * they are %.16g's exactly when %.16g reads back, else %.17g it is. */
+         * they are %.16g's exactly when %.16g reads back, else %.17g it is.
+         * %.16g (the closest 16 digits) can fail to read back while other
+         * 16 digits do only when v's rounding interval is lopsided, i.e.
+         * its significand is a power of two: only then is it checked. */
         prec = nd;
-        if (nd == 16) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        if (nd == 16 && !(bits & ((UINT64_C(1) << 52) - 1))) {
             char r[32];
             int rpoint, rn = sigmix_dconv_digits(v, 16, r, &rpoint);
             if (rn != nd || rpoint != point || memcmp(r, d, (size_t)nd)) {
