@@ -15,6 +15,7 @@
 
 #include "join/internal.h"
 #include "sigmix/join.h"
+#include "table/table_internal.h"
 #include "util/error.h"
 #include "util/runprov.h"
 #include "util/cpu.h"
@@ -344,6 +345,57 @@ static int plan_columns(so_state *S, const sigmix_table *t, const char *prefix, 
     return 0;
 }
 
+/*
+ * The join's target columns, in competitor then SUFFIX order. When none
+ * exists yet (no --overwrite of an earlier run) they are added in one
+ * block without the zeroing and NaN-filling sigmix_table_add_column does:
+ * the join loop writes every field of every row of them, matched or not.
+ * Otherwise (or when the block path refuses, e.g. a name truncated into
+ * a duplicate) each goes through sigmix_join_target, which reports.
+ */
+static int add_targets(so_state *S, sigmix_table **t, const char *prefix,
+                       const sigmix_kind *kinds, const char *features, sigmix_error *err)
+{
+    size_t n = S->ncomp * 5, failed = 0;
+    char (*names)[512] = malloc((n ? n : 1) * sizeof *names);
+    const char **np = malloc((n ? n : 1) * sizeof *np);
+    sigmix_kind *kv = malloc((n ? n : 1) * sizeof *kv);
+    size_t *ix = malloc((n ? n : 1) * sizeof *ix);
+    int r = SIGMIX_ENOMEM, fresh = 1;
+    if (!names || !np || !kv || !ix) {
+        free(names);
+        free(np);
+        free(kv);
+        free(ix);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    for (size_t ci = 0; ci < S->ncomp; ci++)
+        for (int k = 0; k < 5; k++) {
+            size_t i = ci * 5 + (size_t)k;
+            snprintf(names[i], sizeof names[i], "%s_%s_%s", prefix, S->comp[ci].slug, SUFFIX[k]);
+            np[i] = names[i];
+            kv[i] = kinds[k];
+            if (sigmix_table_find(*t, names[i]) >= 0)
+                fresh = 0;
+        }
+    if (fresh) {
+        r = sigmix_table_add_columns_uninit(*t, np, kv, n, ix, &failed);
+        if (r == SIGMIX_ENOMEM)
+            sigmix_error_set(err, r, "%s: cannot add column %s", features, names[failed]);
+    }
+    if (!fresh || r == SIGMIX_EINVAL) {
+        r = 0;
+        for (size_t i = 0; i < n && !r; i++)
+            if ((r = sigmix_join_target(t, names[i], kv[i], &ix[i])))
+                sigmix_error_set(err, r, "%s: cannot add column %s", features, names[i]);
+    }
+    free(names);
+    free(np);
+    free(kv);
+    free(ix);
+    return r;
+}
+
 static void set_str(sigmix_column *col, size_t r, const char *s, size_t n)
 {
     col->str[r].ptr = s;
@@ -408,16 +460,8 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
      * keys and column indices are taken only afterwards. */
     static const sigmix_kind kinds[5] = { SIGMIX_KIND_DOUBLE, SIGMIX_KIND_STRING,
         SIGMIX_KIND_DOUBLE, SIGMIX_KIND_INT64, SIGMIX_KIND_STRING };
-    for (size_t ci = 0; ci < S.ncomp; ci++)
-        for (int k = 0; k < 5; k++) {
-            char name[512];
-            size_t ix;
-            snprintf(name, sizeof name, "%s_%s_%s", prefix, S.comp[ci].slug, SUFFIX[k]);
-            if ((r = sigmix_join_target(&t, name, kinds[k], &ix))) {
-                sigmix_error_set(err, r, "%s: cannot add column %s", o->features, name);
-                goto done;
-            }
-        }
+    if ((r = add_targets(&S, &t, prefix, kinds, o->features, err)))
+        goto done;
     kc = sigmix_table_find(t, key_name_copy);
 
     /* Feature keys, normalized once. Rendered numbers go to karena. */
