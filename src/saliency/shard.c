@@ -186,9 +186,18 @@ static int uint_val(cur *c, long long max, long long *out)
     return 0;
 }
 
+/* Lowercase hex digit values + 1 (0: not one): a merge decodes two keys
+ * of 64 digits per clip, and the compare-chain's random branches cost
+ * more than the rest of a lookup. */
+static const unsigned char HEXV[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+    ['f'] = 16,
+};
+
 static int hexdigit(char h)
 {
-    return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+    return (int)HEXV[(unsigned char)h] - 1;
 }
 
 int sigmix_sal_hexfloat(const char *p, size_t n, double *out)
@@ -340,7 +349,7 @@ static int key32(cur *c, unsigned char out[32])
         return -1;
     for (int i = 0; i < 32; i++) {
         int hi = hexdigit(c->p[2 * i]), lo = hexdigit(c->p[2 * i + 1]);
-        if (hi < 0 || lo < 0)
+        if ((hi | lo) < 0)
             return -1;
         out[i] = (unsigned char)(hi << 4 | lo);
     }
@@ -674,7 +683,7 @@ const sal_result *sigmix_sal_shard_find(const sigmix_saliency_shard_set *set, co
         return NULL;
     for (int i = 0; i < 32; i++) { /* every key held is lowercase hex */
         int hi = hexdigit(key[2 * i]), lo = hexdigit(key[2 * i + 1]);
-        if (hi < 0 || lo < 0)
+        if ((hi | lo) < 0)
             return NULL;
         k[i] = (unsigned char)(hi << 4 | lo);
     }
