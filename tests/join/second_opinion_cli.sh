@@ -373,6 +373,30 @@ NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nokey.jsonl: could not infer feature
     second-opinion --features nokey.jsonl --scores d=dover.jsonl --out o.jsonl
 NOT_WRITTEN="o.txt" expect_err 2 "sigmix: o.txt: unknown output format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq)" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.txt
+# Score files parse while the table is read (any -j but 1): the errors
+# still come in a serial run's order - the table's, then its key column's,
+# then the first bad score file on the command line - with -j 1 and -j 4.
+printf '{"clip_id":"001"\n' > badfeat.jsonl
+for j in 1 4; do
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
+        second-opinion --features nope.jsonl --scores d=bad.jsonl --scores d=nope.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: badfeat.jsonl: truncated JSON: an object or list is not closed (line 1)" -- \
+        second-opinion --features badfeat.jsonl --scores d=bad.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nokey.jsonl: could not infer feature key column; pass --key-column. Tried: clip_id, video_id, chug_video_id, content_id, file_name, filename, basename, name, distorted_path, dis_path, path" -- \
+        second-opinion --features nokey.jsonl --scores d=bad.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not present in feature table" -- \
+        second-opinion --features feat.jsonl --scores d=nope.jsonl --out o.jsonl --key-column id -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: bad.jsonl: truncated JSON: an object or list is not closed (line 2)" -- \
+        second-opinion --features feat.jsonl --scores e=empty.jsonl --scores d=bad.jsonl --scores d=nope.jsonl \
+        --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
+        second-opinion --features feat.jsonl --scores d=dover.jsonl --scores d=nope.jsonl --scores d=bad.jsonl \
+        --out o.jsonl -j $j
+    # and the same table and report as one thread
+    "$bin" second-opinion --features feat.jsonl --scores dover=dover.jsonl --scores qalign.json \
+        --out jj$j.jsonl -j $j || fail "-j $j join failed"
+    same jj$j.jsonl want.jsonl
+done
 # an existing output is left as it was when the run fails
 echo keep > keep.jsonl
 expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not present in feature table" -- \
