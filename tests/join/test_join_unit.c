@@ -205,6 +205,42 @@ static void test_scores_stream(void **state)
     rmdir(dir);
 }
 
+/* Keys are classified once per field position and file: a row whose keys
+ * differ from the last row's at the same position (order swapped, case,
+ * one byte, a longer key, a key the memo cannot hold) is classified anew. */
+static void test_scores_key_memo(void **state)
+{
+    (void)state;
+    sigmix_score_opts o = { "d", NULL, NULL, SIGMIX_KEY_RAW, 0 };
+    sigmix_score_file f;
+    parse_ok("{\"clip_id\":\"a\",\"score\":1}\n"
+             "{\"score\":2,\"clip_id\":\"b\"}\n"
+             "{\"CLIP_ID\":\"c\",\"Score\":3,\"runtime_ms\":5}\n"
+             "{\"clip_ie\":\"x\",\"clip_id\":\"d\",\"score\":4}\n"
+             "{\"clip_id\":\"e\",\"scorf\":9,\"mos\":6,\"runtime_mt\":1}\n"
+             "{\"clip_id\":\"f\",\"score\":7,\"runtime_ms\":1.5}\n"
+             "{\"a_key_longer_than_the_memo_holds\":0,\"video_id\":\"g\",\"score\":8}\n"
+             "{\"a_key_longer_than_the_memo_holds\":0,\"name\":\"h\",\"score\":10}\n"
+             "{\"\":1,\"clip_id\":\"i\",\"vmaf\":11}\n"
+             "{\"x\":1,\"\":2,\"path\":\"j\",\"quality\":12,\"elapsed_ms\":2}\n"
+             "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"score\":13,\"clip_id\":\"k\"}\n"
+             "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"mos\":14,\"clip_id\":\"l\"}\n",
+             1, &o, &f);
+    static const char *const keys[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l" };
+    static const double scores[] = { 1, 2, 3, 4, 6, 7, 8, 10, 11, 12, 13, 14 };
+    static const double runtimes[] = { NAN, NAN, 5, NAN, NAN, 1.5, NAN, NAN, NAN, 2, NAN, NAN };
+    assert_int_equal(f.n, 12);
+    for (size_t i = 0; i < 12; i++) {
+        assert_string_equal(f.rec[i].key, keys[i]);
+        assert_true(f.rec[i].score == scores[i]);
+        if (isnan(runtimes[i]))
+            assert_true(isnan(f.rec[i].runtime_ms));
+        else
+            assert_true(f.rec[i].runtime_ms == runtimes[i]);
+    }
+    sigmix_score_file_free(&f);
+}
+
 static void test_scores_shapes(void **state)
 {
     (void)state;
@@ -582,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_slug),
         cmocka_unit_test(test_kmap),
         cmocka_unit_test(test_scores_shapes),
+        cmocka_unit_test(test_scores_key_memo),
         cmocka_unit_test(test_scores_frames_status),
         cmocka_unit_test(test_scores_errors),
         cmocka_unit_test(test_scores_stream),
