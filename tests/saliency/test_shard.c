@@ -684,6 +684,7 @@ static void test_key_digits(void **state)
             if (!d) {
                 assert_int_equal(pr, SIGMIX_EFORMAT);
                 assert_string_equal(why, "line 2: not a shard result line");
+                sigmix_sal_shard_set_free(&set);
                 free(buf);
                 continue;
             }
