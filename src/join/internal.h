@@ -160,6 +160,12 @@ typedef struct jobj {
     size_t  blen, bcap;
     int     oom;
     const char *limit; /* end of the readable bytes being parsed */
+    /* The candidate lists' verdict on the last key seen at each of the
+     * first field positions: rows of a file repeat their keys in one
+     * order, so a key is classified once per file rather than once per
+     * row. len1 is the key's length + 1 (0: nothing stored). Zeroed with
+     * the rest. */
+    struct jmemo { char key[23]; unsigned char len1; signed char cand[3]; } memo[8];
 } jobj;
 
 #define SIGMIX_JKEY(o, fl) ((o)->buf + (fl)->koff)

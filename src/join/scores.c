@@ -78,6 +78,23 @@ static void classify(jfield *f, const char *key, size_t len)
     }
 }
 
+/* classify, remembered by field position (see jobj.memo). */
+static void classify_memo(jobj *o, jfield *f, const char *key, size_t len)
+{
+    const size_t nm = sizeof o->memo / sizeof o->memo[0];
+    struct jmemo *m = o->n < nm ? &o->memo[o->n] : NULL;
+    if (m && m->len1 == len + 1 && !memcmp(m->key, key, len)) {
+        memcpy(f->cand, m->cand, sizeof f->cand);
+        return;
+    }
+    classify(f, key, len);
+    if (m && len < sizeof m->key) {
+        memcpy(m->key, key, len);
+        m->len1 = (unsigned char)(len + 1);
+        memcpy(m->cand, f->cand, sizeof m->cand);
+    }
+}
+
 static long on_key(void *ctx, const char *key, size_t len)
 {
     jobj *o = ctx;
@@ -104,7 +121,7 @@ static long on_key(void *ctx, const char *key, size_t len)
     memset(f, 0, sizeof *f);
     f->koff = stash(o, key, len);
     f->klen = len;
-    classify(f, key, len);
+    classify_memo(o, f, key, len);
     return o->oom ? -2 : (long)o->n++;
 }
 

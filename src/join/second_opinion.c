@@ -15,6 +15,7 @@
 
 #include "join/internal.h"
 #include "sigmix/join.h"
+#include "table/table_internal.h"
 #include "util/error.h"
 #include "util/runprov.h"
 #include "util/cpu.h"
@@ -176,50 +177,100 @@ static void *load_worker(void *arg)
     }
 }
 
-static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *prov,
-                       sigmix_error *err)
+/* Score files being parsed, possibly while the feature table is read. */
+typedef struct loader {
+    load_job  J;
+    pthread_t tid[16];
+    size_t    started;   /* threads not yet joined */
+    int       setup;     /* 0, or SIGMIX_ENOMEM before any file was parsed */
+    int       begun;
+} loader;
+
+/*
+ * Allocate the per-file state and start parsing the score files. With
+ * background set every worker is a thread, so the caller can read the
+ * feature table meanwhile (the two inputs are independent, and three
+ * files on two cores otherwise leave a core idle while the last one
+ * parses); load_scores picks up whatever no thread took. Nothing is
+ * reported here: load_scores reports in the order of a serial run.
+ */
+static void load_begin(so_state *S, const sigmix_so_options *o, int hash, int background,
+                       loader *L)
 {
+    memset(L, 0, sizeof *L);
+    L->begun = 1;
     size_t nf = o->nscores ? o->nscores : 1;
     S->files = calloc(nf, sizeof *S->files);
     S->labels = calloc(nf, sizeof *S->labels);
     S->paths = calloc(nf, sizeof *S->paths);
     S->fmap = calloc(nf, sizeof *S->fmap);
-    int *rc = calloc(nf, sizeof *rc);
-    sigmix_error *errs = calloc(nf, sizeof *errs);
-    if (!S->files || !S->labels || !S->paths || !S->fmap || !rc || !errs) {
-        free(rc);
-        free(errs);
-        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    L->J.rc = calloc(nf, sizeof *L->J.rc);
+    L->J.errs = calloc(nf, sizeof *L->J.errs);
+    if (!S->files || !S->labels || !S->paths || !S->fmap || !L->J.rc || !L->J.errs) {
+        L->setup = SIGMIX_ENOMEM;
+        return;
     }
     S->nfiles = o->nscores; /* the labels so far are freed on an early return */
     for (size_t i = 0; i < o->nscores; i++)
         if (sigmix_join_split_label(o->scores[i], &S->labels[i], &S->paths[i])) {
-            free(rc);
-            free(errs);
-            return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+            L->setup = SIGMIX_ENOMEM;
+            return;
         }
-    load_job J = { S, o, 0, PTHREAD_MUTEX_INITIALIZER, rc, errs, prov != NULL };
+    L->J.S = S;
+    L->J.o = o;
+    L->J.next = 0;
+    pthread_mutex_init(&L->J.mu, NULL);
+    L->J.hash = hash;
     size_t nt = o->threads > 0 ? (size_t)o->threads : (size_t)sigmix_cpu_count();
     if (nt > o->nscores)
         nt = o->nscores;
-    pthread_t tid[16];
-    size_t started = 0;
-    for (; nt > 1 && started < nt - 1 && started < 16; started++)
-        if (pthread_create(&tid[started], NULL, load_worker, &J))
+    size_t want = background ? nt : (nt > 1 ? nt - 1 : 0);
+    for (; L->started < want && L->started < 16; L->started++)
+        if (pthread_create(&L->tid[L->started], NULL, load_worker, &L->J))
             break;
-    load_worker(&J);
-    for (size_t k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
+}
+
+/* Wait for the workers; with cancel, files not yet begun are left alone
+ * (the run failed before the scores were needed). */
+static void load_end(loader *L, int cancel)
+{
+    if (!L->begun || L->setup)
+        return;
+    if (cancel) {
+        pthread_mutex_lock(&L->J.mu);
+        L->J.next = L->J.o->nscores;
+        pthread_mutex_unlock(&L->J.mu);
+    }
+    for (size_t k = 0; k < L->started; k++)
+        pthread_join(L->tid[k], NULL);
+    L->started = 0;
+}
+
+static void loader_free(loader *L)
+{
+    load_end(L, 1);
+    if (L->begun && !L->setup)
+        pthread_mutex_destroy(&L->J.mu);
+    free(L->J.rc);
+    free(L->J.errs);
+    L->J.rc = NULL;
+    L->J.errs = NULL;
+    L->begun = 0;
+}
+
+static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *prov,
+                       loader *L, sigmix_error *err)
+{
+    if (L->setup)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    load_worker(&L->J); /* what no thread took */
+    load_end(L, 0);
+    int *rc = L->J.rc;
+    sigmix_error *errs = L->J.errs;
     /* the first failing file in command-line order is the one reported */
     for (size_t i = 0; i < o->nscores; i++)
-        if (rc[i]) {
-            int r = sigmix_error_set(err, rc[i], "%s: %s", S->paths[i], errs[i].message);
-            free(rc);
-            free(errs);
-            return r;
-        }
-    free(rc);
-    free(errs);
+        if (rc[i])
+            return sigmix_error_set(err, rc[i], "%s: %s", S->paths[i], errs[i].message);
     for (size_t i = 0; i < o->nscores; i++) {
         if (prov) {
             /* Hashed while loading: each score file is read once. */
@@ -344,6 +395,57 @@ static int plan_columns(so_state *S, const sigmix_table *t, const char *prefix, 
     return 0;
 }
 
+/*
+ * The join's target columns, in competitor then SUFFIX order. When none
+ * exists yet (no --overwrite of an earlier run) they are added in one
+ * block without the zeroing and NaN-filling sigmix_table_add_column does:
+ * the join loop writes every field of every row of them, matched or not.
+ * Otherwise (or when the block path refuses, e.g. a name truncated into
+ * a duplicate) each goes through sigmix_join_target, which reports.
+ */
+static int add_targets(so_state *S, sigmix_table **t, const char *prefix,
+                       const sigmix_kind *kinds, const char *features, sigmix_error *err)
+{
+    size_t n = S->ncomp * 5, failed = 0;
+    char (*names)[512] = malloc((n ? n : 1) * sizeof *names);
+    const char **np = malloc((n ? n : 1) * sizeof *np);
+    sigmix_kind *kv = malloc((n ? n : 1) * sizeof *kv);
+    size_t *ix = malloc((n ? n : 1) * sizeof *ix);
+    int r = SIGMIX_ENOMEM, fresh = 1;
+    if (!names || !np || !kv || !ix) {
+        free(names);
+        free(np);
+        free(kv);
+        free(ix);
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
+    for (size_t ci = 0; ci < S->ncomp; ci++)
+        for (int k = 0; k < 5; k++) {
+            size_t i = ci * 5 + (size_t)k;
+            snprintf(names[i], sizeof names[i], "%s_%s_%s", prefix, S->comp[ci].slug, SUFFIX[k]);
+            np[i] = names[i];
+            kv[i] = kinds[k];
+            if (sigmix_table_find(*t, names[i]) >= 0)
+                fresh = 0;
+        }
+    if (fresh) {
+        r = sigmix_table_add_columns_uninit(*t, np, kv, n, ix, &failed);
+        if (r == SIGMIX_ENOMEM)
+            sigmix_error_set(err, r, "%s: cannot add column %s", features, names[failed]);
+    }
+    if (!fresh || r == SIGMIX_EINVAL) {
+        r = 0;
+        for (size_t i = 0; i < n && !r; i++)
+            if ((r = sigmix_join_target(t, names[i], kv[i], &ix[i])))
+                sigmix_error_set(err, r, "%s: cannot add column %s", features, names[i]);
+    }
+    free(names);
+    free(np);
+    free(kv);
+    free(ix);
+    return r;
+}
+
 static void set_str(sigmix_column *col, size_t r, const char *s, size_t n)
 {
     col->str[r].ptr = s;
@@ -372,6 +474,12 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     sigmix_arena karena;
     sigmix_arena_init(&karena);
     sigmix_jdoc *d = NULL;
+    /* The score files parse while the table is read, unless one thread was
+     * asked for (then everything runs in order on the caller's). */
+    loader L;
+    memset(&L, 0, sizeof L);
+    if (o->threads != 1)
+        load_begin(&S, o, prov != NULL, 1, &L);
     int r = sigmix_table_read(o->features, &ro, &t, &e);
     if (r) {
         sigmix_error_set(err, r, "%s: %s", o->features, e.message);
@@ -399,7 +507,9 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     const char *key_name = sigmix_table_col(t, (size_t)kc)->name;
     char key_name_copy[512];
     snprintf(key_name_copy, sizeof key_name_copy, "%s", key_name);
-    if ((r = load_scores(&S, o, prov, err)))
+    if (!L.begun)
+        load_begin(&S, o, prov != NULL, 0, &L);
+    if ((r = load_scores(&S, o, prov, &L, err)))
         goto done;
     if ((r = plan_columns(&S, t, prefix, o->overwrite, o->features, err)))
         goto done;
@@ -408,16 +518,8 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
      * keys and column indices are taken only afterwards. */
     static const sigmix_kind kinds[5] = { SIGMIX_KIND_DOUBLE, SIGMIX_KIND_STRING,
         SIGMIX_KIND_DOUBLE, SIGMIX_KIND_INT64, SIGMIX_KIND_STRING };
-    for (size_t ci = 0; ci < S.ncomp; ci++)
-        for (int k = 0; k < 5; k++) {
-            char name[512];
-            size_t ix;
-            snprintf(name, sizeof name, "%s_%s_%s", prefix, S.comp[ci].slug, SUFFIX[k]);
-            if ((r = sigmix_join_target(&t, name, kinds[k], &ix))) {
-                sigmix_error_set(err, r, "%s: cannot add column %s", o->features, name);
-                goto done;
-            }
-        }
+    if ((r = add_targets(&S, &t, prefix, kinds, o->features, err)))
+        goto done;
     kc = sigmix_table_find(t, key_name_copy);
 
     /* Feature keys, normalized once. Rendered numbers go to karena. */
@@ -616,6 +718,7 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         }
     }
 done:
+    loader_free(&L); /* before the state its workers fill */
     sigmix_jdoc_free(d);
     free(kp);
     free(kl);

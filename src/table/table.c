@@ -25,6 +25,8 @@ struct sigmix_table {
     sigmix_arena    arena;
     unsigned char  *slab;          /* numeric arrays of a large reserve (see there) */
     size_t          slab_len;
+    struct block { unsigned char *p; size_t len; } *blocks; /* add_columns_uninit */
+    size_t          nblocks;
 };
 
 /* Whether p points into the slab: such arrays are never freed or
@@ -32,7 +34,12 @@ struct sigmix_table {
 static int in_slab(const sigmix_table *t, const void *p)
 {
     const unsigned char *q = p;
-    return t->slab && q >= t->slab && q < t->slab + t->slab_len;
+    if (t->slab && q >= t->slab && q < t->slab + t->slab_len)
+        return 1;
+    for (size_t i = 0; i < t->nblocks; i++)
+        if (q >= t->blocks[i].p && q < t->blocks[i].p + t->blocks[i].len)
+            return 1;
+    return 0;
 }
 
 static uint64_t name_hash(const char *s)
@@ -61,7 +68,8 @@ static void free_arrays(const sigmix_table *t, sigmix_column *c)
         free(c->f64);
     if (!in_slab(t, c->i64))
         free(c->i64);
-    free(c->str);
+    if (!in_slab(t, c->str))
+        free(c->str);
     if (!in_slab(t, c->valid))
         free(c->valid);
     c->f64 = NULL;
@@ -78,6 +86,9 @@ void sigmix_table_free(sigmix_table **pt)
     for (size_t i = 0; i < t->ncols; i++)
         free_arrays(t, &t->cols[i]);
     free(t->slab);
+    for (size_t i = 0; i < t->nblocks; i++)
+        free(t->blocks[i].p);
+    free(t->blocks);
     free(t->cols);
     free(t->hash);
     free(t->meta);
@@ -382,6 +393,131 @@ int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
     if (index)
         *index = t->ncols;
     t->ncols++;
+    return 0;
+}
+
+/* Bytes of one column's arrays for cap rows (as alloc_arrays allocates them). */
+static size_t block_bytes(sigmix_kind kind, size_t cap)
+{
+    size_t b = slab_round(cap);
+    if (sigmix_kind_is_numeric(kind))
+        b += slab_round(cap * sizeof(double));
+    if (kind == SIGMIX_KIND_INT64)
+        b += slab_round(cap * sizeof(int64_t));
+    if (kind == SIGMIX_KIND_STRING || kind == SIGMIX_KIND_JSON)
+        b += slab_round(cap * sizeof(sigmix_strref));
+    return b;
+}
+
+int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
+                                    const sigmix_kind *kinds, size_t n, size_t *index,
+                                    size_t *failed)
+{
+    if (failed)
+        *failed = 0;
+    if (!t || !names || !kinds || !index)
+        return SIGMIX_EINVAL;
+    /* Everything add_column would refuse is refused before any change. */
+    for (size_t i = 0; i < n; i++) {
+        if (failed)
+            *failed = i;
+        if (!names[i] || kinds[i] > SIGMIX_KIND_JSON || sigmix_table_find(t, names[i]) >= 0)
+            return SIGMIX_EINVAL;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                return SIGMIX_EINVAL;
+    }
+    if (failed)
+        *failed = 0;
+    if (!n)
+        return 0;
+    const size_t cap = t->cap ? t->cap : 1;
+    if (cap > SIZE_MAX / 64 / n)
+        return SIGMIX_ENOMEM;
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += block_bytes(kinds[i], cap);
+    struct block *nb = realloc(t->blocks, (t->nblocks + 1) * sizeof *nb);
+    if (!nb)
+        return SIGMIX_ENOMEM;
+    t->blocks = nb;
+    /* Room to start on a huge-page boundary when the block spans some. */
+    const size_t pad = bytes >= HUGE_PAGE ? HUGE_PAGE : SLAB_ALIGN;
+    unsigned char *blk = malloc(bytes + pad);
+    if (!blk)
+        return SIGMIX_ENOMEM;
+    t->blocks[t->nblocks].p = blk;
+    t->blocks[t->nblocks].len = bytes + pad;
+    t->nblocks++;
+    unsigned char *p = (unsigned char *)(((uintptr_t)blk + pad - 1) & ~(uintptr_t)(pad - 1));
+    /* One fault per 2 MiB instead of per 4 KiB, taken in one call: the
+     * block is written in full by the caller, page faults are most of
+     * what filling fresh memory costs in a virtual machine. Best effort. */
+#if defined(MADV_HUGEPAGE)
+    if (bytes >= HUGE_PAGE)
+        (void)madvise(p, bytes & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+#endif
+#if defined(MADV_POPULATE_WRITE)
+    if (bytes >= ((size_t)1 << 20)) {
+        long pg = sysconf(_SC_PAGESIZE);
+        uintptr_t b = pg > 0 ? ((uintptr_t)p + bytes) & ~((uintptr_t)pg - 1) : 0;
+        if (b > (uintptr_t)p)
+            (void)madvise(p, b - (uintptr_t)p, MADV_POPULATE_WRITE);
+    }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        if (failed)
+            *failed = i;
+        if (t->ncols == t->colcap) {
+            size_t cc = t->colcap ? t->colcap * 2 : 16;
+            sigmix_column *nc = realloc(t->cols, cc * sizeof *nc);
+            if (!nc)
+                return SIGMIX_ENOMEM;
+            t->cols = nc;
+            t->colcap = cc;
+        }
+        if ((t->ncols + 1) * 2 > t->hashcap && rehash(t, t->hashcap ? t->hashcap * 2 : 32))
+            return SIGMIX_ENOMEM;
+        const char *nm = sigmix_table_intern(t, names[i], strlen(names[i]));
+        if (!nm)
+            return SIGMIX_ENOMEM;
+        sigmix_column *c = &t->cols[t->ncols];
+        memset(c, 0, sizeof *c);
+        c->name = nm;
+        c->kind = kinds[i];
+        c->valid = p;
+        p += slab_round(cap);
+        if (sigmix_kind_is_numeric(c->kind)) {
+            c->f64 = (double *)(void *)p;
+            p += slab_round(cap * sizeof(double));
+        }
+        if (c->kind == SIGMIX_KIND_INT64) {
+            c->i64 = (int64_t *)(void *)p;
+            p += slab_round(cap * sizeof(int64_t));
+        }
+        if (c->kind == SIGMIX_KIND_STRING || c->kind == SIGMIX_KIND_JSON) {
+            c->str = (sigmix_strref *)(void *)p;
+            p += slab_round(cap * sizeof(sigmix_strref));
+        }
+        /* Rows past the table's end read as alloc_arrays leaves them, so
+         * a later resize that grows into them finds nulls. */
+        const size_t r0 = t->rows < cap ? t->rows : cap;
+        memset(c->valid + r0, 0, cap - r0);
+        for (size_t r = r0; c->f64 && r < cap; r++)
+            c->f64[r] = NAN;
+        if (c->i64)
+            memset(c->i64 + r0, 0, (cap - r0) * sizeof *c->i64);
+        for (size_t r = r0; c->str && r < cap; r++)
+            c->str[r] = (sigmix_strref){ NULL, 0 };
+        size_t k = name_hash(nm) & (t->hashcap - 1);
+        while (t->hash[k] >= 0)
+            k = (k + 1) & (t->hashcap - 1);
+        t->hash[k] = (long)t->ncols;
+        index[i] = t->ncols;
+        t->ncols++;
+    }
+    if (failed)
+        *failed = 0;
     return 0;
 }
 

@@ -27,4 +27,20 @@ int sigmix_table_reserve_uninit(sigmix_table *t, size_t rows);
  * as sigmix_table_reserve leaves new rows; other kinds are untouched. */
 void sigmix_table_clear_rows(sigmix_column *c, size_t r0, size_t n);
 
+/*
+ * Append n columns names[i] of kinds[i] (index[i]: their positions) whose
+ * arrays come from one block and whose rows 0..rows-1 are left
+ * UNINITIALISED: for a caller that writes every one of those rows of
+ * every array the kind has (valid; f64 when numeric; i64 for INT64; str
+ * for STRING/JSON) before anything reads them - the joins, whose new
+ * columns add_column would zero and NaN-fill only for the join to
+ * overwrite. Rows past the end read null as after sigmix_table_add_column.
+ * A name already present, repeated, NULL or a bad kind: SIGMIX_EINVAL
+ * with the table unchanged. SIGMIX_ENOMEM may leave the first columns
+ * added. *failed (may be NULL): the name that was refused or failed.
+ */
+int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
+                                    const sigmix_kind *kinds, size_t n, size_t *index,
+                                    size_t *failed);
+
 #endif

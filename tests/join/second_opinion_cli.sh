@@ -39,6 +39,43 @@ cat > want.jsonl <<'X'
 {"clip_id":"004","vmaf":70.0,"note":"d","second_opinion_q_align_score":2.25,"second_opinion_q_align_status":"ok","second_opinion_q_align_runtime_ms":null,"second_opinion_q_align_frames":0,"second_opinion_q_align_source":"qalign.json","second_opinion_dover_score":null,"second_opinion_dover_status":"missing","second_opinion_dover_runtime_ms":null,"second_opinion_dover_frames":0,"second_opinion_dover_source":""}
 X
 same out.jsonl want.jsonl
+# The new columns are not zeroed before the join writes them: with fresh
+# memory filled with garbage (glibc MALLOC_PERTURB_), every unmatched
+# cell must still read null / "missing" / 0 / "".
+MALLOC_PERTURB_=165 "$bin" second-opinion --features feat.jsonl --scores dover=dover.jsonl \
+    --scores qalign.json --out out_perturb.jsonl || fail "basic join (perturbed malloc) failed"
+same out_perturb.jsonl want.jsonl
+# The same on a table large enough for huge pages (20,000 rows, every
+# other one unmatched, expected lines built independently by awk), read
+# from JSON Lines and Parquet, kept whole and with the unmatched dropped.
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"clip_id\":\"c%05d\",\"v\":%d}\n", i, i }' >big.jsonl
+awk 'BEGIN { for (i = 0; i < 20000; i += 2) {
+    printf "{\"clip_id\":\"c%05d\",\"score\":%d.5", i, i
+    if (i % 4 == 0) printf ",\"runtime_ms\":3.25"
+    print "}" } }' >bigs.jsonl
+awk 'BEGIN { for (i = 0; i < 20000; i++) {
+    printf "{\"clip_id\":\"c%05d\",\"v\":%d,", i, i
+    if (i % 2) print "\"second_opinion_d_score\":null,\"second_opinion_d_status\":\"missing\",\"second_opinion_d_runtime_ms\":null,\"second_opinion_d_frames\":0,\"second_opinion_d_source\":\"\"}"
+    else printf "\"second_opinion_d_score\":%d.5,\"second_opinion_d_status\":\"ok\",\"second_opinion_d_runtime_ms\":%s,\"second_opinion_d_frames\":0,\"second_opinion_d_source\":\"bigs.jsonl\"}\n", i, i % 4 ? "null" : "3.25" } }' >want_big.jsonl
+awk 'NR % 2' want_big.jsonl >want_bigdrop.jsonl
+"$bin" cat big.jsonl -o big.parquet || fail "cat big.jsonl to Parquet failed"
+for f in big.jsonl big.parquet; do
+    MALLOC_PERTURB_=90 "$bin" second-opinion --features $f --scores d=bigs.jsonl --out big_out.jsonl ||
+        fail "$f: big join failed"
+    same big_out.jsonl want_big.jsonl
+    MALLOC_PERTURB_=90 "$bin" second-opinion --features $f --scores d=bigs.jsonl --out big_pq.parquet ||
+        fail "$f: big join to Parquet failed"
+    "$bin" cat big_pq.parquet -o big_back.jsonl || fail "$f: reading the big join back failed"
+    same big_back.jsonl want_big.jsonl
+    # Byte for byte what the general path (the columns already there,
+    # --overwrite) writes: a null is not a NaN in Parquet.
+    MALLOC_PERTURB_=90 "$bin" second-opinion --features want_big.jsonl --scores d=bigs.jsonl \
+        --out big_ow.parquet --overwrite || fail "$f: big join (--overwrite) failed"
+    same big_pq.parquet big_ow.parquet
+    MALLOC_PERTURB_=90 "$bin" second-opinion --features $f --scores d=bigs.jsonl --out big_drop.jsonl \
+        --missing-policy drop || fail "$f: big join (drop) failed"
+    same big_drop.jsonl want_bigdrop.jsonl
+done
 
 # The audit JSON: upstream's fields, keys sorted, 2-space indent, final
 # newline, and run_provenance in the ADR-0661 layout (golden; only the
@@ -336,6 +373,30 @@ NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nokey.jsonl: could not infer feature
     second-opinion --features nokey.jsonl --scores d=dover.jsonl --out o.jsonl
 NOT_WRITTEN="o.txt" expect_err 2 "sigmix: o.txt: unknown output format (expected .jsonl, .ndjson, .json, .csv, .parquet or .pq)" -- \
     second-opinion --features feat.jsonl --scores d=dover.jsonl --out o.txt
+# Score files parse while the table is read (any -j but 1): the errors
+# still come in a serial run's order - the table's, then its key column's,
+# then the first bad score file on the command line - with -j 1 and -j 4.
+printf '{"clip_id":"001"\n' > badfeat.jsonl
+for j in 1 4; do
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
+        second-opinion --features nope.jsonl --scores d=bad.jsonl --scores d=nope.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: badfeat.jsonl: truncated JSON: an object or list is not closed (line 1)" -- \
+        second-opinion --features badfeat.jsonl --scores d=bad.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nokey.jsonl: could not infer feature key column; pass --key-column. Tried: clip_id, video_id, chug_video_id, content_id, file_name, filename, basename, name, distorted_path, dis_path, path" -- \
+        second-opinion --features nokey.jsonl --scores d=bad.jsonl --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not present in feature table" -- \
+        second-opinion --features feat.jsonl --scores d=nope.jsonl --out o.jsonl --key-column id -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: bad.jsonl: truncated JSON: an object or list is not closed (line 2)" -- \
+        second-opinion --features feat.jsonl --scores e=empty.jsonl --scores d=bad.jsonl --scores d=nope.jsonl \
+        --out o.jsonl -j $j
+    NOT_WRITTEN="o.jsonl" expect_err 2 "sigmix: nope.jsonl: cannot open: No such file or directory" -- \
+        second-opinion --features feat.jsonl --scores d=dover.jsonl --scores d=nope.jsonl --scores d=bad.jsonl \
+        --out o.jsonl -j $j
+    # and the same table and report as one thread
+    "$bin" second-opinion --features feat.jsonl --scores dover=dover.jsonl --scores qalign.json \
+        --out jj$j.jsonl -j $j || fail "-j $j join failed"
+    same jj$j.jsonl want.jsonl
+done
 # an existing output is left as it was when the run fails
 echo keep > keep.jsonl
 expect_err 2 "sigmix: feat.jsonl: --key-column 'id' is not present in feature table" -- \

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "join/internal.h"
+#include "table/table_internal.h"
 #include "util/runprov.h"
 
 static void norm_is(const char *in, sigmix_key_mode m, const char *col, int src, const char *want)
@@ -202,6 +203,42 @@ static void test_scores_stream(void **state)
     parse_err(bad, 1, &o, "score row has neither a score field nor non-empty frames[] (line 8)");
     unlink(path);
     rmdir(dir);
+}
+
+/* Keys are classified once per field position and file: a row whose keys
+ * differ from the last row's at the same position (order swapped, case,
+ * one byte, a longer key, a key the memo cannot hold) is classified anew. */
+static void test_scores_key_memo(void **state)
+{
+    (void)state;
+    sigmix_score_opts o = { "d", NULL, NULL, SIGMIX_KEY_RAW, 0 };
+    sigmix_score_file f;
+    parse_ok("{\"clip_id\":\"a\",\"score\":1}\n"
+             "{\"score\":2,\"clip_id\":\"b\"}\n"
+             "{\"CLIP_ID\":\"c\",\"Score\":3,\"runtime_ms\":5}\n"
+             "{\"clip_ie\":\"x\",\"clip_id\":\"d\",\"score\":4}\n"
+             "{\"clip_id\":\"e\",\"scorf\":9,\"mos\":6,\"runtime_mt\":1}\n"
+             "{\"clip_id\":\"f\",\"score\":7,\"runtime_ms\":1.5}\n"
+             "{\"a_key_longer_than_the_memo_holds\":0,\"video_id\":\"g\",\"score\":8}\n"
+             "{\"a_key_longer_than_the_memo_holds\":0,\"name\":\"h\",\"score\":10}\n"
+             "{\"\":1,\"clip_id\":\"i\",\"vmaf\":11}\n"
+             "{\"x\":1,\"\":2,\"path\":\"j\",\"quality\":12,\"elapsed_ms\":2}\n"
+             "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"score\":13,\"clip_id\":\"k\"}\n"
+             "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"mos\":14,\"clip_id\":\"l\"}\n",
+             1, &o, &f);
+    static const char *const keys[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l" };
+    static const double scores[] = { 1, 2, 3, 4, 6, 7, 8, 10, 11, 12, 13, 14 };
+    static const double runtimes[] = { NAN, NAN, 5, NAN, NAN, 1.5, NAN, NAN, NAN, 2, NAN, NAN };
+    assert_int_equal(f.n, 12);
+    for (size_t i = 0; i < 12; i++) {
+        assert_string_equal(f.rec[i].key, keys[i]);
+        assert_true(f.rec[i].score == scores[i]);
+        if (isnan(runtimes[i]))
+            assert_true(isnan(f.rec[i].runtime_ms));
+        else
+            assert_true(f.rec[i].runtime_ms == runtimes[i]);
+    }
+    sigmix_score_file_free(&f);
 }
 
 static void test_scores_shapes(void **state)
@@ -453,6 +490,127 @@ static void test_runprov_known(void **state)
     unlink(path);
 }
 
+/* Every cell of column c as add_column leaves an unwritten row: null,
+ * NaN, 0, no string. */
+static void null_rows(const sigmix_column *c, size_t r0, size_t r1)
+{
+    for (size_t r = r0; r < r1; r++) {
+        assert_int_equal(c->valid[r], 0);
+        if (sigmix_kind_is_numeric(c->kind))
+            assert_true(isnan(c->f64[r]));
+        if (c->kind == SIGMIX_KIND_INT64)
+            assert_int_equal(c->i64[r], 0);
+        if (c->kind == SIGMIX_KIND_STRING || c->kind == SIGMIX_KIND_JSON) {
+            assert_null(c->str[r].ptr);
+            assert_int_equal(c->str[r].len, 0);
+        }
+    }
+}
+
+/* sigmix_table_add_columns_uninit: the arrays each kind has, rows past
+ * the end null (also after growing), refusals with the table unchanged,
+ * and block arrays that set_null, convert, resize and free handle. */
+static void test_add_columns_uninit(void **state)
+{
+    (void)state;
+    static const sigmix_kind kinds[] = { SIGMIX_KIND_DOUBLE, SIGMIX_KIND_STRING,
+        SIGMIX_KIND_INT64, SIGMIX_KIND_BOOL, SIGMIX_KIND_JSON };
+    /* small (no huge pages) and large (a 2 MiB block) */
+    static const size_t sizes[] = { 5, 0, 70000 };
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        size_t rows = sizes[si];
+        sigmix_table *t = NULL;
+        assert_int_equal(sigmix_table_create(&t), 0);
+        size_t k0;
+        assert_int_equal(sigmix_table_add_column(t, "key", SIGMIX_KIND_STRING, &k0), 0);
+        assert_int_equal(sigmix_table_resize(t, rows), 0);
+        const char *names[] = { "d", "s", "i", "b", "j" };
+        size_t ix[5] = { 0 }, failed = 9;
+        /* refusals: present name, repeated name, bad kind; nothing added */
+        const char *bad1[] = { "d", "key" }, *bad2[] = { "d", "s", "d" };
+        sigmix_kind badk[] = { SIGMIX_KIND_DOUBLE, (sigmix_kind)99 };
+        assert_int_equal(sigmix_table_add_columns_uninit(t, bad1, kinds, 2, ix, &failed), SIGMIX_EINVAL);
+        assert_int_equal(failed, 1);
+        assert_int_equal(sigmix_table_add_columns_uninit(t, bad2, kinds, 3, ix, &failed), SIGMIX_EINVAL);
+        assert_int_equal(failed, 2);
+        assert_int_equal(sigmix_table_add_columns_uninit(t, names, badk, 2, ix, &failed), SIGMIX_EINVAL);
+        assert_int_equal(failed, 1);
+        assert_int_equal(sigmix_table_cols(t), 1);
+        assert_int_equal(sigmix_table_find(t, "d"), -1);
+        assert_int_equal(sigmix_table_add_columns_uninit(t, names, kinds, 5, ix, &failed), 0);
+        assert_int_equal(sigmix_table_cols(t), 6);
+        for (size_t i = 0; i < 5; i++) {
+            assert_int_equal(ix[i], i + 1);
+            assert_int_equal(sigmix_table_find(t, names[i]), (long)(i + 1));
+            const sigmix_column *c = sigmix_table_col(t, ix[i]);
+            assert_string_equal(c->name, names[i]);
+            assert_int_equal(c->kind, kinds[i]);
+            /* exactly the arrays add_column gives the kind */
+            assert_non_null(c->valid);
+            assert_true((c->f64 != NULL) == sigmix_kind_is_numeric(kinds[i]));
+            assert_true((c->i64 != NULL) == (kinds[i] == SIGMIX_KIND_INT64));
+            assert_true((c->str != NULL) == (kinds[i] == SIGMIX_KIND_STRING ||
+                                             kinds[i] == SIGMIX_KIND_JSON));
+        }
+        /* the caller's part: every row written (alternately null) */
+        for (size_t r = 0; r < rows; r++) {
+            if (r % 2) {
+                for (size_t i = 0; i < 5; i++)
+                    sigmix_table_set_null(t, ix[i], r);
+                continue;
+            }
+            sigmix_table_set_double(t, ix[0], r, (double)r + 0.5);
+            assert_int_equal(sigmix_table_set_string(t, ix[1], r, "ab", 2), 0);
+            sigmix_table_set_int64(t, ix[2], r, -(int64_t)r);
+            sigmix_table_set_bool(t, ix[3], r, 1);
+            assert_int_equal(sigmix_table_set_string(t, ix[4], r, "[1]", 3), 0);
+        }
+        /* rows past the end, then rows grown into, read null */
+        for (size_t i = 0; i < 5; i++)
+            null_rows(sigmix_table_col(t, ix[i]), rows, rows ? rows : 1);
+        size_t big = rows * 3 + 200;
+        assert_int_equal(sigmix_table_resize(t, big), 0);
+        for (size_t i = 0; i < 5; i++) {
+            const sigmix_column *c = sigmix_table_col(t, ix[i]);
+            null_rows(c, rows, big);
+            for (size_t r = 0; r < rows; r += 2)
+                assert_int_equal(c->valid[r], 1);
+            for (size_t r = 1; r < rows; r += 2)
+                null_rows(c, r, r + 1);
+        }
+        const sigmix_column *d = sigmix_table_col(t, ix[0]), *i64 = sigmix_table_col(t, ix[2]);
+        for (size_t r = 0; r < rows; r += 2) {
+            assert_true(d->f64[r] == (double)r + 0.5);
+            assert_true(i64->i64[r] == -(int64_t)r && i64->f64[r] == -(double)r);
+        }
+        /* shrink and grow back: the dropped rows are null again */
+        assert_int_equal(sigmix_table_resize(t, rows / 2), 0);
+        assert_int_equal(sigmix_table_resize(t, big), 0);
+        for (size_t i = 0; i < 5; i++)
+            null_rows(sigmix_table_col(t, ix[i]), rows / 2, big);
+        /* conversions free or replace block arrays */
+        assert_int_equal(sigmix_table_convert(t, ix[2], SIGMIX_KIND_DOUBLE), 0);
+        assert_int_equal(sigmix_table_convert(t, ix[0], SIGMIX_KIND_STRING), 0);
+        if (rows) {
+            const sigmix_column *c = sigmix_table_col(t, ix[0]);
+            assert_int_equal(c->valid[0], 1);
+            assert_int_equal(c->str[0].len, 3);
+            assert_memory_equal(c->str[0].ptr, "0.5", 3);
+        }
+        /* a second block in the same table */
+        const char *more[] = { "m1", "m2" };
+        size_t mix[2];
+        assert_int_equal(sigmix_table_add_columns_uninit(t, more, kinds, 2, mix, NULL), 0);
+        assert_int_equal(mix[0], 6);
+        for (size_t r = 0; r < big; r++) {
+            sigmix_table_set_double(t, mix[0], r, 1.0);
+            sigmix_table_set_null(t, mix[1], r);
+        }
+        assert_int_equal(sigmix_table_add_columns_uninit(t, more, kinds, 0, mix, NULL), 0);
+        sigmix_table_free(&t); /* ASan: no block array freed on its own */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,12 +618,14 @@ int main(void)
         cmocka_unit_test(test_slug),
         cmocka_unit_test(test_kmap),
         cmocka_unit_test(test_scores_shapes),
+        cmocka_unit_test(test_scores_key_memo),
         cmocka_unit_test(test_scores_frames_status),
         cmocka_unit_test(test_scores_errors),
         cmocka_unit_test(test_scores_stream),
         cmocka_unit_test(test_tree_writer),
         cmocka_unit_test(test_runprov),
         cmocka_unit_test(test_runprov_known),
+        cmocka_unit_test(test_add_columns_uninit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -654,6 +654,63 @@ static void test_merge_parts(void **state)
     }
 }
 
+/* Key digits: every byte value at an even and an odd position of a key,
+ * through the lookup and the line parser. Only 0-9 and a-f are digits
+ * (each with its value); anything else finds nothing / is refused. */
+static void test_key_digits(void **state)
+{
+    (void)state;
+    static const char *const digits = "0123456789abcdef";
+    char base[65];
+    for (int i = 0; i < 64; i++)
+        base[i] = digits[(i * 7) % 16];
+    base[64] = '\0';
+    sigmix_saliency_clip c = { base, "/d/a.mp4", 16, 12, SIGMIX_SAL_OK, 0.5, 0.25, "" };
+    for (int pos = 10; pos <= 11; pos++)
+        for (int v = 1; v < 256; v++) {
+            char key[65];
+            memcpy(key, base, sizeof key);
+            key[pos] = (char)v;
+            const char *d = memchr(digits, v, 16);
+            /* the byte put into the written line as is (no JSON escape) */
+            char *buf = file_of(&c, 1, 1), *at = strstr(buf, base);
+            assert_non_null(at);
+            at[pos] = (char)v;
+            sigmix_saliency_shard_set set = { 0 };
+            sal_shard_header h;
+            char why[200] = "";
+            int pr = sigmix_sal_shard_parse(buf, strlen(buf), &h, &set, why, sizeof why);
+            int a, b;
+            if (!d) {
+                assert_int_equal(pr, SIGMIX_EFORMAT);
+                assert_string_equal(why, "line 2: not a shard result line");
+                sigmix_sal_shard_set_free(&set);
+                free(buf);
+                continue;
+            }
+            assert_int_equal(pr, 0);
+            assert_int_equal(sigmix_sal_shard_set_finish(&set, &a, &b), 0);
+            unsigned char want = (unsigned char)((key[10] - (key[10] <= '9' ? '0' : 'a' - 10)) << 4 |
+                                                 (key[11] - (key[11] <= '9' ? '0' : 'a' - 10)));
+            assert_int_equal(set.r[0].key[5], want);
+            char hex[65];
+            sigmix_sal_shard_key_hex(&set.r[0], hex);
+            assert_string_equal(hex, key);
+            assert_ptr_equal(sigmix_sal_shard_find(&set, key), &set.r[0]);
+            /* the same key with any other byte at pos: not found */
+            for (int w = 1; w < 256; w++) {
+                if (w == v)
+                    continue;
+                char k2[65];
+                memcpy(k2, key, sizeof k2);
+                k2[pos] = (char)w;
+                assert_null(sigmix_sal_shard_find(&set, k2));
+            }
+            sigmix_sal_shard_set_free(&set);
+            free(buf);
+        }
+}
+
 /* Files are read in parallel but judged in file order: the first bad one
  * is named, whatever is wrong with a later one. */
 static void test_load_order(void **state)
@@ -726,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_read_in_pieces),
         cmocka_unit_test(test_merge_parts),
         cmocka_unit_test(test_load_order),
+        cmocka_unit_test(test_key_digits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
