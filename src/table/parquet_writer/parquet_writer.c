@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "table/format.h"
 #include "table/parquet_writer/pqw.h"
 #include "util/error.h"
