@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "audit/html.h"
 #include "sigmix/common.h"
+#include "util/codecs.h"
 #include "util/jsonw.h"
 
 /* U+061C, U+200E/F, U+202A..E, U+2066..9: bidi controls that would reorder
@@ -167,7 +167,8 @@ static void b64_end(b64 *b)
 }
 
 /* One PNG chunk: length, type, data, CRC of type + data. */
-static void chunk(b64 *b, const char *type, const unsigned char *data, size_t n)
+static void chunk(const sigmix_zlib_api *zl, b64 *b, const char *type, const unsigned char *data,
+                  size_t n)
 {
     unsigned char hdr[8];
     put32(hdr, (uint32_t)n);
@@ -175,9 +176,9 @@ static void chunk(b64 *b, const char *type, const unsigned char *data, size_t n)
     b64_put(b, hdr, 8);
     if (n)
         b64_put(b, data, n);
-    uLong crc = crc32(0L, (const Bytef *)type, 4);
+    uLong crc = zl->crc32(0L, (const Bytef *)type, 4);
     if (n)
-        crc = crc32(crc, data, (uInt)n);
+        crc = zl->crc32(crc, data, (uInt)n);
     unsigned char c[4];
     put32(c, (uint32_t)crc);
     b64_put(b, c, 4);
@@ -187,9 +188,12 @@ int sigmix_html_png_uri(FILE *f, const unsigned char *rgb, size_t w, size_t h)
 {
     if (!w || !h || w > 1u << 20 || h > 1u << 20)
         return SIGMIX_EINVAL;
+    const sigmix_zlib_api *zl = sigmix_zlib(NULL);
+    if (!zl)
+        return SIGMIX_EUNSUPPORTED;
     size_t stride = w * 3 + 1, raw_n = stride * h;
     unsigned char *raw = malloc(raw_n);
-    uLongf zn = compressBound((uLong)raw_n);
+    uLongf zn = zl->compressBound((uLong)raw_n);
     unsigned char *z = malloc(zn);
     if (!raw || !z) {
         free(raw);
@@ -200,7 +204,7 @@ int sigmix_html_png_uri(FILE *f, const unsigned char *rgb, size_t w, size_t h)
         raw[y * stride] = 0; /* filter: none */
         memcpy(raw + y * stride + 1, rgb + y * w * 3, w * 3);
     }
-    int zr = compress2(z, &zn, raw, (uLong)raw_n, 9);
+    int zr = zl->compress2(z, &zn, raw, (uLong)raw_n, 9);
     free(raw);
     if (zr != Z_OK) {
         free(z);
@@ -216,9 +220,9 @@ int sigmix_html_png_uri(FILE *f, const unsigned char *rgb, size_t w, size_t h)
     ihdr[8] = 8;  /* bit depth */
     ihdr[9] = 2;  /* truecolour */
     ihdr[10] = ihdr[11] = ihdr[12] = 0;
-    chunk(&b, "IHDR", ihdr, 13);
-    chunk(&b, "IDAT", z, zn);
-    chunk(&b, "IEND", NULL, 0);
+    chunk(zl, &b, "IHDR", ihdr, 13);
+    chunk(zl, &b, "IDAT", z, zn);
+    chunk(zl, &b, "IEND", NULL, 0);
     free(z);
     b64_end(&b);
     return 0;

@@ -18,11 +18,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <csv.h>
-
 #include "table/format.h"
 #include "table/simdjson_shim.h"
 #include "table/textread.h"
+#include "util/codecs.h"
 #include "util/error.h"
 
 typedef struct csv_reader {
@@ -31,6 +30,7 @@ typedef struct csv_reader {
     sigmix_cb_seg   segbuf;
     sigmix_cb_seg  *seg;
     const sigmix_read_options *o;
+    const sigmix_csv_api *csv;
     struct csv_parser p;
     int             p_live;
     unsigned long long line;   /* line being fed (1-based) */
@@ -322,10 +322,10 @@ static void on_record(int c, void *ctx)
 
 static int feed(csv_reader *R, const char *p, size_t n, sigmix_error *err)
 {
-    if (csv_parse(&R->p, p, n, on_field, on_record, R) != n)
-        return sigmix_error_set(err, csv_error(&R->p) == CSV_ENOMEM ? SIGMIX_ENOMEM : SIGMIX_EFORMAT,
-                                "malformed CSV: %s (line %llu)",
-                                csv_error(&R->p) == CSV_EPARSE ?
+    if (R->csv->csv_parse(&R->p, p, n, on_field, on_record, R) != n)
+        return sigmix_error_set(err, R->csv->csv_error(&R->p) == CSV_ENOMEM ? SIGMIX_ENOMEM :
+                                SIGMIX_EFORMAT, "malformed CSV: %s (line %llu)",
+                                R->csv->csv_error(&R->p) == CSV_EPARSE ?
                                 "a quoted field is followed by other text" : "out of memory",
                                 R->line);
     if (R->err)
@@ -380,7 +380,7 @@ static int read_all(csv_reader *R, sigmix_error *err)
     }
     if (r)
         return r;
-    if (csv_fini(&R->p, on_field, on_record, R))
+    if (R->csv->csv_fini(&R->p, on_field, on_record, R))
         return sigmix_error_set(err, SIGMIX_EFORMAT, "unterminated quoted field (line %llu)",
                                 R->rec_start ? R->rec_start : R->line);
     if (R->err)
@@ -408,15 +408,17 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     sigmix_cb_seg_init(R->seg, o->columns, o->columns ? o->ncolumns : 0);
     if (R->delim == '"' || R->delim == '\n' || R->delim == '\r')
         r = sigmix_error_set(err, SIGMIX_EINVAL, "the CSV delimiter cannot be a quote or a line break");
+    else if (!(R->csv = sigmix_csv(err)))
+        r = SIGMIX_EUNSUPPORTED;
     else if (sigmix_cb_table_init(&R->tb) ||
-             csv_init(&R->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+             R->csv->csv_init(&R->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     else
         R->p_live = 1;
     R->tb.csv = 1;
     if (R->p_live) {
-        csv_set_delim(&R->p, (unsigned char)R->delim);
-        csv_set_space_func(&R->p, no_space);
+        R->csv->csv_set_delim(&R->p, (unsigned char)R->delim);
+        R->csv->csv_set_space_func(&R->p, no_space);
     }
     locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), old = (locale_t)0;
     if (c)
@@ -449,7 +451,7 @@ static int csv_read_in(csv_reader *R, const sigmix_read_options *o, sigmix_table
     if (!r)
         r = sigmix_cb_table_finish(&R->tb, out, err);
     if (R->p_live)
-        csv_free(&R->p);
+        R->csv->csv_free(&R->p);
     for (size_t i = 0; i < R->nnames; i++)
         free(R->names[i]);
     free(R->names);

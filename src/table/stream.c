@@ -7,11 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-#include <zstd.h>
 #include <nettle/sha2.h>
 
 #include "table/stream.h"
+#include "util/codecs.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -27,6 +26,8 @@ struct sigmix_stream {
     size_t              in_len, in_pos;
     uint64_t            in_base;  /* file offset of in[0] */
     int                 in_eof;
+    const sigmix_zlib_api *zl;    /* set for gzip input */
+    const sigmix_zstd_api *zs;    /* set for zstd input */
     z_stream            z;
     int                 z_live;
     int                 z_member_end; /* last inflate ended a member */
@@ -136,11 +137,15 @@ static int start(sigmix_stream *s, const char *name, sigmix_error *err)
     else if (name && ends_with(name, ".zst"))
         return sigmix_error_set(err, SIGMIX_EFORMAT, "bad zstd data: not in zstd format (byte offset 0)");
     if (s->codec == SIGMIX_STREAM_GZIP) {
-        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+        if (!(s->zl = sigmix_zlib(err)))
+            return SIGMIX_EUNSUPPORTED;
+        if (sigmix_inflate_init2(s->zl, &s->z, 16 + MAX_WBITS) != Z_OK)
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (zlib)");
         s->z_live = 1;
     } else if (s->codec == SIGMIX_STREAM_ZSTD) {
-        s->zd = ZSTD_createDCtx();
+        if (!(s->zs = sigmix_zstd(err)))
+            return SIGMIX_EUNSUPPORTED;
+        s->zd = s->zs->ZSTD_createDCtx();
         if (!s->zd)
             return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory (zstd)");
     }
@@ -234,7 +239,7 @@ static int next_member(sigmix_stream *s, sigmix_error *err)
         return sigmix_error_set(err, SIGMIX_EFORMAT,
             "bad gzip data: trailing garbage after the compressed data (byte offset %llu)",
             (unsigned long long)in_offset(s));
-    inflateReset(&s->z);
+    s->zl->inflateReset(&s->z);
     s->z_member_end = 0;
     return 0;
 }
@@ -253,7 +258,7 @@ static long read_gzip(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *er
         size_t want = n - got > (1u << 30) ? (1u << 30) : n - got;
         s->z.next_out = buf + got;
         s->z.avail_out = (uInt)want;
-        int zr = inflate(&s->z, Z_NO_FLUSH);
+        int zr = s->zl->inflate(&s->z, Z_NO_FLUSH);
         s->in_pos = s->in_len - s->z.avail_in;
         got += want - s->z.avail_out;
         if (zr == Z_BUF_ERROR && s->in_eof && s->in_pos == s->in_len)
@@ -285,12 +290,12 @@ static long read_zstd(sigmix_stream *s, uint8_t *buf, size_t n, sigmix_error *er
         }
         ZSTD_inBuffer ib = { s->in, s->in_len, s->in_pos };
         ZSTD_outBuffer ob = { buf + got, n - got, 0 };
-        size_t zr = ZSTD_decompressStream(s->zd, &ob, &ib);
+        size_t zr = s->zs->ZSTD_decompressStream(s->zd, &ob, &ib);
         s->in_pos = ib.pos;
         got += ob.pos;
-        if (ZSTD_isError(zr))
+        if (s->zs->ZSTD_isError(zr))
             return sigmix_error_set(err, SIGMIX_EFORMAT, "bad zstd data: %s (byte offset %llu)",
-                                    ZSTD_getErrorName(zr), (unsigned long long)in_offset(s));
+                                    s->zs->ZSTD_getErrorName(zr), (unsigned long long)in_offset(s));
         s->zd_pending = zr;
         if (zr && !ob.pos && s->in_eof && s->in_pos == s->in_len)
             /* the decoder wants more and there is none */
@@ -379,8 +384,9 @@ void sigmix_stream_close(sigmix_stream **ps)
     if (s->fd >= 0 && s->own_fd)
         close(s->fd);
     if (s->z_live)
-        inflateEnd(&s->z);
-    ZSTD_freeDCtx(s->zd);
+        s->zl->inflateEnd(&s->z);
+    if (s->zd)
+        s->zs->ZSTD_freeDCtx(s->zd);
     free(s->in);
     free(s);
     *ps = NULL;

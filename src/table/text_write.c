@@ -13,11 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <csv.h>
-#include <zlib.h>
-#include <zstd.h>
-
 #include "table/format.h"
+#include "util/codecs.h"
 #include "util/error.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
@@ -30,6 +27,8 @@ typedef struct sink {
     int            codec;     /* SIGMIX_COMPRESSION_NONE / GZIP / ZSTD */
     char          *mem;       /* open_memstream buffer */
     size_t         memlen;
+    const sigmix_zlib_api *zl;   /* set for GZIP */
+    const sigmix_zstd_api *zs;   /* set for ZSTD */
     z_stream       z;
     int            z_live;
     ZSTD_CCtx     *zc;
@@ -53,7 +52,7 @@ static int sink_put(sink *k, const void *in, size_t n, int finish, sigmix_error 
         do {
             k->z.next_out = k->out;
             k->z.avail_out = CHUNK;
-            zr = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
+            zr = k->zl->deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
             if (zr == Z_STREAM_ERROR)
                 return sink_fail(k, err, SIGMIX_EIO, "gzip compression failed");
             fwrite(k->out, 1, CHUNK - k->z.avail_out, k->f);
@@ -64,8 +63,8 @@ static int sink_put(sink *k, const void *in, size_t n, int finish, sigmix_error 
     size_t left;
     do {
         ZSTD_outBuffer ob = { k->out, CHUNK, 0 };
-        left = ZSTD_compressStream2(k->zc, &ob, &ib, finish ? ZSTD_e_end : ZSTD_e_continue);
-        if (ZSTD_isError(left))
+        left = k->zs->ZSTD_compressStream2(k->zc, &ob, &ib, finish ? ZSTD_e_end : ZSTD_e_continue);
+        if (k->zs->ZSTD_isError(left))
             return sink_fail(k, err, SIGMIX_EIO, "zstd compression failed");
         fwrite(k->out, 1, ob.pos, k->f);
     } while (ib.pos < ib.size || (finish && left));
@@ -88,13 +87,18 @@ static int sink_open(sink *k, FILE *f, const sigmix_write_options *o, sigmix_err
     if (k->codec == SIGMIX_COMPRESSION_SNAPPY)
         return sigmix_error_set(err, SIGMIX_EUNSUPPORTED,
                                 "snappy compression is only available for Parquet output");
+    if (k->codec == SIGMIX_COMPRESSION_GZIP ? !(k->zl = sigmix_zlib(err)) :
+                                              !(k->zs = sigmix_zstd(err))) {
+        k->failed = 1;
+        return SIGMIX_EUNSUPPORTED;
+    }
     if (!(k->out = malloc(CHUNK)))
         return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory");
     if (k->codec == SIGMIX_COMPRESSION_GZIP) {
-        if (deflateInit2(&k->z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (sigmix_deflate_init2(k->zl, &k->z, 6, 16 + MAX_WBITS, 8) != Z_OK)
             return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory (zlib)");
         k->z_live = 1;
-    } else if (!(k->zc = ZSTD_createCCtx())) {
+    } else if (!(k->zc = k->zs->ZSTD_createCCtx())) {
         return sink_fail(k, err, SIGMIX_ENOMEM, "out of memory (zstd)");
     }
     return sink_open_mem(k, err);
@@ -129,8 +133,9 @@ static int sink_close(sink *k, int r, sigmix_error *err)
     free(k->mem);
     free(k->out);
     if (k->z_live)
-        deflateEnd(&k->z);
-    ZSTD_freeCCtx(k->zc);
+        k->zl->deflateEnd(&k->z);
+    if (k->zc)
+        k->zs->ZSTD_freeCCtx(k->zc);
     if (!r && (fflush(k->f) || ferror(k->f)))
         r = sigmix_error_set(err, SIGMIX_EIO, "write error");
     return r;
@@ -278,18 +283,18 @@ int sigmix_json_write(const sigmix_table *t, FILE *f,
 
 /* Quote when the reader would otherwise change the text: separators,
  * quotes, line breaks, edge blanks (libcsv trims them), or "" itself. */
-static void csv_text(FILE *f, const char *s, size_t n)
+static void csv_text(const sigmix_csv_api *cv, FILE *f, const char *s, size_t n)
 {
     int quote = n == 0 || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (quote)
-        csv_fwrite(f, s, n);
+        cv->csv_fwrite(f, s, n);
     else
         fwrite(s, 1, n, f);
 }
 
-static void csv_value(FILE *f, const sigmix_column *c, size_t r)
+static void csv_value(const sigmix_csv_api *cv, FILE *f, const sigmix_column *c, size_t r)
 {
     char buf[64];
     if (!c->valid[r])
@@ -303,7 +308,7 @@ static void csv_value(FILE *f, const sigmix_column *c, size_t r)
         break;
     case SIGMIX_KIND_STRING:
     case SIGMIX_KIND_JSON:
-        csv_text(f, c->str[r].ptr, c->str[r].len);
+        csv_text(cv, f, c->str[r].ptr, c->str[r].len);
         break;
     default:
         /* non-finite values are present values: spelled so that the CSV
@@ -323,12 +328,15 @@ int sigmix_csv_write(const sigmix_table *t, FILE *f,
     int r = check_utf8(t, err);
     if (r)
         return r;
+    const sigmix_csv_api *cv = sigmix_csv(err); /* quotes fields */
+    if (!cv)
+        return SIGMIX_EUNSUPPORTED;
     r = sink_open(&k, f, o, err);
     for (size_t i = 0; !r && i < nc; i++) {
         const char *name = sigmix_table_col(t, i)->name;
         if (i)
             putc(',', k.w);
-        csv_text(k.w, name, strlen(name));
+        csv_text(cv, k.w, name, strlen(name));
     }
     if (!r)
         putc('\n', k.w);
@@ -336,7 +344,7 @@ int sigmix_csv_write(const sigmix_table *t, FILE *f,
         for (size_t i = 0; i < nc; i++) {
             if (i)
                 putc(',', k.w);
-            csv_value(k.w, sigmix_table_col(t, i), row);
+            csv_value(cv, k.w, sigmix_table_col(t, i), row);
         }
         putc('\n', k.w);
         r = sink_row(&k, err);

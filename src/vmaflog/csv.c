@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <csv.h>
-
+#include "util/codecs.h"
 #include "util/error.h"
 #include "vmaflog/internal.h"
 
@@ -121,22 +120,25 @@ static void on_row(int ch, void *arg)
 
 int vl_read_csv(const char *buf, size_t len, vl_builder *b, sigmix_error *err)
 {
+    const sigmix_csv_api *cv = sigmix_csv(err);
+    if (!cv)
+        return SIGMIX_EUNSUPPORTED;
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_REPALL_NL) != 0)
+    if (cv->csv_init(&p, CSV_STRICT | CSV_REPALL_NL) != 0)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "cannot start the CSV parser");
     csv_ctx c = { .b = b, .err = err, .line = 1 };
-    size_t done = csv_parse(&p, buf, len, on_field, on_row, &c);
+    size_t done = cv->csv_parse(&p, buf, len, on_field, on_row, &c);
     if (!c.failed && done != len) {
         c.failed = 1;
         sigmix_error_set(err, SIGMIX_EFORMAT, "bad CSV: %s (line %zu)",
-                         csv_strerror(csv_error(&p)), c.line);
+                         cv->csv_strerror(cv->csv_error(&p)), c.line);
     }
-    if (!c.failed && csv_fini(&p, on_field, on_row, &c) != 0 && !c.failed) {
+    if (!c.failed && cv->csv_fini(&p, on_field, on_row, &c) != 0 && !c.failed) {
         c.failed = 1;
         sigmix_error_set(err, SIGMIX_EFORMAT, "bad CSV: %s (line %zu)",
-                         csv_strerror(csv_error(&p)), c.line);
+                         cv->csv_strerror(cv->csv_error(&p)), c.line);
     }
-    csv_free(&p);
+    cv->csv_free(&p);
     if (!c.failed && c.row == 0)
         sigmix_error_set(err, SIGMIX_EFORMAT, "no CSV header (line 1)"), c.failed = 1;
     for (size_t i = 0; i < c.nnames; i++)

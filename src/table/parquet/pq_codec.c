@@ -1,24 +1,37 @@
 /*
  * Page decompression through the Debian libraries (snappy, zlib, zstd,
- * lz4, brotli). The output size is always the page header's
- * uncompressed size: a stream that decodes to more or fewer bytes is an
- * error, so a lying header can never make a codec write past the buffer.
+ * lz4, brotli), each opened when the first column chunk needs it
+ * (sigmix_pq_codec_load; util/codecs.h). The output size is always the
+ * page header's uncompressed size: a stream that decodes to more or fewer
+ * bytes is an error, so a lying header can never make a codec write past
+ * the buffer.
  */
-#include <brotli/decode.h>
-#include <lz4.h>
-#include <snappy-c.h>
 #include <string.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "table/parquet/pq_internal.h"
+#include "util/codecs.h"
 
-static int gzip(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
+int sigmix_pq_codec_load(int codec, sigmix_error *err)
+{
+    int ok = 1;
+    switch (codec) {
+    case PQ_SNAPPY: ok = sigmix_snappy(err) != NULL; break;
+    case PQ_GZIP:   ok = sigmix_zlib(err) != NULL; break;
+    case PQ_ZSTD:   ok = sigmix_zstd(err) != NULL; break;
+    case PQ_BROTLI: ok = sigmix_brotlidec(err) != NULL; break;
+    case PQ_LZ4:
+    case PQ_LZ4_RAW: ok = sigmix_lz4(err) != NULL; break;
+    default: break;
+    }
+    return ok ? 0 : SIGMIX_EUNSUPPORTED;
+}
+
+static int gzip(const sigmix_zlib_api *zl, const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     /* 15 + 32: zlib or gzip header, detected automatically. */
-    if (inflateInit2(&z, 15 + 32) != Z_OK)
+    if (sigmix_inflate_init2(zl, &z, 15 + 32) != Z_OK)
         return -1;
     size_t in = 0, out = 0;
     int r = Z_OK;
@@ -29,18 +42,18 @@ static int gzip(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
         z.next_out = dst + out;
         z.avail_out = (uInt)(dn - out > UINT32_MAX ? UINT32_MAX : dn - out);
         size_t before_in = z.avail_in, before_out = z.avail_out;
-        r = inflate(&z, Z_NO_FLUSH);
+        r = zl->inflate(&z, Z_NO_FLUSH);
         in += before_in - z.avail_in;
         out += before_out - z.avail_out;
         if (r == Z_STREAM_END) {
-            if (in < n && inflateReset(&z) != Z_OK)
+            if (in < n && zl->inflateReset(&z) != Z_OK)
                 break;
             continue;
         }
         if (r != Z_OK || (before_in == z.avail_in && before_out == z.avail_out))
             break;
     }
-    inflateEnd(&z);
+    zl->inflateEnd(&z);
     return r == Z_STREAM_END && out == dn ? 0 : -1;
 }
 
@@ -49,7 +62,8 @@ static int gzip(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
  * decompressed size, u32 compressed size, block; repeated) or, from some
  * writers, a bare LZ4 block. Try the framing first.
  */
-static int hadoop_lz4(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
+static int hadoop_lz4(const sigmix_lz4_api *lz, const uint8_t *src, size_t n, uint8_t *dst,
+                      size_t dn)
 {
     size_t in = 0, out = 0;
     while (in + 8 <= n) {
@@ -60,8 +74,8 @@ static int hadoop_lz4(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
         in += 8;
         if (comp > n - in || raw > dn - out || comp > INT32_MAX || raw > INT32_MAX)
             return -1;
-        int got = LZ4_decompress_safe((const char *)src + in, (char *)dst + out,
-                                      (int)comp, (int)raw);
+        int got = lz->LZ4_decompress_safe((const char *)src + in, (char *)dst + out,
+                                          (int)comp, (int)raw);
         if (got < 0 || (uint32_t)got != raw)
             return -1;
         in += comp;
@@ -70,6 +84,8 @@ static int hadoop_lz4(const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
     return in == n && out == dn ? 0 : -1;
 }
 
+/* The accessors below cannot fail once sigmix_pq_codec_load succeeded for
+ * the chunk's codec; without it they answer -1 (undecodable). */
 int sigmix_pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t dn)
 {
     switch (codec) {
@@ -79,38 +95,43 @@ int sigmix_pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, 
         memcpy(dst, src, n);
         return 0;
     case PQ_SNAPPY: {
+        const sigmix_snappy_api *sn = sigmix_snappy(NULL);
         size_t len;
-        if (snappy_uncompressed_length((const char *)src, n, &len) != SNAPPY_OK || len != dn)
+        if (!sn || sn->snappy_uncompressed_length((const char *)src, n, &len) != SNAPPY_OK ||
+            len != dn)
             return -1;
-        return snappy_uncompress((const char *)src, n, (char *)dst, &len) == SNAPPY_OK &&
+        return sn->snappy_uncompress((const char *)src, n, (char *)dst, &len) == SNAPPY_OK &&
                len == dn ? 0 : -1;
     }
-    case PQ_GZIP:
-        return gzip(src, n, dst, dn);
+    case PQ_GZIP: {
+        const sigmix_zlib_api *zl = sigmix_zlib(NULL);
+        return zl ? gzip(zl, src, n, dst, dn) : -1;
+    }
     case PQ_ZSTD: {
-        size_t r = ZSTD_decompress(dst, dn, src, n);
-        return !ZSTD_isError(r) && r == dn ? 0 : -1;
+        const sigmix_zstd_api *zs = sigmix_zstd(NULL);
+        if (!zs)
+            return -1;
+        size_t r = zs->ZSTD_decompress(dst, dn, src, n);
+        return !zs->ZSTD_isError(r) && r == dn ? 0 : -1;
     }
     case PQ_BROTLI: {
+        const sigmix_brotlidec_api *br = sigmix_brotlidec(NULL);
         size_t len = dn;
-        return BrotliDecoderDecompress(n, src, &len, dst) == BROTLI_DECODER_RESULT_SUCCESS &&
-               len == dn ? 0 : -1;
+        return br && br->BrotliDecoderDecompress(n, src, &len, dst) ==
+                     BROTLI_DECODER_RESULT_SUCCESS && len == dn ? 0 : -1;
     }
-    case PQ_LZ4_RAW: {
-        if (n > INT32_MAX || dn > INT32_MAX)
+    case PQ_LZ4_RAW:
+    case PQ_LZ4: {
+        const sigmix_lz4_api *lz = sigmix_lz4(NULL);
+        if (!lz)
             return -1;
-        int got = LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)dn);
-        return got >= 0 && (size_t)got == dn ? 0 : -1;
-    }
-    case PQ_LZ4:
-        if (!hadoop_lz4(src, n, dst, dn))
+        if (codec == PQ_LZ4 && !hadoop_lz4(lz, src, n, dst, dn))
             return 0;
         if (n > INT32_MAX || dn > INT32_MAX)
             return -1;
-        {
-            int got = LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)dn);
-            return got >= 0 && (size_t)got == dn ? 0 : -1;
-        }
+        int got = lz->LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)dn);
+        return got >= 0 && (size_t)got == dn ? 0 : -1;
+    }
     default:
         return -1;
     }
@@ -124,8 +145,10 @@ int sigmix_pq_size_plausible(int codec, const uint8_t *src, size_t n, size_t dn)
     case PQ_UNCOMPRESSED:
         return dn == n;
     case PQ_SNAPPY: {
+        const sigmix_snappy_api *sn = sigmix_snappy(NULL);
         size_t len;
-        return snappy_uncompressed_length((const char *)src, n, &len) == SNAPPY_OK && len == dn;
+        return sn && sn->snappy_uncompressed_length((const char *)src, n, &len) == SNAPPY_OK &&
+               len == dn;
     }
     case PQ_GZIP:
         return dn / 1032 <= n + slack;
@@ -133,7 +156,10 @@ int sigmix_pq_size_plausible(int codec, const uint8_t *src, size_t n, size_t dn)
     case PQ_LZ4_RAW:
         return dn / 255 <= n + slack;
     case PQ_ZSTD: {
-        unsigned long long c = ZSTD_getFrameContentSize(src, n);
+        const sigmix_zstd_api *zs = sigmix_zstd(NULL);
+        if (!zs)
+            return 0;
+        unsigned long long c = zs->ZSTD_getFrameContentSize(src, n);
         if (c != ZSTD_CONTENTSIZE_UNKNOWN && c != ZSTD_CONTENTSIZE_ERROR)
             return c <= dn; /* several frames may follow: the first fits */
         return dn / 4096 <= n + slack * 16;

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "table/parquet/pq_internal.h"
+#include "util/codecs.h"
 #include "util/error.h"
 
 /*
@@ -593,6 +593,8 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err)
                     sigmix_pq_codec_name(cm->codec));
     if (s.rows == 0)
         return 0;
+    if (sigmix_pq_codec_load(cm->codec, err))
+        return SIGMIX_EUNSUPPORTED;
     uint64_t start = (uint64_t)cm->data_page_offset;
     if (cm->dict_page_offset > 0 && (uint64_t)cm->dict_page_offset < start)
         start = (uint64_t)cm->dict_page_offset;
@@ -625,9 +627,13 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err)
         }
         const uint8_t *p = w->chunk.p + pos;
         if (h.has_crc && (h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2 ||
-                          h.type == PQ_DICT_PAGE) &&
-            (uint32_t)crc32(0, p, (uInt)body) != h.crc)
-            return fail(err, j, SIGMIX_EFORMAT, "page CRC mismatch");
+                          h.type == PQ_DICT_PAGE)) {
+            const sigmix_zlib_api *zl = sigmix_zlib(err); /* zlib's CRC-32 */
+            if (!zl)
+                return SIGMIX_EUNSUPPORTED;
+            if ((uint32_t)zl->crc32(0, p, (uInt)body) != h.crc)
+                return fail(err, j, SIGMIX_EFORMAT, "page CRC mismatch");
+        }
         int r = 0;
         if ((h.type == PQ_DATA_PAGE || h.type == PQ_DATA_PAGE_V2 || h.type == PQ_DICT_PAGE) &&
             !h.has_sub)

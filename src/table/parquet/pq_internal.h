@@ -124,6 +124,9 @@ int sigmix_pq_read_chunk(pq_worker *w, const pq_job *j, sigmix_error *err);
 int sigmix_pq_emit(pq_worker *w, const pq_job *j, size_t row, size_t count,
                    const uint32_t *defs, const void *vals, size_t n, sigmix_error *err);
 
+/* Open the library `codec` needs (once per process): 0, or
+ * SIGMIX_EUNSUPPORTED "cannot load ..." in err. */
+int sigmix_pq_codec_load(int codec, sigmix_error *err);
 int sigmix_pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t dn);
 /*
  * Whether n compressed bytes can plausibly decode to dn bytes (checked

@@ -1,16 +1,13 @@
 /*
  * Parquet encodings the writer needs: the RLE/bit-packed hybrid (levels and
  * dictionary indices), bit-packed booleans, and page compression through
- * libsnappy, libzstd and zlib.
+ * libsnappy, libzstd and zlib (opened on first use, util/codecs.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <snappy-c.h>
-#include <zlib.h>
-#include <zstd.h>
-
 #include "table/parquet_writer/pqw.h"
+#include "util/codecs.h"
 
 int pqw_bit_width(uint32_t max_value)
 {
@@ -100,17 +97,28 @@ void pqw_pack_bools(pqw_buf *b, const uint8_t *bits, size_t n)
 
 struct pqw_codec {
     int        codec;
+    const sigmix_zlib_api   *zl;   /* every page's CRC-32; GZIP pages */
+    const sigmix_snappy_api *sn;   /* SNAPPY */
+    const sigmix_zstd_api   *zs;   /* ZSTD */
     ZSTD_CCtx *zstd;
 };
 
-int pqw_codec_open(pqw_codec **out, int codec)
+int pqw_codec_open(pqw_codec **out, int codec, sigmix_error *err)
 {
+    *out = NULL;
+    const sigmix_zlib_api *zl = sigmix_zlib(err);
+    const sigmix_snappy_api *sn = NULL;
+    const sigmix_zstd_api *zs = NULL;
+    if (!zl || (codec == PQ_CODEC_SNAPPY && !(sn = sigmix_snappy(err))) ||
+        (codec == PQ_CODEC_ZSTD && !(zs = sigmix_zstd(err))))
+        return SIGMIX_EUNSUPPORTED;
     pqw_codec *c = calloc(1, sizeof *c);
     *out = c;
     if (!c)
         return SIGMIX_ENOMEM;
     c->codec = codec;
-    if (codec == PQ_CODEC_ZSTD && !(c->zstd = ZSTD_createCCtx())) {
+    c->zl = zl, c->sn = sn, c->zs = zs;
+    if (codec == PQ_CODEC_ZSTD && !(c->zstd = zs->ZSTD_createCCtx())) {
         pqw_codec_close(out);
         return SIGMIX_ENOMEM;
     }
@@ -122,35 +130,40 @@ void pqw_codec_close(pqw_codec **pc)
     pqw_codec *c = *pc;
     if (!c)
         return;
-    ZSTD_freeCCtx(c->zstd);
+    if (c->zstd)
+        c->zs->ZSTD_freeCCtx(c->zstd);
     free(c);
     *pc = NULL;
 }
 
-static int gzip_compress(const uint8_t *src, size_t n, pqw_buf *out)
+uint32_t pqw_crc32(const pqw_codec *c, const uint8_t *p, size_t n)
+{
+    return (uint32_t)c->zl->crc32(c->zl->crc32(0, Z_NULL, 0), p, (uInt)n);
+}
+
+static int gzip_compress(const sigmix_zlib_api *zl, const uint8_t *src, size_t n, pqw_buf *out)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: gzip framing, as parquet-mr and Arrow write GZIP pages. */
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    if (sigmix_deflate_init2(zl, &z, Z_DEFAULT_COMPRESSION, 15 + 16, 8) != Z_OK)
         return SIGMIX_ENOMEM;
     if (n > UINT32_MAX / 2) {
-        deflateEnd(&z);
+        zl->deflateEnd(&z);
         return SIGMIX_EUNSUPPORTED;
     }
-    size_t bound = deflateBound(&z, (uLong)n);
+    size_t bound = zl->deflateBound(&z, (uLong)n);
     if (pqw_buf_reserve(out, bound)) {
-        deflateEnd(&z);
+        zl->deflateEnd(&z);
         return SIGMIX_ENOMEM;
     }
     z.next_in = (Bytef *)(uintptr_t)src;
     z.avail_in = (uInt)n;
     z.next_out = out->p;
     z.avail_out = (uInt)bound;
-    int r = deflate(&z, Z_FINISH);
+    int r = zl->deflate(&z, Z_FINISH);
     out->len = z.total_out;
-    deflateEnd(&z);
+    zl->deflateEnd(&z);
     return r == Z_STREAM_END ? 0 : SIGMIX_ENOMEM;
 }
 
@@ -162,22 +175,22 @@ int pqw_compress(pqw_codec *c, const uint8_t *src, size_t n, pqw_buf *out)
         return out->oom ? SIGMIX_ENOMEM : 0;
     }
     if (c->codec == PQ_CODEC_GZIP)
-        return gzip_compress(src, n, out);
+        return gzip_compress(c->zl, src, n, out);
     if (c->codec == PQ_CODEC_SNAPPY) {
-        size_t bound = snappy_max_compressed_length(n);
+        size_t bound = c->sn->snappy_max_compressed_length(n);
         if (pqw_buf_reserve(out, bound))
             return SIGMIX_ENOMEM;
         size_t len = bound;
-        if (snappy_compress((const char *)src, n, (char *)out->p, &len) != SNAPPY_OK)
+        if (c->sn->snappy_compress((const char *)src, n, (char *)out->p, &len) != SNAPPY_OK)
             return SIGMIX_ENOMEM;
         out->len = len;
         return 0;
     }
-    size_t bound = ZSTD_compressBound(n);
+    size_t bound = c->zs->ZSTD_compressBound(n);
     if (pqw_buf_reserve(out, bound))
         return SIGMIX_ENOMEM;
-    size_t len = ZSTD_compressCCtx(c->zstd, out->p, bound, src, n, ZSTD_CLEVEL_DEFAULT);
-    if (ZSTD_isError(len))
+    size_t len = c->zs->ZSTD_compressCCtx(c->zstd, out->p, bound, src, n, ZSTD_CLEVEL_DEFAULT);
+    if (c->zs->ZSTD_isError(len))
         return SIGMIX_ENOMEM;
     out->len = len;
     return 0;

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "table/format.h"
 #include "table/parquet_writer/pqw.h"
 #include "util/error.h"
@@ -76,7 +74,7 @@ static int emit_page(writer *w, pqw_chunk *ch, int type, int32_t nvalues, int en
                                     "page compression failed (column '%s')", w->cur_name);
         out = &w->comp;
     }
-    uint32_t crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), out->p, (uInt)out->len);
+    uint32_t crc = pqw_crc32(w->codec, out->p, out->len);
     w->hdr.len = 0;
     pqw_page_header(&w->hdr, type, w->raw.len, out->len, crc, nvalues, enc);
     if (w->hdr.oom)
@@ -587,7 +585,7 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     w.cols = calloc(w.ncols ? w.ncols : 1, sizeof *w.cols);
     w.chunks = calloc(w.ncols ? w.ncols : 1, sizeof *w.chunks);
     int r = !w.cols || !w.chunks ? oom(&w) : 0;
-    if (!r && pqw_codec_open(&w.codec, w.codec_id))
+    if (!r && (r = pqw_codec_open(&w.codec, w.codec_id, err)) == SIGMIX_ENOMEM)
         r = oom(&w);
     for (size_t i = 0; !r && i < w.ncols; i++)
         if (describe_column(&w.cols[i], sigmix_table_col(t, i), sigmix_table_rows(t)))

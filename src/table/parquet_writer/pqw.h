@@ -107,10 +107,14 @@ int pqw_dict_build(pqw_dict *d, const sigmix_column *c, size_t r0, size_t r1,
 enum { PQ_CODEC_NONE = 0, PQ_CODEC_SNAPPY = 1, PQ_CODEC_GZIP = 2, PQ_CODEC_ZSTD = 6 };
 
 typedef struct pqw_codec pqw_codec;
-int  pqw_codec_open(pqw_codec **c, int codec);
+/* Opens zlib (page CRCs) and the codec's library: 0, SIGMIX_ENOMEM (no
+ * message), or SIGMIX_EUNSUPPORTED with "cannot load ..." in err. */
+int  pqw_codec_open(pqw_codec **c, int codec, sigmix_error *err);
 void pqw_codec_close(pqw_codec **c);
 /* Compress src into out (replacing its contents). Returns 0 or a SIGMIX_E*. */
 int  pqw_compress(pqw_codec *c, const uint8_t *src, size_t n, pqw_buf *out);
+/* CRC-32 of a page's bytes (the page header's crc field). */
+uint32_t pqw_crc32(const pqw_codec *c, const uint8_t *p, size_t n);
 
 /* ---- writer state shared by parquet_writer.c and footer.c ------------ */
 
