@@ -1,7 +1,9 @@
 #!/bin/bash
 # Start-up cost (docs/PERFORMANCE.md, "Start-up"): libsigmix.so and the
-# program link none of FFmpeg, FFTW, OpenBLAS or libxml2; --version, a small
-# audit, cat and a join never load them; the plugins load when needed.
+# program link none of FFmpeg, FFTW, OpenBLAS, libxml2, the compression
+# libraries or libcsv; --version, a small audit, cat and a join never load
+# the heavy ones, --version and a JSON Lines audit none of the codecs; the
+# plugins load when needed.
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
 B=${SIGMIX_BUILD:?}
@@ -10,9 +12,10 @@ bin=${SIGMIX_BIN:?}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sigmix_startup.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 heavy='libav|libsw|fftw|openblas|libxml2|libicu'
+codecs='libz\.so|libzstd|libsnappy|libbrotli|liblz4|libcsv'
 
 needed=$(readelf -d "$B/libsigmix.so.0" "$bin" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p')
-echo "$needed" | grep -E "$heavy" && fail "linked at load time: $(echo "$needed" | grep -E "$heavy")"
+echo "$needed" | grep -E "$heavy|$codecs" && fail "linked at load time: $(echo "$needed" | grep -E "$heavy|$codecs")"
 # The program itself: libsigmix and the C runtime (plus a sanitizer's).
 other=$(readelf -d "$bin" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' |
         grep -vE '^(libsigmix\.so\.0|libc\.so\.6|libdl\.so\.2|libm\.so\.6|libgcc_s\.so\.1|libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+)$')
@@ -31,6 +34,7 @@ for cmd in "--version" "audit --input $T/t10.jsonl --out-json $T/a.json" \
     # shellcheck disable=SC2086
     objs=$(loaded "$bin" $cmd) || fail "sigmix $cmd: $(cat "$T/err")"
     bad=$(echo "$objs" | grep -E "$heavy|sigmix-")
+    case $cmd in --version|audit*) bad=$bad$(echo "$objs" | grep -E "$codecs") ;; esac
     [ -z "$bad" ] || fail "sigmix $cmd loaded: $bad"
 done
 grep -q '"mos":3' "$T/m.jsonl" || fail "mos-labels output: $(cat "$T/m.jsonl")"
