@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sigmix_config.h"
 #include "audit/audit_internal.h"
 #include "audit/html.h"
 #include "stats/cluster.h"
@@ -983,6 +984,9 @@ int sigmix_audit_write_html(const sigmix_audit *a, FILE *f, sigmix_error *err)
             rc = health(f, &c);
         ctx_free(&c);
     }
+    if (rc == SIGMIX_EUNSUPPORTED) /* the heatmap's PNG needs zlib, opened on first use */
+        return sigmix_error_set(err, rc, "cannot load " SIGMIX_ZLIB_SONAME
+                                " for the HTML report's heatmap image");
     if (rc)
         return sigmix_error_set(err, rc, "out of memory while writing the HTML report");
     closing(f, a);

@@ -52,6 +52,10 @@ expect "sigmix: $tmp/c.jsonl.zst: $ZS" "$tmp/c.jsonl.zst" cat "$in" -o "$tmp/c.j
 expect "sigmix: $tmp/c.jsonl.gz: $Z" "$tmp/c.jsonl.gz" cat "$in" -o "$tmp/c.jsonl.gz"
 expect "sigmix: $tmp/c.csv: $CSV" "$tmp/c.csv" cat "$in" -o "$tmp/c.csv"
 expect "sigmix: $tmp/c.parquet: $Z" "$tmp/c.parquet" cat "$in" -o "$tmp/c.parquet"
+# the HTML report's heatmap is a PNG (zlib); the JSON report commits with it or not at all
+expect "sigmix: $tmp/r.html: cannot load libz.so.1 for the HTML report's heatmap image" "$tmp/r.html" \
+    audit -i "$in" --out-html "$tmp/r.html" --out-json "$tmp/r2.json"
+[ ! -e "$tmp/r2.json" ] || fail "audit --out-html: the JSON report was written alone"
 
 # nothing of them needed: same bytes as without the stand-ins
 LD_LIBRARY_PATH=$fake "$bin" --version > "$tmp/v" 2>&1 || fail "--version"
