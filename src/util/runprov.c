@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "util/arena.h"
 #include "util/atomic.h"
@@ -246,15 +249,35 @@ static void put_u(sigmix_jout *o, unsigned u)
     o->len += 6;
 }
 
+/* End of the run of bytes from i that need no escape (printable ASCII
+ * other than '"' and '\\'). Reports are mostly such runs: keys, names. */
+static size_t plain_run(const unsigned char *p, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    /* As signed bytes, controls and everything from 0x80 are below 0x20. */
+    const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+                  del = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
+        int m = _mm_movemask_epi8(bad);
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    while (i < len && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
 static void write_string(sigmix_jout *o, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     putch(o, '"');
     for (size_t i = 0; i < len;) {
         /* copy the run of bytes that need no escape in one go */
-        size_t run = i;
-        while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-            run++;
+        size_t run = plain_run(p, i, len);
         if (run > i) {
             put(o, s + i, run - i);
             i = run;

@@ -1,0 +1,113 @@
+/*
+ * util/runprov.c's report writer escapes strings like Python's
+ * json.dumps(ensure_ascii=True). The run of bytes that need no escape is
+ * found 16 bytes at a time: every byte value is placed at every offset of
+ * strings up to 40 bytes long and the output compared with a byte-by-byte
+ * reference; UTF-8 sequences straddling the 16-byte steps keep their
+ * \uXXXX text, invalid ones become \ufffd.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/runprov.h"
+
+/* The writer's text for one string value (quotes included). */
+static char *written(const char *s)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    assert_non_null(f);
+    sigmix_jout *o = malloc(sizeof *o);
+    assert_non_null(o);
+    sigmix_jout_init(o, f, 0);
+    sigmix_jout_str(o, s);
+    sigmix_jout_flush(o);
+    fclose(f);
+    free(o);
+    return text;
+}
+
+/* Reference for ASCII input: the escapes json.dumps writes. */
+static void reference(const unsigned char *s, size_t len, char *out)
+{
+    size_t k = 0;
+    out[k++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = s[i];
+        const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n"
+                      : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b"
+                      : c == '\f' ? "\\f" : NULL;
+        if (e)
+            k += (size_t)sprintf(out + k, "%s", e);
+        else if (c < 0x20 || c == 0x7f)
+            k += (size_t)sprintf(out + k, "\\u%04x", c);
+        else
+            out[k++] = (char)c;
+    }
+    out[k++] = '"';
+    out[k] = '\0';
+}
+
+static void every_ascii_byte_at_every_offset(void **state)
+{
+    (void)state;
+    unsigned char s[48];
+    char want[48 * 6 + 3];
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t at = 0; at < len; at++)
+            for (unsigned c = 1; c < 0x80; c++) {
+                for (size_t i = 0; i < len; i++)
+                    s[i] = (unsigned char)('a' + i % 26);
+                s[at] = (unsigned char)c;
+                s[len] = 0;
+                reference(s, len, want);
+                char *got = written((const char *)s);
+                if (strcmp(got, want))
+                    fail_msg("byte 0x%02x at %zu of %zu: got %s, want %s", c, at, len, got, want);
+                free(got);
+            }
+}
+
+static void utf8_across_the_steps(void **state)
+{
+    (void)state;
+    /* e-acute (2 bytes), euro sign (3), U+1F600 (4, a surrogate pair), and
+     * a lone continuation byte, each starting at offsets 10..20 */
+    const struct { const char *bytes, *text; } seq[] = {
+        { "\xc3\xa9", "\\u00e9" },
+        { "\xe2\x82\xac", "\\u20ac" },
+        { "\xf0\x9f\x98\x80", "\\ud83d\\ude00" },
+        { "\x80", "\\ufffd" },
+    };
+    for (size_t k = 0; k < sizeof seq / sizeof *seq; k++)
+        for (size_t at = 10; at <= 20; at++) {
+            char s[64], want[128];
+            memset(s, 'x', at);
+            size_t bl = strlen(seq[k].bytes);
+            memcpy(s + at, seq[k].bytes, bl);
+            memcpy(s + at + bl, "yyyyyyyyyyyyyyyyyyyy", 21);
+            snprintf(want, sizeof want, "\"%.*s%s%s\"", (int)at, s, seq[k].text,
+                     "yyyyyyyyyyyyyyyyyyyy");
+            char *got = written(s);
+            if (strcmp(got, want))
+                fail_msg("sequence %zu at %zu: got %s, want %s", k, at, got, want);
+            free(got);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_ascii_byte_at_every_offset),
+        cmocka_unit_test(utf8_across_the_steps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
