@@ -25,7 +25,7 @@ typedef struct json_reader {
     size_t         nspans, spancap, span_bytes;
     size_t         rows;     /* rows cut out so far */
     int            reserved;
-    unsigned long long merged_off; /* input bytes behind the table's rows */
+    size_t         last_rows; /* rows of the last flush */
     sigmix_error  *err;
 } json_reader;
 
@@ -57,12 +57,6 @@ static const char *type_of(char c)
     }
 }
 
-static void reserve_side(void *arg)
-{
-    json_reader *R = arg;
-    R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->merged_off);
-}
-
 /* Parse the pending rows on the worker threads. */
 static int flush(json_reader *R)
 {
@@ -82,13 +76,18 @@ static int flush(json_reader *R)
         w->nspans = cnt;
         at += cnt;
     }
-    /* From the second flush on, size the table for the whole input
-     * meanwhile (see jsonl_read.c: it touches every page of the columns). */
-    int reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
-    sigmix_jworkers_run(R->pool.w, n, reserve_now ? reserve_side : NULL, R);
+    sigmix_jpool_clear_ahead(&R->pool, n, &R->tb, R->last_rows);
+    sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
     size_t first = R->rows - R->nspans;
+    R->last_rows = R->nspans;
     R->nspans = 0;
     R->span_bytes = 0;
+    if (!R->reserved) {
+        /* First rows: size the table before they are merged (see
+         * sigmix_cb_table.reserve_rows); the spans were cut up to pos. */
+        R->tb.reserve_rows = sigmix_text_estimate_rows(&R->in, R->last_rows, OFF(R, R->pos));
+        R->reserved = 1;
+    }
     for (size_t k = 0; k < n; k++) {
         sigmix_jworker *w = &R->pool.w[k];
         if (w->err)
@@ -99,7 +98,6 @@ static int flush(json_reader *R)
         if (r)
             return r;
     }
-    R->merged_off = OFF(R, R->pos); /* spans were cut up to pos */
     return 0;
 }
 

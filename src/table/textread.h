@@ -60,6 +60,10 @@ int  sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err);
  */
 int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done);
 
+/** The row count sigmix_text_reserve would reserve for `rows` rows in the
+ *  first `done` bytes, or 0 when it cannot tell (size unknown). */
+size_t sigmix_text_estimate_rows(sigmix_textin *in, size_t rows, unsigned long long done);
+
 /** Parser threads for o->threads (0: sigmix_cpu_count()), 1..16. */
 size_t sigmix_text_threads(const sigmix_read_options *o);
 
