@@ -26,6 +26,7 @@ typedef struct json_reader {
     size_t         rows;     /* rows cut out so far */
     int            reserved;
     size_t         last_rows; /* rows of the last flush */
+    int            general;   /* tests: sigmix_jpool_general */
     sigmix_error  *err;
 } json_reader;
 
@@ -332,6 +333,8 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    if (!r && R->general)
+        sigmix_jpool_general(&R->pool);
     if (!r)
         r = sigmix_textin_first(&R->in, err);
     if (!r)
@@ -353,6 +356,17 @@ int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_option
     json_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
+    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
+    return r ? r : json_read_in(&R, o, out, err);
+}
+
+int sigmix_json_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                 sigmix_table **out, sigmix_error *err)
+{
+    json_reader R;
+    *out = NULL;
+    memset(&R, 0, sizeof R);
+    R.general = 1;
     int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
     return r ? r : json_read_in(&R, o, out, err);
 }

@@ -22,6 +22,7 @@ typedef struct jsonl_reader {
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
     size_t         last_rows;  /* rows of the last batch */
+    int            general;    /* tests: sigmix_jpool_general */
     int            read_next;  /* side task: read the next batch */
     size_t         split_at;   /* tests: end the first part at the first line
                                 * end at or after this batch offset (0: even parts) */
@@ -142,6 +143,8 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    if (!r && R->general)
+        sigmix_jpool_general(&R->pool);
     if (!r)
         r = read_all(R, err);
     if (!r)
@@ -173,6 +176,21 @@ int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_optio
                           sigmix_table **out, sigmix_error *err)
 {
     return sigmix_jsonl_read_mem_split(data, size, o, 0, out, err);
+}
+
+int sigmix_jsonl_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                  sigmix_table **out, sigmix_error *err)
+{
+    jsonl_reader *R = calloc(1, sizeof *R);
+    *out = NULL;
+    if (!R)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    R->general = 1;
+    int r = sigmix_textin_open_mem(&R->in, data, size, NULL, o, err);
+    if (!r)
+        r = jsonl_read_in(R, o, out, err);
+    free(R);
+    return r;
 }
 
 int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read_options *o,

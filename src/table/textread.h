@@ -77,6 +77,12 @@ int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read
                                 size_t split_at, sigmix_table **out, sigmix_error *err);
 int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                          sigmix_table **out, sigmix_error *err);
+/* Tests and fuzzing: the readers without the shim's key prediction and
+ * direct stores (sigmix_jpool_general), to compare the fast path with. */
+int sigmix_jsonl_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                  sigmix_table **out, sigmix_error *err);
+int sigmix_json_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                 sigmix_table **out, sigmix_error *err);
 int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                         sigmix_table **out, sigmix_error *err);
 
