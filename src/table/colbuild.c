@@ -520,6 +520,26 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
 {
     sigmix_table *t = b->t;
     sigmix_column *c = sigmix_table_col_mut(t, g);
+    size_t others = values(sc->count) - sc->count[SIGMIX_CB_DOUBLE] - sc->count[SIGMIX_CB_INT];
+    if (!others && c->kind == SIGMIX_KIND_DOUBLE && !sc->count[SIGMIX_CB_INT]) {
+        /* the common case (only doubles and nulls), as the general loop
+         * below does it: merging runs between batches, on one thread */
+        for (size_t r = 0; r < rows; r++)
+            if (sc->tag[r]) {
+                c->valid[base + r] = 1;
+                memcpy(&c->f64[base + r], &sc->slot[r], sizeof(double));
+            }
+        return 0;
+    }
+    if (!others && c->kind == SIGMIX_KIND_INT64 && !sc->count[SIGMIX_CB_DOUBLE]) {
+        for (size_t r = 0; r < rows; r++)
+            if (sc->tag[r]) {
+                c->valid[base + r] = 1;
+                c->i64[base + r] = (int64_t)sc->slot[r];
+                c->f64[base + r] = (double)c->i64[base + r];
+            }
+        return 0;
+    }
     /* integers or booleans into a DOUBLE column: keep their tags */
     int note = !b->csv && c->kind == SIGMIX_KIND_DOUBLE &&
                (sc->count[SIGMIX_CB_INT] || sc->count[SIGMIX_CB_BOOL]);
