@@ -469,6 +469,27 @@ int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
             continue;
         if (h < 0)
             return SIGMIX_SJ_CALLBACK;
+        if (sink) {
+            // A number simdjson takes (most values): straight in. Anything
+            // else (text, literals, NaN, wide numbers, errors) leaves the
+            // value unread for field_value, which handles it as before.
+            ondemand::value val = fld.value();
+            ondemand::number n;
+            if (!val.get_number().get(n)) {
+                size_t c = static_cast<size_t>(h);
+                switch (n.get_number_type()) {
+                case ondemand::number_type::signed_integer:
+                    sigmix_cb_set_int(sink->seg, c, n.get_int64());
+                    break;
+                case ondemand::number_type::unsigned_integer:
+                    sigmix_cb_set_double(sink->seg, c, static_cast<double>(n.get_uint64()));
+                    break;
+                default:
+                    sigmix_cb_set_double(sink->seg, c, n.get_double());
+                }
+                continue;
+            }
+        }
         sigmix_sj_value v = { SIGMIX_SJ_NULL, 0, 0, nullptr, 0 };
         if (auto e = field_value(p, fld.value(), &v))
             return map_error(e);
