@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "table/colbuild.h"
+#include "table/table_internal.h"
 #include "util/error.h"
 #include "util/jsonw.h"
 
@@ -519,6 +520,26 @@ static int copy_values(sigmix_cb_table *b, size_t g, size_t base, const sigmix_c
 {
     sigmix_table *t = b->t;
     sigmix_column *c = sigmix_table_col_mut(t, g);
+    size_t others = values(sc->count) - sc->count[SIGMIX_CB_DOUBLE] - sc->count[SIGMIX_CB_INT];
+    if (!others && c->kind == SIGMIX_KIND_DOUBLE && !sc->count[SIGMIX_CB_INT]) {
+        /* the common case (only doubles and nulls), as the general loop
+         * below does it: merging runs between batches, on one thread */
+        for (size_t r = 0; r < rows; r++)
+            if (sc->tag[r]) {
+                c->valid[base + r] = 1;
+                memcpy(&c->f64[base + r], &sc->slot[r], sizeof(double));
+            }
+        return 0;
+    }
+    if (!others && c->kind == SIGMIX_KIND_INT64 && !sc->count[SIGMIX_CB_DOUBLE]) {
+        for (size_t r = 0; r < rows; r++)
+            if (sc->tag[r]) {
+                c->valid[base + r] = 1;
+                c->i64[base + r] = (int64_t)sc->slot[r];
+                c->f64[base + r] = (double)c->i64[base + r];
+            }
+        return 0;
+    }
     /* integers or booleans into a DOUBLE column: keep their tags */
     int note = !b->csv && c->kind == SIGMIX_KIND_DOUBLE &&
                (sc->count[SIGMIX_CB_INT] || sc->count[SIGMIX_CB_BOOL]);
@@ -582,6 +603,19 @@ static void seg_reset(sigmix_cb_seg *s)
     sigmix_arena_init(&s->strings);
 }
 
+static void clear_rows(sigmix_cb_table *b, size_t r0, size_t n)
+{
+    for (size_t g = 0; g < sigmix_table_cols(b->t); g++)
+        sigmix_table_clear_rows(sigmix_table_col_mut(b->t, g), r0, n);
+}
+
+void sigmix_cb_clear_ahead(sigmix_cb_table *b, size_t r0, size_t n)
+{
+    if (r0 >= b->reserved)
+        return;
+    clear_rows(b, r0, n < b->reserved - r0 ? n : b->reserved - r0);
+}
+
 int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
 {
     size_t base = sigmix_table_rows(b->t);
@@ -596,8 +630,21 @@ int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
             b->count[g][k] += s->cols[i].count[k];
         r = settle_kind(b, (size_t)g, before);
     }
+    if (!r && s->rows && !base && b->reserve_rows > s->rows &&
+        !sigmix_table_reserve_uninit(b->t, b->reserve_rows)) { /* a hint: failure is harmless */
+        b->reserved = b->reserve_rows;
+        b->cleared = 0;
+    }
+    if (s->rows)
+        b->reserve_rows = 0;
     if (!r && s->rows)
         r = sigmix_table_resize(b->t, base + s->rows);
+    if (!r && b->reserved && b->cleared < base + s->rows) {
+        /* rows the parse threads did not clear ahead (a grown table
+         * keeps its old capacity's rows as they were) */
+        clear_rows(b, b->cleared, base + s->rows - b->cleared);
+        b->cleared = base + s->rows;
+    }
     for (size_t i = 0; !r && s->rows && i < s->ncols; i++)
         if (s->map[i] >= 0 && values(s->cols[i].count))
             r = copy_values(b, (size_t)s->map[i], base, &s->cols[i], s->rows);

@@ -25,7 +25,8 @@ typedef struct json_reader {
     size_t         nspans, spancap, span_bytes;
     size_t         rows;     /* rows cut out so far */
     int            reserved;
-    unsigned long long merged_off; /* input bytes behind the table's rows */
+    size_t         last_rows; /* rows of the last flush */
+    int            general;   /* tests: sigmix_jpool_general */
     sigmix_error  *err;
 } json_reader;
 
@@ -57,12 +58,6 @@ static const char *type_of(char c)
     }
 }
 
-static void reserve_side(void *arg)
-{
-    json_reader *R = arg;
-    R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->merged_off);
-}
-
 /* Parse the pending rows on the worker threads. */
 static int flush(json_reader *R)
 {
@@ -82,13 +77,18 @@ static int flush(json_reader *R)
         w->nspans = cnt;
         at += cnt;
     }
-    /* From the second flush on, size the table for the whole input
-     * meanwhile (see jsonl_read.c: it touches every page of the columns). */
-    int reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
-    sigmix_jworkers_run(R->pool.w, n, reserve_now ? reserve_side : NULL, R);
+    sigmix_jpool_clear_ahead(&R->pool, n, &R->tb, R->last_rows);
+    sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
     size_t first = R->rows - R->nspans;
+    R->last_rows = R->nspans;
     R->nspans = 0;
     R->span_bytes = 0;
+    if (!R->reserved) {
+        /* First rows: size the table before they are merged (see
+         * sigmix_cb_table.reserve_rows); the spans were cut up to pos. */
+        R->tb.reserve_rows = sigmix_text_estimate_rows(&R->in, R->last_rows, OFF(R, R->pos));
+        R->reserved = 1;
+    }
     for (size_t k = 0; k < n; k++) {
         sigmix_jworker *w = &R->pool.w[k];
         if (w->err)
@@ -99,7 +99,6 @@ static int flush(json_reader *R)
         if (r)
             return r;
     }
-    R->merged_off = OFF(R, R->pos); /* spans were cut up to pos */
     return 0;
 }
 
@@ -334,6 +333,8 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    if (!r && R->general)
+        sigmix_jpool_general(&R->pool);
     if (!r)
         r = sigmix_textin_first(&R->in, err);
     if (!r)
@@ -355,6 +356,17 @@ int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_option
     json_reader R;
     *out = NULL;
     memset(&R, 0, sizeof R);
+    int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
+    return r ? r : json_read_in(&R, o, out, err);
+}
+
+int sigmix_json_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                 sigmix_table **out, sigmix_error *err)
+{
+    json_reader R;
+    *out = NULL;
+    memset(&R, 0, sizeof R);
+    R.general = 1;
     int r = sigmix_textin_open_mem(&R.in, data, size, NULL, o, err);
     return r ? r : json_read_in(&R, o, out, err);
 }

@@ -21,8 +21,9 @@ typedef struct jsonl_reader {
     sigmix_jpool   pool;
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
+    size_t         last_rows;  /* rows of the last batch */
+    int            general;    /* tests: sigmix_jpool_general */
     int            read_next;  /* side task: read the next batch */
-    int            reserve_now; /* side task: size the table for the whole input */
     size_t         split_at;   /* tests: end the first part at the first line
                                 * end at or after this batch offset (0: even parts) */
 } jsonl_reader;
@@ -71,6 +72,18 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
  * the parts' rows join the table in order. */
 static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
 {
+    size_t rows = 0, bytes = 0;
+    for (size_t k = 0; k < n; k++) {
+        rows += R->pool.w[k].seg->rows;
+        bytes += R->pool.w[k].len;
+    }
+    R->last_rows = rows;
+    if (!R->reserved && rows) {
+        /* First rows: size the table before they are merged, while it
+         * has no rows (sigmix_cb_table.reserve_rows). */
+        R->tb.reserve_rows = sigmix_text_estimate_rows(&R->in, rows, R->in.base[R->in.cur] + bytes);
+        R->reserved = 1;
+    }
     for (size_t k = 0; k < n; k++) {
         sigmix_jworker *w = &R->pool.w[k];
         if (w->err)
@@ -82,22 +95,6 @@ static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
             return r;
     }
     return 0;
-}
-
-/*
- * What the calling thread does while the workers parse a batch: read the
- * next batch, and once (in the second batch, when the first one's rows
- * tell the row size) size the table for the whole input. Sizing touches
- * every page of the table's columns, a cost worth hiding behind the parse
- * (the workers touch only their own segments; merging waits for both).
- */
-static void side_task(void *arg)
-{
-    jsonl_reader *R = arg;
-    if (R->read_next)
-        sigmix_textin_read_next(&R->in);
-    if (R->reserve_now)
-        R->reserved = sigmix_text_reserve(&R->in, R->tb.t, R->in.base[R->in.cur]);
 }
 
 static int read_all(jsonl_reader *R, sigmix_error *err)
@@ -129,8 +126,8 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         R->read_next = !R->in.eof[R->in.cur];
-        R->reserve_now = !R->reserved && sigmix_table_rows(R->tb.t) > 0;
-        sigmix_jworkers_run(R->pool.w, n, R->read_next || R->reserve_now ? side_task : NULL, R);
+        sigmix_jpool_clear_ahead(&R->pool, n, &R->tb, R->last_rows);
+        sigmix_jworkers_run(R->pool.w, n, R->read_next ? sigmix_textin_read_next : NULL, &R->in);
         r = batch_result(R, n, err);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
@@ -146,6 +143,8 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    if (!r && R->general)
+        sigmix_jpool_general(&R->pool);
     if (!r)
         r = read_all(R, err);
     if (!r)
@@ -177,6 +176,21 @@ int sigmix_jsonl_read_mem(const void *data, size_t size, const sigmix_read_optio
                           sigmix_table **out, sigmix_error *err)
 {
     return sigmix_jsonl_read_mem_split(data, size, o, 0, out, err);
+}
+
+int sigmix_jsonl_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                  sigmix_table **out, sigmix_error *err)
+{
+    jsonl_reader *R = calloc(1, sizeof *R);
+    *out = NULL;
+    if (!R)
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    R->general = 1;
+    int r = sigmix_textin_open_mem(&R->in, data, size, NULL, o, err);
+    if (!r)
+        r = jsonl_read_in(R, o, out, err);
+    free(R);
+    return r;
 }
 
 int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read_options *o,

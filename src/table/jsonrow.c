@@ -13,7 +13,10 @@ int sigmix_jworker_init(sigmix_jworker *w)
 {
     memset(w, 0, sizeof *w);
     w->sj = sigmix_sj_new();
-    return w->sj ? 0 : SIGMIX_ENOMEM;
+    if (!w->sj)
+        return SIGMIX_ENOMEM;
+    sigmix_sj_set_sink(w->sj, &w->sink);
+    return 0;
 }
 
 void sigmix_jworker_free(sigmix_jworker *w)
@@ -47,27 +50,17 @@ static int cb_fail(sigmix_jworker *w, int code, const char *msg)
 }
 
 /*
- * Key -> column. Rows usually repeat the previous row's key order, so the
- * column at the same position is tried first, straight on the raw key
- * bytes (no length scan, no unescaping); the hash only on a miss.
+ * Key -> column, for a key the shim did not predict (simdjson_shim.h:
+ * it compares each raw key with the column at the same position in the
+ * previous row); the hash lookup, and the prediction for the next row.
  */
 static long on_key(void *ctx, const char *key, size_t len)
 {
     sigmix_jworker *w = ctx;
     sigmix_cb_seg *s = w->seg;
-    if (len == SIGMIX_SJ_RAW_KEY) {
-        if (w->field < w->npred) {
-            long c = w->pred[w->field];
-            const sigmix_cb_col *col = &s->cols[c];
-            if (!col->backslash && (size_t)(w->limit - key) > col->namelen &&
-                !memcmp(col->name, key, col->namelen) && key[col->namelen] == '"') {
-                w->field++;
-                return col->skip ? -1 : c;
-            }
-        }
+    if (len == SIGMIX_SJ_RAW_KEY) /* no sink (sigmix_jpool_general) */
         return SIGMIX_SJ_NEED_KEY;
-    }
-    size_t pos = w->field++;
+    size_t pos = w->sink.field++;
     if (memchr(key, 0, len))
         return cb_fail(w, SIGMIX_EFORMAT, "column name contains a NUL character"), -2;
     long c = sigmix_cb_column(s, key, len);
@@ -80,10 +73,11 @@ static long on_key(void *ctx, const char *key, size_t len)
             return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), -2;
         w->pred = p;
         w->predcap = cap;
+        w->sink.pred = p;
     }
     w->pred[pos] = c;
-    if (pos >= w->npred)
-        w->npred = pos + 1;
+    if (pos >= w->sink.npred)
+        w->sink.npred = pos + 1;
     return s->cols[c].skip ? -1 : c;
 }
 
@@ -245,8 +239,9 @@ static int parse_row(sigmix_jworker *w, const char *p, size_t len, size_t cap,
 {
     if (sigmix_cb_begin_row(w->seg))
         return cb_fail(w, SIGMIX_ENOMEM, "out of memory"), SIGMIX_SJ_CALLBACK;
-    w->field = 0;
-    w->limit = p + cap;
+    w->sink.seg = w->seg;
+    w->sink.field = 0;
+    w->sink.limit = p + cap;
     int st = sigmix_sj_parse_row(w->sj, p, len, cap, on_key, on_value, w, where, found);
     return st == SIGMIX_SJ_TRUNCATED ? refine_truncated(p, len, where) : st;
 }
@@ -384,7 +379,11 @@ static void *run(void *arg)
     sigmix_jworker *w = arg;
     w->err = 0;
     w->lines = 0;
-    w->npred = 0; /* predictions index the previous segment's columns */
+    w->sink.npred = 0; /* predictions index the previous segment's columns */
+    if (w->ahead_n) {
+        sigmix_cb_clear_ahead(w->ahead_tb, w->ahead_r0, w->ahead_n);
+        w->ahead_n = 0;
+    }
     if (w->spans)
         run_spans(w);
     else
@@ -427,10 +426,31 @@ int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_erro
     return r;
 }
 
+void sigmix_jpool_general(sigmix_jpool *p)
+{
+    for (size_t i = 0; i < p->nw; i++)
+        if (p->w[i].sj)
+            sigmix_sj_set_sink(p->w[i].sj, NULL);
+}
+
 void sigmix_jpool_free(sigmix_jpool *p)
 {
     for (size_t i = 0; i < p->nw; i++) {
         sigmix_jworker_free(&p->w[i]);
         sigmix_cb_seg_free(&p->seg[i]);
     }
+}
+
+void sigmix_jpool_clear_ahead(sigmix_jpool *p, size_t n, sigmix_cb_table *tb, size_t rows)
+{
+    if (!tb->reserved || tb->cleared >= tb->reserved || !n || !rows)
+        return;
+    /* a little more than the last batch held, so merges rarely clear */
+    size_t per = (rows + rows / 4) / n + 16, at = tb->cleared;
+    for (size_t k = 0; k < n && at < tb->reserved; k++, at += per) {
+        p->w[k].ahead_tb = tb;
+        p->w[k].ahead_r0 = at;
+        p->w[k].ahead_n = per;
+    }
+    tb->cleared = at < tb->reserved ? at : tb->reserved;
 }

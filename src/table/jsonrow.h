@@ -21,9 +21,9 @@ typedef struct sigmix_jspan {
 typedef struct sigmix_jworker {
     sigmix_sj         *sj;
     sigmix_cb_seg     *seg;        /* segment being filled */
-    long              *pred;       /* column index by field position, from the last row */
-    size_t             npred, predcap, field;
-    const char        *limit;      /* end of the readable bytes of the row */
+    sigmix_sj_sink     sink;       /* key prediction (pred: column by field position) */
+    long              *pred;       /* sink.pred's array */
+    size_t             predcap;
     int                cb_error;   /* set by a callback */
     char               cb_msg[160];
     /* job: either the lines of buf[0..len) (spans NULL) or the spans */
@@ -32,6 +32,9 @@ typedef struct sigmix_jworker {
     const sigmix_jspan *spans;
     size_t             nspans;
     size_t             lines;      /* lines (or spans) completed */
+    /* side job: sigmix_cb_clear_ahead(ahead_tb, ahead_r0, ahead_n) */
+    sigmix_cb_table   *ahead_tb;
+    size_t             ahead_r0, ahead_n;
     /* failure: code (0 = none), message without location, offset in buf */
     int                err;
     char               msg[200];
@@ -53,8 +56,17 @@ typedef struct sigmix_jpool {
 
 /** One worker per reader thread (sigmix_text_threads), honouring o->columns. */
 int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err);
+/** Tests: parse without the shim's sink (every key looked up by the
+ *  callbacks, every value through on_value), the path the sink must match. */
+void sigmix_jpool_general(sigmix_jpool *p);
 /** Free what init made; safe after a failed init. */
 void sigmix_jpool_free(sigmix_jpool *p);
+/**
+ * Give the first n workers table rows to initialise ahead of the merges
+ * (sigmix_cb_clear_ahead), about what one batch of `rows` rows will
+ * need, and count them as cleared.
+ */
+void sigmix_jpool_clear_ahead(sigmix_jpool *p, size_t n, sigmix_cb_table *tb, size_t rows);
 
 /**
  * Parse jobs w[0..n) (each already holding its job and segment), on

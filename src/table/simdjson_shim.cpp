@@ -15,6 +15,9 @@
 #include <simdjson.h>
 
 #include "table/simdjson_shim.h"
+extern "C" {
+#include "table/colbuild.h"
+}
 #include "util/sj_reserve.hpp"
 
 using namespace simdjson;
@@ -27,6 +30,7 @@ struct sigmix_sj {
     const char *at = nullptr;   // last position seen, for error offsets
     int status = 0;             // our own status when not a simdjson error
     locale_t c_locale = (locale_t)0; // for strtod_l on numbers simdjson refuses
+    sigmix_sj_sink *sink = nullptr;
 };
 
 namespace {
@@ -380,6 +384,58 @@ const char *type_name(ondemand::json_type t)
     return "a value";
 }
 
+// Whether raw[0..n) equals name[0..n): 8 bytes at a time, the last step
+// overlapping (both hold n bytes; names are short, a libc call costs
+// more than the compare).
+inline bool same_bytes(const char *name, const char *raw, size_t n)
+{
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (name[i] != raw[i])
+                return false;
+        return true;
+    }
+    uint64_t a, b;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        std::memcpy(&a, name + i, 8);
+        std::memcpy(&b, raw + i, 8);
+        if (a != b)
+            return false;
+    }
+    std::memcpy(&a, name + n - 8, 8);
+    std::memcpy(&b, raw + n - 8, 8);
+    return a == b;
+}
+
+// The predicted column when raw (just after the key's opening quote) is
+// its name followed by the closing quote; else SIGMIX_SJ_NEED_KEY. A name
+// holding a backslash is never matched raw (its raw form differs).
+inline long predicted(sigmix_sj_sink *k, const char *raw)
+{
+    if (k->field >= k->npred)
+        return SIGMIX_SJ_NEED_KEY;
+    long c = k->pred[k->field];
+    const sigmix_cb_col *col = &k->seg->cols[c];
+    if (col->backslash || static_cast<size_t>(k->limit - raw) <= col->namelen ||
+        raw[col->namelen] != '"' || !same_bytes(col->name, raw, col->namelen))
+        return SIGMIX_SJ_NEED_KEY;
+    k->field++;
+    return col->skip ? -1 : c;
+}
+
+// Store a typed value straight into the sink's segment (what the readers'
+// on_value does for these types); false for text, left to on_value.
+inline bool sink_value(sigmix_sj_sink *k, long h, const sigmix_sj_value &v)
+{
+    switch (v.type) {
+    case SIGMIX_SJ_DOUBLE: sigmix_cb_set_double(k->seg, static_cast<size_t>(h), v.d); return true;
+    case SIGMIX_SJ_INT: sigmix_cb_set_int(k->seg, static_cast<size_t>(h), v.i); return true;
+    case SIGMIX_SJ_BOOL: sigmix_cb_set_bool(k->seg, static_cast<size_t>(h), static_cast<int>(v.i)); return true;
+    case SIGMIX_SJ_NULL: sigmix_cb_set_null(k->seg, static_cast<size_t>(h)); return true;
+    default: return false;
+    }
+}
+
 int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
               sigmix_sj_value_fn on_value, void *ctx, const char **found)
 {
@@ -393,13 +449,14 @@ int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
     ondemand::object obj;
     if (auto e = doc.get_object().get(obj))
         return map_error(e);
+    sigmix_sj_sink *sink = p->sink;
     for (auto f : obj) {
         ondemand::field fld;
         if (auto e = std::move(f).get(fld))
             return map_error(e);
         const char *raw = fld.key().raw();
         p->at = raw;
-        long h = on_key(ctx, raw, SIGMIX_SJ_RAW_KEY);
+        long h = sink ? predicted(sink, raw) : on_key(ctx, raw, SIGMIX_SJ_RAW_KEY);
         if (h == SIGMIX_SJ_NEED_KEY) {
             bool escaped;
             size_t n = raw_string_len(raw, &escaped);
@@ -412,9 +469,32 @@ int parse_row(sigmix_sj *p, ondemand::document &doc, sigmix_sj_key_fn on_key,
             continue;
         if (h < 0)
             return SIGMIX_SJ_CALLBACK;
+        if (sink) {
+            // A number simdjson takes (most values): straight in. Anything
+            // else (text, literals, NaN, wide numbers, errors) leaves the
+            // value unread for field_value, which handles it as before.
+            ondemand::value val = fld.value();
+            ondemand::number n;
+            if (!val.get_number().get(n)) {
+                size_t c = static_cast<size_t>(h);
+                switch (n.get_number_type()) {
+                case ondemand::number_type::signed_integer:
+                    sigmix_cb_set_int(sink->seg, c, n.get_int64());
+                    break;
+                case ondemand::number_type::unsigned_integer:
+                    sigmix_cb_set_double(sink->seg, c, static_cast<double>(n.get_uint64()));
+                    break;
+                default:
+                    sigmix_cb_set_double(sink->seg, c, n.get_double());
+                }
+                continue;
+            }
+        }
         sigmix_sj_value v = { SIGMIX_SJ_NULL, 0, 0, nullptr, 0 };
         if (auto e = field_value(p, fld.value(), &v))
             return map_error(e);
+        if (sink && sink_value(sink, h, v))
+            continue;
         if (on_value(ctx, h, &v))
             return SIGMIX_SJ_CALLBACK;
     }
@@ -492,6 +572,11 @@ extern "C" void sigmix_sj_free(sigmix_sj *p)
             freelocale(p->c_locale);
     }
     delete p;
+}
+
+extern "C" void sigmix_sj_set_sink(sigmix_sj *p, sigmix_sj_sink *sink)
+{
+    p->sink = sink;
 }
 
 extern "C" int sigmix_sj_parse_row(sigmix_sj *p, const char *buf, size_t len, size_t capacity,

@@ -72,6 +72,28 @@ typedef struct sigmix_sj sigmix_sj; /* one parser; use from one thread at a time
 sigmix_sj *sigmix_sj_new(void);
 void       sigmix_sj_free(sigmix_sj *p);
 
+/*
+ * A row sink (the table readers): rows usually repeat the previous row's
+ * keys in order, so the parser itself compares each raw key with the
+ * predicted column's name and, for a number, boolean or null, stores the
+ * value straight into the column builder's segment, calling back only
+ * for other keys (on_key then gets the unescaped key, never
+ * SIGMIX_SJ_RAW_KEY) and for text values. on_key must keep pred, npred
+ * and field up to date: field is the position of the key looked up, and
+ * the key's handle is a column index of seg (-1: skip the value).
+ */
+struct sigmix_cb_seg;
+typedef struct sigmix_sj_sink {
+    struct sigmix_cb_seg *seg;
+    const long           *pred;   /* column by field position, from the last row */
+    size_t                npred;
+    size_t                field;  /* fields of this row looked up so far */
+    const char           *limit;  /* end of the readable bytes of the row */
+} sigmix_sj_sink;
+
+/** Use sink (NULL: none) for the rows parsed from now on. */
+void sigmix_sj_set_sink(sigmix_sj *p, sigmix_sj_sink *sink);
+
 /**
  * Parse buf[0..len) (capacity >= len + SIGMIX_SJ_PADDING readable bytes)
  * as one JSON object and report its fields in order. NaN, Infinity and

@@ -156,16 +156,22 @@ int sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err)
     return 0;
 }
 
+size_t sigmix_text_estimate_rows(sigmix_textin *in, size_t rows, unsigned long long done)
+{
+    uint64_t size = sigmix_stream_size_hint(in->st);
+    if (!size || !rows || !done)
+        return 0;
+    double est = (double)rows * (double)size / (double)done * 1.02 + 64;
+    return est < 1e12 ? (size_t)est : 0;
+}
+
 int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done)
 {
     uint64_t size = sigmix_stream_size_hint(in->st);
-    size_t rows = sigmix_table_rows(t);
-    if (!size || !rows || !done)
-        return !size;
-    double est = (double)rows * (double)size / (double)done * 1.02 + 64;
-    if (est < 1e12)
-        sigmix_table_reserve(t, (size_t)est); /* a hint: failure is harmless */
-    return 1;
+    size_t est = sigmix_text_estimate_rows(in, sigmix_table_rows(t), done);
+    if (est)
+        sigmix_table_reserve(t, est); /* a hint: failure is harmless */
+    return est || !size;
 }
 
 size_t sigmix_text_threads(const sigmix_read_options *o)

@@ -60,6 +60,10 @@ int  sigmix_textin_next_result(sigmix_textin *in, sigmix_error *err);
  */
 int sigmix_text_reserve(sigmix_textin *in, sigmix_table *t, unsigned long long done);
 
+/** The row count sigmix_text_reserve would reserve for `rows` rows in the
+ *  first `done` bytes, or 0 when it cannot tell (size unknown). */
+size_t sigmix_text_estimate_rows(sigmix_textin *in, size_t rows, unsigned long long done);
+
 /** Parser threads for o->threads (0: sigmix_cpu_count()), 1..16. */
 size_t sigmix_text_threads(const sigmix_read_options *o);
 
@@ -73,6 +77,12 @@ int sigmix_jsonl_read_mem_split(const void *data, size_t size, const sigmix_read
                                 size_t split_at, sigmix_table **out, sigmix_error *err);
 int sigmix_json_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                          sigmix_table **out, sigmix_error *err);
+/* Tests and fuzzing: the readers without the shim's key prediction and
+ * direct stores (sigmix_jpool_general), to compare the fast path with. */
+int sigmix_jsonl_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                  sigmix_table **out, sigmix_error *err);
+int sigmix_json_read_mem_general(const void *data, size_t size, const sigmix_read_options *o,
+                                 sigmix_table **out, sigmix_error *err);
 int sigmix_csv_read_mem(const void *data, size_t size, const sigmix_read_options *o,
                         sigmix_table **out, sigmix_error *err);
 

@@ -1,0 +1,35 @@
+/* Cell-by-cell table equality for the JSON fuzz targets' differential
+ * checks (names, kinds, validity, value bits, text). */
+#ifndef SIGMIX_FUZZ_SAME_TABLES_H
+#define SIGMIX_FUZZ_SAME_TABLES_H
+
+#include <string.h>
+
+#include "sigmix/table.h"
+
+static int same_tables(const sigmix_table *a, const sigmix_table *b)
+{
+    if (sigmix_table_rows(a) != sigmix_table_rows(b) || sigmix_table_cols(a) != sigmix_table_cols(b))
+        return 0;
+    for (size_t c = 0; c < sigmix_table_cols(a); c++) {
+        const sigmix_column *x = sigmix_table_col(a, c), *y = sigmix_table_col(b, c);
+        if (strcmp(x->name, y->name) || x->kind != y->kind)
+            return 0;
+        for (size_t r = 0; r < sigmix_table_rows(a); r++) {
+            if (!x->valid[r] != !y->valid[r])
+                return 0;
+            if (!x->valid[r])
+                continue;
+            if (sigmix_kind_is_numeric(x->kind) && memcmp(&x->f64[r], &y->f64[r], sizeof(double)))
+                return 0;
+            if (x->kind == SIGMIX_KIND_INT64 && x->i64[r] != y->i64[r])
+                return 0;
+            if ((x->kind == SIGMIX_KIND_STRING || x->kind == SIGMIX_KIND_JSON) &&
+                (x->str[r].len != y->str[r].len || memcmp(x->str[r].ptr, y->str[r].ptr, x->str[r].len)))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+#endif
