@@ -9,6 +9,7 @@
 #include "sigmix/join.h"
 #include "sigmix/table.h"
 #include "util/arena.h"
+#include "util/prefault.h"
 
 /* ---- keys (keys.c) ---- */
 
@@ -54,10 +55,6 @@ typedef struct sigmix_kmap {
     size_t n, cap, entcap;
 } sigmix_kmap;
 
-/** Fault in a large, not yet touched block with one call (huge pages
- *  where they fit): in a virtual machine a fault per 4 KiB page of a
- *  150,000-record map or record array costs more than filling it. */
-void sigmix_join_prefault(void *p, size_t bytes);
 uint64_t sigmix_join_hash(const char *s, size_t len);
 /** Find key; 1 and *val when present. */
 int  sigmix_kmap_get(const sigmix_kmap *m, const char *k, size_t len, size_t *val);

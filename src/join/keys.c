@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "join/internal.h"
 #include "sigmix/join.h"
@@ -346,34 +344,12 @@ int sigmix_kmap_get_h(const sigmix_kmap *m, const char *k, size_t len, uint64_t 
     }
 }
 
-void sigmix_join_prefault(void *p, size_t bytes)
-{
-    /* best effort: only speed depends on it */
-    if (bytes < ((size_t)1 << 20))
-        return;
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t ha = ((uintptr_t)p + huge - 1) & ~(huge - 1), hb = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (hb > ha)
-        (void)madvise((void *)ha, hb - ha, MADV_HUGEPAGE);
-#endif
-#if defined(MADV_POPULATE_WRITE)
-    long pg = sysconf(_SC_PAGESIZE);
-    if (pg > 0) {
-        uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-        uintptr_t b = ((uintptr_t)p + bytes) & ~((uintptr_t)pg - 1);
-        if (b > a)
-            (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-    }
-#endif
-}
-
 static int rehash(sigmix_kmap *m, size_t cap)
 {
     struct kslot *ns = calloc(cap, sizeof *ns);
     if (!ns)
         return -1;
-    sigmix_join_prefault(ns, cap * sizeof *ns);
+    sigmix_prefault(ns, cap * sizeof *ns);
     for (size_t j = 0; j < m->n; j++) {
         const struct kent *e = &m->ent[j];
         uint64_t h64 = sigmix_join_hash(e->k, e->len);
@@ -401,7 +377,7 @@ int sigmix_kmap_reserve(sigmix_kmap *m, size_t n)
         if (!ne)
             return -1;
         if (!m->n)
-            sigmix_join_prefault(ne, (m->n + n) * sizeof *ne);
+            sigmix_prefault(ne, (m->n + n) * sizeof *ne);
         m->ent = ne;
         m->entcap = m->n + n;
     }

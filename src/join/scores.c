@@ -665,7 +665,7 @@ static int reserve_recs(sigmix_score_file *F, size_t n)
         return -1;
     F->rec = nr;
     if (!F->n)
-        sigmix_join_prefault(nr, n * sizeof *nr);
+        sigmix_prefault(nr, n * sizeof *nr);
     F->cap = n;
     return 0;
 }
@@ -939,7 +939,7 @@ int sigmix_score_load_chunked(const char *path, const sigmix_score_opts *o, size
     size_t cap = known ? (size_t)st.st_size : (size_t)1 << 16, len = 0;
     char *buf = malloc(cap + SIGMIX_SJ_PADDING);
     if (buf && known)
-        sigmix_join_prefault(buf, cap + SIGMIX_SJ_PADDING);
+        sigmix_prefault(buf, cap + SIGMIX_SJ_PADDING);
     int bad = 0;
     while (buf) {
         ssize_t got = read(fd, buf + len, cap - len);

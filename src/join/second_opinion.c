@@ -532,10 +532,10 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;
     }
-    sigmix_join_prefault(kp, rows * sizeof *kp);
-    sigmix_join_prefault(kl, rows * sizeof *kl);
-    sigmix_join_prefault(kh, rows * sizeof *kh);
-    sigmix_join_prefault(vi, rows * sizeof *vi);
+    sigmix_prefault(kp, rows * sizeof *kp);
+    sigmix_prefault(kl, rows * sizeof *kl);
+    sigmix_prefault(kh, rows * sizeof *kh);
+    sigmix_prefault(vi, rows * sizeof *vi);
     memset(keep, 1, rows ? rows : 1);
     {
         const sigmix_column *kcol = sigmix_table_col(t, (size_t)kc);

@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <libavutil/pixdesc.h>
 
@@ -20,6 +18,7 @@
 #include "saliency/shard.h"
 #include "sigmix/shard.h"
 #include "util/error.h"
+#include "util/prefault.h"
 #include "util/jsonw.h"
 #include "util/sha256.h"
 
@@ -392,33 +391,6 @@ static int parse_clip(cur *c, sal_result *r)
     return 0;
 }
 
-/*
- * Fault in the untouched bytes [p, p + bytes) of a fresh result array with
- * one call (huge pages where 2 MiB fit): a 150,000-clip merge fills ~19 MB
- * of them, and on a host where each 4 KiB fault costs tens of microseconds
- * that is a large share of the merge. Best effort: only speed depends on it.
- */
-static void prefault(void *p, size_t bytes)
-{
-    if (bytes < ((size_t)1 << 20))
-        return;
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t ha = ((uintptr_t)p + huge - 1) & ~(huge - 1), hb = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (hb > ha)
-        (void)madvise((void *)ha, hb - ha, MADV_HUGEPAGE);
-#endif
-#if defined(MADV_POPULATE_WRITE)
-    long pg = sysconf(_SC_PAGESIZE);
-    if (pg > 0) {
-        uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-        uintptr_t b = ((uintptr_t)p + bytes) & ~((uintptr_t)pg - 1);
-        if (b > a)
-            (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-    }
-#endif
-}
-
 /* Room for want results in all; a failed grow leaves the set as it was. */
 static int set_reserve(sigmix_saliency_shard_set *set, size_t want)
 {
@@ -430,7 +402,7 @@ static int set_reserve(sigmix_saliency_shard_set *set, size_t want)
     if (!nr)
         return -1;
     if (!set->n) /* a first reservation (from a header's count) is filled */
-        prefault(nr, want * sizeof *nr);
+        sigmix_prefault(nr, want * sizeof *nr); /* ~19 MB for 150,000 clips */
     set->r = nr;
     set->cap = want;
     return 0;
@@ -645,7 +617,7 @@ int sigmix_sal_shard_set_merge(sigmix_saliency_shard_set *dst, sigmix_saliency_s
         free(hp.pos);
         return SIGMIX_ENOMEM;
     }
-    prefault(out, total * sizeof *out);
+    sigmix_prefault(out, total * sizeof *out);
     for (size_t i = 0; i < nparts; i++) {
         sort_part(&parts[i]);
         if (parts[i].n)

@@ -1,0 +1,27 @@
+/* One-call fault-in of fresh arrays (see prefault.h). */
+#include "util/prefault.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+void sigmix_prefault(void *p, size_t bytes)
+{
+    if (bytes < ((size_t)1 << 20))
+        return;
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t ha = ((uintptr_t)p + huge - 1) & ~(huge - 1), hb = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hb > ha)
+        (void)madvise((void *)ha, hb - ha, MADV_HUGEPAGE);
+#endif
+#if defined(MADV_POPULATE_WRITE)
+    long pg = sysconf(_SC_PAGESIZE);
+    if (pg > 0) {
+        uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+        uintptr_t b = ((uintptr_t)p + bytes) & ~((uintptr_t)pg - 1);
+        if (b > a)
+            (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+    }
+#endif
+}
