@@ -15,27 +15,7 @@
 #include "util/sha256.h"
 #include "tt_util.h"
 
-typedef struct buf {
-    char  *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+#include "tt_buf.h"
 
 /* Row i: {"i": i, "x": i/8, "s": "r<i>", "pad": "<i%97 x's>"}. */
 static void row(buf *b, size_t i, const char *eol)

@@ -23,27 +23,7 @@
 
 enum { ROWS = 30000, COLS = 40, LATE_DOUBLE = 20000, LATE_JSON = 29000, LATE_COL = 25000 };
 
-typedef struct buf {
-    char  *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+#include "tt_buf.h"
 
 /* Cell (r, k): 0 missing, 1 null, 2 value. Column COLS-1 starts late. */
 static int cell(size_t r, int k)
