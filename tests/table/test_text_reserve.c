@@ -20,10 +20,9 @@
 #include <string.h>
 
 #include "table/textread.h"
+#include "tt_buf.h"
 
 enum { ROWS = 30000, COLS = 40, LATE_DOUBLE = 20000, LATE_JSON = 29000, LATE_COL = 25000 };
-
-#include "tt_buf.h"
 
 /* Cell (r, k): 0 missing, 1 null, 2 value. Column COLS-1 starts late. */
 static int cell(size_t r, int k)
