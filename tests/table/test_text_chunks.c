@@ -13,9 +13,8 @@
 
 #include "table/textread.h"
 #include "util/sha256.h"
-#include "tt_util.h"
-
 #include "tt_buf.h"
+#include "tt_util.h"
 
 /* Row i: {"i": i, "x": i/8, "s": "r<i>", "pad": "<i%97 x's>"}. */
 static void row(buf *b, size_t i, const char *eol)
