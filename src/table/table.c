@@ -13,6 +13,7 @@
 #include "table/table_internal.h"
 #include "util/arena.h"
 #include "util/jsonw.h"
+#include "util/prefault.h"
 
 struct sigmix_table {
     size_t          rows, cap;     /* cap: allocated entries per column */
@@ -450,21 +451,9 @@ int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
     t->blocks[t->nblocks].len = bytes + pad;
     t->nblocks++;
     unsigned char *p = (unsigned char *)(((uintptr_t)blk + pad - 1) & ~(uintptr_t)(pad - 1));
-    /* One fault per 2 MiB instead of per 4 KiB, taken in one call: the
-     * block is written in full by the caller, page faults are most of
-     * what filling fresh memory costs in a virtual machine. Best effort. */
-#if defined(MADV_HUGEPAGE)
-    if (bytes >= HUGE_PAGE)
-        (void)madvise(p, bytes & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
-#if defined(MADV_POPULATE_WRITE)
-    if (bytes >= ((size_t)1 << 20)) {
-        long pg = sysconf(_SC_PAGESIZE);
-        uintptr_t b = pg > 0 ? ((uintptr_t)p + bytes) & ~((uintptr_t)pg - 1) : 0;
-        if (b > (uintptr_t)p)
-            (void)madvise(p, b - (uintptr_t)p, MADV_POPULATE_WRITE);
-    }
-#endif
+    /* The caller writes the block in full: fault it in at once, on huge
+     * pages where they fit (best effort). */
+    sigmix_prefault(p, bytes);
     for (size_t i = 0; i < n; i++) {
         if (failed)
             *failed = i;
