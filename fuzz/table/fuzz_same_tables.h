@@ -3,6 +3,7 @@
 #ifndef SIGMIX_FUZZ_SAME_TABLES_H
 #define SIGMIX_FUZZ_SAME_TABLES_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sigmix/table.h"
@@ -30,6 +31,20 @@ static int same_tables(const sigmix_table *a, const sigmix_table *b)
         }
     }
     return 1;
+}
+
+/* Abort unless two reads of the same bytes agree: status, message and,
+ * when both succeeded, every cell. A read that ran out of memory is not
+ * compared (allocation-failure runs may fail one read and not the other).
+ * Frees both tables. */
+static void same_reads(int ra, const sigmix_error *ea, sigmix_table **a, int rb,
+                       const sigmix_error *eb, sigmix_table **b)
+{
+    if (ra != SIGMIX_ENOMEM && rb != SIGMIX_ENOMEM &&
+        (ra != rb || strcmp(ea->message, eb->message) || (!ra && !same_tables(*a, *b))))
+        abort();
+    sigmix_table_free(a);
+    sigmix_table_free(b);
 }
 
 #endif
