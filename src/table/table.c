@@ -360,40 +360,57 @@ void sigmix_table_clear_rows(sigmix_column *c, size_t r0, size_t n)
         memset(c->i64 + r0, 0, n * sizeof *c->i64);
 }
 
-int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
-                            size_t *index)
+/* The next column's slot, cleared, with its name and kind: room in the
+ * column and hash arrays made, the name interned. NULL: out of memory. The
+ * column exists once column_commit hashes it. */
+static sigmix_column *column_slot(sigmix_table *t, const char *name, sigmix_kind kind)
 {
-    if (!t || !name || kind > SIGMIX_KIND_JSON || sigmix_table_find(t, name) >= 0)
-        return SIGMIX_EINVAL;
     if (t->ncols == t->colcap) {
         size_t cap = t->colcap ? t->colcap * 2 : 16;
         sigmix_column *n = realloc(t->cols, cap * sizeof *n);
         if (!n)
-            return SIGMIX_ENOMEM;
+            return NULL;
         t->cols = n;
         t->colcap = cap;
     }
     if ((t->ncols + 1) * 2 > t->hashcap &&
         rehash(t, t->hashcap ? t->hashcap * 2 : 32))
-        return SIGMIX_ENOMEM;
+        return NULL;
     const char *nm = sigmix_table_intern(t, name, strlen(name));
     if (!nm)
-        return SIGMIX_ENOMEM;
+        return NULL;
     sigmix_column *c = &t->cols[t->ncols];
     memset(c, 0, sizeof *c);
     c->name = nm;
     c->kind = kind;
+    return c;
+}
+
+/* Hash the slot column_slot filled; returns its index. */
+static size_t column_commit(sigmix_table *t)
+{
+    size_t k = name_hash(t->cols[t->ncols].name) & (t->hashcap - 1);
+    while (t->hash[k] >= 0)
+        k = (k + 1) & (t->hashcap - 1);
+    t->hash[k] = (long)t->ncols;
+    return t->ncols++;
+}
+
+int sigmix_table_add_column(sigmix_table *t, const char *name, sigmix_kind kind,
+                            size_t *index)
+{
+    if (!t || !name || kind > SIGMIX_KIND_JSON || sigmix_table_find(t, name) >= 0)
+        return SIGMIX_EINVAL;
+    sigmix_column *c = column_slot(t, name, kind);
+    if (!c)
+        return SIGMIX_ENOMEM;
     if (alloc_arrays(t, c, 0, t->cap ? t->cap : 1)) {
         free_arrays(t, c);
         return SIGMIX_ENOMEM;
     }
-    size_t k = name_hash(nm) & (t->hashcap - 1);
-    while (t->hash[k] >= 0)
-        k = (k + 1) & (t->hashcap - 1);
-    t->hash[k] = (long)t->ncols;
+    size_t i = column_commit(t);
     if (index)
-        *index = t->ncols;
-    t->ncols++;
+        *index = i;
     return 0;
 }
 
@@ -457,23 +474,9 @@ int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
     for (size_t i = 0; i < n; i++) {
         if (failed)
             *failed = i;
-        if (t->ncols == t->colcap) {
-            size_t cc = t->colcap ? t->colcap * 2 : 16;
-            sigmix_column *nc = realloc(t->cols, cc * sizeof *nc);
-            if (!nc)
-                return SIGMIX_ENOMEM;
-            t->cols = nc;
-            t->colcap = cc;
-        }
-        if ((t->ncols + 1) * 2 > t->hashcap && rehash(t, t->hashcap ? t->hashcap * 2 : 32))
+        sigmix_column *c = column_slot(t, names[i], kinds[i]);
+        if (!c)
             return SIGMIX_ENOMEM;
-        const char *nm = sigmix_table_intern(t, names[i], strlen(names[i]));
-        if (!nm)
-            return SIGMIX_ENOMEM;
-        sigmix_column *c = &t->cols[t->ncols];
-        memset(c, 0, sizeof *c);
-        c->name = nm;
-        c->kind = kinds[i];
         c->valid = p;
         p += slab_round(cap);
         if (sigmix_kind_is_numeric(c->kind)) {
@@ -491,19 +494,13 @@ int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
         /* Rows past the table's end read as alloc_arrays leaves them, so
          * a later resize that grows into them finds nulls. */
         const size_t r0 = t->rows < cap ? t->rows : cap;
-        memset(c->valid + r0, 0, cap - r0);
-        for (size_t r = r0; c->f64 && r < cap; r++)
-            c->f64[r] = NAN;
-        if (c->i64)
-            memset(c->i64 + r0, 0, (cap - r0) * sizeof *c->i64);
-        for (size_t r = r0; c->str && r < cap; r++)
-            c->str[r] = (sigmix_strref){ NULL, 0 };
-        size_t k = name_hash(nm) & (t->hashcap - 1);
-        while (t->hash[k] >= 0)
-            k = (k + 1) & (t->hashcap - 1);
-        t->hash[k] = (long)t->ncols;
-        index[i] = t->ncols;
-        t->ncols++;
+        if (sigmix_kind_is_numeric(c->kind)) {
+            sigmix_table_clear_rows(c, r0, cap - r0);
+        } else {
+            memset(c->valid + r0, 0, cap - r0);
+            memset(c->str + r0, 0, (cap - r0) * sizeof *c->str);
+        }
+        index[i] = column_commit(t);
     }
     if (failed)
         *failed = 0;
