@@ -17,24 +17,7 @@
 #include <string.h>
 
 #include "table/textread.h"
-
-typedef struct buf {
-    char  *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
+#include "tt_buf.h"
 
 static uint64_t rng = 88172645463325252ull;
 
@@ -73,35 +56,35 @@ static void gen_row(buf *b)
 {
     int same = pick(3) != 0;
     unsigned nf = same ? norder - (norder && !pick(8)) : pick(6);
-    put(b, pick(8) ? "{" : " {");
+    puts_(b, pick(8) ? "{" : " {");
     for (unsigned k = 0; k < nf; k++) {
-        put(b, k ? (pick(2) ? ", " : ",") : "");
-        put(b, KEYS[same && pick(10) ? order[k] : pick(NKEYS)]);
-        put(b, pick(2) ? ": " : ":");
-        put(b, VALUES[pick(sizeof VALUES / sizeof *VALUES)]);
+        puts_(b, k ? (pick(2) ? ", " : ",") : "");
+        puts_(b, KEYS[same && pick(10) ? order[k] : pick(NKEYS)]);
+        puts_(b, pick(2) ? ": " : ":");
+        puts_(b, VALUES[pick(sizeof VALUES / sizeof *VALUES)]);
     }
-    put(b, pick(6) ? "}" : "} ");
+    puts_(b, pick(6) ? "}" : "} ");
 }
 
 /* One input: a BOM sometimes, rows with LF or CRLF ends, blank lines. */
 static void gen_input(buf *b, unsigned rows)
 {
     b->n = 0;
-    put(b, "");
+    puts_(b, "");
     norder = pick(7);
     for (unsigned k = 0; k < norder; k++)
         order[k] = pick(NKEYS);
     if (!pick(4))
-        put(b, "\xEF\xBB\xBF");
+        puts_(b, "\xEF\xBB\xBF");
     for (unsigned i = 0; i < rows; i++) {
         switch (pick(8)) {
-        case 0: put(b, "\n"); break;
-        case 1: put(b, " \t\r\n"); break;
+        case 0: puts_(b, "\n"); break;
+        case 1: puts_(b, " \t\r\n"); break;
         default: break;
         }
         gen_row(b);
         if (i + 1 < rows || pick(2))
-            put(b, pick(3) ? "\n" : "\r\n");
+            puts_(b, pick(3) ? "\n" : "\r\n");
     }
 }
 
@@ -214,18 +197,18 @@ static void test_error_inputs(void **state)
             unsigned bad = where == 0 ? pick(rows / 2) : where == 1 ? rows / 2 + pick(rows / 2)
                                                                     : rows - 1;
             b.n = 0;
-            put(&b, "");
+            puts_(&b, "");
             for (unsigned i = 0; i < rows; i++) {
                 if (i == bad) {
-                    put(&b, BAD[k]);
+                    puts_(&b, BAD[k]);
                 } else {
                     good.n = 0;
-                    put(&good, "");
+                    puts_(&good, "");
                     gen_row(&good);
-                    put(&b, good.p);
+                    puts_(&b, good.p);
                 }
                 if (i + 1 < rows)
-                    put(&b, pick(3) ? "\n" : "\r\n");
+                    puts_(&b, pick(3) ? "\n" : "\r\n");
             }
             int errors = 0;
             check_all_splits(&b, &errors);
@@ -280,17 +263,17 @@ static void test_kinds_across_batches(void **state)
     (void)state;
     buf b = { 0 };
     size_t n1 = 0;
-    put(&b, "");
+    puts_(&b, "");
     for (int part = 0; part < 3; part++) {
         size_t start = b.n, k = 0;
         while (b.n - start < ((size_t)9 << 19)) { /* 4.5 MiB per part */
             if (part == 0)
-                put(&b, k % 2 ? "{\"x\": 9007199254740993, \"b\": false}\n"
+                puts_(&b, k % 2 ? "{\"x\": 9007199254740993, \"b\": false}\n"
                               : "{\"x\": -17, \"b\": true}\n");
             else if (part == 1)
-                put(&b, "{\"x\": 0.5, \"b\": 2}\n");
+                puts_(&b, "{\"x\": 0.5, \"b\": 2}\n");
             else
-                put(&b, "{\"x\": [1], \"b\": \"s\"}\n");
+                puts_(&b, "{\"x\": [1], \"b\": \"s\"}\n");
             k++;
         }
         if (part == 0)
