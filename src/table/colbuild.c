@@ -1,6 +1,7 @@
 /* Column builder: per-segment tagged columns, stitched into a table. */
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,17 +604,45 @@ static void seg_reset(sigmix_cb_seg *s)
     sigmix_arena_init(&s->strings);
 }
 
-static void clear_rows(sigmix_cb_table *b, size_t r0, size_t n)
+typedef struct clear_job {
+    sigmix_table *t;
+    size_t        g0, g1, rows; /* columns [g0, g1), rows [0, rows) */
+} clear_job;
+
+static void *clear_cols(void *arg)
 {
-    for (size_t g = 0; g < sigmix_table_cols(b->t); g++)
-        sigmix_table_clear_rows(sigmix_table_col_mut(b->t, g), r0, n);
+    const clear_job *j = arg;
+    for (size_t g = j->g0; g < j->g1; g++)
+        sigmix_table_clear_rows(sigmix_table_col_mut(j->t, g), 0, j->rows);
+    return NULL;
 }
 
-void sigmix_cb_clear_ahead(sigmix_cb_table *b, size_t r0, size_t n)
+/* Initialise rows [0, rows) of every numeric column, the columns split
+ * over up to b->threads threads (each array is one contiguous run of
+ * pages, so the threads never fault the same page). */
+static void clear_reserved(sigmix_cb_table *b, size_t rows)
 {
-    if (r0 >= b->reserved)
-        return;
-    clear_rows(b, r0, n < b->reserved - r0 ? n : b->reserved - r0);
+    enum { MAXT = 16 };
+    size_t nc = sigmix_table_cols(b->t), k = b->threads < 1 ? 1 : b->threads;
+    if (k > MAXT)
+        k = MAXT;
+    if (k > nc)
+        k = nc ? nc : 1;
+    pthread_t th[MAXT];
+    clear_job job[MAXT];
+    int started[MAXT] = { 0 };
+    for (size_t i = 0; i < k; i++) {
+        job[i] = (clear_job){ b->t, nc * i / k, nc * (i + 1) / k, rows };
+        if (i) /* no thread: done below, on this one */
+            started[i] = !pthread_create(&th[i], NULL, clear_cols, &job[i]);
+    }
+    clear_cols(&job[0]);
+    for (size_t i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            clear_cols(&job[i]);
+    }
 }
 
 int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
@@ -632,19 +661,12 @@ int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)
     }
     if (!r && s->rows && !base && b->reserve_rows > s->rows &&
         !sigmix_table_reserve_uninit(b->t, b->reserve_rows)) { /* a hint: failure is harmless */
-        b->reserved = b->reserve_rows;
-        b->cleared = 0;
+        clear_reserved(b, b->reserve_rows);
     }
     if (s->rows)
         b->reserve_rows = 0;
     if (!r && s->rows)
         r = sigmix_table_resize(b->t, base + s->rows);
-    if (!r && b->reserved && b->cleared < base + s->rows) {
-        /* rows the parse threads did not clear ahead (a grown table
-         * keeps its old capacity's rows as they were) */
-        clear_rows(b, b->cleared, base + s->rows - b->cleared);
-        b->cleared = base + s->rows;
-    }
     for (size_t i = 0; !r && s->rows && i < s->ncols; i++)
         if (s->map[i] >= 0 && values(s->cols[i].count))
             r = copy_values(b, (size_t)s->map[i], base, &s->cols[i], s->rows);

@@ -149,27 +149,19 @@ typedef struct sigmix_cb_table {
     size_t        nexact, exactcap;
     /* Rows to reserve when the first rows are merged (0: none). The table
      * then has its columns but no rows, so the numeric columns can come
-     * from one huge-page slab left uninitialised
-     * (sigmix_table_reserve_uninit): first touching ~150 MB of columns
-     * costs a virtual machine ~0.3 s of page clearing, which the parse
-     * threads then share (sigmix_cb_clear_ahead) instead of one thread. */
+     * from one huge-page slab, reserved uninitialised
+     * (sigmix_table_reserve_uninit) and initialised at once on `threads`
+     * threads: first touching ~150 MB of columns is page clearing that a
+     * virtual machine makes slow (0.3-0.5 s when the host has reclaimed
+     * the memory), and the columns' arrays split across cores. */
     size_t        reserve_rows;
-    size_t        reserved;  /* rows reserved that way (0: none) */
-    size_t        cleared;   /* rows [0, cleared) of every numeric column
-                              * are initialised (when reserved) */
+    size_t        threads;   /* for that initialisation; 0 or 1: the caller */
 } sigmix_cb_table;
 
 int  sigmix_cb_table_init(sigmix_cb_table *b);
 void sigmix_cb_table_free(sigmix_cb_table *b);
 /** Append s's rows (in order) to the table; s is emptied for reuse. */
 int  sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err);
-/**
- * Initialise rows [r0, r0 + n) of the numeric columns reserved
- * uninitialised (clipped to b->reserved). Parse threads call it on
- * disjoint ranges at or beyond b->cleared while nothing else touches the
- * table; the caller then advances b->cleared.
- */
-void sigmix_cb_clear_ahead(sigmix_cb_table *b, size_t r0, size_t n);
 /** Final kinds; *out receives the table (b no longer owns it). */
 int  sigmix_cb_table_finish(sigmix_cb_table *b, sigmix_table **out, sigmix_error *err);
 

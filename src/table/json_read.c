@@ -77,7 +77,6 @@ static int flush(json_reader *R)
         w->nspans = cnt;
         at += cnt;
     }
-    sigmix_jpool_clear_ahead(&R->pool, n, &R->tb, R->last_rows);
     sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
     size_t first = R->rows - R->nspans;
     R->last_rows = R->nspans;
@@ -333,6 +332,7 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    R->tb.threads = R->pool.nw;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);
     if (!r)

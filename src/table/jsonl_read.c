@@ -21,7 +21,6 @@ typedef struct jsonl_reader {
     sigmix_jpool   pool;
     unsigned long long line_base; /* lines before the current batch */
     int            reserved;
-    size_t         last_rows;  /* rows of the last batch */
     int            general;    /* tests: sigmix_jpool_general */
     int            read_next;  /* side task: read the next batch */
     size_t         split_at;   /* tests: end the first part at the first line
@@ -77,7 +76,6 @@ static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
         rows += R->pool.w[k].seg->rows;
         bytes += R->pool.w[k].len;
     }
-    R->last_rows = rows;
     if (!R->reserved && rows) {
         /* First rows: size the table before they are merged, while it
          * has no rows (sigmix_cb_table.reserve_rows). */
@@ -126,7 +124,6 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         R->read_next = !R->in.eof[R->in.cur];
-        sigmix_jpool_clear_ahead(&R->pool, n, &R->tb, R->last_rows);
         sigmix_jworkers_run(R->pool.w, n, R->read_next ? sigmix_textin_read_next : NULL, &R->in);
         r = batch_result(R, n, err);
         if (!r)
@@ -143,6 +140,7 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
+    R->tb.threads = R->pool.nw;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);
     if (!r)

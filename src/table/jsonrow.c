@@ -380,10 +380,6 @@ static void *run(void *arg)
     w->err = 0;
     w->lines = 0;
     w->sink.npred = 0; /* predictions index the previous segment's columns */
-    if (w->ahead_n) {
-        sigmix_cb_clear_ahead(w->ahead_tb, w->ahead_r0, w->ahead_n);
-        w->ahead_n = 0;
-    }
     if (w->spans)
         run_spans(w);
     else
@@ -439,18 +435,4 @@ void sigmix_jpool_free(sigmix_jpool *p)
         sigmix_jworker_free(&p->w[i]);
         sigmix_cb_seg_free(&p->seg[i]);
     }
-}
-
-void sigmix_jpool_clear_ahead(sigmix_jpool *p, size_t n, sigmix_cb_table *tb, size_t rows)
-{
-    if (!tb->reserved || tb->cleared >= tb->reserved || !n || !rows)
-        return;
-    /* a little more than the last batch held, so merges rarely clear */
-    size_t per = (rows + rows / 4) / n + 16, at = tb->cleared;
-    for (size_t k = 0; k < n && at < tb->reserved; k++, at += per) {
-        p->w[k].ahead_tb = tb;
-        p->w[k].ahead_r0 = at;
-        p->w[k].ahead_n = per;
-    }
-    tb->cleared = at < tb->reserved ? at : tb->reserved;
 }

@@ -32,9 +32,6 @@ typedef struct sigmix_jworker {
     const sigmix_jspan *spans;
     size_t             nspans;
     size_t             lines;      /* lines (or spans) completed */
-    /* side job: sigmix_cb_clear_ahead(ahead_tb, ahead_r0, ahead_n) */
-    sigmix_cb_table   *ahead_tb;
-    size_t             ahead_r0, ahead_n;
     /* failure: code (0 = none), message without location, offset in buf */
     int                err;
     char               msg[200];
@@ -61,13 +58,6 @@ int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_err
 void sigmix_jpool_general(sigmix_jpool *p);
 /** Free what init made; safe after a failed init. */
 void sigmix_jpool_free(sigmix_jpool *p);
-/**
- * Give the first n workers table rows to initialise ahead of the merges
- * (sigmix_cb_clear_ahead), about what one batch of `rows` rows will
- * need, and count them as cleared.
- */
-void sigmix_jpool_clear_ahead(sigmix_jpool *p, size_t n, sigmix_cb_table *tb, size_t rows);
-
 /**
  * Parse jobs w[0..n) (each already holding its job and segment), on
  * threads when n > 1 or side is given; side(side_ctx) runs on the calling
