@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "onnx/pool.h"
 #include "util/error.h"
 #include "util/cpu.h"
+#include "util/prefault.h"
 
 int sigmix_ox_node_fail(run_ctx *c, const ox_node *n, int code, const char *fmt, ...)
 {
@@ -196,29 +196,17 @@ static void cache_put(sigmix_onnx_model *m, float *b, size_t cap)
     free(b);
 }
 
-/* Buffers of at least this many bytes get transparent huge pages: a
- * 1080p activation arena is ~390 MB, and with 4 KiB pages every run pays
- * TLB misses over all of it (in a virtual machine, two-level walks) and
- * the first run ~100,000 page faults. */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* A buffer of n floats from the cache or malloc (cap: its real size). */
+/* A buffer of n floats from the cache or a fresh allocation (cap: its
+ * real size). Large buffers get transparent huge pages: a 1080p
+ * activation arena is ~390 MB, and with 4 KiB pages every run pays TLB
+ * misses over all of it (in a virtual machine, two-level walks) and the
+ * first run ~100,000 page faults. */
 static float *take_buffer(sigmix_onnx_model *m, size_t n, size_t *cap)
 {
     float *b = cache_get(m, n ? n : 1, cap);
     if (!b) {
         *cap = n ? n : 1;
-        size_t bytes = *cap * sizeof(float);
-        if (bytes >= HUGE_PAGE) {
-            bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-            b = aligned_alloc(HUGE_PAGE, bytes);
-#if defined(MADV_HUGEPAGE)
-            if (b)
-                (void)madvise(b, bytes, MADV_HUGEPAGE); /* best effort */
-#endif
-        } else {
-            b = malloc(bytes);
-        }
+        b = sigmix_huge_alloc(*cap * sizeof(float));
     }
     return b;
 }

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "stats/stats.h"
+#include "util/prefault.h"
 
 enum { DIGIT_BITS = 11, BUCKETS = 1 << DIGIT_BITS, PASSES = 6 };
 
@@ -42,16 +42,7 @@ sigmix_rank_scratch *sigmix_rank_scratch_new(size_t n)
      * effort) made ranking a 150k-row column about twice as fast. */
     size_t half = ((n + 1) * sizeof(item) + 63) & ~(size_t)63;
     size_t bytes = 2 * half;
-    if (bytes >= HUGE_PAGE) {
-        bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        s->mem = aligned_alloc(HUGE_PAGE, bytes);
-#if defined(MADV_HUGEPAGE)
-        if (s->mem)
-            (void)madvise(s->mem, bytes, MADV_HUGEPAGE);
-#endif
-    } else {
-        s->mem = malloc(bytes);
-    }
+    s->mem = sigmix_huge_alloc(bytes);
     s->hist = malloc((size_t)PASSES * BUCKETS * sizeof(uint32_t));
     if (!s->mem || !s->hist) {
         sigmix_rank_scratch_free(s);

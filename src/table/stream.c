@@ -116,9 +116,13 @@ static int start(sigmix_stream *s, const char *name, sigmix_error *err)
     s->in = calloc(1, s->in_cap);
     if (!s->in)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    /* Fill at least 4 bytes (or to the end) for the magic check. */
+    /* Fill at least 4 bytes (or to the end) for the magic check, one page
+     * at a time: a plain file is then read straight into the caller's
+     * buffers, and the rest of this one is never touched (each fresh page
+     * is a fault). */
     while (s->in_len < 4 && !s->in_eof) {
-        long r = raw_read(s, s->in + s->in_len, s->in_cap - s->in_len, err);
+        size_t want = s->in_cap - s->in_len < 4096 ? s->in_cap - s->in_len : 4096;
+        long r = raw_read(s, s->in + s->in_len, want, err);
         if (r < 0)
             return (int)r;
         if (r == 0)

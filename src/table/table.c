@@ -235,7 +235,6 @@ static int reserve_array(const sigmix_table *t, void **p, size_t elem, size_t ol
 /* A reserve whose numeric arrays add up to this much takes one slab. */
 #define SLAB_MIN ((size_t)8 << 20)
 #define SLAB_ALIGN 64
-#define HUGE_PAGE ((uintptr_t)2 << 20)
 
 static size_t slab_round(size_t n)
 {
@@ -274,17 +273,12 @@ static int reserve_slab(sigmix_table *t, size_t rows, int init)
     }
     if (bytes < SLAB_MIN)
         return 0;
-    unsigned char *slab = malloc(bytes + SLAB_ALIGN);
+    /* whole huge pages: a malloc'd slab's unaligned head and tail took
+     * up to 1,000 small-page faults */
+    unsigned char *slab = sigmix_huge_alloc(bytes);
     if (!slab)
         return 0; /* the per-column arrays below may still fit */
-#if defined(MADV_HUGEPAGE)
-    uintptr_t a = ((uintptr_t)slab + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t b = ((uintptr_t)slab + bytes) & ~(HUGE_PAGE - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* best effort */
-#endif
-    unsigned char *p = (unsigned char *)(((uintptr_t)slab + SLAB_ALIGN - 1) &
-                                         ~(uintptr_t)(SLAB_ALIGN - 1));
+    unsigned char *p = slab;
     const size_t old = t->cap;
     for (size_t i = 0; i < t->ncols; i++) {
         sigmix_column *c = &t->cols[i];
@@ -311,7 +305,7 @@ static int reserve_slab(sigmix_table *t, size_t rows, int init)
             sigmix_table_clear_rows(c, old, rows - old);
     }
     t->slab = slab;
-    t->slab_len = bytes + SLAB_ALIGN;
+    t->slab_len = bytes;
     return 1;
 }
 
@@ -459,17 +453,15 @@ int sigmix_table_add_columns_uninit(sigmix_table *t, const char *const *names,
     if (!nb)
         return SIGMIX_ENOMEM;
     t->blocks = nb;
-    /* Room to start on a huge-page boundary when the block spans some. */
-    const size_t pad = bytes >= HUGE_PAGE ? HUGE_PAGE : SLAB_ALIGN;
-    unsigned char *blk = malloc(bytes + pad);
+    unsigned char *blk = sigmix_huge_alloc(bytes);
     if (!blk)
         return SIGMIX_ENOMEM;
     t->blocks[t->nblocks].p = blk;
-    t->blocks[t->nblocks].len = bytes + pad;
+    t->blocks[t->nblocks].len = bytes;
     t->nblocks++;
-    unsigned char *p = (unsigned char *)(((uintptr_t)blk + pad - 1) & ~(uintptr_t)(pad - 1));
-    /* The caller writes the block in full: fault it in at once, on huge
-     * pages where they fit (best effort). */
+    unsigned char *p = blk;
+    /* The caller writes the block in full: fault it in at once (best
+     * effort). */
     sigmix_prefault(p, bytes);
     for (size_t i = 0; i < n; i++) {
         if (failed)

@@ -11,7 +11,7 @@
 #include "table/colbuild.h"
 #include "table/stream.h"
 
-/** Batch size: bytes read per batch (the buffers grow for longer rows). */
+/** Batch buffer size with its padding (the buffers grow for longer rows). */
 #define SIGMIX_TEXT_BATCH ((size_t)4 << 20)
 
 typedef struct sigmix_textin {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/prefault.h"
 
 struct sigmix_arena_chunk {
     sigmix_arena_chunk *next;
@@ -10,7 +11,10 @@ struct sigmix_arena_chunk {
     unsigned char       data[];
 };
 
-enum { ARENA_CHUNK = 1 << 16 };
+/* Chunk sizes (header included) double from 64 KiB up to 4 MiB, so a
+ * large arena takes a few chunks on huge pages (sigmix_huge_alloc)
+ * instead of a page fault per 4 KiB of strings. */
+enum { ARENA_CHUNK = 1 << 16, ARENA_MAX = 4 << 20 };
 
 void sigmix_arena_init(sigmix_arena *a)
 {
@@ -35,16 +39,21 @@ void *sigmix_arena_alloc(sigmix_arena *a, size_t n)
     if (n < 8)
         n = 8;
     if (!a->head || a->size - a->used < n) {
+        const size_t hdr = sizeof(sigmix_arena_chunk);
+        size_t total = !a->head ? ARENA_CHUNK
+                     : a->size + hdr >= ARENA_MAX / 2 ? ARENA_MAX : 2 * (a->size + hdr);
+        size_t sz = total - hdr;
         /* Big requests get their own chunk behind the head so the head's
          * free space is not wasted. */
-        size_t sz = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-        sigmix_arena_chunk *c = sz > SIZE_MAX - sizeof(sigmix_arena_chunk) ? NULL
-                                                                          : malloc(sizeof *c + sz);
+        int big = n > sz / 4;
+        if (big)
+            sz = n;
+        sigmix_arena_chunk *c = sz > SIZE_MAX - hdr ? NULL : sigmix_huge_alloc(hdr + sz);
         if (!c) {
             a->failed = 1;
             return NULL;
         }
-        if (sz != ARENA_CHUNK && a->head) {
+        if (big && a->head) {
             c->next = a->head->next;
             a->head->next = c;
             return c->data;

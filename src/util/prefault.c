@@ -2,6 +2,7 @@
 #include "util/prefault.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,4 +25,18 @@ void sigmix_prefault(void *p, size_t bytes)
             (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
     }
 #endif
+}
+
+void *sigmix_huge_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge || bytes > SIZE_MAX - huge)
+        return malloc(bytes ? bytes : 1);
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, bytes);
+#if defined(MADV_HUGEPAGE)
+    if (p)
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* best effort */
+#endif
+    return p;
 }

@@ -1,7 +1,8 @@
 /*
- * Fault in fresh memory with one call instead of one page fault per 4 KiB:
- * on virtual machines with shadow paging each fault costs tens of
- * microseconds. Internal; thread-safe (it only advises the kernel).
+ * Fresh memory with few page faults: faulted in with one call, or backed
+ * by transparent huge pages, instead of one fault per 4 KiB (on virtual
+ * machines with shadow paging each fault costs tens of microseconds).
+ * Internal; thread-safe.
  */
 #ifndef SIGMIX_UTIL_PREFAULT_H
 #define SIGMIX_UTIL_PREFAULT_H
@@ -12,5 +13,11 @@
  * populated for writing. Nothing for less than 1 MiB; only speed depends
  * on it. */
 void sigmix_prefault(void *p, size_t bytes);
+
+/* Memory for `bytes` (caller frees it with free()): from 2 MiB up it is
+ * 2 MiB-aligned, rounded up to whole 2 MiB pages (so size large buffers
+ * just under a multiple of 2 MiB) and advised for huge pages; below
+ * that, plain malloc. NULL when out of memory. */
+void *sigmix_huge_alloc(size_t bytes);
 
 #endif
