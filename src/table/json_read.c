@@ -63,7 +63,7 @@ static int flush(json_reader *R)
 {
     if (!R->nspans)
         return 0;
-    size_t n = R->span_bytes / (1 << 20) + 1;
+    size_t n = R->span_bytes / (256 << 10) + 1;
     if (n > R->pool.nw)
         n = R->pool.nw;
     if (n > R->nspans)
@@ -77,7 +77,7 @@ static int flush(json_reader *R)
         w->nspans = cnt;
         at += cnt;
     }
-    sigmix_jworkers_run(R->pool.w, n, NULL, NULL);
+    sigmix_jworkers_run(R->pool.w, n, R->pool.threads, NULL, NULL);
     size_t first = R->rows - R->nspans;
     R->last_rows = R->nspans;
     R->nspans = 0;
@@ -332,7 +332,7 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
-    R->tb.threads = R->pool.nw;
+    R->tb.threads = R->pool.threads;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);
     if (!r)

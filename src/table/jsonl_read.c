@@ -13,7 +13,7 @@
 #include "table/textread.h"
 #include "util/error.h"
 
-enum { MIN_PART = 1 << 20 };
+enum { MIN_PART = 256 << 10 };
 
 typedef struct jsonl_reader {
     sigmix_textin  in;
@@ -42,7 +42,8 @@ static int blank_run(const char *b, size_t n)
     return sigmix_skip_blanks(b, b + n, &lines, &ls) == b + n;
 }
 
-/* Split b[0..end) into at most nw line-aligned parts and set up the jobs. */
+/* Split b[0..end) into at most nw line-aligned parts of MIN_PART bytes or
+ * more, and set up the jobs. */
 static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
 {
     size_t n = R->split_at ? 2 : end / MIN_PART + 1, start = 0;
@@ -124,7 +125,8 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         R->read_next = !R->in.eof[R->in.cur];
-        sigmix_jworkers_run(R->pool.w, n, R->read_next ? sigmix_textin_read_next : NULL, &R->in);
+        sigmix_jworkers_run(R->pool.w, n, R->pool.threads,
+                            R->read_next ? sigmix_textin_read_next : NULL, &R->in);
         r = batch_result(R, n, err);
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
@@ -140,7 +142,7 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
         r = sigmix_jpool_init(&R->pool, o, err);
-    R->tb.threads = R->pool.nw;
+    R->tb.threads = R->pool.threads;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);
     if (!r)

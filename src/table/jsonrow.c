@@ -387,32 +387,47 @@ static void *run(void *arg)
     return NULL;
 }
 
-void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void *side_ctx)
+typedef struct jqueue {
+    sigmix_jworker *w;
+    size_t          n;
+    size_t          next; /* atomic: the next job to take */
+} jqueue;
+
+static void *take_jobs(void *arg)
+{
+    jqueue *q = arg;
+    size_t i;
+    while ((i = __atomic_fetch_add(&q->next, 1, __ATOMIC_RELAXED)) < q->n)
+        run(&q->w[i]);
+    return NULL;
+}
+
+void sigmix_jworkers_run(sigmix_jworker *w, size_t n, size_t threads, void (*side)(void *),
+                         void *side_ctx)
 {
     pthread_t th[SIGMIX_JWORKERS_MAX];
     int started[SIGMIX_JWORKERS_MAX] = { 0 };
-    if (n > SIGMIX_JWORKERS_MAX)
-        n = SIGMIX_JWORKERS_MAX;
-    /* With a side task (reading the next batch) every job gets a thread
-     * and the caller does the side task meanwhile; else job 0 runs here. */
-    for (size_t i = side ? 0 : 1; i < n; i++)
-        started[i] = !pthread_create(&th[i], NULL, run, &w[i]);
+    jqueue q = { w, n, 0 };
+    size_t t = threads < n ? threads : n;
+    if (t > SIGMIX_JWORKERS_MAX)
+        t = SIGMIX_JWORKERS_MAX;
+    /* helpers besides this thread; one at least while it does the side task */
+    size_t helpers = t > 1 ? t - 1 : side && n ? 1 : 0;
+    for (size_t i = 0; i < helpers; i++)
+        started[i] = !pthread_create(&th[i], NULL, take_jobs, &q);
     if (side)
         side(side_ctx);
-    else
-        run(&w[0]);
-    for (size_t i = side ? 0 : 1; i < n; i++) {
+    take_jobs(&q); /* also whatever a helper that failed to start would have taken */
+    for (size_t i = 0; i < helpers; i++)
         if (started[i])
             pthread_join(th[i], NULL);
-        else
-            run(&w[i]); /* no thread: do it here */
-    }
 }
 
 int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err)
 {
     int r = 0;
-    p->nw = sigmix_text_threads(o);
+    p->threads = sigmix_text_threads(o);
+    p->nw = p->threads > 1 ? p->threads * SIGMIX_JJOBS_PER_THREAD : 1;
     for (size_t i = 0; i < p->nw; i++) {
         sigmix_cb_seg_init(&p->seg[i], o->columns, o->columns ? o->ncolumns : 0);
         if (!r && sigmix_jworker_init(&p->w[i]))

@@ -41,17 +41,24 @@ typedef struct sigmix_jworker {
 int  sigmix_jworker_init(sigmix_jworker *w);
 void sigmix_jworker_free(sigmix_jworker *w);
 
-enum { SIGMIX_JWORKERS_MAX = 16 };
+/* Threads at most, and parse jobs per thread: a batch cut into a few
+ * parts per thread, taken in turn by whichever thread is free, keeps both
+ * cores busy when one of them first reads (and hashes) the next batch. */
+enum { SIGMIX_JWORKERS_MAX = 16, SIGMIX_JJOBS_PER_THREAD = 4,
+       SIGMIX_JJOBS_MAX = SIGMIX_JWORKERS_MAX * SIGMIX_JJOBS_PER_THREAD };
 
-/** The readers' workers, each with its own column segment, reused across
- *  batches. Must not move after init (workers point at their segments). */
+/** The readers' job slots, each a worker state with its own column
+ *  segment, reused across batches. Must not move after init (workers
+ *  point at their segments). */
 typedef struct sigmix_jpool {
-    sigmix_cb_seg  seg[SIGMIX_JWORKERS_MAX];
-    sigmix_jworker w[SIGMIX_JWORKERS_MAX];
-    size_t         nw;
+    sigmix_cb_seg  seg[SIGMIX_JJOBS_MAX];
+    sigmix_jworker w[SIGMIX_JJOBS_MAX];
+    size_t         nw;      /* job slots */
+    size_t         threads; /* threads that run them (sigmix_text_threads) */
 } sigmix_jpool;
 
-/** One worker per reader thread (sigmix_text_threads), honouring o->columns. */
+/** SIGMIX_JJOBS_PER_THREAD job slots per reader thread (one for a single
+ *  thread), honouring o->columns. */
 int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err);
 /** Tests: parse without the shim's sink (every key looked up by the
  *  callbacks, every value through on_value), the path the sink must match. */
@@ -59,11 +66,14 @@ void sigmix_jpool_general(sigmix_jpool *p);
 /** Free what init made; safe after a failed init. */
 void sigmix_jpool_free(sigmix_jpool *p);
 /**
- * Parse jobs w[0..n) (each already holding its job and segment), on
- * threads when n > 1 or side is given; side(side_ctx) runs on the calling
- * thread meanwhile. Each worker's err/msg/err_off say how it ended.
+ * Parse jobs w[0..n) (each already holding its job and segment) on up to
+ * `threads` threads, each taking the next job not yet taken; side(side_ctx)
+ * runs first on the calling thread, which then takes jobs too (with one
+ * thread, a helper parses meanwhile). Each worker's err/msg/err_off say
+ * how it ended.
  */
-void sigmix_jworkers_run(sigmix_jworker *w, size_t n, void (*side)(void *), void *side_ctx);
+void sigmix_jworkers_run(sigmix_jworker *w, size_t n, size_t threads, void (*side)(void *),
+                         void *side_ctx);
 
 /**
  * A message for a row that failed with shim status st (NOT_OBJECT uses
