@@ -331,7 +331,7 @@ static int json_read_in(json_reader *R, const sigmix_read_options *o, sigmix_tab
     if (sigmix_cb_table_init(&R->tb))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
-        r = sigmix_jpool_init(&R->pool, o, err);
+        r = sigmix_jpool_init(&R->pool, o, 1, err);
     R->tb.threads = R->pool.threads;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);

@@ -25,7 +25,20 @@ typedef struct jsonl_reader {
     int            read_next;  /* side task: read the next batch */
     size_t         split_at;   /* tests: end the first part at the first line
                                 * end at or after this batch offset (0: even parts) */
+    /* The batch parsed last: its rows are merged on the calling thread
+     * while the next batch is parsed (the side task), so the parse
+     * threads never wait for a merge. */
+    size_t         pend_n;     /* its parts (0: none) */
+    size_t         pend_set;   /* its job set */
+    unsigned long long pend_end; /* input offset of its end */
+    int            pend_rc;    /* the side task's merge failed (message in *err) */
+    sigmix_error  *err;
 } jsonl_reader;
+
+static sigmix_jworker *jobs(jsonl_reader *R, size_t set)
+{
+    return &R->pool.w[set * R->pool.nw];
+}
 
 static const char *last_newline(const char *b, size_t n)
 {
@@ -44,7 +57,8 @@ static int blank_run(const char *b, size_t n)
 
 /* Split b[0..end) into at most nw line-aligned parts of MIN_PART bytes or
  * more, and set up the jobs. */
-static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc, size_t *nparts)
+static void setup_parts(jsonl_reader *R, size_t set, const char *b, size_t end, size_t alloc,
+                        size_t *nparts)
 {
     size_t n = R->split_at ? 2 : end / MIN_PART + 1, start = 0;
     if (n > R->pool.nw)
@@ -58,7 +72,7 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
             if (stop < start)
                 stop = start;
         }
-        sigmix_jworker *w = &R->pool.w[k];
+        sigmix_jworker *w = &jobs(R, set)[k];
         w->buf = b + start;
         w->len = stop - start;
         w->cap = alloc - start;
@@ -68,36 +82,48 @@ static void setup_parts(jsonl_reader *R, const char *b, size_t end, size_t alloc
     *nparts = n;
 }
 
-/* After a batch: the first failing part (in row order) decides; else
- * the parts' rows join the table in order. */
-static int batch_result(jsonl_reader *R, size_t n, sigmix_error *err)
+/* The pending batch: the first failing part (in row order) decides;
+ * else the parts' rows join the table in order. */
+static int merge_pending(jsonl_reader *R, sigmix_error *err)
 {
-    size_t rows = 0, bytes = 0;
-    for (size_t k = 0; k < n; k++) {
-        rows += R->pool.w[k].seg->rows;
-        bytes += R->pool.w[k].len;
-    }
+    size_t n = R->pend_n, rows = 0;
+    sigmix_jworker *w = jobs(R, R->pend_set);
+    R->pend_n = 0;
+    for (size_t k = 0; k < n; k++)
+        rows += w[k].seg->rows;
     if (!R->reserved && rows) {
         /* First rows: size the table before they are merged, while it
          * has no rows (sigmix_cb_table.reserve_rows). */
-        R->tb.reserve_rows = sigmix_text_estimate_rows(&R->in, rows, R->in.base[R->in.cur] + bytes);
+        R->tb.reserve_rows = sigmix_text_estimate_rows(&R->in, rows, R->pend_end);
         R->reserved = 1;
     }
     for (size_t k = 0; k < n; k++) {
-        sigmix_jworker *w = &R->pool.w[k];
-        if (w->err)
-            return sigmix_error_set(err, w->err, "%s (line %llu)", w->msg,
-                                    R->line_base + w->lines + 1);
-        R->line_base += w->lines;
-        int r = sigmix_cb_merge(&R->tb, w->seg, err);
+        if (w[k].err)
+            return sigmix_error_set(err, w[k].err, "%s (line %llu)", w[k].msg,
+                                    R->line_base + w[k].lines + 1);
+        R->line_base += w[k].lines;
+        int r = sigmix_cb_merge(&R->tb, w[k].seg, err);
         if (r)
             return r;
     }
     return 0;
 }
 
+/* Runs on the calling thread while the parse threads work: merge the
+ * batch before, then read the next (which may reuse its buffer: the
+ * segments hold copies, not pointers into it). */
+static void side_task(void *arg)
+{
+    jsonl_reader *R = arg;
+    R->pend_rc = merge_pending(R, R->err);
+    if (!R->pend_rc && R->read_next)
+        sigmix_textin_read_next(&R->in);
+}
+
 static int read_all(jsonl_reader *R, sigmix_error *err)
 {
+    size_t set = 0;
+    R->err = err;
     int r = sigmix_textin_first(&R->in, err);
     while (!r) {
         char *b = R->in.buf[R->in.cur];
@@ -121,15 +147,29 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
             end = (size_t)(nl - b) + 1;
         }
         size_t n = 0;
-        setup_parts(R, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
+        setup_parts(R, set, b, end, R->in.alloc + SIGMIX_SJ_PADDING, &n);
+        unsigned long long end_off = R->in.base[R->in.cur] + end;
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         R->read_next = !R->in.eof[R->in.cur];
-        sigmix_jworkers_run(R->pool.w, n, R->pool.threads,
-                            R->read_next ? sigmix_textin_read_next : NULL, &R->in);
-        r = batch_result(R, n, err);
+        sigmix_jworkers_run(jobs(R, set), n, R->pool.threads, side_task, R);
+        r = R->pend_rc;
+        R->pend_n = n;
+        R->pend_set = set;
+        R->pend_end = end_off;
+        set = R->pool.sets - 1 - set;
         if (!r)
             r = sigmix_textin_next_result(&R->in, err);
+    }
+    /* The last batch; or, after a failure further on, the batch before it,
+     * whose errors come first. */
+    if (R->pend_n && !R->pend_rc) {
+        sigmix_error first = { 0 };
+        int p = merge_pending(R, r ? &first : err);
+        if (p && r)
+            *err = first;
+        if (p)
+            r = p;
     }
     return r;
 }
@@ -141,7 +181,7 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
     if (sigmix_cb_table_init(&R->tb))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
-        r = sigmix_jpool_init(&R->pool, o, err);
+        r = sigmix_jpool_init(&R->pool, o, 2, err);
     R->tb.threads = R->pool.threads;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);

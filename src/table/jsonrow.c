@@ -423,12 +423,14 @@ void sigmix_jworkers_run(sigmix_jworker *w, size_t n, size_t threads, void (*sid
             pthread_join(th[i], NULL);
 }
 
-int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err)
+int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, size_t sets,
+                      sigmix_error *err)
 {
     int r = 0;
     p->threads = sigmix_text_threads(o);
     p->nw = p->threads > 1 ? p->threads * SIGMIX_JJOBS_PER_THREAD : 1;
-    for (size_t i = 0; i < p->nw; i++) {
+    p->sets = sets == 2 ? 2 : 1;
+    for (size_t i = 0; i < p->sets * p->nw; i++) {
         sigmix_cb_seg_init(&p->seg[i], o->columns, o->columns ? o->ncolumns : 0);
         if (!r && sigmix_jworker_init(&p->w[i]))
             r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
@@ -439,14 +441,14 @@ int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_erro
 
 void sigmix_jpool_general(sigmix_jpool *p)
 {
-    for (size_t i = 0; i < p->nw; i++)
+    for (size_t i = 0; i < p->sets * p->nw; i++)
         if (p->w[i].sj)
             sigmix_sj_set_sink(p->w[i].sj, NULL);
 }
 
 void sigmix_jpool_free(sigmix_jpool *p)
 {
-    for (size_t i = 0; i < p->nw; i++) {
+    for (size_t i = 0; i < p->sets * p->nw; i++) {
         sigmix_jworker_free(&p->w[i]);
         sigmix_cb_seg_free(&p->seg[i]);
     }

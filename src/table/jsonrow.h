@@ -51,15 +51,18 @@ enum { SIGMIX_JWORKERS_MAX = 16, SIGMIX_JJOBS_PER_THREAD = 4,
  *  segment, reused across batches. Must not move after init (workers
  *  point at their segments). */
 typedef struct sigmix_jpool {
-    sigmix_cb_seg  seg[SIGMIX_JJOBS_MAX];
-    sigmix_jworker w[SIGMIX_JJOBS_MAX];
-    size_t         nw;      /* job slots */
+    sigmix_cb_seg  seg[2 * SIGMIX_JJOBS_MAX];
+    sigmix_jworker w[2 * SIGMIX_JJOBS_MAX];
+    size_t         nw;      /* job slots per set */
+    size_t         sets;    /* 1, or 2: set k % 2 parses batch k while the
+                             * other set's rows are merged */
     size_t         threads; /* threads that run them (sigmix_text_threads) */
 } sigmix_jpool;
 
 /** SIGMIX_JJOBS_PER_THREAD job slots per reader thread (one for a single
- *  thread), honouring o->columns. */
-int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, sigmix_error *err);
+ *  thread) in each of `sets` (1 or 2) sets, honouring o->columns. */
+int  sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, size_t sets,
+                       sigmix_error *err);
 /** Tests: parse without the shim's sink (every key looked up by the
  *  callbacks, every value through on_value), the path the sink must match. */
 void sigmix_jpool_general(sigmix_jpool *p);

@@ -92,6 +92,63 @@ static void test_jsonl(void **state)
     expect_fail_n("huge.jsonl", huge, n, "truncated JSON: an object or list is not closed (line 1)");
 }
 
+/*
+ * Batches are parsed while the one before is merged and the next read: a
+ * bad row in one batch must still be reported before anything found
+ * further on (a later bad row, or the input limit passed while reading
+ * ahead), and a bad row after the limit never is.
+ */
+enum { ROW = 100, ROWS = 140000 }; /* 14 MB: about four batches */
+
+static void put_row(char *text, int i)
+{
+    char row[ROW + 1];
+    snprintf(row, sizeof row, "{\"i\": %-92d}\n", i);
+    memcpy(text + (size_t)i * ROW, row, ROW);
+}
+
+static void test_jsonl_batch_order(void **state)
+{
+    (void)state;
+    char *text = malloc((size_t)ROW * ROWS);
+    assert_non_null(text);
+    for (int i = 0; i < ROWS; i++)
+        put_row(text, i);
+    static const struct {
+        int bad[2];
+        unsigned long long limit;
+        const char *msg;
+    } cases[] = {
+        { { 50000, 120000 }, 0, "malformed JSON (line 50001)" },
+        { { 120000, -1 }, 0, "malformed JSON (line 120001)" },
+        { { 60000, -1 }, 11000000, "malformed JSON (line 60001)" },
+        { { 115000, -1 }, 11000000, "input exceeds --max-input-bytes (11000000 bytes)" },
+        { { 2, 60000 }, 9000000, "malformed JSON (line 3)" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int k = 0; k < 2; k++)
+            if (cases[c].bad[k] >= 0)
+                memcpy(text + (size_t)cases[c].bad[k] * ROW + 1, "\"i\": tru", 9);
+        for (int threads = 1; threads <= 3; threads++) {
+            sigmix_read_options o;
+            sigmix_error err;
+            sigmix_read_options_default(&o);
+            o.threads = threads;
+            o.max_input_bytes = cases[c].limit;
+            sigmix_table *t = tt_read(tt_write("order.jsonl", text, (size_t)ROW * ROWS), &o, &err);
+            if (t)
+                fail_msg("case %zu, %d threads: read succeeded", c, threads);
+            if (strcmp(err.message, cases[c].msg))
+                fail_msg("case %zu, %d threads: got \"%s\", expected \"%s\"", c, threads,
+                         err.message, cases[c].msg);
+        }
+        for (int k = 0; k < 2; k++) /* restore */
+            if (cases[c].bad[k] >= 0)
+                put_row(text, cases[c].bad[k]);
+    }
+    free(text);
+}
+
 static void test_json(void **state)
 {
     (void)state;
@@ -159,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_jsonl_batch_order),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_compression),
