@@ -11,9 +11,9 @@ struct sigmix_arena_chunk {
     unsigned char       data[];
 };
 
-/* Chunk sizes (header included) double from 64 KiB up to 4 MiB, so a
- * large arena takes a few chunks on huge pages (sigmix_huge_alloc)
- * instead of a page fault per 4 KiB of strings. */
+/* Chunk sizes (header included) grow fourfold from 64 KiB up to 4 MiB,
+ * so a large arena soon takes chunks on huge pages (sigmix_huge_alloc)
+ * instead of a page fault per 4 KiB of strings; a small one stays small. */
 enum { ARENA_CHUNK = 1 << 16, ARENA_MAX = 4 << 20 };
 
 void sigmix_arena_init(sigmix_arena *a)
@@ -41,7 +41,7 @@ void *sigmix_arena_alloc(sigmix_arena *a, size_t n)
     if (!a->head || a->size - a->used < n) {
         const size_t hdr = sizeof(sigmix_arena_chunk);
         size_t total = !a->head ? ARENA_CHUNK
-                     : a->size + hdr >= ARENA_MAX / 2 ? ARENA_MAX : 2 * (a->size + hdr);
+                     : a->size + hdr >= ARENA_MAX / 4 ? ARENA_MAX : 4 * (a->size + hdr);
         size_t sz = total - hdr;
         /* Big requests get their own chunk behind the head so the head's
          * free space is not wasted. */
