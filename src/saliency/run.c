@@ -20,6 +20,7 @@
 #include "saliency/shard.h"
 #include "util/cpu.h"
 #include "util/error.h"
+#include "util/prefault.h"
 #include "util/sha256.h"
 
 typedef struct sal_task {
@@ -347,7 +348,12 @@ static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
 {
     if (n)
         qsort(refs, n, sizeof *refs, cmp_ref);
-    run->tasks = calloc(n ? n : 1, sizeof *run->tasks);
+    /* 150k tasks are ~28 MB that the merge walks several times: on huge
+     * pages that is 14 faults instead of 6,700 (and far fewer TLB misses) */
+    size_t bytes = (n ? n : 1) * sizeof *run->tasks;
+    run->tasks = n <= SIZE_MAX / sizeof *run->tasks ? sigmix_huge_alloc(bytes) : NULL;
+    if (run->tasks)
+        memset(run->tasks, 0, bytes);
     if (!run->tasks)
         return SIGMIX_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -557,29 +563,39 @@ static int load_model(sal_run *run, const sigmix_saliency_settings *s,
 }
 
 /* Classify rows; rows to compute become refs. status[row] is set for the rest. */
-static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
-                    unsigned char *status, row_ref **refs_out, size_t *nrefs)
+/* Rows [r0, r1) of classify(): refs[] gets this part's clips in row order. */
+typedef struct classify_part {
+    const sal_run      *run;
+    const sigmix_table *t;
+    const char         *root_real;
+    unsigned char      *status;
+    size_t              r0, r1;
+    row_ref            *refs;
+    size_t              n;             /* refs filled */
+    size_t              skipped_other; /* run->skipped_other's share */
+} classify_part;
+
+static void *classify_rows(void *arg)
 {
+    classify_part *P = arg;
+    const sal_run *run = P->run;
+    const sigmix_table *t = P->t;
     const sigmix_saliency_settings *s = run->s;
-    size_t rows = sigmix_table_rows(t), n = 0;
     const sigmix_column *pc = sigmix_table_col(t, (size_t)sigmix_table_find(t, s->path_column));
     long wc = sigmix_table_find(t, s->width_column), hc = sigmix_table_find(t, s->height_column);
     long mi = s->model_id_column[0] ? sigmix_table_find(t, s->model_id_column) : -1;
     const sigmix_column *mc = mi >= 0 ? sigmix_table_col(t, (size_t)mi) : NULL;
-    row_ref *refs = calloc(rows ? rows : 1, sizeof *refs);
     char *last_text = NULL, *last_src = NULL;
     sal_dir_cache dirs = { 0 };
     struct stat st, last_st;
     int have_st = 0, last_have_st = 0;
-    if (!refs)
-        return SIGMIX_ENOMEM;
-    for (size_t r = 0; r < rows; r++) {
+    for (size_t r = P->r0; r < P->r1; r++) {
         if (!s->overwrite && sigmix_sal_row_has_values(t, s, r)) {
-            status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
+            P->status[r] = SIGMIX_SAL_SKIPPED_EXISTING;
             if (mc) {
                 size_t ml = 0;
                 char *mid = sigmix_sal_cell_path(mc, r, &ml);
-                run->skipped_other += mid && strcmp(mid, run->model.id);
+                P->skipped_other += mid && strcmp(mid, run->model.id);
                 free(mid);
             }
             continue;
@@ -593,7 +609,7 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
             have_st = last_have_st;
             free(text);
         } else if (text) {
-            src = sigmix_sal_resolve_cached(text, plen, root_real, s->allow_outside_root,
+            src = sigmix_sal_resolve_cached(text, plen, P->root_real, s->allow_outside_root,
                                             &dirs, &st);
             have_st = src != NULL;
             last_st = st;
@@ -604,19 +620,63 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
             last_src = src ? strdup(src) : NULL;
         }
         if (!src) {
-            status[r] = SIGMIX_SAL_MISSING_SOURCE;
+            P->status[r] = SIGMIX_SAL_MISSING_SOURCE;
             continue;
         }
         int w = sigmix_sal_cell_dim(t, wc, r), h = sigmix_sal_cell_dim(t, hc, r);
         if (!w || !h)
             w = h = 0;
-        refs[n++] = (row_ref){ src, w, h, r, have_st ? (long long)st.st_size : 0,
-                               have_st ? st.st_mtim : (struct timespec){ 0, 0 }, have_st };
-        status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
+        P->refs[P->n++] = (row_ref){ src, w, h, r, have_st ? (long long)st.st_size : 0,
+                                     have_st ? st.st_mtim : (struct timespec){ 0, 0 }, have_st };
+        P->status[r] = SIGMIX_SAL_OK; /* provisional: the clip decides */
     }
     free(last_text);
     free(last_src);
     sigmix_sal_dir_cache_free(&dirs);
+    return NULL;
+}
+
+/*
+ * Resolve and stat every row's source. A merge does this for 150,000
+ * clips, one stat() each, so the rows are split over the CPUs: each part
+ * fills its own stretch of refs, then the stretches close up in row
+ * order, the same list one thread would make.
+ */
+static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
+                    unsigned char *status, row_ref **refs_out, size_t *nrefs)
+{
+    enum { MAXT = 8, PER_THREAD = 8192 };
+    size_t rows = sigmix_table_rows(t), n = 0;
+    row_ref *refs = rows <= SIZE_MAX / sizeof *refs
+                    ? sigmix_huge_alloc((rows ? rows : 1) * sizeof *refs) : NULL;
+    if (!refs)
+        return SIGMIX_ENOMEM;
+    int cpus = sigmix_cpu_count();
+    size_t k = cpus > 1 ? (size_t)cpus : 1;
+    if (k > MAXT)
+        k = MAXT;
+    if (k > rows / PER_THREAD + 1)
+        k = rows / PER_THREAD + 1;
+    classify_part part[MAXT];
+    pthread_t th[MAXT];
+    int started[MAXT] = { 0 };
+    for (size_t i = 0; i < k; i++) {
+        size_t r0 = rows * i / k;
+        part[i] = (classify_part){ run, t, root_real, status, r0, rows * (i + 1) / k, refs + r0,
+                                   0, 0 };
+        if (i) /* no thread: done below, on this one */
+            started[i] = !pthread_create(&th[i], NULL, classify_rows, &part[i]);
+    }
+    classify_rows(&part[0]);
+    for (size_t i = 0; i < k; i++) {
+        if (i && started[i])
+            pthread_join(th[i], NULL);
+        else if (i)
+            classify_rows(&part[i]);
+        memmove(refs + n, part[i].refs, part[i].n * sizeof *refs);
+        n += part[i].n;
+        run->skipped_other += part[i].skipped_other;
+    }
     *refs_out = refs;
     *nrefs = n;
     return 0;

@@ -320,6 +320,23 @@ absent "$j"
 run 0 --input "$T/many.jsonl" --output "$P/int.jsonl" --root "$R" --quiet --jobs 1 --shard 0/1
 err_has "reused=40;"
 
+# --- rows resolved on several threads ------------------------------------------------
+# A table of 20,000+ rows is classified (sources resolved and stat'ed) in
+# parts, one per CPU; one CPU must give the same bytes. The rows repeat the
+# table above, so parts start and end inside runs of one source.
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
+    for _ in $(seq 1 400); do cat "$T/in.jsonl"; done > "$T/big.jsonl"
+    [ "$(grep -c . "$T/big.jsonl")" -gt 16384 ] || fail "big table too small"
+    run 1 --input "$T/big.jsonl" --output "$T/big_all.jsonl" "${OPTS[@]}" --jobs 2
+    timeout 120 taskset -c 0 "$BIN" saliency --input "$T/big.jsonl" --output "$T/big_one.jsonl" \
+        "${OPTS[@]}" --jobs 2 2>"$T/err"
+    [ $? -eq 1 ] || fail "one-CPU run of the big table: $(cat "$T/err")"
+    same "$T/big_all.jsonl" "$T/big_one.jsonl" "rows classified on all CPUs vs one"
+    [ "$(grep -c '"saliency_status":"missing-source"' "$T/big_all.jsonl")" -eq \
+      $((400 * $(grep -c '"saliency_status":"missing-source"' "$T/single.jsonl"))) ] ||
+        fail "big table: missing-source rows"
+fi
+
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
     exit 1
