@@ -628,6 +628,8 @@ static void clear_reserved(sigmix_cb_table *b, size_t rows)
         k = MAXT;
     if (k > nc)
         k = nc ? nc : 1;
+    if ((double)rows * (double)nc < (double)(1 << 20))
+        k = 1; /* a small table: a thread costs more than it saves */
     pthread_t th[MAXT];
     clear_job job[MAXT];
     int started[MAXT] = { 0 };

@@ -152,7 +152,9 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         sigmix_textin_prepare_next(&R->in, end);
         /* Read the next batch meanwhile, unless this one is the last. */
         R->read_next = !R->in.eof[R->in.cur];
-        sigmix_jworkers_run(jobs(R, set), n, R->pool.threads, side_task, R);
+        /* (a file of one batch has no side task: no thread is started for it) */
+        sigmix_jworkers_run(jobs(R, set), n, R->pool.threads,
+                            R->pend_n || R->read_next ? side_task : NULL, R);
         r = R->pend_rc;
         R->pend_n = n;
         R->pend_set = set;

@@ -1,8 +1,8 @@
 /*
  * Tables the text readers size from the input (sigmix_cb_table
  * reserve_rows): large enough that the numeric columns come from the
- * uninitialised huge-page slab, whose rows the parse threads and the
- * merges must initialise before use. Every cell is checked against the
+ * uninitialised huge-page slab, which the reader's threads initialise
+ * (a share of the columns each) before the first merge. Every cell is checked against the
  * generator, null and missing cells included (valid 0, f64 NaN, i64 0),
  * with 1, 2 and 3 threads, JSON Lines and JSON, for: missing keys, nulls,
  * a column that turns DOUBLE late, one that turns JSON late, one that
