@@ -170,6 +170,8 @@ size_t sigmix_text_estimate_rows(sigmix_textin *in, size_t rows, unsigned long l
     uint64_t size = sigmix_stream_size_hint(in->st);
     if (!size || !rows || !done)
         return 0;
+    if (done >= size)
+        return rows; /* the whole input: nothing to reserve beyond it */
     double est = (double)rows * (double)size / (double)done * 1.02 + 64;
     return est < 1e12 ? (size_t)est : 0;
 }
