@@ -191,6 +191,7 @@ void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent)
     o->len = 0;
     o->after_key = 0;
     memset(o->count, 0, sizeof o->count);
+    memset(o->nums, 0, sizeof o->nums);
 }
 
 void sigmix_jout_flush(sigmix_jout *o)
@@ -342,14 +343,36 @@ static void nl(sigmix_jout *o, int depth)
     }
 }
 
+/* A number's text is its absolute value's with '-' before it (Python's
+ * repr works so, -0.0 included), so both share one cache slot. */
 static void write_num(sigmix_jout *o, double d)
 {
     if (!isfinite(d)) {
         PUTS(o, "null");
         return;
     }
-    char *p = room(o, 40);
-    o->len += sigmix_format_double(d, p, 40);
+    double a = fabs(d);
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    sigmix_jout_num_slot *s =
+        &o->nums[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SIGMIX_JOUT_NUM_BITS)];
+    char *p = room(o, 41);
+    size_t k = 0;
+    if (signbit(d))
+        p[k++] = '-';
+    if (s->len && s->bits == bits) {
+        memcpy(p + k, s->text, s->len);
+        k += s->len;
+    } else {
+        size_t n = sigmix_format_double(a, p + k, 40);
+        if (n < sizeof s->text) {
+            s->bits = bits;
+            s->len = (uint8_t)n;
+            memcpy(s->text, p + k, n);
+        }
+        k += n;
+    }
+    o->len += k;
 }
 
 static void write_int(sigmix_jout *o, int64_t i)

@@ -76,7 +76,16 @@ int sigmix_jdoc_write(const sigmix_jdoc *d, const sigmix_jv *v, const char *path
  * (its keys sorted) as one value. Bytes reach f in large blocks; call
  * sigmix_jout_flush before touching f directly and at the end.
  */
-enum { SIGMIX_JOUT_MAX_DEPTH = 32 };
+enum { SIGMIX_JOUT_MAX_DEPTH = 32, SIGMIX_JOUT_NUM_BITS = 8 };
+
+/* The text of a recently written |number|: a report repeats values (a
+ * column's target correlation in every pair it is part of; a pair's
+ * Pearson r and its absolute value), and formatting is most of its cost. */
+typedef struct sigmix_jout_num_slot {
+    uint64_t bits; /* of the absolute value */
+    uint8_t  len;  /* 0: empty */
+    char     text[31];
+} sigmix_jout_num_slot;
 
 typedef struct sigmix_jout {
     FILE         *f;
@@ -84,6 +93,7 @@ typedef struct sigmix_jout {
     unsigned char count[SIGMIX_JOUT_MAX_DEPTH]; /* container has items */
     size_t        len;
     char          buf[1 << 15];
+    sigmix_jout_num_slot nums[1 << SIGMIX_JOUT_NUM_BITS];
 } sigmix_jout;
 
 void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent);

@@ -4,9 +4,12 @@
  * found 16 bytes at a time: every byte value is placed at every offset of
  * strings up to 40 bytes long and the output compared with a byte-by-byte
  * reference; UTF-8 sequences straddling the 16-byte steps keep their
- * \uXXXX text, invalid ones become \ufffd.
+ * \uXXXX text, invalid ones become \ufffd. Numbers come from a cache of
+ * recent absolute values: a sequence full of repeats, sign flips and
+ * slot collisions must read as formatting each number afresh.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/jsonw.h"
 #include "util/runprov.h"
 
 /* The writer's text for one string value (quotes included). */
@@ -103,11 +107,69 @@ static void utf8_across_the_steps(void **state)
         }
 }
 
+static void numbers_as_formatted_afresh(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 5e-324, -5e-324,
+                                      1.7976931348623157e308, 2.2250738585072014e-308,
+                                      1e21, 1e-7, 123456789012345680.0, 0.30000000000000004 };
+    const size_t ns = sizeof special / sizeof special[0];
+    double *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    uint64_t x = 88172645463325252u;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        switch (x % 5) {
+        case 0: v[i] = special[(x >> 8) % ns]; break;
+        case 1: v[i] = i ? -v[i - 1] : 0.5; break;                    /* sign flip */
+        case 2: v[i] = v[(x >> 8) % (i + 1)]; break;                  /* a repeat */
+        case 3: v[i] = (double)(x >> 11) * 0x1p-53 - 0.5; break;      /* r-like */
+        default: {
+            uint64_t b = x >> 1; /* any finite bit pattern, collisions included */
+            memcpy(&v[i], &b, sizeof b);
+            if (!isfinite(v[i]))
+                v[i] = 1e300;
+        }
+        }
+    }
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    assert_non_null(f);
+    sigmix_jout *o = malloc(sizeof *o);
+    assert_non_null(o);
+    sigmix_jout_init(o, f, 0);
+    sigmix_jout_arr_begin(o);
+    for (size_t i = 0; i < N; i++)
+        sigmix_jout_num(o, v[i]);
+    sigmix_jout_arr_end(o);
+    sigmix_jout_flush(o);
+    fclose(f);
+    const char *p = text;
+    assert_int_equal(*p++, '[');
+    for (size_t i = 0; i < N; i++) {
+        char want[48];
+        size_t k = sigmix_format_double(v[i], want, sizeof want);
+        want[k] = 0;
+        if (strncmp(p, want, k) || (p[k] != ',' && p[k] != ']'))
+            fail_msg("value %zu (%a): want %s, got %.40s", i, v[i], want, p);
+        p += k + 1;
+    }
+    assert_int_equal(*p, 0);
+    free(text);
+    free(o);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_ascii_byte_at_every_offset),
         cmocka_unit_test(utf8_across_the_steps),
+        cmocka_unit_test(numbers_as_formatted_afresh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
