@@ -430,6 +430,16 @@ int sigmix_jpool_init(sigmix_jpool *p, const sigmix_read_options *o, size_t sets
     p->threads = sigmix_text_threads(o);
     p->nw = p->threads > 1 ? p->threads * SIGMIX_JJOBS_PER_THREAD : 1;
     p->sets = sets == 2 ? 2 : 1;
+    p->seg = calloc(p->sets * p->nw, sizeof *p->seg);
+    p->w = calloc(p->sets * p->nw, sizeof *p->w);
+    if (!p->seg || !p->w) {
+        free(p->seg);
+        free(p->w);
+        p->seg = NULL;
+        p->w = NULL;
+        p->nw = 0;
+        return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < p->sets * p->nw; i++) {
         sigmix_cb_seg_init(&p->seg[i], o->columns, o->columns ? o->ncolumns : 0);
         if (!r && sigmix_jworker_init(&p->w[i]))
@@ -448,8 +458,12 @@ void sigmix_jpool_general(sigmix_jpool *p)
 
 void sigmix_jpool_free(sigmix_jpool *p)
 {
-    for (size_t i = 0; i < p->sets * p->nw; i++) {
+    for (size_t i = 0; p->w && i < p->sets * p->nw; i++) {
         sigmix_jworker_free(&p->w[i]);
         sigmix_cb_seg_free(&p->seg[i]);
     }
+    free(p->w);
+    free(p->seg);
+    p->w = NULL;
+    p->seg = NULL;
 }

@@ -44,15 +44,13 @@ void sigmix_jworker_free(sigmix_jworker *w);
 /* Threads at most, and parse jobs per thread: a batch cut into a few
  * parts per thread, taken in turn by whichever thread is free, keeps both
  * cores busy when one of them first reads (and hashes) the next batch. */
-enum { SIGMIX_JWORKERS_MAX = 16, SIGMIX_JJOBS_PER_THREAD = 4,
-       SIGMIX_JJOBS_MAX = SIGMIX_JWORKERS_MAX * SIGMIX_JJOBS_PER_THREAD };
+enum { SIGMIX_JWORKERS_MAX = 16, SIGMIX_JJOBS_PER_THREAD = 4 };
 
 /** The readers' job slots, each a worker state with its own column
- *  segment, reused across batches. Must not move after init (workers
- *  point at their segments). */
+ *  segment, reused across batches. */
 typedef struct sigmix_jpool {
-    sigmix_cb_seg  seg[2 * SIGMIX_JJOBS_MAX];
-    sigmix_jworker w[2 * SIGMIX_JJOBS_MAX];
+    sigmix_cb_seg  *seg;     /* sets * nw of each */
+    sigmix_jworker *w;
     size_t         nw;      /* job slots per set */
     size_t         sets;    /* 1, or 2: set k % 2 parses batch k while the
                              * other set's rows are merged */
