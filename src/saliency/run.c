@@ -20,6 +20,7 @@
 #include "saliency/shard.h"
 #include "util/cpu.h"
 #include "util/error.h"
+#include "util/parallel.h"
 #include "util/prefault.h"
 #include "util/sha256.h"
 
@@ -658,21 +659,13 @@ static int classify(sal_run *run, const sigmix_table *t, const char *root_real,
     if (k > rows / PER_THREAD + 1)
         k = rows / PER_THREAD + 1;
     classify_part part[MAXT];
-    pthread_t th[MAXT];
-    int started[MAXT] = { 0 };
     for (size_t i = 0; i < k; i++) {
         size_t r0 = rows * i / k;
         part[i] = (classify_part){ run, t, root_real, status, r0, rows * (i + 1) / k, refs + r0,
                                    0, 0 };
-        if (i) /* no thread: done below, on this one */
-            started[i] = !pthread_create(&th[i], NULL, classify_rows, &part[i]);
     }
-    classify_rows(&part[0]);
+    sigmix_parallel(classify_rows, part, sizeof part[0], k);
     for (size_t i = 0; i < k; i++) {
-        if (i && started[i])
-            pthread_join(th[i], NULL);
-        else if (i)
-            classify_rows(&part[i]);
         memmove(refs + n, part[i].refs, part[i].n * sizeof *refs);
         n += part[i].n;
         run->skipped_other += part[i].skipped_other;

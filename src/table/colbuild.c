@@ -1,7 +1,6 @@
 /* Column builder: per-segment tagged columns, stitched into a table. */
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "table/table_internal.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/parallel.h"
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {
@@ -622,29 +622,17 @@ static void *clear_cols(void *arg)
  * pages, so the threads never fault the same page). */
 static void clear_reserved(sigmix_cb_table *b, size_t rows)
 {
-    enum { MAXT = 16 };
     size_t nc = sigmix_table_cols(b->t), k = b->threads < 1 ? 1 : b->threads;
-    if (k > MAXT)
-        k = MAXT;
+    if (k > SIGMIX_PARALLEL_MAX)
+        k = SIGMIX_PARALLEL_MAX;
     if (k > nc)
         k = nc ? nc : 1;
     if ((double)rows * (double)nc < (double)(1 << 20))
         k = 1; /* a small table: a thread costs more than it saves */
-    pthread_t th[MAXT];
-    clear_job job[MAXT];
-    int started[MAXT] = { 0 };
-    for (size_t i = 0; i < k; i++) {
+    clear_job job[SIGMIX_PARALLEL_MAX];
+    for (size_t i = 0; i < k; i++)
         job[i] = (clear_job){ b->t, nc * i / k, nc * (i + 1) / k, rows };
-        if (i) /* no thread: done below, on this one */
-            started[i] = !pthread_create(&th[i], NULL, clear_cols, &job[i]);
-    }
-    clear_cols(&job[0]);
-    for (size_t i = 1; i < k; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            clear_cols(&job[i]);
-    }
+    sigmix_parallel(clear_cols, job, sizeof job[0], k);
 }
 
 int sigmix_cb_merge(sigmix_cb_table *b, sigmix_cb_seg *s, sigmix_error *err)

@@ -22,8 +22,8 @@
 #include "util/jsonw.h"
 #include "util/runprov.h"
 
-/* The writer's text for one string value (quotes included). */
-static char *written(const char *s)
+/* The compact text fill(o, arg) writes. */
+static char *write_with(void (*fill)(sigmix_jout *, const void *), const void *arg)
 {
     char *text = NULL;
     size_t n = 0;
@@ -32,11 +32,22 @@ static char *written(const char *s)
     sigmix_jout *o = malloc(sizeof *o);
     assert_non_null(o);
     sigmix_jout_init(o, f, 0);
-    sigmix_jout_str(o, s);
+    fill(o, arg);
     sigmix_jout_flush(o);
     fclose(f);
     free(o);
     return text;
+}
+
+static void fill_str(sigmix_jout *o, const void *s)
+{
+    sigmix_jout_str(o, s);
+}
+
+/* The writer's text for one string value (quotes included). */
+static char *written(const char *s)
+{
+    return write_with(fill_str, s);
 }
 
 /* Reference for ASCII input: the escapes json.dumps writes. */
@@ -107,10 +118,20 @@ static void utf8_across_the_steps(void **state)
         }
 }
 
+enum { N = 20000 };
+
+static void fill_nums(sigmix_jout *o, const void *arg)
+{
+    const double *v = arg;
+    sigmix_jout_arr_begin(o);
+    for (size_t i = 0; i < N; i++)
+        sigmix_jout_num(o, v[i]);
+    sigmix_jout_arr_end(o);
+}
+
 static void numbers_as_formatted_afresh(void **state)
 {
     (void)state;
-    enum { N = 20000 };
     static const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 5e-324, -5e-324,
                                       1.7976931348623157e308, 2.2250738585072014e-308,
                                       1e21, 1e-7, 123456789012345680.0, 0.30000000000000004 };
@@ -135,19 +156,7 @@ static void numbers_as_formatted_afresh(void **state)
         }
         }
     }
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    assert_non_null(f);
-    sigmix_jout *o = malloc(sizeof *o);
-    assert_non_null(o);
-    sigmix_jout_init(o, f, 0);
-    sigmix_jout_arr_begin(o);
-    for (size_t i = 0; i < N; i++)
-        sigmix_jout_num(o, v[i]);
-    sigmix_jout_arr_end(o);
-    sigmix_jout_flush(o);
-    fclose(f);
+    char *text = write_with(fill_nums, v);
     const char *p = text;
     assert_int_equal(*p++, '[');
     for (size_t i = 0; i < N; i++) {
@@ -160,7 +169,6 @@ static void numbers_as_formatted_afresh(void **state)
     }
     assert_int_equal(*p, 0);
     free(text);
-    free(o);
     free(v);
 }
 
