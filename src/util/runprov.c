@@ -275,6 +275,15 @@ static size_t plain_run(const unsigned char *p, size_t i, size_t len)
 static void write_string(sigmix_jout *o, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
+    if (plain_run(p, 0, len) == len && len + 2 <= sizeof o->buf) {
+        /* nothing to escape (keys, column names): one copy */
+        char *d = room(o, len + 2);
+        d[0] = '"';
+        memcpy(d + 1, s, len);
+        d[len + 1] = '"';
+        o->len += len + 2;
+        return;
+    }
     putch(o, '"');
     for (size_t i = 0; i < len;) {
         /* copy the run of bytes that need no escape in one go */
@@ -331,16 +340,17 @@ static void write_string(sigmix_jout *o, const char *s, size_t len)
 
 static void nl(sigmix_jout *o, int depth)
 {
+    /* a line break and up to 64 spaces of indentation in one copy */
+    static const char brk[] = "\n                                "
+                              "                                ";
     if (!o->indent)
         return;
     size_t n = (size_t)o->indent * (size_t)depth;
-    putch(o, '\n');
-    while (n) {
-        size_t k = n < 64 ? n : 64;
-        memset(room(o, k), ' ', k);
-        o->len += k;
-        n -= k;
-    }
+    size_t k = n < sizeof brk - 2 ? n : sizeof brk - 2;
+    memcpy(room(o, k + 1), brk, k + 1);
+    o->len += k + 1;
+    for (n -= k; n; n--)
+        putch(o, ' ');
 }
 
 /* A number's text is its absolute value's with '-' before it (Python's
@@ -501,10 +511,10 @@ void sigmix_jout_key(sigmix_jout *o, const char *key)
 {
     pre(o);
     write_string(o, key, strlen(key));
-    if (o->indent)
-        PUTS(o, ": ");
-    else
-        putch(o, ':');
+    char *d = room(o, 2);
+    d[0] = ':';
+    d[1] = ' ';
+    o->len += o->indent ? 2 : 1;
     o->after_key = 1;
 }
 

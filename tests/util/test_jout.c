@@ -172,12 +172,51 @@ static void numbers_as_formatted_afresh(void **state)
     free(v);
 }
 
+/* Indentation is copied 64 spaces at a time: lists nested 40 deep, with
+ * a key that needs escapes beside one that does not, read as Python's
+ * json.dumps(indent=2) writes them. */
+static void deep_indentation(void **state)
+{
+    (void)state;
+    enum { DEPTH = 40 };
+    sigmix_jdoc *d = sigmix_jdoc_new();
+    sigmix_jv *top = sigmix_jv_obj(d), *inner = sigmix_jv_arr(d);
+    sigmix_jv_push(d, inner, sigmix_jv_int(d, 7));
+    for (int k = 1; k < DEPTH; k++) {
+        sigmix_jv *a = sigmix_jv_arr(d);
+        sigmix_jv_push(d, a, inner);
+        inner = a;
+    }
+    sigmix_jv_set(d, top, "plain", inner);
+    sigmix_jv_set(d, top, "q\"t", sigmix_jv_str(d, "x\ty"));
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    assert_non_null(f);
+    sigmix_jv_write(top, f, 2);
+    fclose(f);
+    char *want = malloc(64 * 1024);
+    assert_non_null(want);
+    size_t w = (size_t)sprintf(want, "{\n  \"plain\": ");
+    for (int k = 0; k < DEPTH; k++)
+        w += (size_t)sprintf(want + w, "[\n%*s", 2 * (k + 2), "");
+    w += (size_t)sprintf(want + w, "7");
+    for (int k = DEPTH - 1; k >= 0; k--)
+        w += (size_t)sprintf(want + w, "\n%*s]", 2 * (k + 1), "");
+    sprintf(want + w, ",\n  \"q\\\"t\": \"x\\ty\"\n}\n");
+    assert_string_equal(text, want);
+    free(want);
+    free(text);
+    sigmix_jdoc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_ascii_byte_at_every_offset),
         cmocka_unit_test(utf8_across_the_steps),
         cmocka_unit_test(numbers_as_formatted_afresh),
+        cmocka_unit_test(deep_indentation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
