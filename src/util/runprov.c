@@ -258,13 +258,24 @@ static size_t plain_run(const unsigned char *p, size_t i, size_t len)
     /* As signed bytes, controls and everything from 0x80 are below 0x20. */
     const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
                   del = _mm_set1_epi8(0x7f);
-    for (; i + 16 <= len; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    for (size_t at = i;; at += 16) {
+        if (at + 16 > len) {
+            /* the last bytes: the 16 that end the string (at least 16
+             * long), minus those already checked */
+            if (at >= len || len < 16)
+                break;
+            at = len - 16;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
         __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, q)),
                                    _mm_or_si128(_mm_cmpeq_epi8(v, bs), _mm_cmpeq_epi8(v, del)));
-        int m = _mm_movemask_epi8(bad);
+        unsigned m = (unsigned)_mm_movemask_epi8(bad);
+        if (at < i) /* not before where the run starts */
+            m &= ~0u << (i - at);
         if (m)
-            return i + (size_t)__builtin_ctz((unsigned)m);
+            return at + (size_t)__builtin_ctz(m);
+        if (at + 16 >= len)
+            return len;
     }
 #endif
     while (i < len && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
