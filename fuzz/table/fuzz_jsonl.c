@@ -23,21 +23,9 @@ static void split_vs_serial(const uint8_t *data, size_t size)
     same_reads(ra, &ea, &a, rb, &eb, &b);
 }
 
-static void fast_vs_general(const uint8_t *data, size_t size)
-{
-    sigmix_read_options o;
-    sigmix_table *a = NULL, *b = NULL;
-    sigmix_error ea = { 0 }, eb = { 0 };
-    sigmix_read_options_default(&o);
-    o.threads = 1;
-    int ra = sigmix_jsonl_read_mem(data, size, &o, &a, &ea);
-    int rb = sigmix_jsonl_read_mem_general(data, size, &o, &b, &eb);
-    same_reads(ra, &ea, &a, rb, &eb, &b);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     split_vs_serial(data, size);
-    fast_vs_general(data, size);
+    fast_vs_general(sigmix_jsonl_read_mem, sigmix_jsonl_read_mem_general, data, size);
     return fuzz_text_reader(sigmix_jsonl_read_mem, data, size);
 }

@@ -3,6 +3,7 @@
 #ifndef SIGMIX_FUZZ_SAME_TABLES_H
 #define SIGMIX_FUZZ_SAME_TABLES_H
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,24 @@ static void same_reads(int ra, const sigmix_error *ea, sigmix_table **a, int rb,
         abort();
     sigmix_table_free(a);
     sigmix_table_free(b);
+}
+
+/* The readers' fast path (key prediction and direct stores in the
+ * simdjson shim) against the general one, on one thread. */
+typedef int (*same_read_fn)(const void *data, size_t size, const sigmix_read_options *o,
+                            sigmix_table **out, sigmix_error *err);
+
+static void fast_vs_general(same_read_fn fast, same_read_fn general, const uint8_t *data,
+                            size_t size)
+{
+    sigmix_read_options o;
+    sigmix_table *a = NULL, *b = NULL;
+    sigmix_error ea = { 0 }, eb = { 0 };
+    sigmix_read_options_default(&o);
+    o.threads = 1;
+    int ra = fast(data, size, &o, &a, &ea);
+    int rb = general(data, size, &o, &b, &eb);
+    same_reads(ra, &ea, &a, rb, &eb, &b);
 }
 
 #endif

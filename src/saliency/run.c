@@ -353,10 +353,9 @@ static int group_rows(sal_run *run, row_ref *refs, size_t n, size_t *row_task)
      * pages that is 14 faults instead of 6,700 (and far fewer TLB misses) */
     size_t bytes = (n ? n : 1) * sizeof *run->tasks;
     run->tasks = n <= SIZE_MAX / sizeof *run->tasks ? sigmix_huge_alloc(bytes) : NULL;
-    if (run->tasks)
-        memset(run->tasks, 0, bytes);
     if (!run->tasks)
         return SIGMIX_ENOMEM;
+    memset(run->tasks, 0, bytes);
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || strcmp(refs[i].source, run->tasks[run->ntasks - 1].source)
             || refs[i].w != refs[i - 1].w || refs[i].h != refs[i - 1].h) {
@@ -563,8 +562,8 @@ static int load_model(sal_run *run, const sigmix_saliency_settings *s,
     return sigmix_sal_model_onnx(&run->model, s->model_path, err);
 }
 
-/* Classify rows; rows to compute become refs. status[row] is set for the rest. */
-/* Rows [r0, r1) of classify(): refs[] gets this part's clips in row order. */
+/* Rows [r0, r1) of classify(): refs[] gets this part's clips in row order,
+ * status[row] is set for the other rows. */
 typedef struct classify_part {
     const sal_run      *run;
     const sigmix_table *t;

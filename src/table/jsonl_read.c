@@ -170,8 +170,7 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
         int p = merge_pending(R, r ? &first : err);
         if (p && r)
             *err = first;
-        if (p)
-            r = p;
+        r = p ? p : r;
     }
     return r;
 }

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "sigmix/table.h"
 #include "table/table_internal.h"
@@ -206,8 +204,8 @@ int sigmix_table_resize(sigmix_table *t, size_t rows)
 }
 
 /*
- * Grow one array to cap entries and pre-fault its new tail with one
- * madvise call: in virtual machines a page fault per 4 KiB page can cost
+ * Grow one array to cap entries and pre-fault its new tail
+ * (sigmix_prefault): in virtual machines a page fault per 4 KiB page can cost
  * more than filling the table. Contents are initialised by alloc_arrays.
  */
 static int reserve_array(const sigmix_table *t, void **p, size_t elem, size_t old, size_t cap)
@@ -220,15 +218,7 @@ static int reserve_array(const sigmix_table *t, void **p, size_t elem, size_t ol
     if (!n)
         return SIGMIX_ENOMEM;
     *p = n;
-#if defined(MADV_POPULATE_WRITE)
-    long pg = sysconf(_SC_PAGESIZE);
-    if (pg > 0 && (cap - old) * elem >= ((size_t)1 << 20)) {
-        uintptr_t a = ((uintptr_t)n + old * elem + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-        uintptr_t b = ((uintptr_t)n + cap * elem) & ~((uintptr_t)pg - 1);
-        if (b > a)
-            (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* best effort */
-    }
-#endif
+    sigmix_prefault((char *)n + old * elem, (cap - old) * elem);
     return 0;
 }
 

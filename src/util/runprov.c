@@ -286,7 +286,8 @@ static size_t plain_run(const unsigned char *p, size_t i, size_t len)
 static void write_string(sigmix_jout *o, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    if (plain_run(p, 0, len) == len && len + 2 <= sizeof o->buf) {
+    size_t first = plain_run(p, 0, len);
+    if (first == len && len + 2 <= sizeof o->buf) {
         /* nothing to escape (keys, column names): one copy */
         char *d = room(o, len + 2);
         d[0] = '"';
@@ -296,7 +297,8 @@ static void write_string(sigmix_jout *o, const char *s, size_t len)
         return;
     }
     putch(o, '"');
-    for (size_t i = 0; i < len;) {
+    put(o, s, first);
+    for (size_t i = first; i < len;) {
         /* copy the run of bytes that need no escape in one go */
         size_t run = plain_run(p, i, len);
         if (run > i) {
