@@ -16,9 +16,15 @@
 #include "util/error.h"
 #include "util/sha256.h"
 
-static const char metadata_pattern[] =
+/* Columns that describe a clip rather than measure it; matched with the
+ * families' matcher (no regcomp for ASCII names). */
+static const char *const metadata_patterns[] = {
     "(^src$|sha|basename|path|filename|uuid|id$|timestamp|ingested|manifest|"
-    "license|url|bucket|split|fold|corpus_version)";
+    "license|url|bucket|split|fold|corpus_version)",
+    NULL
+};
+static const sigmix_audit_family metadata_family = { "metadata", "metadata", "", metadata_patterns,
+                                                     NULL, "" };
 
 void sigmix_audit_default_settings(sigmix_audit_settings *s)
 {
@@ -76,12 +82,8 @@ int sigmix_audit_open(sigmix_audit **out, const sigmix_audit_settings *s, sigmix
     a->started = time(NULL);
     r = s->families_path ? sigmix_family_set_load(&a->fams, s->families_path, err)
                          : sigmix_family_set_builtin(&a->fams, err);
-    if (!r) {
-        if (regcomp(&a->metadata_re, metadata_pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB))
-            r = sigmix_error_set(err, SIGMIX_ENOMEM, "cannot compile the metadata pattern");
-        else
-            a->metadata_ok = 1;
-    }
+    if (!r)
+        r = sigmix_family_set_from(&a->metadata, &metadata_family, 1, err);
     if (r) {
         sigmix_audit_close(&a);
         return r;
@@ -107,8 +109,7 @@ void sigmix_audit_close(sigmix_audit **pa)
         table_free(a->tables[i]);
     free(a->tables);
     sigmix_family_set_free(&a->fams);
-    if (a->metadata_ok)
-        regfree(&a->metadata_re);
+    sigmix_family_set_free(&a->metadata);
     free(a);
     *pa = NULL;
 }

@@ -2,7 +2,6 @@
 #ifndef SIGMIX_AUDIT_INTERNAL_H
 #define SIGMIX_AUDIT_INTERNAL_H
 
-#include <regex.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -19,8 +18,7 @@ typedef struct audit_table {
 struct sigmix_audit {
     sigmix_audit_settings s;
     sigmix_family_set     fams;
-    regex_t               metadata_re;
-    int                   metadata_ok;
+    sigmix_family_set     metadata; /* one family: the metadata column pattern */
     audit_table         **tables;
     size_t                n, cap;
     time_t                started;

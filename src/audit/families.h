@@ -40,6 +40,9 @@ typedef struct sigmix_family_set {
     sigmix_arena         arena;
 } sigmix_family_set;
 
+/* Compile n families (the structs are copied; their strings must outlive s). */
+int  sigmix_family_set_from(sigmix_family_set *s, const sigmix_audit_family *fam, size_t n,
+                            sigmix_error *err);
 /* Compile the built-ins. */
 int  sigmix_family_set_builtin(sigmix_family_set *s, sigmix_error *err);
 /* Load a families file (replace or extend the built-ins, see audit.h). */

@@ -244,21 +244,29 @@ static int compile_all(sigmix_family_set *s, sigmix_error *err)
     return 0;
 }
 
-int sigmix_family_set_builtin(sigmix_family_set *s, sigmix_error *err)
+int sigmix_family_set_from(sigmix_family_set *s, const sigmix_audit_family *fam, size_t n,
+                           sigmix_error *err)
 {
     memset(s, 0, sizeof *s);
     sigmix_arena_init(&s->arena);
-    const sigmix_audit_family *b = sigmix_audit_builtin_families(&s->n);
-    s->fam = sigmix_arena_alloc(&s->arena, s->n * sizeof *s->fam);
+    s->n = n;
+    s->fam = sigmix_arena_alloc(&s->arena, (n ? n : 1) * sizeof *s->fam);
     if (!s->fam) {
         sigmix_family_set_free(s);
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     }
-    memcpy(s->fam, b, s->n * sizeof *s->fam);
+    memcpy(s->fam, fam, n * sizeof *s->fam);
     int r = compile_all(s, err);
     if (r)
         sigmix_family_set_free(s);
     return r;
+}
+
+int sigmix_family_set_builtin(sigmix_family_set *s, sigmix_error *err)
+{
+    size_t n;
+    const sigmix_audit_family *b = sigmix_audit_builtin_families(&n);
+    return sigmix_family_set_from(s, b, n, err);
 }
 
 /*

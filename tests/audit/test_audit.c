@@ -789,9 +789,16 @@ static void test_names_with_final_newline(void **state)
     add_num(t, "mos", v);
     add_num(t, "clip_id\n", u);
     add_num(t, "adm2\n", u);
+    /* non-ASCII names take regexec, ASCII ones the fast matcher: same answers */
+    add_num(t, "\xc3\xa9tude_PATH", u);
+    add_num(t, "\xc3\xa9tude_score", u);
+    add_num(t, "Timestamp_s", u);
     add(a, "nl", t);
     const sigmix_audit_result *r = sigmix_audit_result_at(a, 0);
     assert_false(has_name(r->signal_columns, "clip_id\n")); /* metadata: id$ */
+    assert_false(has_name(r->signal_columns, "\xc3\xa9tude_PATH"));
+    assert_false(has_name(r->signal_columns, "Timestamp_s"));
+    assert_true(has_name(r->signal_columns, "\xc3\xa9tude_score"));
     assert_true(has_name(r->signal_columns, "adm2\n"));
     assert_true(has_name(health(r, "canonical_fr")->matched, "adm2\n"));
     sigmix_audit_close(&a);
