@@ -40,10 +40,10 @@ typedef struct work {
 } work;
 
 /*
- * The pair screen (sigmix_pearson_strips) needs only the columns and their
- * statistics, so when it is one strip (p <= sigmix_pearson_strip_rows(p))
- * the first thread into the target-correlation pool runs it while the
- * others rank columns; pairs() then hands the kept strip to pair_strip.
+ * The pair screen needs only the columns and their statistics, so when it
+ * is one strip (p <= sigmix_pearson_strip_rows(p)) the first thread into
+ * the target-correlation pool runs it (sigmix_pearson_screen) while the
+ * others rank columns; pairs() then hands the strip to pair_strip.
  * Same calls on the same data: the same bits as running it later.
  */
 typedef struct screen {
@@ -51,24 +51,14 @@ typedef struct screen {
     double        *r;     /* p x p strip */
     int            taken; /* atomic: a thread has started it */
     int            rc;
-    int            done;  /* the strip was delivered */
 } screen;
-
-static int screen_keep(void *cookie, size_t i0, size_t bi, const double *r)
-{
-    (void)i0;
-    screen *sc = cookie;
-    memcpy(sc->r, r, bi * bi * sizeof *r);
-    sc->done = 1;
-    return 0;
-}
 
 static void screen_run(const work *w)
 {
     screen *sc = w->screen;
     if (!sc || __atomic_exchange_n(&sc->taken, 1, __ATOMIC_ACQ_REL))
         return;
-    sc->rc = sigmix_pearson_strips(sc->cols, w->nsig, w->rows, w->st, screen_keep, sc);
+    sc->rc = sigmix_pearson_screen(sc->cols, w->nsig, w->rows, w->st, sc->r);
 }
 
 static void screen_free(work *w)
@@ -226,7 +216,7 @@ static int classify(work *w)
         num[nn++] = name;
         if (w->target >= 0 && ((size_t)w->target == i || is_candidate(name)))
             continue;
-        if (w->a->metadata_ok && sigmix_regex_search(&w->a->metadata_re, name))
+        if (sigmix_family_matches(&w->a->metadata, 0, name))
             continue;
         sigv[w->nsig] = name;
         w->sig[w->nsig++] = i;
@@ -580,42 +570,54 @@ static int target_correlations(work *w)
     return rc;
 }
 
+/* A kept pair while the screen runs: 24 bytes instead of the report's 64.
+ * k.ord = i * p + j grows in the order pairs are found, so sorting by
+ * cmp_keyed keeps equal keys in that order. */
+typedef struct pair_rec {
+    keyed  k;
+    double r;
+} pair_rec;
+
 typedef struct pair_list {
-    sigmix_audit_pair *v;
-    double            *keys;
-    size_t             n, cap;
+    pair_rec *v;
+    size_t    n, cap;
 } pair_list;
 
-static int pair_push(pair_list *l, const sigmix_audit_pair *p, double key)
+static int pair_push(pair_list *l, size_t ord, double r, double key)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        sigmix_audit_pair *v = realloc(l->v, cap * sizeof *v);
-        if (v)
-            l->v = v;
-        double *k = realloc(l->keys, cap * sizeof *k);
-        if (k)
-            l->keys = k;
-        if (!v || !k)
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        pair_rec *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
             return SIGMIX_ENOMEM;
+        l->v = v;
         l->cap = cap;
     }
-    l->v[l->n] = *p;
-    l->keys[l->n++] = key;
+    l->v[l->n++] = (pair_rec){ { key, ord }, r };
     return 0;
 }
 
-/* Sort l into the arena (one copy: fresh memory costs page faults), free
- * the heap copy. */
-static int pair_finish(work *w, pair_list *l, const sigmix_audit_pair **out, size_t *n)
+/* Sort l and write its pairs into the arena; inter: with the target |r|s. */
+static int pair_finish(work *w, pair_list *l, int inter, const sigmix_audit_pair **out, size_t *n)
 {
+    const size_t p = w->nsig;
     sigmix_audit_pair *v = sigmix_arena_alloc(w->ar, (l->n ? l->n : 1) * sizeof *v);
-    int rc = v ? sort_desc_to(v, l->v, l->n, sizeof *v, l->keys) : SIGMIX_ENOMEM;
-    *out = rc ? NULL : v;
-    *n = rc ? 0 : l->n;
+    *out = v;
+    *n = v ? l->n : 0;
+    if (v)
+        qsort(l->v, l->n, sizeof *l->v, cmp_keyed);
+    for (size_t k = 0; v && k < l->n; k++) {
+        size_t i = l->v[k].k.ord / p, j = l->v[k].k.ord % p, li = w->sig[i], ri = w->sig[j];
+        double r = l->v[k].r;
+        v[k] = (sigmix_audit_pair){ colname(w, li), colname(w, ri), w->primary[li], w->primary[ri],
+                                    r, fabs(r), NAN, NAN };
+        if (inter) {
+            v[k].left_target_abs_pearson = w->target_abs[i];
+            v[k].right_target_abs_pearson = w->target_abs[j];
+        }
+    }
     free(l->v);
-    free(l->keys);
-    return rc;
+    return v ? 0 : SIGMIX_ENOMEM;
 }
 
 /*
@@ -659,16 +661,11 @@ static int pair_strip(void *cookie, size_t i0, size_t bi, const double *r)
                 w->mat[i * p + j] = w->mat[j * p + i] = c;
             if (isnan(c))
                 continue;
-            sigmix_audit_pair pr = { colname(w, li), colname(w, ri), w->primary[li],
-                                     w->primary[ri], c, fabs(c), NAN, NAN };
             int rc = 0;
-            if (pr.abs_pearson >= s->redundancy_threshold)
-                rc = pair_push(&pj->red, &pr, pr.abs_pearson);
-            if (!rc && cross && pr.abs_pearson <= s->complement_threshold) {
-                pr.left_target_abs_pearson = lt;
-                pr.right_target_abs_pearson = rt;
-                rc = pair_push(&pj->inter, &pr, lt + rt);
-            }
+            if (fabs(c) >= s->redundancy_threshold)
+                rc = pair_push(&pj->red, i * p + j, c, fabs(c));
+            if (!rc && cross && fabs(c) <= s->complement_threshold)
+                rc = pair_push(&pj->inter, i * p + j, c, lt + rt);
             if (rc)
                 return rc;
         }
@@ -686,12 +683,12 @@ static int pairs(work *w)
     for (size_t k = 0; !rc && k < p; k++)
         pj.cols[k] = sigmix_table_col(w->t, w->sig[k])->f64;
     if (!rc && w->screen && w->screen->taken)
-        rc = w->screen->rc ? w->screen->rc : w->screen->done ? pair_strip(&pj, 0, p, w->screen->r) : 0;
+        rc = w->screen->rc ? w->screen->rc : pair_strip(&pj, 0, p, w->screen->r);
     else if (!rc)
         rc = sigmix_pearson_strips(pj.cols, p, w->rows, w->st, pair_strip, &pj);
     free(pj.cols);
-    int r1 = pair_finish(w, &pj.red, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
-    int r2 = pair_finish(w, &pj.inter, &w->res->intersections, &w->res->n_intersections);
+    int r1 = pair_finish(w, &pj.red, 0, &w->res->redundant_pairs, &w->res->n_redundant_pairs);
+    int r2 = pair_finish(w, &pj.inter, 1, &w->res->intersections, &w->res->n_intersections);
     return rc ? rc : r1 ? r1 : r2;
 }
 

@@ -266,20 +266,56 @@ size_t sigmix_pearson_strip_rows(size_t p)
     return b < 1 ? 1 : b > SIGMIX_BLOCK_COLS ? SIGMIX_BLOCK_COLS : b;
 }
 
+/* The whole screen of p columns into out (p x p): one strip, one block. */
+static int screen_all(const double *const *cols, size_t p, size_t n,
+                      const sigmix_colstats *stats, int small, double *out)
+{
+    fast_ws w;
+    int rc = ws_alloc(&w, small ? 1 : p, n);
+    if (!rc && small)
+        screen_ref(cols, p, n, w.scratch, out);
+    else if (!rc)
+        fast_run(&w, cols, p, n, stats, out);
+    ws_free(&w);
+    return rc;
+}
+
+static int is_small(size_t p, size_t n)
+{
+    return (double)n * (double)p * (double)p <= SMALL_WORK;
+}
+
+int sigmix_pearson_screen(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out)
+{
+    if (p > sigmix_pearson_strip_rows(p))
+        return SIGMIX_EINVAL;
+    return screen_all(cols, p, n, stats, is_small(p, n), out);
+}
+
 /*
  * Strip [i0, i0 + bi) against every column block [j0, j0 + bj), j0 >= i0:
  * the screen runs on the union of the two blocks (at most 2 * BLOCK_COLS
  * columns), so its buffers never depend on p. Computing the union's own
  * diagonal blocks again wastes at most half the products; the simplicity
- * keeps one code path for every block.
+ * keeps one code path for every block. A table that is one strip (the
+ * common case) is screened straight into the strip.
  */
 int sigmix_pearson_strips(const double *const *cols, size_t p, size_t n,
                           const sigmix_colstats *stats, sigmix_strip_fn fn, void *cookie)
 {
     const size_t b = sigmix_pearson_strip_rows(p), bc = SIGMIX_BLOCK_COLS;
-    const int small = (double)n * (double)p * (double)p <= SMALL_WORK;
+    const int small = is_small(p, n);
     if (p < 2)
         return 0;
+    if (b >= p) {
+        double *strip = malloc(p * p * sizeof *strip);
+        int rc = strip ? screen_all(cols, p, n, stats, small, strip) : SIGMIX_ENOMEM;
+        if (!rc)
+            rc = fn(cookie, 0, p, strip);
+        free(strip);
+        return rc;
+    }
     const size_t cap = 2 * bc < p ? 2 * bc : p;
     fast_ws w;
     int rc = ws_alloc(&w, small ? 1 : cap, n);

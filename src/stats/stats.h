@@ -110,5 +110,10 @@ typedef int (*sigmix_strip_fn)(void *cookie, size_t i0, size_t bi, const double 
 size_t sigmix_pearson_strip_rows(size_t p);
 int sigmix_pearson_strips(const double *const *cols, size_t p, size_t n,
                           const sigmix_colstats *stats, sigmix_strip_fn fn, void *cookie);
+/* The one strip of a table with p <= sigmix_pearson_strip_rows(p), written
+ * to out (p x p, the layout fn gets); the same values as the strips.
+ * Returns 0, SIGMIX_ENOMEM or SIGMIX_EINVAL (p too large for one strip). */
+int sigmix_pearson_screen(const double *const *cols, size_t p, size_t n,
+                          const sigmix_colstats *stats, double *out);
 
 #endif

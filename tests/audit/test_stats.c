@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sigmix/common.h"
 #include "stats/stats.h"
 
 /* cmocka 1.1 has no double assertion. */
@@ -369,6 +370,45 @@ static void test_strips_cover_every_pair(void **state)
     assert_true(sigmix_pearson_strip_rows(1000000) * 1000000 * sizeof(double) <= SIGMIX_STRIP_BYTES);
 }
 
+static int keep_strip(void *cookie, size_t i0, size_t bi, const double *r)
+{
+    double *out = cookie;
+    assert_int_equal(i0, 0); /* one strip */
+    memcpy(out, r, bi * bi * sizeof *r);
+    return 0;
+}
+
+/* A one-strip table screened in place gives the strip's bits, on both the
+ * reference (small) and the BLAS path; wider tables are refused. */
+static void test_screen_is_the_one_strip(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    size_t ps[] = { 2, 85, 200 }, ns[] = { 3, 10, 200 };
+    for (size_t t = 0; t < 3; t++) {
+        size_t p = ps[t], n = ns[t];
+        double **c = make_columns(p, n);
+        sigmix_colstats *st = malloc(p * sizeof *st);
+        double *scratch = malloc(2 * n * sizeof *scratch);
+        double *a = malloc(p * p * sizeof *a), *b = malloc(p * p * sizeof *b);
+        for (size_t j = 0; j < p; j++)
+            sigmix_column_stats(c[j], n, scratch, &st[j]);
+        const double *const *cc = (const double *const *)c;
+        assert_int_equal(sigmix_pearson_screen(cc, p, n, st, a), 0);
+        assert_int_equal(sigmix_pearson_strips(cc, p, n, st, keep_strip, b), 0);
+        assert_memory_equal(a, b, p * p * sizeof *a);
+        for (size_t j = 0; j < p; j++)
+            free(c[j]);
+        free(c);
+        free(st);
+        free(scratch);
+        free(a);
+        free(b);
+    }
+    assert_int_equal(sigmix_pearson_screen(NULL, SIGMIX_BLOCK_COLS + 1, 3, NULL, NULL),
+                     SIGMIX_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_collinear_is_exactly_one),
         cmocka_unit_test(test_exact_paths_bit_identical),
         cmocka_unit_test(test_strips_cover_every_pair),
+        cmocka_unit_test(test_screen_is_the_one_strip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
