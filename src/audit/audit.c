@@ -16,12 +16,13 @@
 #include "util/error.h"
 #include "util/sha256.h"
 
-/* Columns that describe a clip rather than measure it; matched with the
- * families' matcher (no regcomp for ASCII names). */
+/* Columns that describe a clip rather than measure it: upstream's one
+ * alternation "(^src$|sha|...|corpus_version)" as one pattern per branch
+ * (a search matches either way), so each is a literal for the families'
+ * matcher and no regcomp runs for ASCII names. */
 static const char *const metadata_patterns[] = {
-    "(^src$|sha|basename|path|filename|uuid|id$|timestamp|ingested|manifest|"
-    "license|url|bucket|split|fold|corpus_version)",
-    NULL
+    "^src$", "sha", "basename", "path", "filename", "uuid", "id$", "timestamp", "ingested",
+    "manifest", "license", "url", "bucket", "split", "fold", "corpus_version", NULL
 };
 static const sigmix_audit_family metadata_family = { "metadata", "metadata", "", metadata_patterns,
                                                      NULL, "" };
