@@ -186,7 +186,7 @@ int sigmix_table_resize(sigmix_table *t, size_t rows)
     if (!t)
         return SIGMIX_EINVAL;
     if (rows > t->cap) {
-        size_t cap = t->cap ? t->cap : 64;
+        size_t cap = t->cap ? t->cap : 8; /* small tables are common: each page is a fault */
         while (cap < rows)
             cap = cap > SIZE_MAX / 2 ? rows : cap * 2;
         for (size_t i = 0; i < t->ncols; i++)
