@@ -17,6 +17,7 @@
 #include "stats/stats.h"
 #include "util/error.h"
 #include "util/cpu.h"
+#include "util/prefault.h"
 
 typedef struct work {
     const sigmix_audit  *a;
@@ -82,6 +83,8 @@ static void screen_plan(work *w)
         return;
     sc->cols = malloc(p * sizeof *sc->cols);
     sc->r = malloc(p * p * sizeof *sc->r);
+    if (sc->r)
+        sigmix_prefault(sc->r, p * p * sizeof *sc->r);
     w->screen = sc;
     if (!sc->cols || !sc->r) {
         screen_free(w);
@@ -590,6 +593,7 @@ static int pair_push(pair_list *l, size_t ord, double r, double key)
         pair_rec *v = realloc(l->v, cap * sizeof *v);
         if (!v)
             return SIGMIX_ENOMEM;
+        sigmix_prefault(v, cap * sizeof *v); /* the copy and later pushes fill most of it */
         l->v = v;
         l->cap = cap;
     }
@@ -602,6 +606,8 @@ static int pair_finish(work *w, pair_list *l, int inter, const sigmix_audit_pair
 {
     const size_t p = w->nsig;
     sigmix_audit_pair *v = sigmix_arena_alloc(w->ar, (l->n ? l->n : 1) * sizeof *v);
+    if (v)
+        sigmix_prefault(v, l->n * sizeof *v);
     *out = v;
     *n = v ? l->n : 0;
     if (v)

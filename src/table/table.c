@@ -161,6 +161,7 @@ static int grow(const sigmix_table *t, void **p, size_t elem, size_t old, size_t
     void *n = regrow(t, *p, elem, old, cap);
     if (!n)
         return SIGMIX_ENOMEM;
+    sigmix_prefault((char *)n + old * elem, (cap - old) * elem);
     memset((char *)n + old * elem, 0, (cap - old) * elem);
     *p = n;
     return 0;

@@ -8,7 +8,7 @@
 
 void sigmix_prefault(void *p, size_t bytes)
 {
-    if (bytes < ((size_t)1 << 20))
+    if (bytes < SIGMIX_PREFAULT_MIN)
         return;
 #if defined(MADV_HUGEPAGE)
     const uintptr_t huge = (uintptr_t)2 << 20;
