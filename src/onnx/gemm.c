@@ -36,7 +36,16 @@
 #if defined(__GLIBC__) && defined(__has_include)
 #if __has_include(<sys/platform/x86.h>)
 #include <sys/platform/x86.h>
-#define cpu_has(f) CPU_FEATURE_ACTIVE(f)
+/* CPU_FEATURE_ACTIVE itself shifts a signed 1 by up to 31 (undefined;
+ * UBSan stops at AVX512VL), so the same lookup with an unsigned shift. */
+static int cpu_active(unsigned idx)
+{
+    const unsigned word = 8 * sizeof(unsigned), per = 4 * word; /* 4 registers a leaf */
+    const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(idx / per);
+    unsigned bit = idx % per;
+    return (f->active_array[bit / word] >> (bit % word)) & 1u;
+}
+#define cpu_has(f) cpu_active(x86_cpu_##f)
 #endif
 #endif
 #ifndef cpu_has /* other C libraries: libgcc's detection */

@@ -116,6 +116,23 @@ static void test_gemm_variants(void **state)
     assert_true(tested >= 1);
 }
 
+/* The library reads the CPU's features from glibc's loader; they agree
+ * with libgcc's own detection (which only this test links). */
+static void test_variants_follow_cpu(void **state)
+{
+    (void)state;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    assert_int_equal(sigmix_ox_gemm_variant(OX_ISA_AVX2) != NULL, avx2);
+    assert_int_equal(sigmix_ox_gemm_variant(OX_ISA_AVX512) != NULL, avx512);
+#else
+    skip();
+#endif
+}
+
 /* The dispatcher never hands out more than asked, and falls back to C. */
 static void test_gemm_best(void **state)
 {
@@ -271,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_variants),
         cmocka_unit_test(test_gemm_best),
+        cmocka_unit_test(test_variants_follow_cpu),
         cmocka_unit_test(test_sgemm_deep),
         cmocka_unit_test(test_dconv_variants),
     };
