@@ -610,7 +610,7 @@ static int pair_finish(work *w, pair_list *l, int inter, const sigmix_audit_pair
         sigmix_prefault(v, l->n * sizeof *v);
     *out = v;
     *n = v ? l->n : 0;
-    if (v)
+    if (v && l->n > 1)
         qsort(l->v, l->n, sizeof *l->v, cmp_keyed);
     for (size_t k = 0; v && k < l->n; k++) {
         size_t i = l->v[k].k.ord / p, j = l->v[k].k.ord % p, li = w->sig[i], ri = w->sig[j];
