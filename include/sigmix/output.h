@@ -48,8 +48,9 @@
  *
  * Commit: every output is first flushed, fsync'ed and closed; any error
  * there removes every temporary and leaves every previous file intact.
- * Then each replaced file is kept as a hard link (".NAME.sigmix-bak.PID.R")
- * and the temporaries are renamed into place one by one; if a rename
+ * Then each replaced file but the last to be renamed is kept as a hard
+ * link (".NAME.sigmix-bak.PID.R") and the temporaries are renamed into
+ * place one by one; if a rename
  * fails, the outputs already renamed are put back from their links (or
  * removed, when they did not exist before), so the previous files are
  * what remains. Only when all renames succeeded are the folders fsync'ed

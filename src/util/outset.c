@@ -216,8 +216,14 @@ int sigmix_outset_commit(sigmix_outset *s, const char **failed, sigmix_error *er
         r = sigmix_atomic_finish(&s->a[i], err);
     if (r)
         goto fail;
-    /* 2. Keep what is replaced, then rename one by one. */
+    /* 2. Keep what is replaced, then rename one by one. A failed rename
+     * rolls back only the ones before it, so the last needs no backup
+     * (a run with one output makes none). */
+    size_t last = 0;
     for (i = 0; i < s->n; i++)
+        if (s->a[i].tmp)
+            last = i;
+    for (i = 0; i < last; i++)
         sigmix_atomic_keep_backup(&s->a[i]);
     for (i = 0; i < s->n; i++) {
         sigmix_atomic *a = &s->a[i];
