@@ -124,7 +124,7 @@ static int read_all(jsonl_reader *R, sigmix_error *err)
 {
     size_t set = 0;
     R->err = err;
-    int r = sigmix_textin_first(&R->in, err);
+    int r = 0;
     while (!r) {
         char *b = R->in.buf[R->in.cur];
         size_t have = R->in.have[R->in.cur], end;
@@ -182,7 +182,20 @@ static int jsonl_read_in(jsonl_reader *R, const sigmix_read_options *o,
     if (sigmix_cb_table_init(&R->tb))
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
     if (!r)
-        r = sigmix_jpool_init(&R->pool, o, 2, err);
+        r = sigmix_textin_first(&R->in, err);
+    if (!r) {
+        /* An input that is one part of one batch gets one parser: no CPU
+         * count, no job slots for threads that would have nothing to do. */
+        sigmix_read_options one;
+        if (o)
+            one = *o;
+        else
+            sigmix_read_options_default(&one);
+        int whole = R->in.eof[R->in.cur] && R->in.have[R->in.cur] < MIN_PART && !R->split_at;
+        if (whole)
+            one.threads = 1;
+        r = sigmix_jpool_init(&R->pool, &one, whole ? 1 : 2, err);
+    }
     R->tb.threads = R->pool.threads;
     if (!r && R->general)
         sigmix_jpool_general(&R->pool);
