@@ -245,19 +245,20 @@ int sigmix_pearson_matrix_fast(const double *const *cols, size_t p, size_t n,
 }
 
 /*
- * Small tables take the reference path for the screen: it costs little
+ * Small tables take the exact path for the screen (sigmix_pearson_pair,
+ * the reference's bits in one pass per complete pair): it costs little
  * there and needs no BLAS work buffers.
  */
 #define SMALL_WORK 4e6
 
-static void screen_ref(const double *const *cols, size_t p, size_t n, double *scratch,
-                       double *out)
+static void screen_exact(const double *const *cols, const sigmix_colstats *st, size_t p,
+                         size_t n, double *scratch, double *out)
 {
     for (size_t i = 0; i < p * p; i++)
         out[i] = NAN;
     for (size_t i = 0; i < p; i++)
         for (size_t j = i + 1; j < p; j++)
-            out[i * p + j] = sigmix_pearson_ref(cols[i], cols[j], n, scratch);
+            out[i * p + j] = sigmix_pearson_pair(cols[i], &st[i], cols[j], &st[j], n, scratch);
 }
 
 size_t sigmix_pearson_strip_rows(size_t p)
@@ -273,7 +274,7 @@ static int screen_all(const double *const *cols, size_t p, size_t n,
     fast_ws w;
     int rc = ws_alloc(&w, small ? 1 : p, n);
     if (!rc && small)
-        screen_ref(cols, p, n, w.scratch, out);
+        screen_exact(cols, stats, p, n, w.scratch, out);
     else if (!rc)
         fast_run(&w, cols, p, n, stats, out);
     ws_free(&w);
@@ -345,7 +346,7 @@ int sigmix_pearson_strips(const double *const *cols, size_t p, size_t n,
                 ss[m] = stats[j];
             }
             if (small)
-                screen_ref(sc, m, n, w.scratch, sub);
+                screen_exact(sc, ss, m, n, w.scratch, sub);
             else
                 fast_run(&w, sc, m, n, ss, sub);
             for (size_t a = 0; a < bi; a++) {
