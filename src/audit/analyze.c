@@ -236,13 +236,12 @@ static int match_families(work *w)
     if (!w->match || !w->primary)
         return SIGMIX_ENOMEM;
     for (size_t i = 0; i < w->ncols; i++) {
-        w->primary[i] = "uncategorized";
-        for (size_t f = w->nfam; f-- > 0;) {
-            if (sigmix_family_matches(&w->a->fams, f, colname(w, i))) {
-                w->match[i * w->nfam + f] = 1;
+        unsigned char *m = &w->match[i * w->nfam];
+        sigmix_family_match_all(&w->a->fams, colname(w, i), m);
+        w->primary[i] = "uncategorized"; /* the first family that matches */
+        for (size_t f = w->nfam; f-- > 0;)
+            if (m[f])
                 w->primary[i] = w->a->fams.fam[f].key;
-            }
-        }
     }
     return 0;
 }

@@ -57,6 +57,8 @@ int  sigmix_regex_search(const regex_t *re, const char *name);
 
 /* Whether column name matches any pattern of family f (thread-safe). */
 int  sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name);
+/* The same for every family at once: out[f] = 0 or 1, s->n entries. */
+void sigmix_family_match_all(const sigmix_family_set *s, const char *name, unsigned char *out);
 
 /* Pattern k of family f compiled for regexec (compiled now if it was left
  * to the fast matcher), or NULL on OOM. */

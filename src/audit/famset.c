@@ -348,10 +348,9 @@ const regex_t *sigmix_family_regex(const sigmix_family_set *s, size_t f, size_t 
     return s->lazy[f][k] ? NULL : &s->re[f][k];
 }
 
-int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name)
+/* Family f against name (n bytes; fast: fast_ok's verdict on it). */
+static int matches(const sigmix_family_set *s, size_t f, const char *name, size_t n, int fast)
 {
-    size_t n;
-    int fast = fast_ok(name, &n);
     int slow_ok = fast ? 0 : compile_lazy(s) > 0;
     for (size_t k = 0; k < s->nre[f]; k++) {
         const sigmix_fastre *fr = &s->fast[f][k];
@@ -361,6 +360,21 @@ int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name
             return 1;
     }
     return 0;
+}
+
+int sigmix_family_matches(const sigmix_family_set *s, size_t f, const char *name)
+{
+    size_t n;
+    int fast = fast_ok(name, &n);
+    return matches(s, f, name, n, fast);
+}
+
+void sigmix_family_match_all(const sigmix_family_set *s, const char *name, unsigned char *out)
+{
+    size_t n;
+    int fast = fast_ok(name, &n);
+    for (size_t f = 0; f < s->n; f++)
+        out[f] = (unsigned char)matches(s, f, name, n, fast);
 }
 
 /* ---- families files ---------------------------------------------------- */
