@@ -19,6 +19,7 @@
  */
 #include "util/blas.h"
 #include <stddef.h>
+#include <stdlib.h> /* defines __GLIBC__ for the feature lookup below */
 
 #include "onnx/internal.h"
 

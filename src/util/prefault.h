@@ -12,10 +12,11 @@
 /*
  * Best effort on [p, p + bytes), for memory about to be written whole:
  * huge pages where 2 MiB fit, the rest populated for writing in one call.
- * On the bench VM a fault costs ~16 us and populating ~1 us per page;
- * the call itself costs about as much as a fault on bare metal, so below
- * 4 pages it is left to the faults (pages already mapped make the call a
- * wasted one). Only speed depends on it.
+ * On the bench VM a page first written through a fault costs ~16 us;
+ * populated first, ~1.5 us for the call's share and ~7.5 us at the first
+ * write (the host maps it then). The call itself costs about a fault on
+ * bare metal, so below 4 pages it is left to the faults (pages already
+ * mapped make it a wasted call). Only speed depends on it.
  */
 #define SIGMIX_PREFAULT_MIN ((size_t)16 << 10)
 void sigmix_prefault(void *p, size_t bytes);
