@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/audit_internal.h"
+#include "audit/pairsort.h"
 #include "stats/stats.h"
 #include "util/error.h"
 #include "util/cpu.h"
@@ -572,13 +573,9 @@ static int target_correlations(work *w)
     return rc;
 }
 
-/* A kept pair while the screen runs: 24 bytes instead of the report's 64.
- * k.ord = i * p + j grows in the order pairs are found, so sorting by
- * cmp_keyed keeps equal keys in that order. */
-typedef struct pair_rec {
-    keyed  k;
-    double r;
-} pair_rec;
+/* A kept pair while the screen runs is a sigmix_pair_rec (pairsort.h),
+ * 24 bytes instead of the report's 64, with ord = i * p + j. */
+typedef sigmix_pair_rec pair_rec;
 
 typedef struct pair_list {
     pair_rec *v;
@@ -596,7 +593,7 @@ static int pair_push(pair_list *l, size_t ord, double r, double key)
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = (pair_rec){ { key, ord }, r };
+    l->v[l->n++] = (pair_rec){ key, ord, r };
     return 0;
 }
 
@@ -609,10 +606,10 @@ static int pair_finish(work *w, pair_list *l, int inter, const sigmix_audit_pair
         sigmix_prefault(v, l->n * sizeof *v);
     *out = v;
     *n = v ? l->n : 0;
-    if (v && l->n > 1)
-        qsort(l->v, l->n, sizeof *l->v, cmp_keyed);
+    if (v)
+        sigmix_pair_sort(l->v, l->n);
     for (size_t k = 0; v && k < l->n; k++) {
-        size_t i = l->v[k].k.ord / p, j = l->v[k].k.ord % p, li = w->sig[i], ri = w->sig[j];
+        size_t i = l->v[k].ord / p, j = l->v[k].ord % p, li = w->sig[i], ri = w->sig[j];
         double r = l->v[k].r;
         v[k] = (sigmix_audit_pair){ colname(w, li), colname(w, ri), w->primary[li], w->primary[ri],
                                     r, fabs(r), NAN, NAN };
