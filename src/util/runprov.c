@@ -14,6 +14,7 @@
 #include "util/atomic.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "util/prefault.h"
 #include "util/provenance.h"
 #include "util/runprov.h"
 #include "util/sha256.h"
@@ -185,6 +186,7 @@ void sigmix_jv_push(sigmix_jdoc *d, sigmix_jv *arr, sigmix_jv *v)
 
 void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent)
 {
+    sigmix_prefault(o, sizeof *o); /* the buffer fills before the first flush */
     o->f = f;
     o->indent = indent;
     o->depth = 0;
