@@ -364,33 +364,16 @@ static int family_health(work *w)
     return 0;
 }
 
-/* Stable order: qsort with the original position as the last key. */
-typedef struct keyed {
-    double key;   /* sort descending; NaN last */
-    size_t ord;
-} keyed;
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const keyed *a = pa, *b = pb;
-    int na = isnan(a->key), nb = isnan(b->key);
-    if (na != nb)
-        return na - nb;
-    if (!na && a->key != b->key)
-        return a->key > b->key ? -1 : 1;
-    return a->ord < b->ord ? -1 : a->ord > b->ord;
-}
-
 /* Write n items of `size` bytes to dst (not overlapping items) in order of
- * descending keys (stable). */
+ * descending keys, NaN last, equal keys in their order (pairsort.h). */
 static int sort_desc_to(void *dst, const void *items, size_t n, size_t size, const double *keys)
 {
-    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    sigmix_pair_rec *k = malloc((n ? n : 1) * sizeof *k);
     if (!k)
         return SIGMIX_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        k[i] = (keyed){ keys[i], i };
-    qsort(k, n, sizeof *k, cmp_keyed);
+        k[i] = (sigmix_pair_rec){ keys[i], i, 0 };
+    sigmix_pair_sort(k, n);
     for (size_t i = 0; i < n; i++)
         memcpy((unsigned char *)dst + i * size, (const unsigned char *)items + k[i].ord * size,
                size);

@@ -1,7 +1,7 @@
 /*
- * The order of the report's pair lists: descending key, then ascending
- * ord (the order in which the screen found the pair), NaN keys last.
- * Internal; thread-safe (no state).
+ * The order of the report's ranked lists (pairs, target correlations):
+ * descending key, NaN keys last, then ascending ord (for pairs, the order
+ * in which the screen found them). Internal; thread-safe (no state).
  */
 #ifndef SIGMIX_AUDIT_PAIRSORT_H
 #define SIGMIX_AUDIT_PAIRSORT_H
@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 typedef struct sigmix_pair_rec {
-    double key; /* |r| or the summed target |r|s */
-    size_t ord; /* distinct per list: i * p + j */
-    double r;
+    double key; /* e.g. |r| or the summed target |r|s */
+    size_t ord; /* distinct per list: i * p + j, or the position */
+    double r;   /* carried along */
 } sigmix_pair_rec;
 
 /* Sort v[0..n) in place; the ords must be distinct (the order is then

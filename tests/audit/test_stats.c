@@ -320,6 +320,30 @@ static void test_exact_paths_bit_identical(void **state)
     free(scratch);
 }
 
+/* p random columns of n rows (make_columns) with their statistics. */
+typedef struct colset {
+    double          **c;
+    sigmix_colstats  *st;
+} colset;
+
+static colset colset_make(size_t p, size_t n)
+{
+    colset s = { make_columns(p, n), malloc(p * sizeof(sigmix_colstats)) };
+    double *scratch = malloc(2 * (n ? n : 1) * sizeof *scratch);
+    for (size_t j = 0; j < p; j++)
+        sigmix_column_stats(s.c[j], n, scratch, &s.st[j]);
+    free(scratch);
+    return s;
+}
+
+static void colset_free(colset *s, size_t p)
+{
+    for (size_t j = 0; j < p; j++)
+        free(s->c[j]);
+    free(s->c);
+    free(s->st);
+}
+
 typedef struct strip_check {
     size_t       p, next_row, rows_seen;
     const double *want;
@@ -350,20 +374,14 @@ static void test_strips_cover_every_pair(void **state)
     size_t ps[] = { 2, 300, 600 }, ns[] = { 40, 40, 9 };
     for (size_t t = 0; t < 3; t++) {
         size_t p = ps[t], n = ns[t];
-        double **c = make_columns(p, n);
-        sigmix_colstats *st = malloc(p * sizeof *st);
-        double *scratch = malloc(2 * n * sizeof *scratch), *ref = malloc(p * p * sizeof *ref);
-        for (size_t j = 0; j < p; j++)
-            sigmix_column_stats(c[j], n, scratch, &st[j]);
-        assert_int_equal(sigmix_pearson_matrix_ref((const double *const *)c, p, n, ref), 0);
+        colset s = colset_make(p, n);
+        const double *const *cc = (const double *const *)s.c;
+        double *ref = malloc(p * p * sizeof *ref);
+        assert_int_equal(sigmix_pearson_matrix_ref(cc, p, n, ref), 0);
         strip_check k = { p, 0, 0, ref };
-        assert_int_equal(sigmix_pearson_strips((const double *const *)c, p, n, st, on_strip, &k), 0);
+        assert_int_equal(sigmix_pearson_strips(cc, p, n, s.st, on_strip, &k), 0);
         assert_int_equal(k.rows_seen, p);
-        for (size_t j = 0; j < p; j++)
-            free(c[j]);
-        free(c);
-        free(st);
-        free(scratch);
+        colset_free(&s, p);
         free(ref);
     }
     assert_true(sigmix_pearson_strip_rows(10000) == SIGMIX_BLOCK_COLS);
@@ -387,21 +405,13 @@ static void test_screen_is_the_one_strip(void **state)
     size_t ps[] = { 2, 85, 200 }, ns[] = { 3, 10, 200 };
     for (size_t t = 0; t < 3; t++) {
         size_t p = ps[t], n = ns[t];
-        double **c = make_columns(p, n);
-        sigmix_colstats *st = malloc(p * sizeof *st);
-        double *scratch = malloc(2 * n * sizeof *scratch);
+        colset s = colset_make(p, n);
+        const double *const *cc = (const double *const *)s.c;
         double *a = malloc(p * p * sizeof *a), *b = malloc(p * p * sizeof *b);
-        for (size_t j = 0; j < p; j++)
-            sigmix_column_stats(c[j], n, scratch, &st[j]);
-        const double *const *cc = (const double *const *)c;
-        assert_int_equal(sigmix_pearson_screen(cc, p, n, st, a), 0);
-        assert_int_equal(sigmix_pearson_strips(cc, p, n, st, keep_strip, b), 0);
+        assert_int_equal(sigmix_pearson_screen(cc, p, n, s.st, a), 0);
+        assert_int_equal(sigmix_pearson_strips(cc, p, n, s.st, keep_strip, b), 0);
         assert_memory_equal(a, b, p * p * sizeof *a);
-        for (size_t j = 0; j < p; j++)
-            free(c[j]);
-        free(c);
-        free(st);
-        free(scratch);
+        colset_free(&s, p);
         free(a);
         free(b);
     }
