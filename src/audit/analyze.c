@@ -572,7 +572,7 @@ static int pair_push(pair_list *l, size_t ord, double r, double key)
         pair_rec *v = realloc(l->v, cap * sizeof *v);
         if (!v)
             return SIGMIX_ENOMEM;
-        sigmix_prefault(v, cap * sizeof *v); /* the copy and later pushes fill most of it */
+        sigmix_prefault(v + l->cap, (cap - l->cap) * sizeof *v); /* the pushes fill most */
         l->v = v;
         l->cap = cap;
     }
@@ -585,12 +585,12 @@ static int pair_finish(work *w, pair_list *l, int inter, const sigmix_audit_pair
 {
     const size_t p = w->nsig;
     sigmix_audit_pair *v = sigmix_arena_alloc(w->ar, (l->n ? l->n : 1) * sizeof *v);
-    if (v)
-        sigmix_prefault(v, l->n * sizeof *v);
     *out = v;
     *n = v ? l->n : 0;
-    if (v)
+    if (v) {
+        sigmix_prefault(v, l->n * sizeof *v);
         sigmix_pair_sort(l->v, l->n);
+    }
     for (size_t k = 0; v && k < l->n; k++) {
         size_t i = l->v[k].ord / p, j = l->v[k].ord % p, li = w->sig[i], ri = w->sig[j];
         double r = l->v[k].r;

@@ -186,7 +186,7 @@ void sigmix_jv_push(sigmix_jdoc *d, sigmix_jv *arr, sigmix_jv *v)
 
 void sigmix_jout_init(sigmix_jout *o, FILE *f, int indent)
 {
-    sigmix_prefault(o, sizeof *o); /* the buffer fills before the first flush */
+    sigmix_prefault(o, sizeof *o); /* the buffer is written whole before each flush */
     o->f = f;
     o->indent = indent;
     o->depth = 0;
