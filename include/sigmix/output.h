@@ -87,6 +87,7 @@ typedef struct sigmix_atomic {
     char *bak;     /* internal: hard link to the replaced file while a set commits */
     int   inplace; /* internal: 1 = stdout (never closed), 2 = opened device/FIFO */
     int   existed; /* internal: the target existed when the temporary was made */
+    int   fd;      /* internal: the temporary's descriptor (f writes to it) */
 } sigmix_atomic;
 
 /**

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -276,6 +277,78 @@ static void test_abort_leaves_previous(void **state)
     assert_int_equal(count_named("sigmix-tmp"), 0);
 }
 
+/* Byte k of the large output: a pattern that shows a lost or moved piece. */
+static unsigned char pattern(size_t k)
+{
+    return (unsigned char)(k * 2654435761u >> 13);
+}
+
+/* 13 MiB in writes of mixed sizes (a byte, stdio-buffered runs, pieces
+ * larger than the buffer): the temporary's stream starts writeback every
+ * few MiB, and the committed file must hold every byte in order. */
+static void test_large_output(void **state)
+{
+    (void)state;
+    char p[512];
+    sigmix_error err = { 0 };
+    sigmix_atomic a;
+    const size_t total = (size_t)13 << 20;
+    unsigned char *buf = malloc(total);
+    assert_non_null(buf);
+    for (size_t k = 0; k < total; k++)
+        buf[k] = pattern(k);
+    path_in(p, sizeof p, "large.bin");
+    put(p, "previous\n");
+    assert_int_equal(sigmix_atomic_open(&a, p, 1, &err), 0);
+    static const size_t steps[] = { 1, 100, 4095, 70000, 1 << 20, 3 };
+    for (size_t at = 0, i = 0; at < total; i++) {
+        size_t n = steps[i % 6] < total - at ? steps[i % 6] : total - at;
+        assert_int_equal(fwrite(buf + at, 1, n, a.f), n);
+        at += n;
+    }
+    assert_int_equal(sigmix_atomic_commit(&a, &err), 0);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    unsigned char *back = malloc(total + 1);
+    assert_non_null(back);
+    assert_int_equal(fread(back, 1, total + 1, f), total);
+    fclose(f);
+    assert_memory_equal(back, buf, total);
+    assert_int_equal(count_named("sigmix-tmp"), 0);
+    free(back);
+    free(buf);
+}
+
+/* A write that fails (the file size limit, as a full disk would) is
+ * reported at commit and the previous file stays. */
+static void test_write_error_reported(void **state)
+{
+    (void)state;
+    char p[512];
+    sigmix_error err = { 0 };
+    sigmix_atomic a;
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    path_in(p, sizeof p, "limited.txt");
+    put(p, "previous\n");
+    assert_int_equal(sigmix_atomic_open(&a, p, 1, &err), 0);
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of the signal */
+    lim = old;
+    lim.rlim_cur = 1 << 20;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    static char block[1 << 16];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 40; i++)
+        fwrite(block, 1, sizeof block, a.f);
+    int r = sigmix_atomic_commit(&a, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    assert_int_equal(r, SIGMIX_EIO);
+    assert_non_null(strstr(err.message, "cannot write output"));
+    assert_string_equal(slurp(p), "previous\n");
+    assert_int_equal(count_named("sigmix-tmp"), 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/sigmix-atomic-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -290,6 +363,8 @@ int main(void)
         cmocka_unit_test(test_folder_refused),
         cmocka_unit_test(test_stale_removed),
         cmocka_unit_test(test_abort_leaves_previous),
+        cmocka_unit_test(test_large_output),
+        cmocka_unit_test(test_write_error_reported),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];
