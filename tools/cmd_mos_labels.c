@@ -48,7 +48,7 @@ static void help(FILE *f)
           "                                  is written (default 0.95)\n"
           "      --status-column C           status column name (default mos_label_status)\n"
           "      --overwrite                 replace existing MOS columns\n"
-          "  -j, --threads N                 reader threads (default: all cores)\n"
+          "  -j, --threads N                 reader and Parquet writer threads (default: all cores)\n"
           "Batch mode:\n"
           "      --manifest M.json           run every table of a manifest\n"
           "      --base-dir DIR              base of relative manifest paths (default: the\n"

@@ -47,7 +47,7 @@ static void help(FILE *f)
           "      --missing-policy P          mark|drop|fail rows without a score (default mark)\n"
           "      --prefix P                  output column prefix (default second_opinion)\n"
           "      --overwrite                 replace existing output columns\n"
-          "  -j, --threads N                 reader threads (default: all cores)\n"
+          "  -j, --threads N                 reader and Parquet writer threads (default: all cores)\n"
           "Batch mode:\n"
           "      --manifest M.json           run every table of a manifest\n"
           "      --base-dir DIR              base of relative manifest paths (default: the\n"

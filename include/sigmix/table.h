@@ -259,6 +259,11 @@ typedef struct sigmix_write_options {
     size_t             row_group_rows; /**< Parquet; 0: default */
     /** Parquet footer key/value metadata (NULL-terminated pairs); may be NULL. */
     const char *const *kv_metadata;
+    /** Parquet: threads encoding column chunks side by side; 0: the CPUs
+     *  this process may use, for row groups of 4 MiB of values or more;
+     *  1: the calling thread only. The file's bytes are the same for any
+     *  value. */
+    int                threads;
 } sigmix_write_options;
 
 SIGMIX_API void sigmix_read_options_default(sigmix_read_options *o);

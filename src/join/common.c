@@ -71,7 +71,6 @@ int sigmix_join_write(const sigmix_table *t, const char *out, int threads,
                       const sigmix_jdoc *d, const sigmix_jv *audit,
                       const char *audit_path, sigmix_error *err)
 {
-    (void)threads;
     if (audit_path && sigmix_jdoc_failed(d))
         return sigmix_error_set(err, SIGMIX_ENOMEM, "%s: out of memory", audit_path);
     /* The table and the report are one output set: both appear, or neither. */
@@ -80,9 +79,12 @@ int sigmix_join_write(const sigmix_table *t, const char *out, int threads,
     sigmix_outset *set = NULL;
     FILE *tf = NULL, *af = NULL;
     const char *at = out;
+    sigmix_write_options wo;
+    sigmix_write_options_default(&wo);
+    wo.threads = threads;
     int r = sigmix_outset_new(&set, &e);
     if (!r && !(r = sigmix_outset_add(set, out, &tf, &e)))
-        r = sigmix_table_write_stream(t, tf, out, NULL, &e);
+        r = sigmix_table_write_stream(t, tf, out, &wo, &e);
     if (!r && audit_path) {
         at = audit_path;
         if (!(r = sigmix_outset_add(set, audit_path, &af, &e))) {

@@ -488,6 +488,72 @@ static void test_write_errors(void **state)
     sigmix_table_free(&t);
 }
 
+/* The file written with options o, in memory (caller frees *buf). */
+static void write_bytes_of(const sigmix_table *t, const sigmix_write_options *o, char **buf,
+                           size_t *len)
+{
+    FILE *fp = open_memstream(buf, len);
+    assert_non_null(fp);
+    sigmix_error err = { 0 };
+    assert_int_equal(sigmix_parquet_write(t, fp, o, &err), 0);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Chunks encoded side by side are appended in column order with their
+ * offsets moved: the file is the serial one, byte for byte, for every
+ * codec, one row group or many, and any number of threads. */
+static void test_threads_same_bytes(void **state)
+{
+    (void)state;
+    static const sigmix_compression comp[] = { SIGMIX_COMPRESSION_NONE,
+        SIGMIX_COMPRESSION_SNAPPY, SIGMIX_COMPRESSION_ZSTD, SIGMIX_COMPRESSION_GZIP };
+    static const size_t groups[] = { 0, 7, 700 };
+    static const int threads[] = { 2, 3, 5, 16, 0 };
+    sigmix_table *t = mixed_table(3000);
+    for (size_t c = 0; c < 4; c++)
+        for (size_t g = 0; g < 3; g++) {
+            sigmix_write_options o;
+            sigmix_write_options_default(&o);
+            o.compression = comp[c];
+            o.row_group_rows = groups[g];
+            o.threads = 1;
+            char *want = NULL, *got = NULL;
+            size_t wn = 0, gn = 0;
+            write_bytes_of(t, &o, &want, &wn);
+            for (size_t k = 0; k < 5; k++) {
+                o.threads = threads[k];
+                write_bytes_of(t, &o, &got, &gn);
+                assert_int_equal(gn, wn);
+                assert_memory_equal(got, want, wn);
+                free(got);
+                got = NULL;
+            }
+            free(want);
+        }
+    sigmix_table_free(&t);
+}
+
+/* A failed write with encoder threads: the same error as a serial write,
+ * and every thread stops (a hang here would time the test out). */
+static void test_threads_write_error(void **state)
+{
+    (void)state;
+    sigmix_table *t = mixed_table(50000);
+    FILE *fp = fopen("/dev/full", "wb");
+    if (!fp)
+        skip();
+    setvbuf(fp, NULL, _IONBF, 0); /* the first page fails, with most columns still to do */
+    sigmix_write_options o;
+    sigmix_write_options_default(&o);
+    o.row_group_rows = 1000;
+    o.threads = 3;
+    sigmix_error err = { 0 };
+    assert_int_equal(sigmix_parquet_write(t, fp, &o, &err), SIGMIX_EIO);
+    assert_non_null(strstr(err.message, "cannot write Parquet output"));
+    fclose(fp);
+    sigmix_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +566,8 @@ int main(void)
         cmocka_unit_test(test_pages_and_dictionary),
         cmocka_unit_test(test_statistics_rules),
         cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_threads_same_bytes),
+        cmocka_unit_test(test_threads_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigmix/util.h"
 #include "table/format.h"
 #include "table/parquet_writer/pqw.h"
 #include "util/error.h"
@@ -23,9 +25,14 @@
 #define RG_ROWS_MAX    ((size_t)1 << 20)
 #define DICT_MAX_BYTES ((size_t)1 << 20)
 #define STAT_MAX_LEN   4096   /* longer string min/max are left out, as Arrow does */
+#define ENC_MAX        16     /* encoder threads */
+#define PAR_MIN_BYTES  ((size_t)4 << 20) /* threads = 0: least values per row group */
 
+/* One encoder. The file's own streams pages to f; an encoder thread's
+ * appends them to sink, with positions relative to the chunk's start. */
 typedef struct writer {
     FILE         *f;
+    pqw_buf      *sink;
     int64_t       pos;
     sigmix_error *err;
     int           codec_id;
@@ -44,9 +51,14 @@ typedef struct writer {
 
 static int write_bytes(writer *w, const void *p, size_t n)
 {
-    if (n && fwrite(p, 1, n, w->f) != n)
+    if (w->sink) {
+        pqw_put(w->sink, p, n);
+        if (w->sink->oom)
+            return sigmix_error_set(w->err, SIGMIX_ENOMEM, "out of memory writing Parquet");
+    } else if (n && fwrite(p, 1, n, w->f) != n) {
         return sigmix_error_set(w->err, SIGMIX_EIO, "cannot write Parquet output (%s)",
                                 strerror(errno));
+    }
     w->pos += (int64_t)n;
     return 0;
 }
@@ -425,6 +437,202 @@ static int write_chunk(writer *w, size_t ci, size_t r0, size_t r1)
     return write_data_pages(w, col, ch, r0, r1, bw);
 }
 
+/* ---- column chunks side by side ------------------------------------ */
+
+/*
+ * The chunks of a row group are independent. Encoder threads take the
+ * columns in order and encode each into a slot of a small ring; the
+ * calling thread appends the slots to the file in column order and moves
+ * each chunk's offsets to where it lands, so the file's bytes are those
+ * of a serial write. The ring (one slot more than encoders) bounds the
+ * memory, and a slot's buffer serves column after column: fresh memory
+ * for whole row groups cost more than the encoding saved.
+ */
+typedef struct slot {
+    pqw_buf      buf;
+    int          rc, done;
+    sigmix_error err;
+} slot;
+
+typedef struct ring {
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;          /* a slot done, or one freed */
+    slot           *slots;
+    size_t          nslots;
+    size_t          ncols, r0, r1;
+    size_t          next;        /* next column to take */
+    size_t          written;     /* columns appended; their slots are free */
+    int             stop;        /* the file failed: take no more */
+} ring;
+
+typedef struct encoder {
+    writer w;                    /* own buffers and codec */
+    ring  *q;
+} encoder;
+
+static void *encode_worker(void *arg)
+{
+    encoder *e = arg;
+    ring *q = e->q;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->stop && q->next < q->ncols && q->next - q->written >= q->nslots)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (q->stop || q->next >= q->ncols)
+            break;
+        size_t c = q->next++;
+        slot *s = &q->slots[c % q->nslots];
+        pthread_mutex_unlock(&q->mu);
+        s->buf.len = 0;
+        sigmix_error_clear(&s->err);
+        e->w.sink = &s->buf;
+        e->w.pos = 0;
+        e->w.err = &s->err;
+        int rc = write_chunk(&e->w, c, q->r0, q->r1);
+        pthread_mutex_lock(&q->mu);
+        s->rc = rc;
+        s->done = 1;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+typedef struct encoders {
+    int      threads;            /* the caller's setting */
+    size_t   n;                  /* encoders; 0: not made yet */
+    encoder *e;
+    ring     q;
+    int      sync_ok;
+} encoders;
+
+static void encoders_free(encoders *E)
+{
+    for (size_t k = 0; E->e && k < E->n; k++) {
+        writer *w = &E->e[k].w;
+        pqw_codec_close(&w->codec);
+        pqw_buf_free(&w->raw);
+        pqw_buf_free(&w->comp);
+        pqw_buf_free(&w->hdr);
+        pqw_dict_free(&w->dict);
+        free(w->u32);
+        free(w->bits);
+    }
+    for (size_t i = 0; E->q.slots && i < E->q.nslots; i++)
+        pqw_buf_free(&E->q.slots[i].buf);
+    if (E->sync_ok) {
+        pthread_mutex_destroy(&E->q.mu);
+        pthread_cond_destroy(&E->q.cv);
+    }
+    free(E->e);
+    free(E->q.slots);
+    memset(E, 0, sizeof *E);
+}
+
+/* Encoders for this file, made once; 0 when the group is written serially. */
+static size_t encoders_for(writer *w, encoders *E, size_t r0, size_t r1)
+{
+    if (E->threads == 1 || w->ncols < 2)
+        return 0;
+    if (E->threads == 0) { /* automatic: only where it pays for the threads */
+        size_t bytes = 0;
+        for (size_t i = 0; i < w->ncols && bytes < PAR_MIN_BYTES; i++)
+            bytes += w->cols[i].ptype == PQ_BYTE_ARRAY ? (r1 - r0) * 4 : (r1 - r0) * 8;
+        if (bytes < PAR_MIN_BYTES)
+            return 0;
+    }
+    if (E->n)
+        return E->n;
+    long nt = E->threads > 0 ? E->threads : sigmix_cpu_count();
+    if (nt > (long)w->ncols)
+        nt = (long)w->ncols;
+    if (nt > ENC_MAX)
+        nt = ENC_MAX;
+    if (nt < 2)
+        return 0;
+    E->e = calloc((size_t)nt, sizeof *E->e);
+    E->q.slots = calloc((size_t)nt + 1, sizeof *E->q.slots);
+    if (!E->e || !E->q.slots)
+        return 0; /* serial: slower, same bytes */
+    E->q.nslots = (size_t)nt + 1;
+    if (pthread_mutex_init(&E->q.mu, NULL))
+        return 0;
+    if (pthread_cond_init(&E->q.cv, NULL)) {
+        pthread_mutex_destroy(&E->q.mu);
+        return 0;
+    }
+    E->sync_ok = 1;
+    for (size_t k = 0; k < (size_t)nt; k++) {
+        writer *x = &E->e[k].w;
+        x->codec_id = w->codec_id;
+        x->cols = w->cols;
+        x->chunks = w->chunks;
+        x->ncols = w->ncols;
+        E->e[k].q = &E->q;
+        E->n = k + 1; /* encoders_free closes what was opened */
+        sigmix_error e;
+        if (pqw_codec_open(&x->codec, w->codec_id, &e)) {
+            encoders_free(E);
+            E->threads = 1; /* serial from here on */
+            return 0;
+        }
+    }
+    return E->n;
+}
+
+/* The chunks of rows [r0, r1): encoded side by side, appended in order. */
+static int write_group(writer *w, encoders *E, size_t r0, size_t r1)
+{
+    size_t ne = encoders_for(w, E, r0, r1);
+    ring *q = &E->q;
+    pthread_t th[ENC_MAX];
+    size_t started = 0;
+    if (ne) {
+        q->ncols = w->ncols;
+        q->r0 = r0;
+        q->r1 = r1;
+        q->next = q->written = 0;
+        q->stop = 0;
+        for (size_t i = 0; i < q->nslots; i++)
+            q->slots[i].done = 0;
+        while (started < ne && !pthread_create(&th[started], NULL, encode_worker, &E->e[started]))
+            started++;
+    }
+    if (!started) {
+        int r = 0;
+        for (size_t i = 0; !r && i < w->ncols; i++)
+            r = write_chunk(w, i, r0, r1);
+        return r;
+    }
+    int r = 0;
+    for (size_t c = 0; !r && c < w->ncols; c++) {
+        slot *s = &q->slots[c % q->nslots];
+        pthread_mutex_lock(&q->mu);
+        while (!s->done)
+            pthread_cond_wait(&q->cv, &q->mu);
+        pthread_mutex_unlock(&q->mu);
+        if (s->rc) { /* in column order: the failure a serial write meets first */
+            r = sigmix_error_set(w->err, s->rc, "%s", s->err.message);
+        } else {
+            pqw_chunk *ch = &w->chunks[c];
+            ch->start += w->pos;
+            ch->data_off += w->pos;
+            if (ch->dict_off >= 0)
+                ch->dict_off += w->pos;
+            r = write_bytes(w, s->buf.p, s->buf.len);
+        }
+        pthread_mutex_lock(&q->mu);
+        s->done = 0;
+        q->written = c + 1;
+        q->stop = r != 0;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+    }
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    return r;
+}
+
 /* ---- schema and file ------------------------------------------------- */
 
 static int describe_column(pqw_col *col, const sigmix_column *c, size_t rows)
@@ -520,7 +728,8 @@ static const char **merged_metadata(const sigmix_table *t, const char *const *ex
     return kv;
 }
 
-static int write_file(writer *w, const sigmix_table *t, const sigmix_write_options *o)
+static int write_file(writer *w, encoders *E, const sigmix_table *t,
+                      const sigmix_write_options *o)
 {
     size_t rows = sigmix_table_rows(t), per = rowgroup_rows(t, o);
     size_t ngroups = rows ? (rows - 1) / per + 1 : 0;
@@ -533,8 +742,7 @@ static int write_file(writer *w, const sigmix_table *t, const sigmix_write_optio
     int r = write_bytes(w, "PAR1", 4);
     for (size_t g = 0; !r && g < ngroups; g++) {
         size_t r0 = g * per, r1 = rows - r0 < per ? rows : r0 + per;
-        for (size_t i = 0; !r && i < w->ncols; i++)
-            r = write_chunk(w, i, r0, r1);
+        r = write_group(w, E, r0, r1);
         if (!r)
             pqw_footer_rowgroup(&tw, w->cols, w->chunks, w->ncols, r1 - r0,
                                 w->codec_id, (int16_t)g);
@@ -590,8 +798,12 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     for (size_t i = 0; !r && i < w.ncols; i++)
         if (describe_column(&w.cols[i], sigmix_table_col(t, i), sigmix_table_rows(t)))
             r = oom(&w);
+    encoders E;
+    memset(&E, 0, sizeof E);
+    E.threads = o->threads;
     if (!r)
-        r = write_file(&w, t, o);
+        r = write_file(&w, &E, t, o);
+    encoders_free(&E);
     pqw_codec_close(&w.codec);
     pqw_buf_free(&w.raw);
     pqw_buf_free(&w.comp);
