@@ -86,7 +86,7 @@ install: build
 # instrumented, tests/tsan.supp silences it and nothing else. TSan runs
 # 5-15x slower: test_wide (10,000 columns) and test_text_bomb outlive their
 # usual timeouts.
-TSAN_SUITES := util table parquet cat audit join
+TSAN_SUITES := util table parquet parquet_writer cat audit join
 $(TSAN_BUILD)/build.ninja:
 	meson setup $(TSAN_BUILD) --buildtype=debugoptimized \
 		-Db_sanitize=thread -Db_lundef=false
