@@ -71,7 +71,7 @@ class sigmix_read_options(ctypes.Structure):
 
 class sigmix_write_options(ctypes.Structure):
     _fields_ = [("format", c_int), ("compression", c_int), ("row_group_rows", c_size_t),
-                ("kv_metadata", c_char_pp)]
+                ("kv_metadata", c_char_pp), ("threads", c_int)]
 
 
 class sigmix_audit_settings(ctypes.Structure):

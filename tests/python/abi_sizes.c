@@ -24,6 +24,7 @@ int main(void)
     F(sigmix_read_options, max_input_bytes);
     S(sigmix_write_options); F(sigmix_write_options, compression);
     F(sigmix_write_options, row_group_rows); F(sigmix_write_options, kv_metadata);
+    F(sigmix_write_options, threads);
     S(sigmix_audit_settings); F(sigmix_audit_settings, redundancy_threshold);
     F(sigmix_audit_settings, min_target_abs_r); F(sigmix_audit_settings, top_k);
     F(sigmix_audit_settings, families_path); F(sigmix_audit_settings, argc);
