@@ -99,7 +99,8 @@ static void usage(FILE *f)
         "      --keep-names         keep metric names as logged (no canonical names)\n"
         "      --key-normalize M    key from the path: stem (default: file name\n"
         "                           without folders and last extension), basename, raw\n"
-        "  -j, --jobs N             logs parsed in parallel (default: number of cores)\n"
+        "  -j, --jobs N             logs parsed in parallel, and Parquet encoder threads\n"
+        "                           (default: number of cores)\n"
         "      --skip-bad           record an unreadable log as a row with\n"
         "                           vmaf_log_error set, and exit 1\n"
         "      --labels TABLE       join a labels table (CSV, JSONL, JSON, Parquet) by key:\n"
@@ -1089,9 +1090,12 @@ static int run(cli *c, int argc, char **argv)
     sigmix_outset *set = NULL;
     FILE *tf = NULL, *af = NULL;
     const char *at = c->out;
+    sigmix_write_options wo;
+    sigmix_write_options_default(&wo);
+    wo.threads = c->jobs; /* --jobs caps the Parquet encoders too (0: all cores) */
     int r = sigmix_outset_new(&set, &err);
     if (!r && !(r = sigmix_outset_add(set, c->out, &tf, &err)))
-        r = sigmix_table_write_stream(t, tf, c->out, NULL, &err);
+        r = sigmix_table_write_stream(t, tf, c->out, &wo, &err);
     if (!r && c->audit_json) {
         at = c->audit_json;
         if (!(r = sigmix_outset_add(set, c->audit_json, &af, &err))
