@@ -529,6 +529,14 @@ static void encoders_free(encoders *E)
     memset(E, 0, sizeof *E);
 }
 
+/* Give up on encoder threads for this file: slower, same bytes. */
+static size_t serial_from_now(encoders *E)
+{
+    encoders_free(E);
+    E->threads = 1;
+    return 0;
+}
+
 /* Encoders for this file, made once; 0 when the group is written serially. */
 static size_t encoders_for(writer *w, encoders *E, size_t r0, size_t r1)
 {
@@ -549,19 +557,17 @@ static size_t encoders_for(writer *w, encoders *E, size_t r0, size_t r1)
     if (nt > ENC_MAX)
         nt = ENC_MAX;
     if (nt < 2)
-        return 0;
+        return serial_from_now(E);
     E->e = calloc((size_t)nt, sizeof *E->e);
     E->q.slots = calloc((size_t)nt + 1, sizeof *E->q.slots);
-    if (!E->e || !E->q.slots)
-        return 0; /* serial: slower, same bytes */
-    E->q.nslots = (size_t)nt + 1;
-    if (pthread_mutex_init(&E->q.mu, NULL))
-        return 0;
+    if (!E->e || !E->q.slots || pthread_mutex_init(&E->q.mu, NULL))
+        return serial_from_now(E);
     if (pthread_cond_init(&E->q.cv, NULL)) {
         pthread_mutex_destroy(&E->q.mu);
-        return 0;
+        return serial_from_now(E);
     }
     E->sync_ok = 1;
+    E->q.nslots = (size_t)nt + 1;
     for (size_t k = 0; k < (size_t)nt; k++) {
         writer *x = &E->e[k].w;
         x->codec_id = w->codec_id;
@@ -571,11 +577,8 @@ static size_t encoders_for(writer *w, encoders *E, size_t r0, size_t r1)
         E->e[k].q = &E->q;
         E->n = k + 1; /* encoders_free closes what was opened */
         sigmix_error e;
-        if (pqw_codec_open(&x->codec, w->codec_id, &e)) {
-            encoders_free(E);
-            E->threads = 1; /* serial from here on */
-            return 0;
-        }
+        if (pqw_codec_open(&x->codec, w->codec_id, &e))
+            return serial_from_now(E);
     }
     return E->n;
 }
