@@ -63,6 +63,19 @@ static int write_bytes(writer *w, const void *p, size_t n)
     return 0;
 }
 
+/* An encoder's own state (not f, cols or chunks, which are shared). */
+static void encoder_state_free(writer *w)
+{
+    pqw_codec_close(&w->codec);
+    pqw_buf_free(&w->raw);
+    pqw_buf_free(&w->comp);
+    pqw_buf_free(&w->hdr);
+    pqw_buf_free(&w->foot);
+    pqw_dict_free(&w->dict);
+    free(w->u32);
+    free(w->bits);
+}
+
 static int oom(writer *w)
 {
     return sigmix_error_set(w->err, SIGMIX_ENOMEM, "out of memory writing Parquet");
@@ -508,16 +521,8 @@ typedef struct encoders {
 
 static void encoders_free(encoders *E)
 {
-    for (size_t k = 0; E->e && k < E->n; k++) {
-        writer *w = &E->e[k].w;
-        pqw_codec_close(&w->codec);
-        pqw_buf_free(&w->raw);
-        pqw_buf_free(&w->comp);
-        pqw_buf_free(&w->hdr);
-        pqw_dict_free(&w->dict);
-        free(w->u32);
-        free(w->bits);
-    }
+    for (size_t k = 0; E->e && k < E->n; k++)
+        encoder_state_free(&E->e[k].w);
     for (size_t i = 0; E->q.slots && i < E->q.nslots; i++)
         pqw_buf_free(&E->q.slots[i].buf);
     if (E->sync_ok) {
@@ -807,14 +812,7 @@ int sigmix_parquet_write(const sigmix_table *t, FILE *f,
     if (!r)
         r = write_file(&w, &E, t, o);
     encoders_free(&E);
-    pqw_codec_close(&w.codec);
-    pqw_buf_free(&w.raw);
-    pqw_buf_free(&w.comp);
-    pqw_buf_free(&w.hdr);
-    pqw_buf_free(&w.foot);
-    pqw_dict_free(&w.dict);
-    free(w.u32);
-    free(w.bits);
+    encoder_state_free(&w);
     for (size_t i = 0; w.cols && i < w.ncols; i++)
         pqw_source_free(&w.cols[i]);
     free(w.cols);
