@@ -88,7 +88,8 @@ typedef struct sigmix_saliency_settings {
     const char *mean_column, *var_column;
     const char *model_id_column, *aggregator_column, *ema_alpha_column, *status_column;
     /** Worker threads; 0: automatic, the CPUs this process may use (affinity
-     *  mask and cgroup quota, see src/util/cpu.h), never more than the clips. */
+     *  mask and cgroup quota, see src/util/cpu.h), never more than the clips.
+     *  Also the threads encoding a Parquet output (sigmix_write_options). */
     int jobs;
     /** Largest frame (width x height) a row may declare or a container may
      *  give; larger clips get model-failed before anything is decoded or
