@@ -259,8 +259,10 @@ typedef struct sigmix_write_options {
     size_t             row_group_rows; /**< Parquet; 0: default */
     /** Parquet footer key/value metadata (NULL-terminated pairs); may be NULL. */
     const char *const *kv_metadata;
-    /** Parquet: threads encoding column chunks side by side; 0: the CPUs
-     *  this process may use, for row groups of 4 MiB of values or more;
+    /** Parquet: threads encoding column chunks side by side. 0: automatic,
+     *  the CPUs this process may use for gzip and zstd row groups of 4 MiB
+     *  of values or more (snappy and uncompressed pages stay on the calling
+     *  thread, where encoding costs less than the threads' fresh buffers);
      *  1: the calling thread only. The file's bytes are the same for any
      *  value. */
     int                threads;
