@@ -1092,7 +1092,7 @@ static int run(cli *c, int argc, char **argv)
     const char *at = c->out;
     sigmix_write_options wo;
     sigmix_write_options_default(&wo);
-    wo.threads = c->jobs; /* --jobs caps the Parquet encoders too (0: all cores) */
+    wo.threads = c->jobs; /* --jobs sets the Parquet encoders too (0: automatic) */
     int r = sigmix_outset_new(&set, &err);
     if (!r && !(r = sigmix_outset_add(set, c->out, &tf, &err)))
         r = sigmix_table_write_stream(t, tf, c->out, &wo, &err);

@@ -41,7 +41,7 @@ int sigmix_saliency_write_table(FILE *f, const char *path, const sigmix_table *t
     sigmix_write_options o;
     sigmix_write_options_default(&o);
     o.kv_metadata = kv;
-    o.threads = s->jobs; /* --jobs caps the Parquet encoders too (0: all cores) */
+    o.threads = s->jobs; /* --jobs sets the Parquet encoders too (0: automatic) */
     return sigmix_table_write_stream(t, f, path, &o, err);
 }
 
