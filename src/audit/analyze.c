@@ -278,7 +278,7 @@ static void *cs_worker(void *arg)
     cs_arg *a = arg;
     /* Made here so the helper first touches it; kept for tc_worker. */
     if (!*a->scratch)
-        *a->scratch = malloc((2 * a->j->w->rows + 1) * sizeof **a->scratch);
+        *a->scratch = sigmix_huge_alloc((2 * a->j->w->rows + 1) * sizeof **a->scratch);
     if (*a->scratch) /* else the calling thread does this helper's share */
         cs_loop(a->j, *a->scratch);
     return NULL;
@@ -456,9 +456,9 @@ static void *tc_worker(void *arg)
     tc_arg *a = arg;
     tc_job *j = a->j;
     const work *w = j->w;
-    double *own = a->scratch ? NULL : malloc((2 * w->rows + 1) * sizeof *own);
+    double *own = a->scratch ? NULL : sigmix_huge_alloc((2 * w->rows + 1) * sizeof *own);
     double *scratch = a->scratch ? a->scratch : own;
-    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    double *cr = sigmix_huge_alloc((w->rows + 1) * sizeof *cr);
     sigmix_rank_scratch *rs = sigmix_rank_scratch_new(w->rows);
     tc_loop(j, scratch, cr, rs, scratch && cr && rs);
     free(own);
@@ -502,7 +502,7 @@ static int tc_run(const work *w, const double *ty, const double *tr, const sigmi
             break;
         started++;
     }
-    double *cr = malloc((w->rows + 1) * sizeof *cr);
+    double *cr = sigmix_huge_alloc((w->rows + 1) * sizeof *cr);
     tc_loop(&j, w->scratch, cr, w->rs, cr != NULL);
     free(cr);
     for (int i = 0; i < started; i++)
@@ -523,7 +523,7 @@ static int target_correlations(work *w)
     sigmix_audit_corr *out = alloc(w, w->nsig, sizeof *out);
     double *keys = malloc((w->nsig + 1) * sizeof *keys);
     double *pv = malloc((w->nsig + 1) * sizeof *pv), *sv = malloc((w->nsig + 1) * sizeof *sv);
-    double *tr = malloc((w->rows + 1) * sizeof *tr);
+    double *tr = sigmix_huge_alloc((w->rows + 1) * sizeof *tr);
     w->rs = sigmix_rank_scratch_new(w->rows); /* freed with the analysis */
     int rc = (!out || !keys || !pv || !sv || !tr || !w->rs) ? SIGMIX_ENOMEM : 0;
     size_t n = 0;
@@ -717,7 +717,7 @@ int sigmix_audit_analyze(const sigmix_audit *a, const sigmix_table *t, audit_tab
     w.ncols = sigmix_table_cols(t);
     w.nfam = a->fams.n;
     r->res.rows = w.rows;
-    w.scratch = malloc((2 * w.rows + 1) * sizeof *w.scratch);
+    w.scratch = sigmix_huge_alloc((2 * w.rows + 1) * sizeof *w.scratch);
     int rc = w.scratch ? 0 : SIGMIX_ENOMEM;
     if (!rc && !(rc = copy_names(&w))) {
         find_target(&w);

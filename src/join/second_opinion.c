@@ -523,11 +523,12 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     kc = sigmix_table_find(t, key_name_copy);
 
     /* Feature keys, normalized once. Rendered numbers go to karena. */
-    kp = malloc((rows ? rows : 1) * sizeof *kp);
-    kl = malloc((rows ? rows : 1) * sizeof *kl);
-    kh = malloc((rows ? rows : 1) * sizeof *kh);
+    /* Written whole: huge pages from 1 MiB, else faulted in at once. */
+    kp = sigmix_huge_alloc((rows ? rows : 1) * sizeof *kp);
+    kl = sigmix_huge_alloc((rows ? rows : 1) * sizeof *kl);
+    kh = sigmix_huge_alloc((rows ? rows : 1) * sizeof *kh);
     keep = malloc(rows ? rows : 1);
-    vi = malloc((rows ? rows : 1) * sizeof *vi);
+    vi = sigmix_huge_alloc((rows ? rows : 1) * sizeof *vi);
     if (!kp || !kl || !kh || !keep || !vi) {
         r = sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
         goto done;

@@ -21,6 +21,7 @@
 
 #include "sigmix/common.h"
 #include "stats/stats.h"
+#include "util/prefault.h"
 
 enum { BLOCK_ROWS = 1024 };
 
@@ -82,9 +83,9 @@ static int ws_alloc(fast_ws *w, size_t cap, size_t n)
     w->c.a = malloc(2 * cap * cap * sizeof *w->c.a);
     w->c.nn = malloc(cap * cap * sizeof *w->c.nn);
     w->gaps = malloc(cap * sizeof *w->gaps);
-    w->xx = malloc(w->ld * 2 * cap * sizeof *w->xx);
-    w->mb = malloc(w->ld * cap * sizeof *w->mb);
-    w->scratch = malloc((2 * n + 1) * sizeof *w->scratch);
+    w->xx = sigmix_huge_alloc(w->ld * 2 * cap * sizeof *w->xx);
+    w->mb = sigmix_huge_alloc(w->ld * cap * sizeof *w->mb);
+    w->scratch = sigmix_huge_alloc((2 * n + 1) * sizeof *w->scratch);
     if (!w->c.kidx || !w->c.sum || !w->c.cxx || !w->c.a || !w->c.nn || !w->gaps || !w->xx ||
         !w->mb || !w->scratch)
         return SIGMIX_ENOMEM; /* the caller's ws_free releases what was made */

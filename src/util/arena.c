@@ -11,7 +11,7 @@ struct sigmix_arena_chunk {
     unsigned char       data[];
 };
 
-/* Chunk sizes (header included) grow fourfold from 64 KiB up to 4 MiB,
+/* Chunk sizes (header included) grow from 64 KiB to 256 KiB, 2 MiB and 4 MiB,
  * so a large arena soon takes chunks on huge pages (sigmix_huge_alloc)
  * instead of a page fault per 4 KiB of strings; a small one stays small. */
 enum { ARENA_CHUNK = 1 << 16, ARENA_MAX = 4 << 20 };
@@ -42,6 +42,13 @@ void *sigmix_arena_alloc(sigmix_arena *a, size_t n)
         const size_t hdr = sizeof(sigmix_arena_chunk);
         size_t total = !a->head ? ARENA_CHUNK
                      : a->size + hdr >= ARENA_MAX / 4 ? ARENA_MAX : 4 * (a->size + hdr);
+        /* Requests of a quarter MiB and more (a Parquet page's strings)
+         * mean a large arena: go straight to the largest chunks. */
+        if (n >= ARENA_MAX / 16 && n <= (ARENA_MAX - hdr) / 4)
+            total = ARENA_MAX;
+        /* sigmix_huge_alloc rounds 1 MiB and up to whole huge pages: use them */
+        if (total >= SIGMIX_HUGE_MIN)
+            total = (total + ((size_t)2 << 20) - 1) & ~(((size_t)2 << 20) - 1);
         size_t sz = total - hdr;
         /* Big requests get their own chunk behind the head so the head's
          * free space is not wasted. */

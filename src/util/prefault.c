@@ -1,8 +1,10 @@
 /* One-call fault-in of fresh arrays (see prefault.h). */
 #include "util/prefault.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,10 +29,29 @@ void sigmix_prefault(void *p, size_t bytes)
 #endif
 }
 
+void *sigmix_huge_grow(void *old, size_t keep, size_t *cap)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t want = *cap;
+    if (want < SIGMIX_HUGE_MIN)
+        return realloc(old, want ? want : 1);
+    if (want > PTRDIFF_MAX - huge)
+        return NULL;
+    want = (want + huge - 1) & ~(huge - 1);
+    void *p = sigmix_huge_alloc(want);
+    if (!p)
+        return NULL;
+    if (keep)
+        memcpy(p, old, keep);
+    free(old);
+    *cap = want;
+    return p;
+}
+
 void *sigmix_huge_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
-    if (bytes < huge || bytes > SIZE_MAX - huge)
+    if (bytes < SIGMIX_HUGE_MIN || bytes > SIZE_MAX - huge)
         return malloc(bytes ? bytes : 1);
     bytes = (bytes + huge - 1) & ~(huge - 1);
     void *p = aligned_alloc(huge, bytes);

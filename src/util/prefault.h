@@ -21,10 +21,19 @@
 #define SIGMIX_PREFAULT_MIN ((size_t)16 << 10)
 void sigmix_prefault(void *p, size_t bytes);
 
-/* Memory for `bytes` (caller frees it with free()): from 2 MiB up it is
+/* Memory for `bytes` (caller frees it with free()): from 1 MiB up it is
  * 2 MiB-aligned, rounded up to whole 2 MiB pages (so size large buffers
  * just under a multiple of 2 MiB) and advised for huge pages; below
- * that, plain malloc. NULL when out of memory. */
+ * that, plain malloc. One huge page costs about what 10 faults of 4 KiB
+ * do on the bench VM, so a 1 MiB buffer (256 faults) is worth the
+ * rounding. NULL when out of memory. */
+#define SIGMIX_HUGE_MIN ((size_t)1 << 20)
 void *sigmix_huge_alloc(size_t bytes);
+
+/* Grows a buffer to at least *cap bytes, keeping its first `keep`: from
+ * SIGMIX_HUGE_MIN up a fresh sigmix_huge_alloc buffer (*cap rounded up to
+ * whole 2 MiB pages, `keep` bytes copied, old freed), below it realloc.
+ * NULL (old untouched, *cap unchanged) when out of memory. */
+void *sigmix_huge_grow(void *old, size_t keep, size_t *cap);
 
 #endif

@@ -15,6 +15,7 @@
 #include "table/parquet/pq_internal.h"
 #include "util/codecs.h"
 #include "util/error.h"
+#include "util/prefault.h"
 
 /*
  * A large scratch buffer (a string column's chunk, its interned page) is
@@ -46,11 +47,9 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
         cap = cap > SIZE_MAX / 2 ? n : cap * 2;
     /* Free first: old contents are never needed after growing. */
     free(b->p);
-    b->p = malloc(cap);
+    b->p = sigmix_huge_alloc(cap); /* from 2 MiB: whole huge pages */
     b->cap = b->p ? cap : 0;
     b->oom |= !b->p;
-    if (b->p)
-        advise_huge(b->p, cap);
     return b->p ? 0 : -1;
 }
 
@@ -562,13 +561,16 @@ static int data_page(pq_worker *w, chunk_state *s, const pq_page_header *h,
 static int read_at(pq_worker *w, const pq_file *f, uint64_t start, size_t len, size_t keep)
 {
     if (len > w->chunk.cap) {
-        uint8_t *n = realloc(w->chunk.p, len);
+        /* Only the first `keep` bytes are still needed. */
+        size_t cap = w->chunk.cap <= SIZE_MAX / 2 && 2 * w->chunk.cap > len ? 2 * w->chunk.cap
+                   : len;
+        uint8_t *n = sigmix_huge_grow(w->chunk.p, keep, &cap);
         if (!n) {
             w->chunk.oom = 1;
             return -1;
         }
         w->chunk.p = n;
-        w->chunk.cap = len;
+        w->chunk.cap = cap;
     }
     size_t got = keep;
     while (got < len) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "table/parquet_writer/pqw.h"
+#include "util/prefault.h"
 
 void pqw_buf_free(pqw_buf *b)
 {
@@ -23,7 +24,7 @@ int pqw_buf_reserve(pqw_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
+    uint8_t *p = sigmix_huge_grow(b->p, b->len, &cap); /* few faults (prefault.h) */
     if (!p) {
         b->oom = 1;
         return -1;
