@@ -287,7 +287,7 @@ static int load_scores(so_state *S, const sigmix_so_options *o, sigmix_runprov *
                 return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
             if (S->fmap[i].n && !first->nrec) {
                 /* the worker's map, checked for duplicates: adopt it */
-                const sigmix_score_rec **nr = malloc(F->n * sizeof *nr);
+                const sigmix_score_rec **nr = sigmix_huge_alloc(F->n * sizeof *nr);
                 if (!nr)
                     return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
                 for (size_t k = 0; k < F->n; k++)

@@ -33,8 +33,10 @@ void *sigmix_huge_grow(void *old, size_t keep, size_t *cap)
 {
     const size_t huge = (size_t)2 << 20;
     size_t want = *cap;
-    if (want < SIGMIX_HUGE_MIN)
+    if (want < SIGMIX_HUGE_MIN / 4)
         return realloc(old, want ? want : 1);
+    if (want < SIGMIX_HUGE_MIN)
+        want = SIGMIX_HUGE_MIN; /* a buffer this big tends to grow on */
     if (want > PTRDIFF_MAX - huge)
         return NULL;
     want = (want + huge - 1) & ~(huge - 1);

@@ -31,9 +31,10 @@ void sigmix_prefault(void *p, size_t bytes);
 void *sigmix_huge_alloc(size_t bytes);
 
 /* Grows a buffer to at least *cap bytes, keeping its first `keep`: from
- * SIGMIX_HUGE_MIN up a fresh sigmix_huge_alloc buffer (*cap rounded up to
- * whole 2 MiB pages, `keep` bytes copied, old freed), below it realloc.
- * NULL (old untouched, *cap unchanged) when out of memory. */
+ * a quarter of SIGMIX_HUGE_MIN up a fresh sigmix_huge_alloc buffer (*cap
+ * rounded up to whole 2 MiB pages, `keep` bytes copied, old freed), below
+ * it realloc (*cap exact). NULL (old untouched, *cap unchanged) when out
+ * of memory. */
 void *sigmix_huge_grow(void *old, size_t keep, size_t *cap);
 
 #endif

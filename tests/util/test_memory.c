@@ -57,20 +57,28 @@ static void test_huge_grow(void **state)
     assert_non_null(p);
     assert_int_equal(cap, 1000); /* realloc below the threshold: exact */
     fill(p, 1000, 3);
-    cap = 300000;
+    cap = 200000;
     p = sigmix_huge_grow(p, 1000, &cap);
     assert_non_null(p);
-    assert_int_equal(cap, 300000);
+    assert_int_equal(cap, 200000);
     assert_true(same(p, 1000, 3));
     fill(p, cap, 4);
-    /* Across the threshold: rounded up to whole 2 MiB pages, kept bytes
-     * copied, the rest writable. */
+    /* From a quarter MiB: one whole huge page at least. */
+    cap = 300000;
+    p = sigmix_huge_grow(p, 200000, &cap);
+    assert_non_null(p);
+    assert_int_equal(cap, 2 * MIB);
+    assert_int_equal((uintptr_t)p & (2 * MIB - 1), 0);
+    assert_true(same(p, 200000, 4));
+    fill(p, 300000, 6);
+    /* Rounded up to whole 2 MiB pages, kept bytes copied, the rest
+     * writable. */
     cap = 3 * MIB + 5;
     p = sigmix_huge_grow(p, 300000, &cap);
     assert_non_null(p);
     assert_int_equal(cap, 4 * MIB);
     assert_int_equal((uintptr_t)p & (2 * MIB - 1), 0);
-    assert_true(same(p, 300000, 4));
+    assert_true(same(p, 300000, 6));
     fill(p, cap, 5);
     /* Keeping only a prefix is allowed (the rest need not survive). */
     cap = 9 * MIB;
