@@ -181,8 +181,7 @@ int cmd_mos_labels(int argc, char **argv)
         sigmix_runprov_arg_int(p, "threads", jc.threads);
     else
         sigmix_runprov_arg_str(p, "threads", NULL);
-    sigmix_runprov_input_file(p, "features", o.features);
-    sigmix_runprov_input_files(p, "labels", labels, nlabels);
+    /* inputs: the join records each table as it reads it (hashed once). */
     sigmix_runprov_output(p, "out", o.out);
     sigmix_runprov_output(p, "audit_json", o.audit_json);
     sigmix_error err;

@@ -173,10 +173,8 @@ int cmd_second_opinion(int argc, char **argv)
         sigmix_runprov_arg_int(p, "threads", jc.threads);
     else
         sigmix_runprov_arg_str(p, "threads", NULL);
-    /* Hashing the inputs is for the audit JSON only. */
-    if (o.audit_json)
-        sigmix_runprov_input_file(p, "features", o.features);
-    /* inputs.scores: the join records each file as it reads it (once). */
+    /* inputs: the join records each file as it reads it (once), and only
+     * when there is an audit JSON to hold them. */
     sigmix_runprov_output(p, "out", o.out);
     sigmix_runprov_output(p, "audit_json", o.audit_json);
     sigmix_error err;

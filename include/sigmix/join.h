@@ -74,9 +74,10 @@ typedef struct sigmix_join_summary {
 } sigmix_join_summary;
 
 /**
- * Run the second-opinion join. prov (may be NULL) receives the score
- * files' entries (inputs.scores, hashed as each file is read, once) and the
- * inputs' row counts, and is finished into the audit JSON's run_provenance.
+ * Run the second-opinion join. prov (may be NULL) receives the inputs'
+ * entries (inputs.features and inputs.scores, each hashed in the pass that
+ * reads it, never by a read of its own) and row counts, and is finished
+ * into the audit JSON's run_provenance.
  * *summary (may be NULL) is filled on success.
  */
 SIGMIX_API int sigmix_second_opinion(const sigmix_so_options *o, struct sigmix_runprov *prov,
@@ -100,6 +101,8 @@ typedef struct sigmix_mos_options {
     int                threads;
 } sigmix_mos_options;
 
+/** The MOS-label join; prov as for sigmix_second_opinion (inputs.features,
+ * inputs.labels). */
 SIGMIX_API int sigmix_mos_labels(const sigmix_mos_options *o, struct sigmix_runprov *prov,
                                  sigmix_join_summary *summary, sigmix_error *err);
 

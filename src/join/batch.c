@@ -608,12 +608,12 @@ static int run_table(const sigmix_batch_options *o, spec *s, sigmix_join_summary
     }
     batch_args(p, o);
     sigmix_runprov_input_file(p, "manifest", o->manifest);
-    sigmix_runprov_input_file(p, "features", s->features);
+    /* inputs.features and the rest: recorded by the join as it reads each
+     * file, once */
     sigmix_runprov_output(p, "out", s->out);
     sigmix_runprov_output(p, "audit_json", s->audit_json);
     int r;
     if (o->kind == SIGMIX_JOIN_SECOND_OPINION) {
-        /* inputs.scores: recorded by the join as it reads each file once */
         sigmix_so_options so;
         memset(&so, 0, sizeof so);
         so.features = s->features;
@@ -634,7 +634,6 @@ static int run_table(const sigmix_batch_options *o, spec *s, sigmix_join_summary
         so.threads = o->threads;
         r = sigmix_second_opinion(&so, p, js, err);
     } else {
-        sigmix_runprov_input_files(p, "labels", (const char *const *)s->inputs, s->ninputs);
         sigmix_mos_options mo;
         memset(&mo, 0, sizeof mo);
         mo.features = s->features;

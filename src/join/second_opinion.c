@@ -461,6 +461,11 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     sigmix_read_options ro;
     sigmix_read_options_default(&ro);
     ro.threads = o->threads;
+    /* The provenance's hash of the features comes from the reading pass,
+     * not from a read of its own. */
+    sigmix_read_digest dg = { "", 0 };
+    if (prov)
+        ro.digest = &dg;
     sigmix_table *t = NULL;
     sigmix_error e;
     sigmix_error_clear(&e);
@@ -486,8 +491,11 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
         goto done;
     }
     size_t rows = sigmix_table_rows(t);
-    if (prov)
+    if (prov) {
+        sigmix_runprov_input_known(prov, "features", o->features, dg.sha256[0] ? dg.sha256 : NULL,
+                                   dg.bytes);
         sigmix_runprov_input_rows(prov, "features", 0, rows);
+    }
     long kc = sigmix_join_find_key_column(t, o->key_column, FEATURE_KEYS);
     if (kc < 0) {
         if (o->key_column) {
