@@ -222,6 +222,10 @@ static void load_begin(so_state *S, const sigmix_so_options *o, int hash, int ba
     pthread_mutex_init(&L->J.mu, NULL);
     L->J.hash = hash;
     size_t nt = o->threads > 0 ? (size_t)o->threads : (size_t)sigmix_cpu_count();
+    /* In the background, one thread per file: with more files than cores
+     * the last file otherwise parses alone after the table, a core idle. */
+    if (background && o->threads <= 0)
+        nt = o->nscores;
     if (nt > o->nscores)
         nt = o->nscores;
     size_t want = background ? nt : (nt > 1 ? nt - 1 : 0);
