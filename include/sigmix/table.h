@@ -260,12 +260,11 @@ typedef struct sigmix_write_options {
     /** Parquet footer key/value metadata (NULL-terminated pairs); may be NULL. */
     const char *const *kv_metadata;
     /** Parquet: threads encoding column chunks side by side. 0: automatic,
-     *  the CPUs this process may use for gzip and zstd row groups of 4 MiB
-     *  of values or more (snappy and uncompressed pages stay on the calling
-     *  thread, where encoding costs less than the threads' fresh buffers);
-     *  1: the calling thread only; N >= 2: N encoder threads (at most 16,
-     *  and no more than the columns) for every codec and size. The file's
-     *  bytes are the same for any value. */
+     *  the CPUs this process may use for row groups of 4 MiB of values or
+     *  more (smaller ones stay on the calling thread); 1: the calling
+     *  thread only; N >= 2: N encoder threads (at most 16, and no more
+     *  than the columns) for every size. The file's bytes are the same for
+     *  any value. */
     int                threads;
 } sigmix_write_options;
 
