@@ -47,9 +47,15 @@ int sigmix_pq_buf_reserve(pq_buf *b, size_t n)
         cap = cap > SIZE_MAX / 2 ? n : cap * 2;
     /* Free first: old contents are never needed after growing. */
     free(b->p);
-    b->p = sigmix_huge_alloc(cap); /* from 2 MiB: whole huge pages */
+    /* malloc, not sigmix_huge_alloc: whole huge pages made a fresh process
+     * faster, but a program reading file after file then got new ones
+     * (mapped, zeroed, unmapped) on every read: warm decode 5.5 -> 2.4
+     * GB/s and +80 MB peak RSS (bench/parquet). */
+    b->p = malloc(cap);
     b->cap = b->p ? cap : 0;
     b->oom |= !b->p;
+    if (b->p)
+        advise_huge(b->p, cap);
     return b->p ? 0 : -1;
 }
 
