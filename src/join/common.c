@@ -67,6 +67,34 @@ int sigmix_join_target(sigmix_table **t, const char *name, sigmix_kind kind, siz
     return 0;
 }
 
+int sigmix_join_read_input(const char *path, int threads, sigmix_runprov *prov,
+                           const char *name, int list, size_t index, sigmix_table **out,
+                           sigmix_error *err)
+{
+    sigmix_read_options ro;
+    sigmix_read_options_default(&ro);
+    ro.threads = threads;
+    /* The provenance's hash comes from the reading pass, never from a read
+     * of its own. */
+    sigmix_read_digest dg = { "", 0 };
+    if (prov)
+        ro.digest = &dg;
+    sigmix_error e;
+    sigmix_error_clear(&e);
+    int r = sigmix_table_read(path, &ro, out, &e);
+    if (r)
+        return sigmix_error_set(err, r, "%s: %s", path, e.message);
+    if (prov) {
+        const char *sha = dg.sha256[0] ? dg.sha256 : NULL;
+        if (list)
+            sigmix_runprov_input_push(prov, name, path, sha, dg.bytes);
+        else
+            sigmix_runprov_input_known(prov, name, path, sha, dg.bytes);
+        sigmix_runprov_input_rows(prov, name, index, sigmix_table_rows(*out));
+    }
+    return 0;
+}
+
 int sigmix_join_write(const sigmix_table *t, const char *out, int threads,
                       const sigmix_jdoc *d, const sigmix_jv *audit,
                       const char *audit_path, sigmix_error *err)

@@ -177,7 +177,16 @@ void sigmix_jobj_free(jobj *o);
 /** Element spans of a validated JSON array's text (malloc'd arrays). */
 int  sigmix_join_split_array(const char *s, size_t n, size_t **off, size_t **len, size_t *count);
 
-/* ---- shared output steps (common.c) ---- */
+/* ---- shared input and output steps (common.c) ---- */
+
+/** Read the input table at path (threads as sigmix_read_options). With
+ *  prov, record it as inputs.NAME: hashed from the bytes this read takes,
+ *  pushed onto a list input when list is set, and its rows under index.
+ *  Errors are "PATH: message". */
+struct sigmix_runprov;
+int  sigmix_join_read_input(const char *path, int threads, struct sigmix_runprov *prov,
+                            const char *name, int list, size_t index, sigmix_table **out,
+                            sigmix_error *err);
 
 /** Drop the rows whose keep[r] is 0 (in place, order kept). */
 int  sigmix_join_compact(sigmix_table *t, const uint8_t *keep, sigmix_error *err);

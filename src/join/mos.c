@@ -224,31 +224,16 @@ static int load_labels(mos_state *S, const sigmix_mos_options *o, sigmix_runprov
     S->tabs = calloc(o->nlabels ? o->nlabels : 1, sizeof *S->tabs);
     if (!S->tabs)
         return sigmix_error_set(err, SIGMIX_ENOMEM, "out of memory");
-    sigmix_read_options ro;
-    sigmix_read_options_default(&ro);
-    ro.threads = o->threads;
-    sigmix_read_digest dg = { "", 0 };
-    if (prov) {
-        ro.digest = &dg; /* the provenance's hash, from the reading pass */
-        if (!o->nlabels)
-            sigmix_runprov_input_files(prov, "labels", NULL, 0);
-    }
+    if (prov && !o->nlabels)
+        sigmix_runprov_input_files(prov, "labels", NULL, 0);
     for (size_t ti = 0; ti < o->nlabels; ti++) {
         const char *path = o->labels[ti];
-        sigmix_error e;
-        sigmix_error_clear(&e);
-        dg.sha256[0] = '\0';
-        int r = sigmix_table_read(path, &ro, &S->tabs[ti], &e);
+        int r = sigmix_join_read_input(path, o->threads, prov, "labels", 1, ti, &S->tabs[ti], err);
         S->ntabs = ti + 1;
         if (r)
-            return sigmix_error_set(err, r, "%s: %s", path, e.message);
+            return r;
         sigmix_table *t = S->tabs[ti];
         size_t rows = sigmix_table_rows(t);
-        if (prov) {
-            sigmix_runprov_input_push(prov, "labels", path, dg.sha256[0] ? dg.sha256 : NULL,
-                                      dg.bytes);
-            sigmix_runprov_input_rows(prov, "labels", ti, rows);
-        }
         long kc = sigmix_join_find_key_column(t, o->label_key_column, KEY_CANDIDATES);
         long mc = sigmix_join_find_key_column(t, o->label_mos_column, MOS_CANDIDATES);
         if (kc < 0) {
@@ -444,23 +429,9 @@ int sigmix_mos_labels(const sigmix_mos_options *o, sigmix_runprov *prov,
         goto done;
     S.has_lre = o->label_key_regex != NULL;
 
-    sigmix_read_options ro;
-    sigmix_read_options_default(&ro);
-    ro.threads = o->threads;
-    /* Each input's hash for the provenance comes from its reading pass. */
-    sigmix_read_digest dg = { "", 0 };
-    if (prov)
-        ro.digest = &dg;
-    if ((r = sigmix_table_read(o->features, &ro, &t, &e))) {
-        sigmix_error_set(err, r, "%s: %s", o->features, e.message);
+    if ((r = sigmix_join_read_input(o->features, o->threads, prov, "features", 0, 0, &t, err)))
         goto done;
-    }
     size_t rows = sigmix_table_rows(t);
-    if (prov) {
-        sigmix_runprov_input_known(prov, "features", o->features, dg.sha256[0] ? dg.sha256 : NULL,
-                                   dg.bytes);
-        sigmix_runprov_input_rows(prov, "features", 0, rows);
-    }
     long fc = sigmix_join_find_key_column(t, o->feature_key_column, KEY_CANDIDATES);
     if (fc < 0) {
         if (o->feature_key_column) {

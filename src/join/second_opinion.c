@@ -462,14 +462,6 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
 {
     sigmix_error_clear(err); /* contract: common.h */
     const char *prefix = o->prefix ? o->prefix : "second_opinion";
-    sigmix_read_options ro;
-    sigmix_read_options_default(&ro);
-    ro.threads = o->threads;
-    /* The provenance's hash of the features comes from the reading pass,
-     * not from a read of its own. */
-    sigmix_read_digest dg = { "", 0 };
-    if (prov)
-        ro.digest = &dg;
     sigmix_table *t = NULL;
     sigmix_error e;
     sigmix_error_clear(&e);
@@ -489,17 +481,10 @@ int sigmix_second_opinion(const sigmix_so_options *o, sigmix_runprov *prov,
     memset(&L, 0, sizeof L);
     if (o->threads != 1)
         load_begin(&S, o, prov != NULL, 1, &L);
-    int r = sigmix_table_read(o->features, &ro, &t, &e);
-    if (r) {
-        sigmix_error_set(err, r, "%s: %s", o->features, e.message);
+    int r = sigmix_join_read_input(o->features, o->threads, prov, "features", 0, 0, &t, err);
+    if (r)
         goto done;
-    }
     size_t rows = sigmix_table_rows(t);
-    if (prov) {
-        sigmix_runprov_input_known(prov, "features", o->features, dg.sha256[0] ? dg.sha256 : NULL,
-                                   dg.bytes);
-        sigmix_runprov_input_rows(prov, "features", 0, rows);
-    }
     long kc = sigmix_join_find_key_column(t, o->key_column, FEATURE_KEYS);
     if (kc < 0) {
         if (o->key_column) {
