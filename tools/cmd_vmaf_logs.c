@@ -36,6 +36,7 @@ typedef struct vl_input {
     sigmix_vmaflog_format format;
     char *version;
     size_t frames, metrics;
+    sigmix_read_digest digest; /* with --audit-json: of the bytes parsed */
     /* sharded runs and merges */
     char *real;    /* resolved path: what the partition hashes */
     int   mine;    /* shard run: this log is in this process's shard */
@@ -52,6 +53,7 @@ typedef struct cli {
     const char *out, *audit_json;
     const char *labels, *label_key;
     size_t labels_rows, labels_unmatched, logs_unlabelled;
+    sigmix_read_digest labels_digest; /* with --audit-json: of the bytes read */
     char  *first_unmatched;
     int   per_frame, keep_names, skip_bad, jobs;
     key_mode key;
@@ -691,6 +693,8 @@ static void *worker(void *arg)
                 pooled = in->pre->pooled;
             }
         } else if (!skip) {
+            /* the provenance's hash, from the bytes parsed */
+            o.digest = c->audit_json ? &in->digest : NULL;
             r = sigmix_vmaflog_read_file(rd, in->path, &o, &log, &err);
         }
         if (!r && !skip && !borrowed && !c->per_frame
@@ -788,12 +792,16 @@ static int write_provenance(cli *c, FILE *f, int argc, char **argv)
         sigmix_runprov_arg_str(p, "shards", NULL);
     sigmix_runprov_arg_bool(p, "no_shard_env", c->sh.no_env);
     for (size_t i = 0; i < c->nin; i++) {
-        sigmix_runprov_input_push(p, "logs", c->in[i].path, NULL, 0);
+        const sigmix_read_digest *dg = &c->in[i].digest;
+        sigmix_runprov_input_push(p, "logs", c->in[i].path, dg->sha256[0] ? dg->sha256 : NULL,
+                                  dg->bytes);
         if (!c->in[i].failed)
             sigmix_runprov_input_rows(p, "logs", i, c->in[i].frames);
     }
     if (c->labels) {
-        sigmix_runprov_input_file(p, "labels", c->labels);
+        sigmix_runprov_input_known(p, "labels", c->labels,
+                                   c->labels_digest.sha256[0] ? c->labels_digest.sha256 : NULL,
+                                   c->labels_digest.bytes);
         sigmix_runprov_input_rows(p, "labels", 0, c->labels_rows);
     }
     sigmix_runprov_output(p, "output", c->out);
@@ -889,7 +897,11 @@ static int join_labels(cli *c, sigmix_table *t)
 {
     sigmix_table *lt = NULL;
     sigmix_error err = { 0 };
-    if (sigmix_table_read(c->labels, NULL, &lt, &err)) {
+    sigmix_read_options ro;
+    sigmix_read_options_default(&ro);
+    if (c->audit_json)
+        ro.digest = &c->labels_digest;
+    if (sigmix_table_read(c->labels, &ro, &lt, &err)) {
         fprintf(stderr, "sigmix: %s: %s\n", c->labels, err.message);
         return 2;
     }

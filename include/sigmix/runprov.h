@@ -104,6 +104,14 @@ SIGMIX_API void sigmix_runprov_input_file(sigmix_runprov *p, const char *name, c
 SIGMIX_API void sigmix_runprov_input_files(sigmix_runprov *p, const char *name,
                                 const char *const *paths, size_t n);
 /**
+ * name -> one file entry, as _input_file makes, from a sha256 (64 hex
+ * digits) and size the caller already has, so the file is not read again;
+ * with sha256 NULL, or a path that is not a regular file, it is described
+ * now, as _input_file does.
+ */
+SIGMIX_API void sigmix_runprov_input_known(sigmix_runprov *p, const char *name, const char *path,
+                                           const char *sha256, uint64_t size);
+/**
  * Append one file entry to the list input name (made on first use). With
  * sha256 (64 hex digits) and size the caller already has, the file is not
  * read again; with sha256 NULL it is hashed now, as _input_file does.

@@ -56,6 +56,9 @@ typedef struct sigmix_vmaflog {
 /** Parse options. */
 typedef struct sigmix_vmaflog_options {
     int keep_names;  /**< 1: no renaming (name == source) */
+    /** read_file only, may be NULL: gets the SHA-256 and size of the bytes
+     *  it read (for run provenance, without a second read of the file). */
+    sigmix_read_digest *digest;
 } sigmix_vmaflog_options;
 
 /**

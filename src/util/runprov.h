@@ -137,16 +137,8 @@ void sigmix_runprov_input_file(sigmix_runprov *p, const char *name, const char *
 /** name -> a list of file entries. */
 void sigmix_runprov_input_files(sigmix_runprov *p, const char *name,
                                 const char *const *paths, size_t n);
-/**
- * Entries for files the caller already hashed (sha256: 64 hex digits, size
- * its byte count), so a large input is not read twice. With sha256 NULL, or
- * a path that is not a regular file, the path is described as above.
- * _known sets name -> entry; _push appends to the list name (made on first use).
- */
-void sigmix_runprov_input_known(sigmix_runprov *p, const char *name, const char *path,
-                                const char *sha256, uint64_t size);
-void sigmix_runprov_input_push(sigmix_runprov *p, const char *name, const char *path,
-                               const char *sha256, uint64_t size);
+/* sigmix_runprov_input_known and _push (entries for files the caller
+ * already hashed, so a large input is not read twice): sigmix/runprov.h. */
 /** Record a start time taken before the provenance was made. */
 void sigmix_runprov_set_started(sigmix_runprov *p, time_t started);
 

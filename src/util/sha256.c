@@ -20,6 +20,16 @@ void sigmix_sha256_hex(const uint8_t d[32], char hex[65])
     hex[64] = 0;
 }
 
+void sigmix_sha256_buf(const void *p, size_t n, char hex[65])
+{
+    struct sha256_ctx ctx;
+    unsigned char d[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, p);
+    sha256_digest(&ctx, sizeof d, d);
+    sigmix_sha256_hex(d, hex);
+}
+
 int sigmix_sha256_file(const char *path, char hex[65], uint64_t *size, sigmix_error *err)
 {
     /* Pieces that stay in the L2 cache between read() and the hash. Files

@@ -12,6 +12,9 @@
 /** Hash the file at path into hex (64 chars + NUL); *size gets its byte size. */
 int sigmix_sha256_file(const char *path, char hex[65], uint64_t *size, sigmix_error *err);
 
+/** Hash n bytes at p into hex (64 chars + NUL). */
+void sigmix_sha256_buf(const void *p, size_t n, char hex[65]);
+
 /** A 32-byte digest as 64 lowercase hex digits + NUL. */
 void sigmix_sha256_hex(const uint8_t d[32], char hex[65]);
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "util/error.h"
+#include "util/sha256.h"
 #include "vmaflog/internal.h"
 
 struct sigmix_vmaflog_reader {
@@ -187,5 +188,9 @@ int sigmix_vmaflog_read_file(sigmix_vmaflog_reader *rd, const char *path,
     if (bad || got != size)
         return sigmix_error_set(err, SIGMIX_EIO, "read error");
     memset(rd->buf + got, 0, SIGMIX_VMAFLOG_PADDING);
+    if (o && o->digest) {
+        sigmix_sha256_buf(rd->buf, got, o->digest->sha256);
+        o->digest->bytes = got;
+    }
     return sigmix_vmaflog_parse(rd, rd->buf, got, o, out, err);
 }

@@ -167,6 +167,11 @@ assert rp["args"]["logs"] == rp["argv"][:2], rp["args"]
 assert rp["args"]["skip_bad"] is True and rp["args"]["jobs"] is None, rp["args"]
 assert [e["kind"] for e in rp["inputs"]["logs"]] == ["file", "file"], rp["inputs"]
 assert all(len(e["sha256"]) == 64 for e in rp["inputs"]["logs"]), rp["inputs"]
+import hashlib, os
+for e, s in zip(rp["inputs"]["logs"], rp["sigmix"]["inputs"]["logs"]):
+    # taken from the bytes parsed, also for the log that failed to parse
+    assert e["sha256"] == hashlib.sha256(open(e["path"], "rb").read()).hexdigest(), e
+    assert s["size"] == os.path.getsize(e["path"]), s
 assert rp["sigmix"]["inputs"]["logs"][0]["rows"] == 9, rp["sigmix"]
 assert rp["outputs"] == {"output": sys.argv[1][:-len("prov/sb.json")] + "sb.jsonl", "audit_json": sys.argv[1]}, rp["outputs"]
 assert open(sys.argv[1]).read() == json.dumps(p, indent=2, sort_keys=True) + "\n", "not sorted/indented"
@@ -186,6 +191,14 @@ check "labels: exit 0" '[ $? -eq 0 ]'
 check "labels: joined by stem" 'grep -q "^{\"key\":\"a_json231\",.*\"mos\":4.5,\"split\":\"train\"}$" "$T/lab.jsonl" && grep -q "^{\"key\":\"b_json200\",.*\"mos\":3.25,\"split\":\"test\"}$" "$T/lab.jsonl"'
 check "labels: a log without a label gets nulls" 'grep -q "^{\"key\":\"h_log\",.*\"mos\":null,\"split\":null}$" "$T/lab.jsonl"'
 check "labels: a label without a log is reported" 'grep -qx "sigmix: $T/labels.csv: 1 label(s) without a log (first: '"'"'zz'"'"')" "$T/err"'
+"$PY" - "$T/lab_prov.json" <<'PYEOF'
+import hashlib, json, os, sys
+rp = json.load(open(sys.argv[1]))["run_provenance"]
+e, s = rp["inputs"]["labels"], rp["sigmix"]["inputs"]["labels"]
+assert e["kind"] == "file" and e["sha256"] == hashlib.sha256(open(e["path"], "rb").read()).hexdigest(), e
+assert s["size"] == os.path.getsize(e["path"]) and s["rows"] == 3, s
+PYEOF
+check "labels: provenance hash and size of the labels table" '[ $? -eq 0 ]'
 check "labels: provenance counts" 'tr -d " \n" <"$T/lab_prov.json" | grep -q "\"labels\":{\"key_column\":\"video\",\"labels_without_log\":1,\"path\":\"$T/labels.csv\",\"rows\":3,\"rows_without_label\":6}"'
 "$S" vmaf-logs "$T/logs" --labels "$T/labels.csv" -o "$T/o.jsonl" 2>"$T/err"
 check "labels: missing key column: exit 2 + message" '[ $? -eq 2 ] && [ ! -e "$T/o.jsonl" ] && grep -qx "sigmix: $T/labels.csv: no column '"'"'key'"'"' (set --label-key)" "$T/err"'
